@@ -1,0 +1,76 @@
+"""People who sign in to Linkwork, their roles and the sites they work at."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", _("Link coordinator")
+    MANAGER = "manager", _("Service manager")
+    REFERRER = "referrer", _("Referrer")
+    RESEARCHER = "researcher", _("Researcher")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+DEFAULT_CASELOAD_CAP = 15
+
+
+class User(AbstractUser):
+    """A person who signs in. Staff belong to sites; referrers belong to an organisation."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    sites = models.ManyToManyField(
+        "partners.Site", verbose_name=_("sites"), blank=True, related_name="staff"
+    )
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    caseload_cap = models.PositiveSmallIntegerField(
+        _("caseload cap"),
+        default=DEFAULT_CASELOAD_CAP,
+        help_text=_("The most people this link coordinator can support at once."),
+    )
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="referrer") | Q(organisation__isnull=False),
+                name="referrer_has_organisation",
+            ),
+            models.CheckConstraint(condition=Q(caseload_cap__lte=100), name="caseload_cap_sane"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def display_name(self) -> str:
+        return str(self)
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+    @property
+    def is_referrer(self) -> bool:
+        return self.role == Role.REFERRER
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR
+
+    @property
+    def is_researcher(self) -> bool:
+        return self.role == Role.RESEARCHER

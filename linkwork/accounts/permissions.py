@@ -1,0 +1,109 @@
+"""Who may do what: every permission in one enum, every rule in one table, one entry point.
+
+Views call `has_permission(user, Permission.X, obj)` or `require(...)`. Objects outside the
+user's scope answer 404 (their existence is not revealed); pages a role may never use answer 403.
+"""
+
+from enum import StrEnum
+
+import rules
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Role
+
+
+class Permission(StrEnum):
+    REFER = "refer"
+    RECORD_REFERRAL = "record_referral"
+    VIEW_REFERRALS = "view_referrals"
+    VIEW_REFERRAL = "view_referral"
+    VIEW_REFERRAL_IN_FULL = "view_referral_in_full"
+    PROVIDE_INFORMATION = "provide_information"
+    TRIAGE_REFERRAL = "triage_referral"
+    VIEW_WAITING_LIST = "view_waiting_list"
+    LOG_INTERIM_CONTACT = "log_interim_contact"
+    ALLOCATE_REFERRAL = "allocate_referral"
+    VIEW_OWN_CASELOAD = "view_own_caseload"
+    VIEW_CASELOADS = "view_caseloads"
+    MANAGE_PATHWAYS = "manage_pathways"
+    VIEW_AUDIT_LOG = "view_audit_log"
+
+
+def _has_role(*roles: Role):
+    @rules.predicate(name=f"has_role({','.join(roles)})")
+    def predicate(user) -> bool:
+        return user.is_authenticated and user.is_active and user.role in roles
+
+    return predicate
+
+
+is_coordinator = _has_role(Role.COORDINATOR)
+is_manager = _has_role(Role.MANAGER)
+is_referrer = _has_role(Role.REFERRER)
+is_administrator = _has_role(Role.ADMINISTRATOR)
+is_site_staff = _has_role(Role.COORDINATOR, Role.MANAGER)
+
+
+@rules.predicate
+def works_at_site_of(user, obj) -> bool:
+    """The object (a referral, pathway or site) belongs to one of the user's sites."""
+    if obj is None:
+        return False
+    site_id = getattr(obj, "site_id", None) or getattr(obj, "pk", None)
+    return user.sites.filter(pk=site_id).exists()
+
+
+@rules.predicate
+def no_object(user, obj) -> bool:
+    return obj is None
+
+
+@rules.predicate
+def from_users_organisation(user, referral) -> bool:
+    return (
+        referral is not None
+        and user.organisation_id is not None
+        and referral.referring_organisation_id == user.organisation_id
+    )
+
+
+@rules.predicate
+def waiting_for_information(user, referral) -> bool:
+    return referral is not None and referral.status == "information_requested"
+
+
+RULES = {
+    Permission.REFER: is_referrer,
+    Permission.RECORD_REFERRAL: is_site_staff,
+    Permission.VIEW_REFERRALS: is_site_staff | is_referrer,
+    Permission.VIEW_REFERRAL: (is_site_staff & works_at_site_of)
+    | (is_referrer & from_users_organisation),
+    Permission.VIEW_REFERRAL_IN_FULL: is_site_staff & works_at_site_of,
+    Permission.PROVIDE_INFORMATION: is_referrer & from_users_organisation & waiting_for_information,
+    Permission.TRIAGE_REFERRAL: is_manager & works_at_site_of,
+    Permission.VIEW_WAITING_LIST: is_site_staff,
+    Permission.LOG_INTERIM_CONTACT: is_site_staff & works_at_site_of,
+    Permission.ALLOCATE_REFERRAL: is_manager & works_at_site_of,
+    Permission.VIEW_OWN_CASELOAD: is_coordinator,
+    Permission.VIEW_CASELOADS: is_manager,
+    # Without an object: may open the pathway settings at all. With one: that site's pathway.
+    Permission.MANAGE_PATHWAYS: is_administrator | (is_manager & (no_object | works_at_site_of)),
+    Permission.VIEW_AUDIT_LOG: is_administrator,
+}
+
+
+def has_permission(user, perm: Permission, obj=None) -> bool:
+    """The single entry point for permission checks."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(RULES[perm].test(user, obj))
+
+
+def require(user, perm: Permission, obj=None) -> None:
+    """Raise 404 for an object outside the user's scope, 403 for a page they may not use."""
+    if has_permission(user, perm, obj):
+        return
+    if obj is not None:
+        raise Http404
+    raise PermissionDenied

@@ -1,0 +1,40 @@
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from linkwork.accounts.models import User
+
+from .models import AuditAction
+
+
+class AuditSearchForm(forms.Form):
+    use_required_attribute = False
+
+    person = forms.CharField(
+        label=_("Person reference"),
+        required=False,
+        help_text=_("As shown on their record, for example P000123"),
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+    )
+    user = forms.ModelChoiceField(
+        label=_("User"), queryset=User.objects.order_by("username"), required=False
+    )
+    action = forms.ChoiceField(
+        label=_("Action"), choices=[("", _("Any")), *AuditAction.choices], required=False
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_person(self) -> int | None:
+        value = self.cleaned_data["person"].strip().upper()
+        if not value:
+            return None
+        match = re.fullmatch(r"P?0*(\d+)", value)
+        if not match:
+            raise forms.ValidationError(_("Enter a person reference like P000123"))
+        return int(match.group(1))

@@ -1,0 +1,46 @@
+"""The audit log: who read or changed what, and when.
+
+Written explicitly by `audit.record` inside the same transaction as the change it describes
+(signals miss bulk writes). A line names the record and the fields touched, never their values.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    CREATE = "create", _("Created")
+    CHANGE = "change", _("Changed")
+    TRANSITION = "transition", _("Moved along the pathway")
+    DELETE = "delete", _("Deleted")
+
+
+class AuditEvent(models.Model):
+    """One read or change of a record, attributable to a user (or to the public form)."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    # The person whose record this touches, so an administrator can answer "who saw Ann's file?".
+    person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    fields = models.JSONField(default=list, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "at"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("The audit log is append-only.")

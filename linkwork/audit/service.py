@@ -1,0 +1,34 @@
+"""`record()`: the one way to write to the audit log."""
+
+from collections.abc import Iterable
+
+from django.db import models, transaction
+
+from .models import AuditAction, AuditEvent
+
+
+def record(
+    *,
+    by,
+    action: AuditAction,
+    obj: models.Model,
+    person_id: int | None = None,
+    fields: Iterable[str] = (),
+    detail: str = "",
+) -> AuditEvent:
+    """Write one audit line. Callers must not put personal data in `detail`.
+
+    Must run inside the transaction of the change it describes, so that the change and its
+    audit line are committed, or rolled back, together.
+    """
+    if action != AuditAction.VIEW and not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Audit a change inside the transaction that makes it.")
+    return AuditEvent.objects.create(
+        user=by if by is not None and by.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        person_id=person_id,
+        fields=sorted(fields),
+        detail=detail[:200],
+    )

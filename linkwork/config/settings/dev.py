@@ -1,0 +1,9 @@
+"""Settings for a developer's machine and the `make run` demo."""
+
+
+from .base import *  # noqa: F403
+from .base import env_bool, env_str
+
+DEBUG = env_bool("DEBUG", default=True)
+# A fixed, public key is fine for a local demo: it protects nothing of value.
+SECRET_KEY = env_str("SECRET_KEY", default="") or "dev-only-insecure-key-" + "x" * 40

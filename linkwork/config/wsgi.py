@@ -1,0 +1,8 @@
+"""WSGI entry point. Production runs with DJANGO_SETTINGS_MODULE=linkwork.config.settings.production."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linkwork.config.settings.production")
+application = get_wsgi_application()

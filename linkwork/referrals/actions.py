@@ -1,0 +1,381 @@
+"""Everything that changes a referral, from arrival to allocation.
+
+Each action is one transaction: it checks the state machine, makes the change, appends to the
+status history and writes the audit log. This file is where a referral becomes a case.
+"""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linkwork.accounts.models import Role, User
+from linkwork.audit import service as audit
+from linkwork.audit.models import AuditAction
+from linkwork.partners.models import Organisation, SourceType
+
+from .eligibility import eligibility_problems
+from .models import (
+    Allocation,
+    InterimContact,
+    Pathway,
+    Person,
+    ReceivedVia,
+    Referral,
+    StatusChange,
+)
+from .status import DeclineReason, Priority, ReferralStatus, WithdrawalReason, can_transition
+
+
+class ActionRefused(Exception):
+    """The action cannot be done; the message says why, in words for the user."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _move(
+    referral: Referral,
+    to_status: ReferralStatus,
+    *,
+    by,
+    reason: str = "",
+    note: str = "",
+    message_to_referrer: str = "",
+    at: datetime.datetime | None = None,
+) -> StatusChange:
+    if not can_transition(referral.status, to_status):
+        raise ActionRefused(
+            _("This referral is %(status)s, so it cannot be moved to %(to)s.")
+            % {
+                "status": referral.get_status_display().lower(),
+                "to": ReferralStatus(to_status).label.lower(),
+            }
+        )
+    change = StatusChange.objects.create(
+        referral=referral,
+        from_status=referral.status,
+        to_status=to_status,
+        at=at or timezone.now(),
+        by=by,
+        reason=reason,
+        note=note,
+        message_to_referrer=message_to_referrer,
+    )
+    referral.status = to_status
+    audit.record(
+        by=by,
+        action=AuditAction.TRANSITION,
+        obj=referral,
+        person_id=referral.person_id,
+        fields=["status"],
+        detail=f"{change.from_status} -> {to_status}",
+    )
+    return change
+
+
+def _locked(referral: Referral) -> Referral:
+    """Re-read the referral under a row lock, so concurrent actions queue behind each other."""
+    return Referral.objects.select_for_update().get(pk=referral.pk)
+
+
+@transaction.atomic
+def submit_referral(
+    *,
+    pathway: Pathway,
+    person: dict,
+    details: dict,
+    by: User | None,
+    organisation: Organisation | None,
+    received_via: ReceivedVia,
+    received_at: datetime.datetime | None = None,
+    referrer_name: str = "",
+    referrer_contact: str = "",
+) -> Referral:
+    """Record a new referral through a pathway, checking the pathway is open and eligible."""
+    received_at = received_at or timezone.now()
+    day = timezone.localdate(received_at)
+    if not pathway.is_open_on(day):
+        raise ActionRefused(_("The %(pathway)s pathway is not open.") % {"pathway": pathway.name})
+    if not pathway.accepts_organisation(organisation):
+        raise ActionRefused(
+            _("%(organisation)s cannot refer through the %(pathway)s pathway.")
+            % {"organisation": organisation or _("A member of the public"), "pathway": pathway.name}
+        )
+    problems = eligibility_problems(
+        pathway,
+        date_of_birth=person["date_of_birth"],
+        frequent_attender=details.get("frequent_attender", False),
+        on=day,
+    )
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise ActionRefused(message, field=field)
+    if not details.get("consent_to_referral"):
+        raise ActionRefused(
+            _("The person must agree to being referred"), field="consent_to_referral"
+        )
+
+    new_person = Person(**person)
+    new_person.full_clean()
+    new_person.save()
+    referral = Referral.objects.create(
+        person=new_person,
+        pathway=pathway,
+        site=pathway.site,
+        referring_organisation=organisation,
+        referred_by=by,
+        referrer_name=referrer_name,
+        referrer_contact=referrer_contact,
+        received_via=received_via,
+        received_at=received_at,
+        status=ReferralStatus.RECEIVED,
+        **details,
+    )
+    StatusChange.objects.create(
+        referral=referral, from_status="", to_status=ReferralStatus.RECEIVED, at=received_at, by=by
+    )
+    audit.record(by=by, action=AuditAction.CREATE, obj=new_person, person_id=new_person.pk)
+    audit.record(
+        by=by,
+        action=AuditAction.CREATE,
+        obj=referral,
+        person_id=new_person.pk,
+        detail=f"pathway {pathway.pk} via {received_via}",
+    )
+    return referral
+
+
+@transaction.atomic
+def request_information(referral: Referral, *, by: User, request: str) -> Referral:
+    referral = _locked(referral)
+    _move(
+        referral,
+        ReferralStatus.INFORMATION_REQUESTED,
+        by=by,
+        note=request,
+        message_to_referrer=request,
+    )
+    referral.information_requested = request
+    referral.save(update_fields=["status", "information_requested"])
+    return referral
+
+
+@transaction.atomic
+def provide_information(referral: Referral, *, by: User, response: str) -> Referral:
+    """The referrer answers a request for information; the referral goes back to triage."""
+    referral = _locked(referral)
+    _move(referral, ReferralStatus.RECEIVED, by=by, note=response)
+    referral.information_requested = ""
+    referral.save(update_fields=["status", "information_requested"])
+    return referral
+
+
+@transaction.atomic
+def accept_referral(
+    referral: Referral, *, by: User, priority: Priority, note: str = "", message: str = ""
+) -> Referral:
+    """Accept the referral and put the person on their site's waiting list."""
+    referral = _locked(referral)
+    now = timezone.now()
+    _move(referral, ReferralStatus.ACCEPTED, by=by, note=note, message_to_referrer=message, at=now)
+    _move(referral, ReferralStatus.WAITING, by=by, at=now)
+    referral.priority = priority
+    referral.accepted_at = now
+    referral.save(update_fields=["status", "priority", "accepted_at"])
+    return referral
+
+
+@transaction.atomic
+def decline_referral(
+    referral: Referral,
+    *,
+    by: User,
+    reason: DeclineReason,
+    note: str = "",
+    redirected_to: str = "",
+    message: str = "",
+) -> Referral:
+    """Decline, or redirect to another service, with a coded reason the referrer is told."""
+    if reason == DeclineReason.NEEDS_ABOVE_REMIT and not redirected_to.strip():
+        raise ActionRefused(
+            _("Enter the service the person was redirected to"), field="redirected_to"
+        )
+    if reason == DeclineReason.OTHER and not note.strip():
+        raise ActionRefused(_("Explain the reason in the note"), field="note")
+    referral = _locked(referral)
+    _move(
+        referral,
+        ReferralStatus.DECLINED,
+        by=by,
+        reason=reason,
+        note=note,
+        message_to_referrer=message,
+    )
+    referral.decline_reason = reason
+    referral.redirected_to = redirected_to.strip()
+    referral.save(update_fields=["status", "decline_reason", "redirected_to"])
+    return referral
+
+
+@transaction.atomic
+def withdraw_referral(
+    referral: Referral, *, by: User, reason: WithdrawalReason, note: str = ""
+) -> Referral:
+    """Take someone off the waiting list or a caseload before support starts."""
+    referral = _locked(referral)
+    _move(referral, ReferralStatus.WITHDRAWN, by=by, reason=reason, note=note)
+    _end_current_allocation(referral, by=by, note=note)
+    referral.save(update_fields=["status"])
+    return referral
+
+
+@transaction.atomic
+def log_interim_contact(
+    referral: Referral,
+    *,
+    by: User,
+    at: datetime.datetime,
+    mode: str,
+    minutes: int | None = None,
+    by_volunteer: bool = False,
+    note: str = "",
+) -> InterimContact:
+    referral = _locked(referral)
+    if referral.status != ReferralStatus.WAITING:
+        raise ActionRefused(_("Interim support is logged for people on the waiting list."))
+    if at > timezone.now():
+        raise ActionRefused(_("The contact must be in the past"), field="at")
+    contact = InterimContact.objects.create(
+        referral=referral,
+        by=by,
+        at=at,
+        mode=mode,
+        minutes=minutes,
+        by_volunteer=by_volunteer,
+        note=note,
+    )
+    audit.record(
+        by=by, action=AuditAction.CREATE, obj=contact, person_id=referral.person_id
+    )
+    return contact
+
+
+def _end_current_allocation(referral: Referral, *, by: User, note: str = "") -> Allocation | None:
+    current = referral.allocations.filter(ended_at__isnull=True).first()
+    if current is None:
+        return None
+    current.ended_at = timezone.now()
+    current.ended_by = by
+    current.end_note = note
+    current.save(update_fields=["ended_at", "ended_by", "end_note"])
+    audit.record(
+        by=by,
+        action=AuditAction.CHANGE,
+        obj=current,
+        person_id=referral.person_id,
+        fields=["ended_at"],
+    )
+    return current
+
+
+@transaction.atomic
+def allocate_referral(
+    referral: Referral,
+    *,
+    coordinator: User,
+    by: User,
+    replacing: Allocation | None = None,
+    note: str = "",
+) -> Allocation:
+    """Put a person on a link coordinator's caseload, within the coordinator's cap.
+
+    `replacing` is the allocation the manager saw when they chose to re-allocate. If someone
+    else allocated the person in the meantime, the action refuses rather than overwrite it.
+    Locks the referral, then the coordinator, so that two managers racing for the same person
+    or for a coordinator's last place queue up and the second sees the first's result.
+    """
+    referral = _locked(referral)
+    current = referral.allocations.filter(ended_at__isnull=True).first()
+    if (current.pk if current else None) != (replacing.pk if replacing else None):
+        raise ActionRefused(
+            _("%(person)s was allocated to %(coordinator)s a moment ago.")
+            % {"person": referral.person.full_name, "coordinator": current.coordinator}
+            if current
+            else _("This person is no longer allocated. Reload the page and try again.")
+        )
+    if current is not None and current.coordinator_id == coordinator.pk:
+        raise ActionRefused(
+            _("%(person)s is already on %(coordinator)s's caseload.")
+            % {"person": referral.person.full_name, "coordinator": coordinator},
+            field="coordinator",
+        )
+    coordinator = User.objects.select_for_update().get(pk=coordinator.pk)
+    if coordinator.role != Role.COORDINATOR or not coordinator.is_active:
+        raise ActionRefused(_("Choose a link coordinator"), field="coordinator")
+    if not coordinator.sites.filter(pk=referral.site_id).exists():
+        raise ActionRefused(
+            _("%(coordinator)s does not work at %(site)s.")
+            % {"coordinator": coordinator, "site": referral.site},
+            field="coordinator",
+        )
+    caseload = coordinator.allocations.filter(ended_at__isnull=True).count()
+    if caseload >= coordinator.caseload_cap:
+        raise ActionRefused(
+            _(
+                "%(coordinator)s's caseload is full (%(caseload)s of %(cap)s). Choose another "
+                "link coordinator, or ask an administrator to raise the cap."
+            )
+            % {"coordinator": coordinator, "caseload": caseload, "cap": coordinator.caseload_cap},
+            field="coordinator",
+        )
+
+    _move(
+        referral,
+        ReferralStatus.ALLOCATED,
+        by=by,
+        note=note,
+        reason="reallocated" if current else "",
+    )
+    _end_current_allocation(referral, by=by, note=note)
+    try:
+        with transaction.atomic():
+            allocation = Allocation.objects.create(referral=referral, coordinator=coordinator, by=by)
+    except IntegrityError:  # pragma: no cover - the row lock above makes this unreachable
+        raise ActionRefused(_("This person has just been allocated by someone else.")) from None
+    referral.save(update_fields=["status"])
+    audit.record(
+        by=by,
+        action=AuditAction.CREATE,
+        obj=allocation,
+        person_id=referral.person_id,
+        detail=f"coordinator {coordinator.pk}",
+    )
+    return allocation
+
+
+@transaction.atomic
+def save_pathway(pathway: Pathway, *, by: User, changed_fields: list[str]) -> Pathway:
+    """Create or change a pathway's configuration, keeping an audit trail of what changed."""
+    if pathway.source_type == SourceType.SELF_REFERRAL and pathway.frequent_attender_required:
+        raise ActionRefused(
+            _("A self-referral pathway cannot require frequent attendance"),
+            field="frequent_attender_required",
+        )
+    creating = pathway.pk is None
+    pathway.save()
+    audit.record(
+        by=by,
+        action=AuditAction.CREATE if creating else AuditAction.CHANGE,
+        obj=pathway,
+        fields=changed_fields,
+    )
+    return pathway
+
+
+def record_view(*, by: User, obj, person_id: int | None) -> None:
+    """Attribute a read of someone's record to the user who opened it."""
+    audit.record(by=by, action=AuditAction.VIEW, obj=obj, person_id=person_id)

@@ -1,0 +1,388 @@
+"""Referral pathways, the people referred, their referrals and what happens to them up to
+allocation. State changes happen only in `referrals.actions`."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from linkwork.partners.models import SourceType
+
+from .status import TAG_COLOURS, DeclineReason, Priority, ReferralStatus
+from .validators import validate_nhs_number
+
+
+class Pathway(models.Model):
+    """A route into the service at one site: who may refer, when it is open, who is eligible.
+
+    Pathways are configuration: managers open, widen and close them without a release, and each
+    referral keeps the pathway it came through so reports can compare before and after.
+    """
+
+    site = models.ForeignKey(
+        "partners.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="pathways"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    source_type = models.CharField(_("source type"), max_length=32, choices=SourceType.choices)
+    organisations = models.ManyToManyField(
+        "partners.Organisation",
+        verbose_name=_("organisations that may use it"),
+        blank=True,
+        related_name="pathways",
+        help_text=_("Leave empty to accept every organisation of this type."),
+    )
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(
+        _("closes on"),
+        null=True,
+        blank=True,
+        help_text=_("No new referrals are taken through this pathway from this date."),
+    )
+    minimum_age = models.PositiveSmallIntegerField(_("minimum age"), default=18)
+    frequent_attender_required = models.BooleanField(
+        _("frequent attenders only"),
+        default=False,
+        help_text=_("Only accept people who frequently attend their GP or emergency services."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["site__name", "name"]
+        verbose_name = _("referral pathway")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="pathway_name_unique_per_site"),
+            models.CheckConstraint(
+                condition=Q(closes_on__isnull=True) | Q(closes_on__gt=models.F("opens_on")),
+                name="pathway_closes_after_it_opens",
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_age__gte=16) & Q(minimum_age__lte=120),
+                name="pathway_minimum_age_sane",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.site})"
+
+    def is_open_on(self, day: datetime.date) -> bool:
+        return self.opens_on <= day and (self.closes_on is None or day < self.closes_on)
+
+    @property
+    def is_open(self) -> bool:
+        return self.is_open_on(timezone.localdate())
+
+    def accepts_organisation(self, organisation) -> bool:
+        if self.source_type == SourceType.SELF_REFERRAL:
+            return organisation is None
+        if organisation is None or organisation.source_type != self.source_type:
+            return False
+        allowed = list(self.organisations.all())
+        return not allowed or organisation in allowed
+
+
+class PathwayQuerySet(models.QuerySet):
+    def open_on(self, day: datetime.date):
+        return self.filter(opens_on__lte=day).filter(Q(closes_on__isnull=True) | Q(closes_on__gt=day))
+
+    def usable_by(self, organisation):
+        """Open pathways an organisation may refer through today."""
+        return (
+            self.open_on(timezone.localdate())
+            .filter(source_type=organisation.source_type)
+            .filter(Q(organisations=organisation) | Q(organisations__isnull=True))
+            .distinct()
+        )
+
+
+Pathway.add_to_class("objects", PathwayQuerySet.as_manager())
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    WELSH = "cy", _("Welsh")
+
+
+class Need(models.TextChoices):
+    """What the person needs help with, as ticked on the referral form."""
+
+    LONELINESS = "loneliness", _("Loneliness or isolation")
+    LOW_MOOD = "low_mood", _("Low mood, stress or anxiety")
+    MONEY = "money", _("Money, debt or benefits")
+    HOUSING = "housing", _("Housing")
+    WORK = "work", _("Work, training or volunteering")
+    ACTIVITY = "activity", _("Physical activity")
+    BEREAVEMENT = "bereavement", _("Bereavement")
+    CARING = "caring", _("Caring responsibilities")
+    CONFIDENCE = "confidence", _("Confidence and getting out")
+    RELATIONSHIPS = "relationships", _("Family or relationships")
+    OTHER = "other", _("Something else")
+
+
+class Person(models.Model):
+    """Someone referred to the service: who they are and how to reach them.
+
+    Each referral records the person as the referrer described them; possible duplicates are
+    shown to the person triaging, never merged silently.
+    """
+
+    # Fields that identify the person: never written to logs or research exports.
+    PERSONAL_DATA_FIELDS = (
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "nhs_number",
+        "phone",
+        "email",
+        "address",
+        "postcode",
+        "best_time_to_call",
+    )
+
+    given_name = models.CharField(_("first name"), max_length=100)
+    family_name = models.CharField(_("last name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    nhs_number = models.CharField(
+        _("NHS number"), max_length=10, blank=True, validators=[validate_nhs_number], db_index=True
+    )
+    phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    email = models.EmailField(_("email address"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    best_time_to_call = models.CharField(_("best time to call"), max_length=200, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [models.Index(fields=["family_name", "given_name", "date_of_birth"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def reference(self) -> str:
+        return f"P{self.pk:06d}"
+
+    def age_on(self, day: datetime.date) -> int:
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+class ReceivedVia(models.TextChoices):
+    ONLINE = "online", _("Online referral form")
+    SELF_REFERRAL = "self_referral", _("Self-referral form")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    PAPER = "paper", _("Paper or letter")
+
+
+class ReferralQuerySet(models.QuerySet):
+    def waiting_list(self):
+        """People waiting for a link coordinator: urgent first, then longest waiting."""
+        return self.filter(status=ReferralStatus.WAITING).order_by(
+            models.Case(
+                models.When(priority=Priority.URGENT, then=0),
+                default=1,
+                output_field=models.IntegerField(),
+            ),
+            "accepted_at",
+            "pk",
+        )
+
+
+class Referral(models.Model):
+    """One request for support for one person, through one pathway, and what became of it."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    pathway = models.ForeignKey(
+        Pathway, verbose_name=_("pathway"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    # Copied from the pathway so that every scoped query is one indexed filter.
+    site = models.ForeignKey(
+        "partners.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    referring_organisation = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("referring organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    referrer_name = models.CharField(_("referrer's name"), max_length=200, blank=True)
+    referrer_contact = models.CharField(_("referrer's contact details"), max_length=200, blank=True)
+    received_via = models.CharField(_("received by"), max_length=20, choices=ReceivedVia.choices)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    needs = models.JSONField(_("needs help with"), default=list, blank=True)
+    needs_detail = models.TextField(_("what the person needs help with"), blank=True)
+    known_risks = models.TextField(_("known risks"), blank=True)
+    frequent_attender = models.BooleanField(_("frequent attender"), default=False)
+    consent_to_referral = models.BooleanField(_("consents to the referral"), default=False)
+    consent_to_share_feedback = models.BooleanField(
+        _("consents to feedback being shared with the referrer"), default=False
+    )
+
+    status = models.CharField(
+        _("status"),
+        max_length=32,
+        choices=ReferralStatus.choices,
+        default=ReferralStatus.RECEIVED,
+        db_index=True,
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.ROUTINE
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    decline_reason = models.CharField(
+        _("reason"), max_length=32, choices=DeclineReason.choices, blank=True
+    )
+    redirected_to = models.CharField(_("redirected to"), max_length=200, blank=True)
+    information_requested = models.TextField(_("information requested"), blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("referral")
+        indexes = [
+            models.Index(fields=["site", "status"]),
+            models.Index(fields=["referring_organisation", "received_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="declined") | Q(decline_reason=""),
+                name="decline_reason_only_when_declined",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True)
+                | Q(status__in=["accepted", "waiting", "allocated", "withdrawn"]),
+                name="accepted_at_only_once_accepted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"R{self.pk:06d}"
+
+    @property
+    def status_colour(self) -> str:
+        return TAG_COLOURS.get(self.status, "grey")
+
+    def get_needs_display(self) -> list[str]:
+        labels = dict(Need.choices)
+        return [str(labels.get(code, code)) for code in self.needs]
+
+    def days_waiting(self, now: datetime.datetime | None = None) -> int | None:
+        if self.accepted_at is None:
+            return None
+        return ((now or timezone.now()) - self.accepted_at).days
+
+
+class StatusChange(models.Model):
+    """One step of a referral along the pathway: who moved it, when and why. Append-only."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=32, choices=ReferralStatus.choices, blank=True)
+    to_status = models.CharField(max_length=32, choices=ReferralStatus.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=32, blank=True)
+    note = models.TextField(blank=True)
+    message_to_referrer = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("status change")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Status history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Status history is append-only.")
+
+
+class InterimContact(models.Model):
+    """Telephone support given to someone while they wait for a link coordinator."""
+
+    class Mode(models.TextChoices):
+        TELEPHONE = "telephone", _("Telephone")
+        TEXT = "text", _("Text message")
+        EMAIL = "email", _("Email")
+        FACE_TO_FACE = "face_to_face", _("Face to face")
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, related_name="interim_contacts"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    mode = models.CharField(_("how"), max_length=20, choices=Mode.choices, default=Mode.TELEPHONE)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by_volunteer = models.BooleanField(_("given by a volunteer"), default=False)
+    minutes = models.PositiveSmallIntegerField(_("length in minutes"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("interim support contact")
+
+
+class Allocation(models.Model):
+    """A link coordinator taking a person onto their caseload. Re-allocation ends the old one."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="allocations")
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("link coordinator"),
+        on_delete=models.PROTECT,
+        related_name="allocations",
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(ended_at__isnull=True),
+                name="one_current_allocation_per_referral",
+            )
+        ]
+        indexes = [models.Index(fields=["coordinator", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.referral} → {self.coordinator}"

@@ -1,0 +1,72 @@
+"""The public self-referral form: no account, plain language, guarded against abuse."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from linkwork.partners.models import Site, SourceType
+
+from . import actions
+from .forms import SelfReferralForm
+from .models import Pathway, ReceivedVia
+
+
+def _open_self_referral_pathways():
+    return (
+        Pathway.objects.open_on(timezone.localdate())
+        .filter(source_type=SourceType.SELF_REFERRAL)
+        .select_related("site")
+    )
+
+
+@login_not_required
+def self_referral_sites(request: HttpRequest) -> HttpResponse:
+    pathways = _open_self_referral_pathways().order_by("site__name")
+    if len(pathways) == 1:
+        return redirect("referrals:self_referral", site=pathways[0].site.slug)
+    return render(request, "referrals/public/sites.html", {"pathways": pathways})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=lambda group, request: settings.SELF_REFERRAL_RATE, method="POST")
+def self_referral(request: HttpRequest, site: str) -> HttpResponse:
+    site_obj = get_object_or_404(Site, slug=site)
+    pathway = _open_self_referral_pathways().filter(site=site_obj).first()
+    if pathway is None:
+        raise Http404
+    form = SelfReferralForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_bot():
+            # Say nothing to a bot that would help it learn; keep nothing it sent.
+            return redirect("referrals:self_referral_sent", site=site_obj.slug)
+        if form.is_valid():
+            try:
+                actions.submit_referral(
+                    pathway=pathway,
+                    person=form.person_data(),
+                    details=form.referral_details(),
+                    by=None,
+                    organisation=None,
+                    received_via=ReceivedVia.SELF_REFERRAL,
+                )
+            except actions.ActionRefused as refusal:
+                field = refusal.field if refusal.field in form.fields else None
+                form.add_error(field, refusal.message)
+            else:
+                return redirect("referrals:self_referral_sent", site=site_obj.slug)
+    return render(
+        request,
+        "referrals/public/self_referral.html",
+        {"form": form, "site": site_obj, "pathway": pathway},
+    )
+
+
+@login_not_required
+def self_referral_sent(request: HttpRequest, site: str) -> HttpResponse:
+    site_obj = get_object_or_404(Site, slug=site)
+    return render(request, "referrals/public/sent.html", {"site": site_obj})

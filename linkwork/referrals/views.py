@@ -1,0 +1,417 @@
+"""Pages for referrers and staff, from referral to allocation. Thin: parse, act, render."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from linkwork.accounts.permissions import Permission, has_permission, require
+
+from . import actions
+from .forms import (
+    AllocationForm,
+    InterimContactForm,
+    PathwayForm,
+    ProvideInformationForm,
+    ReferralForm,
+    StaffReferralForm,
+    TriageForm,
+    WithdrawForm,
+)
+from .models import Pathway, ReceivedVia
+from .queries import (
+    caseload_of,
+    coordinators_for,
+    coordinators_for_site,
+    current_allocation,
+    pathways_for,
+    possible_duplicates,
+    referrals_for,
+    sites_for,
+)
+from .status import TO_TRIAGE, ReferralStatus
+
+
+def _refused(form, refusal: actions.ActionRefused) -> None:
+    """Show an action's refusal on the form, next to the field it concerns if any."""
+    field = refusal.field if refusal.field in form.fields else None
+    form.add_error(field, refusal.message)
+
+
+def _get_referral(request: HttpRequest, pk: int, perm: Permission):
+    referral = get_object_or_404(referrals_for(request.user), pk=pk)
+    require(request.user, perm, referral)
+    return referral
+
+
+@require_http_methods(["GET", "POST"])
+def refer(request: HttpRequest) -> HttpResponse:
+    require(request.user, Permission.REFER)
+    organisation = request.user.organisation
+    pathways = list(Pathway.objects.usable_by(organisation).select_related("site"))
+    form = ReferralForm(request.POST or None, pathways=pathways)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = actions.submit_referral(
+                pathway=form.cleaned_data["pathway"],
+                person=form.person_data(),
+                details=form.referral_details(),
+                by=request.user,
+                organisation=organisation,
+                received_via=ReceivedVia.ONLINE,
+                referrer_name=request.user.display_name,
+                referrer_contact=request.user.email,
+            )
+        except actions.ActionRefused as refusal:
+            _refused(form, refusal)
+        else:
+            messages.success(
+                request,
+                _("Referral %(reference)s sent. The service will triage it and you will see "
+                  "the outcome here.") % {"reference": referral.reference},
+            )
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(
+        request, "referrals/refer.html", {"form": form, "pathways": pathways}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def record_referral(request: HttpRequest) -> HttpResponse:
+    require(request.user, Permission.RECORD_REFERRAL)
+    pathways = list(pathways_for(request.user))
+    form = StaffReferralForm(request.POST or None, pathways=pathways)
+    if request.method == "POST" and form.is_valid():
+        received_at = timezone.make_aware(
+            timezone.datetime.combine(form.cleaned_data["received_on"], timezone.datetime.min.time())
+        )
+        if form.cleaned_data["received_on"] == timezone.localdate():
+            received_at = timezone.now()
+        try:
+            referral = actions.submit_referral(
+                pathway=form.cleaned_data["pathway"],
+                person=form.person_data(),
+                details=form.referral_details(),
+                by=request.user,
+                organisation=form.cleaned_data["referring_organisation"],
+                received_via=form.cleaned_data["received_via"],
+                received_at=received_at,
+                referrer_name=form.cleaned_data["referrer_name"],
+                referrer_contact=form.cleaned_data["referrer_contact"],
+            )
+        except actions.ActionRefused as refusal:
+            _refused(form, refusal)
+        else:
+            messages.success(
+                request, _("Referral %(reference)s recorded.") % {"reference": referral.reference}
+            )
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/record.html", {"form": form})
+
+
+def referral_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Permission.VIEW_REFERRALS)
+    referrals = referrals_for(request.user).order_by("-received_at")
+    status = request.GET.get("status", "")
+    if status == "to_triage":
+        referrals = referrals.filter(status__in=TO_TRIAGE)
+    elif status in ReferralStatus.values:
+        referrals = referrals.filter(status=status)
+    sites = list(sites_for(request.user))
+    site = request.GET.get("site", "")
+    if site.isdigit():
+        referrals = referrals.filter(site_id=int(site))
+    page = Paginator(referrals, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": ReferralStatus.choices,
+            "sites": sites,
+            "site": site,
+        },
+    )
+
+
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _get_referral(request, pk, Permission.VIEW_REFERRAL)
+    with transaction.atomic():
+        actions.record_view(by=request.user, obj=referral, person_id=referral.person_id)
+    history = referral.status_changes.select_related("by")
+    if not has_permission(request.user, Permission.VIEW_REFERRAL_IN_FULL, referral):
+        # A referrer sees the status and what the service chose to tell them.
+        shared = referral.consent_to_share_feedback
+        updates = [
+            change
+            for change in history
+            if change.to_status == ReferralStatus.INFORMATION_REQUESTED or shared
+        ]
+        return render(
+            request,
+            "referrals/detail_for_referrer.html",
+            {
+                "referral": referral,
+                "updates": updates,
+                "shared": shared,
+                "can_provide_information": has_permission(
+                    request.user, Permission.PROVIDE_INFORMATION, referral
+                ),
+            },
+        )
+    user = request.user
+    return render(
+        request,
+        "referrals/detail.html",
+        {
+            "referral": referral,
+            "history": history,
+            "duplicates": possible_duplicates(referral, within=referrals_for(user))[:10],
+            "allocation": current_allocation(referral),
+            "past_allocations": referral.allocations.filter(ended_at__isnull=False).select_related(
+                "coordinator"
+            ),
+            "interim_contacts": referral.interim_contacts.select_related("by"),
+            "can_triage": referral.status in TO_TRIAGE
+            and has_permission(user, Permission.TRIAGE_REFERRAL, referral),
+            "can_allocate": referral.status in (ReferralStatus.WAITING, ReferralStatus.ALLOCATED)
+            and has_permission(user, Permission.ALLOCATE_REFERRAL, referral),
+            "can_log_contact": referral.status == ReferralStatus.WAITING
+            and has_permission(user, Permission.LOG_INTERIM_CONTACT, referral),
+            "can_withdraw": referral.status in (ReferralStatus.WAITING, ReferralStatus.ALLOCATED)
+            and has_permission(user, Permission.TRIAGE_REFERRAL, referral),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def triage(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _get_referral(request, pk, Permission.TRIAGE_REFERRAL)
+    form = TriageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == TriageForm.ACCEPT:
+                actions.accept_referral(
+                    referral,
+                    by=request.user,
+                    priority=data["priority"],
+                    note=data["note"],
+                    message=data["message"],
+                )
+                done = _("%(reference)s accepted and added to the waiting list.")
+            elif data["decision"] == TriageForm.REQUEST_INFORMATION:
+                actions.request_information(
+                    referral, by=request.user, request=data["information_request"]
+                )
+                done = _("The referrer has been asked for more information about %(reference)s.")
+            else:
+                actions.decline_referral(
+                    referral,
+                    by=request.user,
+                    reason=data["decline_reason"],
+                    note=data["note"],
+                    redirected_to=data["redirected_to"],
+                    message=data["message"],
+                )
+                done = _("%(reference)s declined. The referrer can see the reason.")
+        except actions.ActionRefused as refusal:
+            _refused(form, refusal)
+        else:
+            messages.success(request, done % {"reference": referral.reference})
+            return redirect("referrals:detail", pk=referral.pk)
+    duplicates = possible_duplicates(referral, within=referrals_for(request.user))[:10]
+    return render(
+        request,
+        "referrals/triage.html",
+        {"referral": referral, "form": form, "duplicates": duplicates},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def provide_information(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _get_referral(request, pk, Permission.PROVIDE_INFORMATION)
+    form = ProvideInformationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.provide_information(
+                referral, by=request.user, response=form.cleaned_data["response"]
+            )
+        except actions.ActionRefused as refusal:
+            _refused(form, refusal)
+        else:
+            messages.success(request, _("Thank you. The service will look at the referral again."))
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(
+        request, "referrals/provide_information.html", {"referral": referral, "form": form}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _get_referral(request, pk, Permission.ALLOCATE_REFERRAL)
+    if referral.status not in (ReferralStatus.WAITING, ReferralStatus.ALLOCATED):
+        raise Http404
+    current = current_allocation(referral)
+    coordinators = coordinators_for_site(referral.site)
+    form = AllocationForm(
+        request.POST or None,
+        coordinators=coordinators,
+        initial={"replacing": current.pk if current else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        replacing_pk = form.cleaned_data["replacing"]
+        replacing = referral.allocations.filter(pk=replacing_pk).first() if replacing_pk else None
+        try:
+            allocation = actions.allocate_referral(
+                referral,
+                coordinator=form.cleaned_data["coordinator"],
+                by=request.user,
+                replacing=replacing,
+                note=form.cleaned_data["note"],
+            )
+        except actions.ActionRefused as refusal:
+            _refused(form, refusal)
+        else:
+            messages.success(
+                request,
+                _("%(person)s is now on %(coordinator)s's caseload.")
+                % {"person": referral.person.full_name, "coordinator": allocation.coordinator},
+            )
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(
+        request,
+        "referrals/allocate.html",
+        {"referral": referral, "form": form, "current": current, "coordinators": coordinators},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def interim_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _get_referral(request, pk, Permission.LOG_INTERIM_CONTACT)
+    form = InterimContactForm(request.POST or None, initial={"contact_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.log_interim_contact(
+                referral,
+                by=request.user,
+                at=form.contact_at(),
+                mode=form.cleaned_data["mode"],
+                minutes=form.cleaned_data["minutes"],
+                by_volunteer=form.cleaned_data["by_volunteer"],
+                note=form.cleaned_data["note"],
+            )
+        except actions.ActionRefused as refusal:
+            _refused(form, refusal)
+        else:
+            messages.success(request, _("Interim support contact logged."))
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/interim_contact.html", {"referral": referral, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _get_referral(request, pk, Permission.TRIAGE_REFERRAL)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.withdraw_referral(
+                referral,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except actions.ActionRefused as refusal:
+            _refused(form, refusal)
+        else:
+            messages.success(request, _("%(reference)s withdrawn.") % {"reference": referral.reference})
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/withdraw.html", {"referral": referral, "form": form})
+
+
+def waiting_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Permission.VIEW_WAITING_LIST)
+    sites = list(sites_for(request.user))
+    site_filter = request.GET.get("site", "")
+    lists = []
+    now = timezone.now()
+    for site in sites:
+        if site_filter.isdigit() and int(site_filter) != site.pk:
+            continue
+        entries = list(
+            referrals_for(request.user)
+            .filter(site=site)
+            .waiting_list()
+            .prefetch_related("interim_contacts")
+        )
+        for entry in entries:
+            entry.waited = entry.days_waiting(now)
+            contacts = list(entry.interim_contacts.all())
+            entry.last_contact = contacts[0] if contacts else None
+            entry.contact_count = len(contacts)
+        lists.append({"site": site, "entries": entries})
+    return render(
+        request,
+        "referrals/waiting_list.html",
+        {
+            "lists": lists,
+            "sites": sites,
+            "site": site_filter,
+            "can_allocate": has_permission(request.user, Permission.VIEW_CASELOADS),
+        },
+    )
+
+
+def my_caseload(request: HttpRequest) -> HttpResponse:
+    require(request.user, Permission.VIEW_OWN_CASELOAD)
+    caseload = list(caseload_of(request.user))
+    return render(
+        request,
+        "referrals/my_caseload.html",
+        {"caseload": caseload, "cap": request.user.caseload_cap},
+    )
+
+
+def caseloads(request: HttpRequest) -> HttpResponse:
+    require(request.user, Permission.VIEW_CASELOADS)
+    return render(
+        request, "referrals/caseloads.html", {"coordinators": coordinators_for(request.user)}
+    )
+
+
+def pathway_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Permission.MANAGE_PATHWAYS)
+    pathways = (
+        pathways_for(request.user)
+        .prefetch_related("organisations")
+        .order_by("site__name", "name")
+    )
+    return render(request, "referrals/pathways.html", {"pathways": pathways})
+
+
+@require_http_methods(["GET", "POST"])
+def pathway_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require(request.user, Permission.MANAGE_PATHWAYS)
+    pathway = None
+    if pk is not None:
+        pathway = get_object_or_404(pathways_for(request.user), pk=pk)
+        require(request.user, Permission.MANAGE_PATHWAYS, pathway)
+    form = PathwayForm(request.POST or None, instance=pathway, sites=sites_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                saved = actions.save_pathway(
+                    form.save(commit=False), by=request.user, changed_fields=form.changed_data
+                )
+                form.save_m2m()
+        except actions.ActionRefused as refusal:
+            _refused(form, refusal)
+        else:
+            messages.success(request, _("Pathway %(name)s saved.") % {"name": saved.name})
+            return redirect("referrals:pathways")
+    return render(request, "referrals/pathway_form.html", {"form": form, "pathway": pathway})
