@@ -37,6 +37,9 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["user", "at"])]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise RuntimeError("The audit log is append-only.")

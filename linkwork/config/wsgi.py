@@ -1,4 +1,4 @@
-"""WSGI entry point. Production runs with DJANGO_SETTINGS_MODULE=linkwork.config.settings.production."""
+"""WSGI entry point. Production settings unless DJANGO_SETTINGS_MODULE says otherwise."""
 
 import os
 

@@ -258,9 +258,7 @@ def log_interim_contact(
         by_volunteer=by_volunteer,
         note=note,
     )
-    audit.record(
-        by=by, action=AuditAction.CREATE, obj=contact, person_id=referral.person_id
-    )
+    audit.record(by=by, action=AuditAction.CREATE, obj=contact, person_id=referral.person_id)
     return contact
 
 
@@ -343,7 +341,9 @@ def allocate_referral(
     _end_current_allocation(referral, by=by, note=note)
     try:
         with transaction.atomic():
-            allocation = Allocation.objects.create(referral=referral, coordinator=coordinator, by=by)
+            allocation = Allocation.objects.create(
+                referral=referral, coordinator=coordinator, by=by
+            )
     except IntegrityError:  # pragma: no cover - the row lock above makes this unreachable
         raise ActionRefused(_("This person has just been allocated by someone else.")) from None
     referral.save(update_fields=["status"])

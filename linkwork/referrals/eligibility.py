@@ -12,7 +12,11 @@ def eligibility_problems(
 ) -> dict[str, str]:
     """Field name -> why the person does not meet this pathway's rules. Empty when eligible."""
     problems: dict[str, str] = {}
-    age = on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+    age = (
+        on.year
+        - date_of_birth.year
+        - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+    )
     if date_of_birth > on:
         problems["date_of_birth"] = _("Date of birth must be in the past")
     elif age < pathway.minimum_age:

@@ -160,7 +160,10 @@ DETAIL_FIELDS = [
 
 class PathwayChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Pathway) -> str:
-        return f"{obj.site.name}: {obj.name}"
+        label = f"{obj.site.name}: {obj.name}"
+        if not obj.is_open:
+            label = _("%(pathway)s (closed)") % {"pathway": label}
+        return label
 
 
 class ReferralForm(GovUKForm, PersonFieldsMixin, NeedsFieldsMixin):
@@ -179,10 +182,11 @@ class ReferralForm(GovUKForm, PersonFieldsMixin, NeedsFieldsMixin):
     def __init__(self, *args, pathways, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pathway"].queryset = pathways
-        if len(pathways) == 1:
-            self.fields["pathway"].initial = pathways[0].pk
+        only = list(pathways[:2])
+        if len(only) == 1:
+            self.fields["pathway"].initial = only[0].pk
 
-    def received_on(self) -> datetime.date:
+    def referral_date(self) -> datetime.date:
         return timezone.localdate()
 
     def clean(self):
@@ -195,7 +199,7 @@ class ReferralForm(GovUKForm, PersonFieldsMixin, NeedsFieldsMixin):
                 pathway,
                 date_of_birth=dob,
                 frequent_attender=cleaned["frequent_attender"],
-                on=self.received_on(),
+                on=self.referral_date(),
             )
             for field, message in problems.items():
                 self.add_error(field, message)
@@ -254,8 +258,15 @@ class StaffReferralForm(ReferralForm):
             raise forms.ValidationError(_("The date received must be today or in the past"))
         return day
 
-    def received_on(self) -> datetime.date:  # type: ignore[override]
+    def referral_date(self) -> datetime.date:  # type: ignore[override]
         return self.cleaned_data.get("received_on") or timezone.localdate()
+
+    def received_at(self) -> datetime.datetime:
+        """Now for a referral received today; otherwise the start of the day it arrived."""
+        day = self.referral_date()
+        if day == timezone.localdate():
+            return timezone.now()
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
 
     def clean(self):
         cleaned = super().clean()
@@ -263,14 +274,17 @@ class StaffReferralForm(ReferralForm):
         day = cleaned.get("received_on")
         if pathway and day and not pathway.is_open_on(day):
             self.add_error("pathway", _("This pathway was not open on the date received"))
-        if pathway and "referring_organisation" in cleaned:
-            if not pathway.accepts_organisation(organisation):
-                self.add_error(
-                    "referring_organisation",
-                    _("This organisation cannot refer through the pathway chosen")
-                    if organisation
-                    else _("Choose the organisation that referred the person"),
-                )
+        if (
+            pathway
+            and "referring_organisation" in cleaned
+            and not pathway.accepts_organisation(organisation)
+        ):
+            self.add_error(
+                "referring_organisation",
+                _("This organisation cannot refer through the pathway chosen")
+                if organisation
+                else _("Choose the organisation that referred the person"),
+            )
         return cleaned
 
 
@@ -465,7 +479,9 @@ class InterimContactForm(GovUKForm):
 
     def contact_at(self) -> datetime.datetime:
         time = self.cleaned_data.get("contact_time") or datetime.time(12, 0)
-        return timezone.make_aware(datetime.datetime.combine(self.cleaned_data["contact_date"], time))
+        return timezone.make_aware(
+            datetime.datetime.combine(self.cleaned_data["contact_date"], time)
+        )
 
     def clean(self):
         cleaned = super().clean()

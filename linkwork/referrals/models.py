@@ -11,8 +11,24 @@ from django.utils.translation import gettext_lazy as _
 
 from linkwork.partners.models import SourceType
 
-from .status import TAG_COLOURS, DeclineReason, Priority, ReferralStatus
+from .status import TAG_COLOURS, DeclineReason, Priority, ReferralStatus, WithdrawalReason
 from .validators import validate_nhs_number
+
+
+class PathwayQuerySet(models.QuerySet):
+    def open_on(self, day: datetime.date):
+        return self.filter(opens_on__lte=day).filter(
+            Q(closes_on__isnull=True) | Q(closes_on__gt=day)
+        )
+
+    def usable_by(self, organisation):
+        """Open pathways an organisation may refer through today."""
+        return (
+            self.open_on(timezone.localdate())
+            .filter(source_type=organisation.source_type)
+            .filter(Q(organisations=organisation) | Q(organisations__isnull=True))
+            .distinct()
+        )
 
 
 class Pathway(models.Model):
@@ -49,6 +65,8 @@ class Pathway(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = PathwayQuerySet.as_manager()
+
     class Meta:
         ordering = ["site__name", "name"]
         verbose_name = _("referral pathway")
@@ -81,23 +99,6 @@ class Pathway(models.Model):
             return False
         allowed = list(self.organisations.all())
         return not allowed or organisation in allowed
-
-
-class PathwayQuerySet(models.QuerySet):
-    def open_on(self, day: datetime.date):
-        return self.filter(opens_on__lte=day).filter(Q(closes_on__isnull=True) | Q(closes_on__gt=day))
-
-    def usable_by(self, organisation):
-        """Open pathways an organisation may refer through today."""
-        return (
-            self.open_on(timezone.localdate())
-            .filter(source_type=organisation.source_type)
-            .filter(Q(organisations=organisation) | Q(organisations__isnull=True))
-            .distinct()
-        )
-
-
-Pathway.add_to_class("objects", PathwayQuerySet.as_manager())
 
 
 class Language(models.TextChoices):
@@ -305,9 +306,7 @@ class Referral(models.Model):
 class StatusChange(models.Model):
     """One step of a referral along the pathway: who moved it, when and why. Append-only."""
 
-    referral = models.ForeignKey(
-        Referral, on_delete=models.PROTECT, related_name="status_changes"
-    )
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="status_changes")
     from_status = models.CharField(max_length=32, choices=ReferralStatus.choices, blank=True)
     to_status = models.CharField(max_length=32, choices=ReferralStatus.choices)
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -322,6 +321,9 @@ class StatusChange(models.Model):
         ordering = ["at", "pk"]
         verbose_name = _("status change")
 
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.from_status} -> {self.to_status}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise RuntimeError("Status history is append-only.")
@@ -329,6 +331,15 @@ class StatusChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("Status history is append-only.")
+
+    @property
+    def reason_label(self) -> str:
+        if self.reason == "reallocated":
+            return str(_("Re-allocated"))
+        for choices in (DeclineReason, WithdrawalReason):
+            if self.reason in choices.values:
+                return str(choices(self.reason).label)
+        return self.reason
 
 
 class InterimContact(models.Model):
@@ -353,6 +364,9 @@ class InterimContact(models.Model):
     class Meta:
         ordering = ["-at"]
         verbose_name = _("interim support contact")
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} {self.at:%Y-%m-%d}"
 
 
 class Allocation(models.Model):

@@ -5,7 +5,7 @@ A view never starts from `Referral.objects`; it asks for what the signed-in user
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -49,6 +49,7 @@ def coordinators_for_site(site: Site) -> QuerySet[User]:
         .annotate(
             caseload=Count("allocations", filter=Q(allocations__ended_at__isnull=True)),
         )
+        .annotate(places_free=F("caseload_cap") - F("caseload"))
         .order_by("first_name", "last_name")
     )
 
@@ -62,6 +63,7 @@ def coordinators_for(user) -> QuerySet[User]:
                 "allocations", filter=Q(allocations__ended_at__isnull=True), distinct=True
             ),
         )
+        .annotate(places_free=F("caseload_cap") - F("caseload"))
         .prefetch_related("sites")
         .order_by("first_name", "last_name")
     )
@@ -78,9 +80,7 @@ def caseload_of(coordinator) -> QuerySet[Referral]:
 
 
 def current_allocation(referral: Referral) -> Allocation | None:
-    return (
-        referral.allocations.filter(ended_at__isnull=True).select_related("coordinator").first()
-    )
+    return referral.allocations.filter(ended_at__isnull=True).select_related("coordinator").first()
 
 
 def possible_duplicates(referral: Referral, *, within: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -97,9 +97,7 @@ def possible_duplicates(referral: Referral, *, within: QuerySet[Referral]) -> Qu
     )
     if person.nhs_number:
         same_person |= Q(person__nhs_number=person.nhs_number)
-    recent = Q(status__in=OPEN_STATUSES) | Q(
-        received_at__gte=timezone.now() - DUPLICATE_WINDOW
-    )
+    recent = Q(status__in=OPEN_STATUSES) | Q(received_at__gte=timezone.now() - DUPLICATE_WINDOW)
     return (
         within.filter(same_person)
         .filter(recent)

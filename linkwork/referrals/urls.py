@@ -23,6 +23,8 @@ urlpatterns = [
     path("self-referral/", public_views.self_referral_sites, name="self_referral_sites"),
     path("self-referral/<slug:site>/", public_views.self_referral, name="self_referral"),
     path(
-        "self-referral/<slug:site>/sent/", public_views.self_referral_sent, name="self_referral_sent"
+        "self-referral/<slug:site>/sent/",
+        public_views.self_referral_sent,
+        name="self_referral_sent",
     ),
 ]

@@ -52,7 +52,7 @@ def _get_referral(request: HttpRequest, pk: int, perm: Permission):
 def refer(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.REFER)
     organisation = request.user.organisation
-    pathways = list(Pathway.objects.usable_by(organisation).select_related("site"))
+    pathways = Pathway.objects.usable_by(organisation).select_related("site")
     form = ReferralForm(request.POST or None, pathways=pathways)
     if request.method == "POST" and form.is_valid():
         try:
@@ -71,26 +71,22 @@ def refer(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Referral %(reference)s sent. The service will triage it and you will see "
-                  "the outcome here.") % {"reference": referral.reference},
+                _(
+                    "Referral %(reference)s sent. The service will triage it and you will see "
+                    "the outcome here."
+                )
+                % {"reference": referral.reference},
             )
             return redirect("referrals:detail", pk=referral.pk)
-    return render(
-        request, "referrals/refer.html", {"form": form, "pathways": pathways}
-    )
+    return render(request, "referrals/refer.html", {"form": form, "pathways": pathways})
 
 
 @require_http_methods(["GET", "POST"])
 def record_referral(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.RECORD_REFERRAL)
-    pathways = list(pathways_for(request.user))
+    pathways = pathways_for(request.user)
     form = StaffReferralForm(request.POST or None, pathways=pathways)
     if request.method == "POST" and form.is_valid():
-        received_at = timezone.make_aware(
-            timezone.datetime.combine(form.cleaned_data["received_on"], timezone.datetime.min.time())
-        )
-        if form.cleaned_data["received_on"] == timezone.localdate():
-            received_at = timezone.now()
         try:
             referral = actions.submit_referral(
                 pathway=form.cleaned_data["pathway"],
@@ -99,7 +95,7 @@ def record_referral(request: HttpRequest) -> HttpResponse:
                 by=request.user,
                 organisation=form.cleaned_data["referring_organisation"],
                 received_via=form.cleaned_data["received_via"],
-                received_at=received_at,
+                received_at=form.received_at(),
                 referrer_name=form.cleaned_data["referrer_name"],
                 referrer_contact=form.cleaned_data["referrer_contact"],
             )
@@ -135,6 +131,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "statuses": ReferralStatus.choices,
             "sites": sites,
             "site": site,
+            "can_record": has_permission(request.user, Permission.RECORD_REFERRAL),
         },
     )
 
@@ -329,7 +326,9 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         except actions.ActionRefused as refusal:
             _refused(form, refusal)
         else:
-            messages.success(request, _("%(reference)s withdrawn.") % {"reference": referral.reference})
+            messages.success(
+                request, _("%(reference)s withdrawn.") % {"reference": referral.reference}
+            )
             return redirect("referrals:detail", pk=referral.pk)
     return render(request, "referrals/withdraw.html", {"referral": referral, "form": form})
 
@@ -387,9 +386,7 @@ def caseloads(request: HttpRequest) -> HttpResponse:
 def pathway_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.MANAGE_PATHWAYS)
     pathways = (
-        pathways_for(request.user)
-        .prefetch_related("organisations")
-        .order_by("site__name", "name")
+        pathways_for(request.user).prefetch_related("organisations").order_by("site__name", "name")
     )
     return render(request, "referrals/pathways.html", {"pathways": pathways})
 

@@ -1,6 +1,5 @@
 """Settings for a developer's machine and the `make run` demo."""
 
-
 from .base import *  # noqa: F403
 from .base import env_bool, env_str
 

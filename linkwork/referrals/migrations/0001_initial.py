@@ -2,178 +2,569 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import linkwork.referrals.validators
 from django.conf import settings
 from django.db import migrations, models
 
+import linkwork.referrals.validators
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('partners', '0001_initial'),
+        ("partners", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Pathway',
+            name="Pathway",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('source_type', models.CharField(choices=[('gp_practice', 'GP practice'), ('ambulance_service', 'Ambulance service'), ('crisis_team', 'Mental health crisis team'), ('primary_mental_health', 'Primary mental health team'), ('local_authority', 'Local authority'), ('midwifery', 'Midwife service'), ('third_sector', 'Third sector'), ('self_referral', 'Self-referral')], max_length=32, verbose_name='source type')),
-                ('opens_on', models.DateField(verbose_name='opens on')),
-                ('closes_on', models.DateField(blank=True, help_text='No new referrals are taken through this pathway from this date.', null=True, verbose_name='closes on')),
-                ('minimum_age', models.PositiveSmallIntegerField(default=18, verbose_name='minimum age')),
-                ('frequent_attender_required', models.BooleanField(default=False, help_text='Only accept people who frequently attend their GP or emergency services.', verbose_name='frequent attenders only')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organisations', models.ManyToManyField(blank=True, help_text='Leave empty to accept every organisation of this type.', related_name='pathways', to='partners.organisation', verbose_name='organisations that may use it')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pathways', to='partners.site', verbose_name='site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "source_type",
+                    models.CharField(
+                        choices=[
+                            ("gp_practice", "GP practice"),
+                            ("ambulance_service", "Ambulance service"),
+                            ("crisis_team", "Mental health crisis team"),
+                            ("primary_mental_health", "Primary mental health team"),
+                            ("local_authority", "Local authority"),
+                            ("midwifery", "Midwife service"),
+                            ("third_sector", "Third sector"),
+                            ("self_referral", "Self-referral"),
+                        ],
+                        max_length=32,
+                        verbose_name="source type",
+                    ),
+                ),
+                ("opens_on", models.DateField(verbose_name="opens on")),
+                (
+                    "closes_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="No new referrals are taken through this pathway from this date.",
+                        null=True,
+                        verbose_name="closes on",
+                    ),
+                ),
+                (
+                    "minimum_age",
+                    models.PositiveSmallIntegerField(default=18, verbose_name="minimum age"),
+                ),
+                (
+                    "frequent_attender_required",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Only accept people who frequently attend their GP or emergency services.",
+                        verbose_name="frequent attenders only",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organisations",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Leave empty to accept every organisation of this type.",
+                        related_name="pathways",
+                        to="partners.organisation",
+                        verbose_name="organisations that may use it",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pathways",
+                        to="partners.site",
+                        verbose_name="site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'referral pathway',
-                'ordering': ['site__name', 'name'],
+                "verbose_name": "referral pathway",
+                "ordering": ["site__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_name', models.CharField(max_length=100, verbose_name='first name')),
-                ('family_name', models.CharField(max_length=100, verbose_name='last name')),
-                ('date_of_birth', models.DateField(verbose_name='date of birth')),
-                ('nhs_number', models.CharField(blank=True, db_index=True, max_length=10, validators=[linkwork.referrals.validators.validate_nhs_number], verbose_name='NHS number')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone number')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('address', models.TextField(blank=True, verbose_name='address')),
-                ('postcode', models.CharField(blank=True, max_length=10, verbose_name='postcode')),
-                ('best_time_to_call', models.CharField(blank=True, max_length=200, verbose_name='best time to call')),
-                ('preferred_language', models.CharField(choices=[('en', 'English'), ('cy', 'Welsh')], default='en', max_length=2, verbose_name='preferred language')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_name", models.CharField(max_length=100, verbose_name="first name")),
+                ("family_name", models.CharField(max_length=100, verbose_name="last name")),
+                ("date_of_birth", models.DateField(verbose_name="date of birth")),
+                (
+                    "nhs_number",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=10,
+                        validators=[linkwork.referrals.validators.validate_nhs_number],
+                        verbose_name="NHS number",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="phone number")),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                ("address", models.TextField(blank=True, verbose_name="address")),
+                ("postcode", models.CharField(blank=True, max_length=10, verbose_name="postcode")),
+                (
+                    "best_time_to_call",
+                    models.CharField(blank=True, max_length=200, verbose_name="best time to call"),
+                ),
+                (
+                    "preferred_language",
+                    models.CharField(
+                        choices=[("en", "English"), ("cy", "Welsh")],
+                        default="en",
+                        max_length=2,
+                        verbose_name="preferred language",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'people',
-                'indexes': [models.Index(fields=['family_name', 'given_name', 'date_of_birth'], name='referrals_p_family__e3bef5_idx')],
+                "verbose_name": "person",
+                "verbose_name_plural": "people",
+                "indexes": [
+                    models.Index(
+                        fields=["family_name", "given_name", "date_of_birth"],
+                        name="referrals_p_family__e3bef5_idx",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('referrer_name', models.CharField(blank=True, max_length=200, verbose_name="referrer's name")),
-                ('referrer_contact', models.CharField(blank=True, max_length=200, verbose_name="referrer's contact details")),
-                ('received_via', models.CharField(choices=[('online', 'Online referral form'), ('self_referral', 'Self-referral form'), ('phone', 'Phone'), ('email', 'Email'), ('paper', 'Paper or letter')], max_length=20, verbose_name='received by')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received')),
-                ('needs', models.JSONField(blank=True, default=list, verbose_name='needs help with')),
-                ('needs_detail', models.TextField(blank=True, verbose_name='what the person needs help with')),
-                ('known_risks', models.TextField(blank=True, verbose_name='known risks')),
-                ('frequent_attender', models.BooleanField(default=False, verbose_name='frequent attender')),
-                ('consent_to_referral', models.BooleanField(default=False, verbose_name='consents to the referral')),
-                ('consent_to_share_feedback', models.BooleanField(default=False, verbose_name='consents to feedback being shared with the referrer')),
-                ('status', models.CharField(choices=[('received', 'Received'), ('information_requested', 'Information requested'), ('accepted', 'Accepted'), ('waiting', 'Waiting'), ('allocated', 'Allocated'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], db_index=True, default='received', max_length=32, verbose_name='status')),
-                ('priority', models.CharField(choices=[('urgent', 'Urgent'), ('routine', 'Routine')], default='routine', max_length=10, verbose_name='priority')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='accepted')),
-                ('decline_reason', models.CharField(blank=True, choices=[('outside_criteria', "Outside the service's criteria"), ('needs_above_remit', "Needs above the service's remit (redirected)"), ('supported_elsewhere', 'Already supported elsewhere'), ('person_declined', 'Person declined'), ('unable_to_contact', 'Unable to contact'), ('other', 'Other')], max_length=32, verbose_name='reason')),
-                ('redirected_to', models.CharField(blank=True, max_length=200, verbose_name='redirected to')),
-                ('information_requested', models.TextField(blank=True, verbose_name='information requested')),
-                ('pathway', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='referrals.pathway', verbose_name='pathway')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='referrals.person', verbose_name='person')),
-                ('referred_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('referring_organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='partners.organisation', verbose_name='referring organisation')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='partners.site', verbose_name='site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "referrer_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="referrer's name"),
+                ),
+                (
+                    "referrer_contact",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="referrer's contact details"
+                    ),
+                ),
+                (
+                    "received_via",
+                    models.CharField(
+                        choices=[
+                            ("online", "Online referral form"),
+                            ("self_referral", "Self-referral form"),
+                            ("phone", "Phone"),
+                            ("email", "Email"),
+                            ("paper", "Paper or letter"),
+                        ],
+                        max_length=20,
+                        verbose_name="received by",
+                    ),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="received"
+                    ),
+                ),
+                (
+                    "needs",
+                    models.JSONField(blank=True, default=list, verbose_name="needs help with"),
+                ),
+                (
+                    "needs_detail",
+                    models.TextField(blank=True, verbose_name="what the person needs help with"),
+                ),
+                ("known_risks", models.TextField(blank=True, verbose_name="known risks")),
+                (
+                    "frequent_attender",
+                    models.BooleanField(default=False, verbose_name="frequent attender"),
+                ),
+                (
+                    "consent_to_referral",
+                    models.BooleanField(default=False, verbose_name="consents to the referral"),
+                ),
+                (
+                    "consent_to_share_feedback",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="consents to feedback being shared with the referrer",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("information_requested", "Information requested"),
+                            ("accepted", "Accepted"),
+                            ("waiting", "Waiting"),
+                            ("allocated", "Allocated"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        db_index=True,
+                        default="received",
+                        max_length=32,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[("urgent", "Urgent"), ("routine", "Routine")],
+                        default="routine",
+                        max_length=10,
+                        verbose_name="priority",
+                    ),
+                ),
+                (
+                    "accepted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="accepted"),
+                ),
+                (
+                    "decline_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("outside_criteria", "Outside the service's criteria"),
+                            ("needs_above_remit", "Needs above the service's remit (redirected)"),
+                            ("supported_elsewhere", "Already supported elsewhere"),
+                            ("person_declined", "Person declined"),
+                            ("unable_to_contact", "Unable to contact"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="reason",
+                    ),
+                ),
+                (
+                    "redirected_to",
+                    models.CharField(blank=True, max_length=200, verbose_name="redirected to"),
+                ),
+                (
+                    "information_requested",
+                    models.TextField(blank=True, verbose_name="information requested"),
+                ),
+                (
+                    "pathway",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="referrals.pathway",
+                        verbose_name="pathway",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="referrals.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "referred_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "referring_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="partners.organisation",
+                        verbose_name="referring organisation",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="partners.site",
+                        verbose_name="site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'referral',
-                'ordering': ['-received_at'],
+                "verbose_name": "referral",
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='InterimContact',
+            name="InterimContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='when')),
-                ('mode', models.CharField(choices=[('telephone', 'Telephone'), ('text', 'Text message'), ('email', 'Email'), ('face_to_face', 'Face to face')], default='telephone', max_length=20, verbose_name='how')),
-                ('by_volunteer', models.BooleanField(default=False, verbose_name='given by a volunteer')),
-                ('minutes', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='length in minutes')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='interim_contacts', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="when"),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("telephone", "Telephone"),
+                            ("text", "Text message"),
+                            ("email", "Email"),
+                            ("face_to_face", "Face to face"),
+                        ],
+                        default="telephone",
+                        max_length=20,
+                        verbose_name="how",
+                    ),
+                ),
+                (
+                    "by_volunteer",
+                    models.BooleanField(default=False, verbose_name="given by a volunteer"),
+                ),
+                (
+                    "minutes",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="length in minutes"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="interim_contacts",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'interim support contact',
-                'ordering': ['-at'],
+                "verbose_name": "interim support contact",
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='Allocation',
+            name="Allocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('end_note', models.TextField(blank=True)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('coordinator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to=settings.AUTH_USER_MODEL, verbose_name='link coordinator')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("end_note", models.TextField(blank=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "coordinator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="link coordinator",
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='StatusChange',
+            name="StatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('received', 'Received'), ('information_requested', 'Information requested'), ('accepted', 'Accepted'), ('waiting', 'Waiting'), ('allocated', 'Allocated'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], max_length=32)),
-                ('to_status', models.CharField(choices=[('received', 'Received'), ('information_requested', 'Information requested'), ('accepted', 'Accepted'), ('waiting', 'Waiting'), ('allocated', 'Allocated'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], max_length=32)),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('reason', models.CharField(blank=True, max_length=32)),
-                ('note', models.TextField(blank=True)),
-                ('message_to_referrer', models.TextField(blank=True)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='status_changes', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("received", "Received"),
+                            ("information_requested", "Information requested"),
+                            ("accepted", "Accepted"),
+                            ("waiting", "Waiting"),
+                            ("allocated", "Allocated"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("information_requested", "Information requested"),
+                            ("accepted", "Accepted"),
+                            ("waiting", "Waiting"),
+                            ("allocated", "Allocated"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("reason", models.CharField(blank=True, max_length=32)),
+                ("note", models.TextField(blank=True)),
+                ("message_to_referrer", models.TextField(blank=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="status_changes",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'status change',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "status change",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='pathway',
-            constraint=models.UniqueConstraint(fields=('site', 'name'), name='pathway_name_unique_per_site'),
+            model_name="pathway",
+            constraint=models.UniqueConstraint(
+                fields=("site", "name"), name="pathway_name_unique_per_site"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pathway',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_on__isnull', True), ('closes_on__gt', models.F('opens_on')), _connector='OR'), name='pathway_closes_after_it_opens'),
+            model_name="pathway",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closes_on__isnull", True),
+                    ("closes_on__gt", models.F("opens_on")),
+                    _connector="OR",
+                ),
+                name="pathway_closes_after_it_opens",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pathway',
-            constraint=models.CheckConstraint(condition=models.Q(('minimum_age__gte', 16), ('minimum_age__lte', 120)), name='pathway_minimum_age_sane'),
+            model_name="pathway",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("minimum_age__gte", 16), ("minimum_age__lte", 120)),
+                name="pathway_minimum_age_sane",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['site', 'status'], name='referrals_r_site_id_9e9188_idx'),
+            model_name="referral",
+            index=models.Index(fields=["site", "status"], name="referrals_r_site_id_9e9188_idx"),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['referring_organisation', 'received_at'], name='referrals_r_referri_75063f_idx'),
+            model_name="referral",
+            index=models.Index(
+                fields=["referring_organisation", "received_at"],
+                name="referrals_r_referri_75063f_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'declined'), ('decline_reason', ''), _connector='OR'), name='decline_reason_only_when_declined'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status", "declined"), ("decline_reason", ""), _connector="OR"),
+                name="decline_reason_only_when_declined",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('accepted_at__isnull', True), ('status__in', ['accepted', 'waiting', 'allocated', 'withdrawn']), _connector='OR'), name='accepted_at_only_once_accepted'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("accepted_at__isnull", True),
+                    ("status__in", ["accepted", "waiting", "allocated", "withdrawn"]),
+                    _connector="OR",
+                ),
+                name="accepted_at_only_once_accepted",
+            ),
         ),
         migrations.AddIndex(
-            model_name='allocation',
-            index=models.Index(fields=['coordinator', 'ended_at'], name='referrals_a_coordin_aa3dd7_idx'),
+            model_name="allocation",
+            index=models.Index(
+                fields=["coordinator", "ended_at"], name="referrals_a_coordin_aa3dd7_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('referral',), name='one_current_allocation_per_referral'),
+            model_name="allocation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_at__isnull", True)),
+                fields=("referral",),
+                name="one_current_allocation_per_referral",
+            ),
         ),
     ]
