@@ -4,38 +4,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('source_type', models.CharField(choices=[('gp_practice', 'GP practice'), ('ambulance_service', 'Ambulance service'), ('crisis_team', 'Mental health crisis team'), ('primary_mental_health', 'Primary mental health team'), ('local_authority', 'Local authority'), ('midwifery', 'Midwife service'), ('third_sector', 'Third sector')], max_length=32, verbose_name='type')),
-                ('code', models.CharField(blank=True, help_text='For example the practice code.', max_length=20, verbose_name='code')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                (
+                    "source_type",
+                    models.CharField(
+                        choices=[
+                            ("gp_practice", "GP practice"),
+                            ("ambulance_service", "Ambulance service"),
+                            ("crisis_team", "Mental health crisis team"),
+                            ("primary_mental_health", "Primary mental health team"),
+                            ("local_authority", "Local authority"),
+                            ("midwifery", "Midwife service"),
+                            ("third_sector", "Third sector"),
+                        ],
+                        max_length=32,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example the practice code.",
+                        max_length=20,
+                        verbose_name="code",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'referring organisation',
-                'ordering': ['name'],
+                "verbose_name": "referring organisation",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Site',
+            name="Site",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(unique=True, verbose_name='short name')),
-                ('health_board', models.CharField(blank=True, max_length=120, verbose_name='health board')),
-                ('setting', models.CharField(choices=[('rural', 'Rural'), ('valleys', 'Valleys town'), ('urban', 'Urban')], max_length=20, verbose_name='setting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True, verbose_name="name")),
+                ("slug", models.SlugField(unique=True, verbose_name="short name")),
+                (
+                    "health_board",
+                    models.CharField(blank=True, max_length=120, verbose_name="health board"),
+                ),
+                (
+                    "setting",
+                    models.CharField(
+                        choices=[
+                            ("rural", "Rural"),
+                            ("valleys", "Valleys town"),
+                            ("urban", "Urban"),
+                        ],
+                        max_length=20,
+                        verbose_name="setting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'site',
-                'ordering': ['name'],
+                "verbose_name": "site",
+                "ordering": ["name"],
             },
         ),
     ]
