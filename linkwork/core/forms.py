@@ -125,6 +125,12 @@ class GovUKBoundField(BoundField):
         widget = self.field.widget
         if isinstance(widget, forms.RadioSelect):
             return widget.id_for_label(self.auto_id, "0")
+        if isinstance(widget, GovUKDateInput):
+            # The first part marked as wrong: the year if only the year is missing.
+            value = self.value()
+            typed = value if isinstance(value, list) else widget.decompress(value)
+            marked = date_parts_in_error([_as_text(part) for part in typed])
+            return f"{self.auto_id}_{DATE_PARTS[marked.index(True)]}"
         return self.id_for_label or self.auto_id
 
 
@@ -174,10 +180,7 @@ class GovUKDateInput(forms.MultiWidget):
         widget = context["widget"]
         id_ = widget["attrs"].get("id")
         has_errors = widget["attrs"].get("aria-invalid") == "true"
-        typed = [_as_text(sub["value"]) for sub in widget["subwidgets"]]
-        # Highlight only the missing parts when some were given; otherwise the whole date.
-        blank = [not part for part in typed]
-        highlight = blank if any(blank) and not all(blank) else [True, True, True]
+        highlight = date_parts_in_error([_as_text(sub["value"]) for sub in widget["subwidgets"]])
         for part, subwidget, marked in zip(
             DATE_PARTS, widget["subwidgets"], highlight, strict=True
         ):
@@ -200,6 +203,16 @@ class GovUKDateInput(forms.MultiWidget):
 
 def _as_text(value: Any) -> str:
     return "" if value is None else str(value).strip()
+
+
+def date_parts_in_error(typed: Sequence[str]) -> list[bool]:
+    """Which of day, month and year to mark when a date has an error.
+
+    Only the missing parts when some were given (the message names them); otherwise the
+    whole date.
+    """
+    blank = [not part for part in (list(typed) + ["", "", ""])[:3]]
+    return blank if any(blank) and not all(blank) else [True, True, True]
 
 
 _DAY_OR_MONTH = re.compile(r"[0-9]{1,2}")
