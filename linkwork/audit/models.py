@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .append_only import AppendOnlyQuerySet
+
 
 class AuditAction(models.TextChoices):
     VIEW = "view", _("Viewed")
@@ -32,6 +34,8 @@ class AuditEvent(models.Model):
     person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     fields = models.JSONField(default=list, blank=True)
     detail = models.CharField(max_length=200, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]

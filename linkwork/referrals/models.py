@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linkwork.audit.append_only import AppendOnlyQuerySet
 from linkwork.partners.models import SourceType
 
 from .status import TAG_COLOURS, DeclineReason, Priority, ReferralStatus, WithdrawalReason
@@ -316,6 +317,8 @@ class StatusChange(models.Model):
     reason = models.CharField(max_length=32, blank=True)
     note = models.TextField(blank=True)
     message_to_referrer = models.TextField(blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]

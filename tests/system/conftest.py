@@ -42,12 +42,20 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+def new_page(browser, live_server):
+    """Open a page in a fresh browser context (its own cookies), one per person in a test."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 def assert_accessible(page) -> None:

@@ -1,0 +1,265 @@
+"""`manage.py load_demo`: a believable demo service, the same every time."""
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from linkwork.accounts.models import Role, User
+from linkwork.audit.models import AuditEvent
+from linkwork.partners.models import Organisation, Site
+from linkwork.referrals import actions, queries
+from linkwork.referrals.models import (
+    Allocation,
+    InterimContact,
+    Pathway,
+    Person,
+    ReceivedVia,
+    Referral,
+    StatusChange,
+)
+from linkwork.referrals.status import DeclineReason, ReferralStatus
+from linkwork.referrals.validators import nhs_number_is_valid
+
+pytestmark = pytest.mark.django_db
+
+COUNTED = (
+    Site,
+    Organisation,
+    User,
+    Pathway,
+    Person,
+    Referral,
+    StatusChange,
+    InterimContact,
+    Allocation,
+    AuditEvent,
+)
+
+
+def load() -> None:
+    call_command("load_demo", force=True, stdout=io.StringIO())
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in COUNTED}
+
+
+def caseload(user: User) -> int:
+    return user.allocations.filter(ended_at__isnull=True).count()
+
+
+@pytest.fixture
+def loaded():
+    load()
+
+
+def test_refuses_without_force_when_debug_is_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="--force"):
+        call_command("load_demo")
+
+    assert Referral.objects.count() == 0
+
+
+def test_runs_without_force_when_debug_is_on(settings):
+    settings.DEBUG = True
+
+    call_command("load_demo", stdout=io.StringIO())
+
+    assert Referral.objects.count() > 50
+
+
+def test_loading_replaces_everything_and_twice_gives_the_same_demo(coordinator_a):
+    load()
+    first = counts()
+    first_people = sorted(Person.objects.values_list("given_name", "family_name", "nhs_number"))
+
+    load()
+
+    assert counts() == first
+    assert sorted(Person.objects.values_list("given_name", "family_name", "nhs_number")) == (
+        first_people
+    )
+    assert not User.objects.filter(username="coordinator_a").exists()
+    assert Referral.objects.order_by("pk").first().reference == "R000001"
+
+
+def test_prints_a_summary(settings):
+    out = io.StringIO()
+
+    call_command("load_demo", force=True, stdout=out)
+
+    assert "Powys Rural" in out.getvalue()
+    assert "Waiting" in out.getvalue()
+
+
+def test_about_sixty_referrals_at_both_sites(loaded):
+    assert 55 <= Referral.objects.count() <= 70
+    for site in Site.objects.all():
+        assert site.referrals.count() >= 20
+
+
+def test_every_status_except_the_passing_accepted_one(loaded):
+    # Acceptance puts the person straight on the waiting list, so nothing rests at "accepted";
+    # every accepted referral has passed through it.
+    statuses = set(Referral.objects.values_list("status", flat=True))
+    assert statuses == set(ReferralStatus) - {ReferralStatus.ACCEPTED}
+    accepted_through = StatusChange.objects.filter(to_status=ReferralStatus.ACCEPTED)
+    assert accepted_through.count() == Referral.objects.filter(accepted_at__isnull=False).count()
+
+
+def test_waiting_lists_at_both_sites_with_urgent_people_and_interim_support(loaded):
+    waiting = Referral.objects.filter(status=ReferralStatus.WAITING)
+    assert 12 <= waiting.count() <= 18
+    for site in Site.objects.all():
+        assert waiting.filter(site=site).exists()
+    assert waiting.filter(priority="urgent").count() >= 2
+    assert InterimContact.objects.filter(by_volunteer=True).exists()
+    assert InterimContact.objects.filter(by_volunteer=False).exists()
+    now = timezone.now()
+    for referral in waiting:
+        assert 7 <= referral.days_waiting(now) <= 84
+
+
+def test_every_decline_reason_once_at_least(loaded):
+    declined = Referral.objects.filter(status=ReferralStatus.DECLINED)
+    assert set(declined.values_list("decline_reason", flat=True)) == set(DeclineReason)
+    assert declined.filter(redirected_to="Community Mental Health Team").exists()
+
+
+def test_withdrawn_and_reallocated(loaded):
+    assert Referral.objects.filter(status=ReferralStatus.WITHDRAWN).exists()
+    assert StatusChange.objects.filter(reason="reallocated").exists()
+
+
+def test_possible_duplicates_by_name_and_by_nhs_number(loaded):
+    received = Referral.objects.filter(status=ReferralStatus.RECEIVED)
+    everyone = Referral.objects.all()
+    matches = {
+        referral.pk: list(queries.possible_duplicates(referral, within=everyone))
+        for referral in received
+    }
+    by_nhs = [
+        r
+        for r in received
+        for other in matches[r.pk]
+        if other.person.nhs_number and other.person.nhs_number == r.person.nhs_number
+    ]
+    by_name = [
+        r
+        for r in received
+        for other in matches[r.pk]
+        if other.person.given_name == r.person.given_name
+        and other.person.date_of_birth == r.person.date_of_birth
+    ]
+    assert by_nhs
+    assert by_name
+
+
+def test_named_accounts(loaded):
+    expected = {
+        "manager": (Role.MANAGER, {"powys", "rhondda"}),
+        "coordinator": (Role.COORDINATOR, {"powys"}),
+        "coordinator2": (Role.COORDINATOR, {"rhondda"}),
+        "coordinator3": (Role.COORDINATOR, {"rhondda"}),
+        "referrer": (Role.REFERRER, set()),
+        "researcher": (Role.RESEARCHER, set()),
+        "admin": (Role.ADMINISTRATOR, set()),
+    }
+    for username, (role, sites) in expected.items():
+        user = authenticate(username=username, password="linkwork-demo")
+        assert user is not None, username
+        assert user.role == role
+        assert set(user.sites.values_list("slug", flat=True)) == sites
+        assert user.email.endswith("@example.org")
+        assert user.get_full_name()
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser
+    assert User.objects.get(username="referrer").organisation.source_type == "gp_practice"
+
+
+def test_the_referrer_can_refer_to_both_sites_and_has_referrals_in_many_states(loaded):
+    referrer = User.objects.get(username="referrer")
+    usable = Pathway.objects.usable_by(referrer.organisation)
+    assert set(usable.values_list("site__slug", flat=True)) == {"powys", "rhondda"}
+
+    theirs = queries.referrals_for(referrer)
+    assert len(set(theirs.values_list("status", flat=True))) >= 4
+    assert set(theirs.values_list("consent_to_share_feedback", flat=True)) == {True, False}
+
+
+def test_pathways_tell_the_services_history(loaded):
+    today = timezone.localdate()
+    self_referral = Pathway.objects.filter(source_type="self_referral")
+    assert [p.site.slug for p in self_referral if p.is_open_on(today)] == ["rhondda"]
+    closed = [p for p in Pathway.objects.all() if not p.is_open_on(today)]
+    assert closed
+    # Referrals keep the closed pathway they came through.
+    assert Referral.objects.filter(pathway__in=closed).exists()
+    assert all(p.minimum_age == 18 for p in Pathway.objects.all())
+
+
+def test_staff_recorded_and_self_referrals(loaded):
+    via = set(Referral.objects.values_list("received_via", flat=True))
+    assert {ReceivedVia.PHONE, ReceivedVia.EMAIL, ReceivedVia.PAPER} <= via
+    self_referrals = Referral.objects.filter(received_via=ReceivedVia.SELF_REFERRAL)
+    assert self_referrals.exists()
+    assert set(self_referrals.values_list("site__slug", flat=True)) == {"rhondda"}
+
+
+def test_caseloads_and_the_full_one(loaded):
+    assert 8 <= caseload(User.objects.get(username="coordinator")) <= 12
+    assert caseload(User.objects.get(username="coordinator3")) >= 1
+    ffion = User.objects.get(username="coordinator2")
+    assert caseload(ffion) == ffion.caseload_cap == 15
+
+    waiting = Referral.objects.filter(site__slug="rhondda", status=ReferralStatus.WAITING).first()
+    with pytest.raises(actions.ActionRefused, match="caseload is full"):
+        actions.allocate_referral(
+            waiting, coordinator=ffion, by=User.objects.get(username="manager")
+        )
+
+
+def test_every_nhs_number_passes_the_modulus_11_check(loaded):
+    numbers = Person.objects.exclude(nhs_number="").values_list("nhs_number", flat=True)
+    assert len(numbers) > 50
+    for number in numbers:
+        assert number.startswith("999")
+        assert nhs_number_is_valid(number), number
+
+
+def test_made_up_contact_details(loaded):
+    for phone in Person.objects.values_list("phone", flat=True):
+        assert phone.startswith("07700 900")
+    for email in Person.objects.exclude(email="").values_list("email", flat=True):
+        assert email.endswith("@example.com")
+
+
+def test_ages_at_referral_between_18_and_85(loaded):
+    for referral in Referral.objects.select_related("person"):
+        age = referral.person.age_on(timezone.localdate(referral.received_at))
+        assert 18 <= age <= 85
+
+
+def test_history_is_back_dated_and_in_order(loaded):
+    now = timezone.now()
+    assert not AuditEvent.objects.filter(at__gte=now - timezone.timedelta(hours=1)).exists()
+    for referral in Referral.objects.prefetch_related("status_changes"):
+        times = [change.at for change in referral.status_changes.order_by("pk")]
+        assert times[0] == referral.received_at
+        assert times == sorted(times)
+        assert times[-1] < now
+    for allocation in Allocation.objects.select_related("referral"):
+        assert allocation.referral.accepted_at < allocation.started_at < now
+
+
+def test_spread_over_about_ten_months(loaded):
+    today = timezone.localdate()
+    ages = [(today - timezone.localdate(r.received_at)).days for r in Referral.objects.all()]
+    assert min(ages) >= 1
+    assert 200 <= max(ages) <= 320

@@ -1,0 +1,687 @@
+"""Who may open which page, and every way we could think of to get at someone else's referral.
+
+Pages a role may never use answer 403; referrals (and pathways) outside a user's scope answer 404,
+so their existence is not revealed; anonymous visitors are sent to sign in, except on the public
+pages (health check, sign-in, self-referral).
+"""
+
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from linkwork.audit.models import AuditAction, AuditEvent
+from linkwork.referrals.models import (
+    Allocation,
+    InterimContact,
+    Pathway,
+    Person,
+    Referral,
+    StatusChange,
+)
+from linkwork.referrals.status import DeclineReason, ReferralStatus
+from tests.factories import make_referral
+
+S = ReferralStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# --- The matrix --------------------------------------------------------------------------------
+#
+# login       302 to the sign-in page
+# home        302 to the home page (already signed in)
+# form        302 to the only open self-referral form
+# adm-login   302 to the Django admin's own sign-in (signed in, but not staff)
+#
+# "outsider" is an active link coordinator who works at no site: role pages open, empty.
+
+MATRIX = """
+page                    anon       coord_a    manager    gp_ref     research   admin      outsider
+home                    login      200        200        200        200        200        200
+healthz                 200        200        200        200        200        200        200
+sign_in                 200        home       home       home       home       home       home
+referral_list           login      200        200        200        403        403        200
+record                  login      200        200        403        403        403        200
+refer                   login      403        403        200        403        403        403
+detail                  login      200        200        200        404        404        404
+triage                  login      404        200        404        404        404        404
+provide_information     login      404        404        200        404        404        404
+allocate                login      404        200        404        404        404        404
+interim_contact         login      200        200        404        404        404        404
+withdraw                login      404        200        404        404        404        404
+waiting_list            login      200        200        403        403        403        200
+my_caseload             login      200        403        403        403        403        200
+caseloads               login      403        200        403        403        403        403
+pathways                login      403        200        403        403        200        403
+pathway_new             login      403        200        403        403        200        403
+pathway_edit            login      403        200        403        403        200        403
+audit_log               login      403        403        403        403        200        403
+django_admin            adm-login  adm-login  adm-login  adm-login  adm-login  adm-login  adm-login
+self_referral_sites     form       form       form       form       form       form       form
+self_referral_open      200        200        200        200        200        200        200
+self_referral_not_open  404        404        404        404        404        404        404
+self_referral_sent      200        200        200        200        200        200        200
+"""
+
+
+def _parse(table: str) -> list[tuple[str, str, str]]:
+    lines = [line.split() for line in table.strip().splitlines()]
+    users, rows = lines[0][1:], lines[1:]
+    cases = []
+    for page, *expected in rows:
+        assert len(expected) == len(users), f"row {page} has {len(expected)} columns"
+        cases.extend((page, user, outcome) for user, outcome in zip(users, expected, strict=True))
+    return cases
+
+
+# Column headings -> the cast's fixture names.
+WHO = {
+    "anon": "anonymous",
+    "coord_a": "coordinator_a",
+    "manager": "manager",
+    "gp_ref": "gp_referrer",
+    "research": "researcher",
+    "admin": "administrator",
+    "outsider": "outsider",
+}
+CASES = [(page, WHO[who], outcome) for page, who, outcome in _parse(MATRIX)]
+
+
+@pytest.fixture
+def url_of(site_a, site_b, gp_practice, gp_referrer, manager, pathway_a, pathway_b):
+    """`url_of(page)`: the page's URL, making the object it is about in a suitable state.
+
+    Object pages use a referral from `gp_practice` (sent by `gp_referrer`) to site A.
+    """
+
+    def referral(status):
+        return make_referral(status, pathway=pathway_a, by=gp_referrer, staff=manager).pk
+
+    def self_referral_site():
+        Pathway.objects.create(
+            site=site_b,
+            name="Self-referral",
+            source_type="self_referral",
+            opens_on=pathway_b.opens_on,
+        )
+        return site_b.slug
+
+    pages = {
+        "home": lambda: reverse("home"),
+        "healthz": lambda: reverse("healthz"),
+        "sign_in": lambda: reverse("login"),
+        "referral_list": lambda: reverse("referrals:list"),
+        "record": lambda: reverse("referrals:record"),
+        "refer": lambda: reverse("referrals:refer"),
+        "detail": lambda: reverse("referrals:detail", args=[referral(S.RECEIVED)]),
+        "triage": lambda: reverse("referrals:triage", args=[referral(S.RECEIVED)]),
+        "provide_information": lambda: reverse(
+            "referrals:provide_information", args=[referral(S.INFORMATION_REQUESTED)]
+        ),
+        "allocate": lambda: reverse("referrals:allocate", args=[referral(S.WAITING)]),
+        "interim_contact": lambda: reverse("referrals:interim_contact", args=[referral(S.WAITING)]),
+        "withdraw": lambda: reverse("referrals:withdraw", args=[referral(S.WAITING)]),
+        "waiting_list": lambda: reverse("referrals:waiting_list"),
+        "my_caseload": lambda: reverse("referrals:my_caseload"),
+        "caseloads": lambda: reverse("referrals:caseloads"),
+        "pathways": lambda: reverse("referrals:pathways"),
+        "pathway_new": lambda: reverse("referrals:pathway_new"),
+        "pathway_edit": lambda: reverse("referrals:pathway_edit", args=[pathway_a.pk]),
+        "audit_log": lambda: reverse("audit:log"),
+        "django_admin": lambda: reverse("admin:index"),
+        "self_referral_sites": lambda: (
+            self_referral_site(),
+            reverse("referrals:self_referral_sites"),
+        )[1],
+        "self_referral_open": lambda: reverse(
+            "referrals:self_referral", args=[self_referral_site()]
+        ),
+        # Site A has no self-referral pathway.
+        "self_referral_not_open": lambda: reverse("referrals:self_referral", args=[site_a.slug]),
+        "self_referral_sent": lambda: reverse("referrals:self_referral_sent", args=[site_b.slug]),
+    }
+    return lambda page: pages[page]()
+
+
+def _redirect_path(response) -> str:
+    return urlsplit(response["Location"]).path
+
+
+def assert_outcome(response, outcome: str, url: str) -> None:
+    if outcome.isdigit():
+        assert response.status_code == int(outcome), (
+            f"{url}: expected {outcome}, got {response.status_code}"
+        )
+        return
+    assert response.status_code == 302, f"{url}: expected a redirect, got {response.status_code}"
+    expected_path = {
+        "login": reverse("login"),
+        "home": reverse("home"),
+        "adm-login": reverse("admin:login"),
+        "form": reverse("referrals:self_referral", args=["rhondda"]),
+    }[outcome]
+    assert _redirect_path(response) == expected_path
+    if outcome in ("login", "adm-login"):
+        assert f"next={url}" in response["Location"].replace("%2F", "/")
+
+
+@pytest.mark.parametrize(("page", "who", "outcome"), CASES, ids=[f"{p}-{u}" for p, u, _ in CASES])
+def test_page_access(page, who, outcome, url_of, client, client_for, request):
+    url = url_of(page)
+    browser = client if who == "anonymous" else client_for(request.getfixturevalue(who))
+    response = browser.get(url)
+    assert_outcome(response, outcome, url)
+
+
+def test_the_matrix_covers_every_url_in_the_app():
+    from django.urls import get_resolver
+
+    def names(resolver, prefix=""):
+        for pattern in resolver.url_patterns:
+            if hasattr(pattern, "url_patterns"):
+                ns = f"{pattern.namespace}:" if pattern.namespace else ""
+                yield from names(pattern, prefix + ns)
+            elif pattern.name:
+                yield prefix + pattern.name
+
+    all_names = set(names(get_resolver()))
+    app_names = {n for n in all_names if not n.startswith("admin:")}
+    covered = {
+        "home",
+        "healthz",
+        "login",
+        "referrals:list",
+        "referrals:record",
+        "referrals:refer",
+        "referrals:detail",
+        "referrals:triage",
+        "referrals:provide_information",
+        "referrals:allocate",
+        "referrals:interim_contact",
+        "referrals:withdraw",
+        "referrals:waiting_list",
+        "referrals:my_caseload",
+        "referrals:caseloads",
+        "referrals:pathways",
+        "referrals:pathway_new",
+        "referrals:pathway_edit",
+        "audit:log",
+        "referrals:self_referral_sites",
+        "referrals:self_referral",
+        "referrals:self_referral_sent",
+        # POST-only: tested below.
+        "logout",
+        "set_language",
+    }
+    assert app_names == covered, "a URL was added: give it a row in MATRIX"
+    assert "admin:index" in all_names
+
+
+def test_a_staff_superuser_reaches_the_django_admin(client_for, administrator):
+    administrator.is_staff = True
+    administrator.is_superuser = True
+    administrator.save()
+    assert client_for(administrator).get(reverse("admin:index")).status_code == 200
+
+
+def test_signing_out_is_a_post_and_ends_the_session(client_for, coordinator_a):
+    browser = client_for(coordinator_a)
+    assert browser.get(reverse("logout")).status_code == 405
+    response = browser.post(reverse("logout"))
+    assert response.status_code == 302
+    assert _redirect_path(response) == reverse("login")
+    after = browser.get(reverse("referrals:list"))
+    assert _redirect_path(after) == reverse("login")
+
+
+def test_anyone_can_switch_language_without_signing_in(client):
+    response = client.post(
+        reverse("set_language"),
+        {"language": "cy", "next": reverse("referrals:self_referral_sites")},
+    )
+    assert response.status_code == 302
+    assert _redirect_path(response) == reverse("referrals:self_referral_sites")
+
+
+# --- Break-in attempts ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def site_b_referral(pathway_b, gp_referrer, manager_b):
+    """A referral from gp_practice to site B, on the waiting list."""
+    return make_referral(S.WAITING, pathway=pathway_b, by=gp_referrer, staff=manager_b)
+
+
+@pytest.fixture
+def site_b_received(pathway_b, gp_referrer):
+    return make_referral(S.RECEIVED, pathway=pathway_b, by=gp_referrer)
+
+
+@pytest.mark.parametrize("page", ["detail", "interim_contact"])
+def test_coordinator_at_site_a_cannot_open_a_site_b_referral(
+    page, client_for, coordinator_a, site_b_referral
+):
+    url = reverse(f"referrals:{page}", args=[site_b_referral.pk])
+    assert client_for(coordinator_a).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("page", "fixture"),
+    [
+        ("triage", "site_b_received"),
+        ("allocate", "site_b_referral"),
+        ("withdraw", "site_b_referral"),
+    ],
+)
+def test_manager_of_site_a_cannot_act_on_a_site_b_referral(
+    page, fixture, client_for, manager, request
+):
+    referral = request.getfixturevalue(fixture)
+    url = reverse(f"referrals:{page}", args=[referral.pk])
+    assert client_for(manager).get(url).status_code == 404
+
+
+def test_manager_of_both_sites_can_act_on_either(
+    client_for, manager_both, site_b_received, pathway_a, gp_referrer
+):
+    site_a_received = make_referral(S.RECEIVED, pathway=pathway_a, by=gp_referrer)
+    browser = client_for(manager_both)
+    for referral in (site_a_received, site_b_received):
+        assert browser.get(reverse("referrals:triage", args=[referral.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["detail", "provide_information"])
+def test_referrer_cannot_open_another_practices_referral(
+    page, client_for, gp_referrer, other_referrer, pathway_a
+):
+    theirs = make_referral(S.INFORMATION_REQUESTED, pathway=pathway_a, by=other_referrer)
+    url = reverse(f"referrals:{page}", args=[theirs.pk])
+    assert client_for(gp_referrer).get(url).status_code == 404
+    # ...while the practice that sent it can.
+    assert client_for(other_referrer).get(url).status_code == 200
+
+
+def test_a_colleague_at_the_same_practice_sees_the_practices_referrals(
+    client_for, gp_referrer, gp_practice, pathway_a
+):
+    from tests.factories import ReferrerFactory
+
+    colleague = ReferrerFactory(organisation=gp_practice)
+    referral = make_referral(S.RECEIVED, pathway=pathway_a, by=gp_referrer)
+    response = client_for(colleague).get(reverse("referrals:detail", args=[referral.pk]))
+    assert response.status_code == 200
+
+
+def test_referrer_may_view_their_referral_but_not_triage_allocate_or_withdraw_it(
+    client_for, gp_referrer, pathway_a
+):
+    received = make_referral(S.RECEIVED, pathway=pathway_a, by=gp_referrer)
+    waiting = make_referral(S.WAITING, pathway=pathway_a, by=gp_referrer)
+    browser = client_for(gp_referrer)
+    assert browser.get(reverse("referrals:detail", args=[received.pk])).status_code == 200
+    # In scope for viewing, out of scope for the action: `require` answers 404 for an object.
+    assert browser.get(reverse("referrals:triage", args=[received.pk])).status_code == 404
+    assert browser.get(reverse("referrals:allocate", args=[waiting.pk])).status_code == 404
+    assert browser.get(reverse("referrals:withdraw", args=[waiting.pk])).status_code == 404
+    assert browser.get(reverse("referrals:interim_contact", args=[waiting.pk])).status_code == 404
+
+
+def test_a_referral_that_does_not_exist_is_404_for_staff(client_for, manager):
+    assert client_for(manager).get(reverse("referrals:detail", args=[999999])).status_code == 404
+
+
+def test_researcher_cannot_see_any_referral(
+    client_for, researcher, pathway_a, pathway_b, gp_referrer
+):
+    referrals = [
+        make_referral(status, pathway=pathway, by=gp_referrer)
+        for pathway in (pathway_a, pathway_b)
+        for status in (S.RECEIVED, S.WAITING, S.DECLINED)
+    ]
+    browser = client_for(researcher)
+    assert browser.get(reverse("referrals:list")).status_code == 403
+    assert browser.get(reverse("referrals:waiting_list")).status_code == 403
+    home = browser.get(reverse("home"))
+    assert home.status_code == 200
+    for referral in referrals:
+        assert browser.get(reverse("referrals:detail", args=[referral.pk])).status_code == 404
+        assert referral.person.full_name not in home.content.decode()
+    assert not AuditEvent.objects.filter(user=researcher).exists()
+
+
+def test_outsider_coordinator_sees_no_one_on_the_pages_they_may_open(
+    client_for, outsider, pathway_a, gp_referrer
+):
+    referral = make_referral(S.WAITING, pathway=pathway_a, by=gp_referrer)
+    browser = client_for(outsider)
+    for name in ("home", "referrals:list", "referrals:waiting_list", "referrals:my_caseload"):
+        response = browser.get(reverse(name))
+        assert response.status_code == 200
+        assert referral.person.full_name not in response.content.decode()
+        assert referral.reference not in response.content.decode()
+
+
+def test_lists_show_only_referrals_in_scope(
+    client_for, coordinator_a, manager_both, gp_referrer, other_referrer, pathway_a, pathway_b
+):
+    ours_at_a = make_referral(S.RECEIVED, pathway=pathway_a, by=gp_referrer)
+    ours_at_b = make_referral(S.RECEIVED, pathway=pathway_b, by=gp_referrer)
+    theirs_at_a = make_referral(S.RECEIVED, pathway=pathway_a, by=other_referrer)
+
+    def listed(user):
+        response = client_for(user).get(reverse("referrals:list"))
+        assert response.status_code == 200
+        return {r.pk for r in response.context["page"].object_list}
+
+    assert listed(coordinator_a) == {ours_at_a.pk, theirs_at_a.pk}
+    assert listed(manager_both) == {ours_at_a.pk, ours_at_b.pk, theirs_at_a.pk}
+    assert listed(gp_referrer) == {ours_at_a.pk, ours_at_b.pk}
+    assert listed(other_referrer) == {theirs_at_a.pk}
+
+
+def test_waiting_list_shows_only_the_users_sites(
+    client_for, coordinator_a, pathway_a, pathway_b, gp_referrer
+):
+    at_a = make_referral(S.WAITING, pathway=pathway_a, by=gp_referrer)
+    at_b = make_referral(S.WAITING, pathway=pathway_b, by=gp_referrer)
+    response = client_for(coordinator_a).get(reverse("referrals:waiting_list"))
+    content = response.content.decode()
+    assert at_a.person.full_name in content
+    assert at_b.person.full_name not in content
+
+
+def test_manager_cannot_edit_another_sites_pathway(client_for, manager, pathway_b):
+    url = reverse("referrals:pathway_edit", args=[pathway_b.pk])
+    assert client_for(manager).get(url).status_code == 404
+
+
+# --- What a referrer is shown -------------------------------------------------------------------
+
+INTERNAL_NOTE = "Internal: spoke to the practice nurse about her housing"
+KNOWN_RISK = "History of self-harm; lives with a controlling partner"
+DECLINE_NOTE = "Internal: declined because the CMHT already holds her case"
+
+
+def test_referrer_detail_page_leaves_out_internal_notes_risks_and_staff_names(
+    client_for, gp_referrer, manager, coordinator_a, pathway_a
+):
+    from linkwork.referrals import actions
+
+    allocated = make_referral(S.RECEIVED, pathway=pathway_a, by=gp_referrer, known_risks=KNOWN_RISK)
+    actions.accept_referral(
+        allocated, by=manager, priority="urgent", note=INTERNAL_NOTE, message="Accepted."
+    )
+    actions.allocate_referral(allocated, coordinator=coordinator_a, by=manager, note=INTERNAL_NOTE)
+    declined = make_referral(S.RECEIVED, pathway=pathway_a, by=gp_referrer)
+    actions.decline_referral(
+        declined,
+        by=manager,
+        reason=DeclineReason.SUPPORTED_ELSEWHERE,
+        note=DECLINE_NOTE,
+        message="She is already supported by the CMHT.",
+    )
+
+    browser = client_for(gp_referrer)
+    for referral in (allocated, declined):
+        response = browser.get(reverse("referrals:detail", args=[referral.pk]))
+        assert response.status_code == 200
+        assert [t.name for t in response.templates][0] == "referrals/detail_for_referrer.html"
+        content = response.content.decode()
+        for secret in (INTERNAL_NOTE, KNOWN_RISK, DECLINE_NOTE):
+            assert secret not in content
+        for name in (coordinator_a.get_full_name(), manager.get_full_name()):
+            assert name not in content
+        assert referral.person.nhs_number not in content
+        assert referral.person.phone not in content
+
+    declined_page = browser.get(reverse("referrals:detail", args=[declined.pk])).content.decode()
+    # What the service chose to tell the referrer is there (consent was given).
+    assert "She is already supported by the CMHT." in declined_page
+    assert str(DeclineReason.SUPPORTED_ELSEWHERE.label) in declined_page
+
+
+def test_without_consent_the_referrer_sees_no_messages_except_requests_for_information(
+    client_for, gp_referrer, manager, pathway_a
+):
+    from linkwork.referrals import actions
+
+    referral = make_referral(
+        S.RECEIVED, pathway=pathway_a, by=gp_referrer, consent_to_share_feedback=False
+    )
+    actions.request_information(referral, by=manager, request="What is her phone number?")
+    actions.provide_information(referral, by=gp_referrer, response="07700 900123")
+    actions.accept_referral(
+        referral, by=manager, priority="routine", message="She starts with Gareth on Monday."
+    )
+
+    response = client_for(gp_referrer).get(reverse("referrals:detail", args=[referral.pk]))
+    content = response.content.decode()
+    assert "What is her phone number?" in content
+    assert "She starts with Gareth on Monday." not in content
+    assert all(
+        change.to_status == S.INFORMATION_REQUESTED for change in response.context["updates"]
+    )
+
+
+def test_with_consent_the_referrer_sees_the_services_messages(
+    client_for, gp_referrer, manager, pathway_a
+):
+    from linkwork.referrals import actions
+
+    referral = make_referral(
+        S.RECEIVED, pathway=pathway_a, by=gp_referrer, consent_to_share_feedback=True
+    )
+    actions.accept_referral(
+        referral, by=manager, priority="routine", message="She starts with Gareth on Monday."
+    )
+    content = client_for(gp_referrer).get(reverse("referrals:detail", args=[referral.pk]))
+    assert "She starts with Gareth on Monday." in content.content.decode()
+
+
+# --- POSTs by the wrong person change nothing --------------------------------------------------
+
+
+def _snapshot() -> dict:
+    return {
+        "referrals": sorted(
+            Referral.objects.values_list(
+                "pk", "status", "priority", "decline_reason", "information_requested"
+            )
+        ),
+        "status_changes": StatusChange.objects.count(),
+        "allocations": sorted(Allocation.objects.values_list("pk", "coordinator_id", "ended_at")),
+        "interim_contacts": InterimContact.objects.count(),
+        "pathways": sorted(
+            Pathway.objects.values_list("pk", "site_id", "name", "closes_on", "minimum_age")
+        ),
+        "people": Person.objects.count(),
+        "audit_events": AuditEvent.objects.count(),
+    }
+
+
+@pytest.fixture
+def scene(pathway_a, pathway_b, gp_referrer, manager, manager_b, coordinator_a, site_a, site_b):
+    return {
+        "received_a": make_referral(S.RECEIVED, pathway=pathway_a, by=gp_referrer, staff=manager),
+        "info_a": make_referral(
+            S.INFORMATION_REQUESTED, pathway=pathway_a, by=gp_referrer, staff=manager
+        ),
+        "waiting_a": make_referral(S.WAITING, pathway=pathway_a, by=gp_referrer, staff=manager),
+        "waiting_b": make_referral(S.WAITING, pathway=pathway_b, by=gp_referrer, staff=manager_b),
+        "pathway_a": pathway_a,
+        "pathway_b": pathway_b,
+        "site_a": site_a,
+        "site_b": site_b,
+    }
+
+
+def _referral_form(scene, **extra):
+    data = {
+        "pathway": scene["pathway_a"].pk,
+        "given_name": "Intruder",
+        "family_name": "Example",
+        "date_of_birth_day": "1",
+        "date_of_birth_month": "2",
+        "date_of_birth_year": "1980",
+        "phone": "07700 900999",
+        "preferred_language": "en",
+        "needs": ["loneliness"],
+        "frequent_attender": "no",
+        "consent_to_referral": "on",
+        "received_via": "phone",
+        "received_on_day": "1",
+        "received_on_month": "1",
+        "received_on_year": "2025",
+    }
+    data.update(extra)
+    return data
+
+
+def _pathway_form(scene, site, **extra):
+    data = {
+        "site": scene[site].pk,
+        "name": "Hijacked pathway",
+        "source_type": "gp_practice",
+        "opens_on_day": "1",
+        "opens_on_month": "1",
+        "opens_on_year": "2024",
+        "closes_on_day": "2",
+        "closes_on_month": "1",
+        "closes_on_year": "2024",
+        "minimum_age": "16",
+    }
+    data.update(extra)
+    return data
+
+
+ACCEPT = {"decision": "accept", "priority": "urgent", "message": "Accepted"}
+DECLINE = {"decision": "decline", "decline_reason": "outside_criteria"}
+INTERIM = {
+    "contact_date_day": "1",
+    "contact_date_month": "1",
+    "contact_date_year": "2025",
+    "mode": "telephone",
+    "note": "Called",
+}
+WITHDRAW = {"reason": "moved_away"}
+
+# who, page, referral or pathway in `scene` (or None), data, expected status
+WRONG_POSTS = [
+    ("anonymous", "triage", "received_a", ACCEPT, 302),
+    ("coordinator_a", "triage", "received_a", ACCEPT, 404),
+    ("gp_referrer", "triage", "received_a", ACCEPT, 404),
+    ("manager_b", "triage", "received_a", DECLINE, 404),
+    ("outsider", "triage", "received_a", ACCEPT, 404),
+    ("researcher", "triage", "received_a", ACCEPT, 404),
+    ("administrator", "triage", "received_a", ACCEPT, 404),
+    ("gp_referrer", "allocate", "waiting_a", {"coordinator": "coordinator_a"}, 404),
+    ("coordinator_a", "allocate", "waiting_a", {"coordinator": "coordinator_a"}, 404),
+    ("manager", "allocate", "waiting_b", {"coordinator": "coordinator_a"}, 404),
+    ("researcher", "allocate", "waiting_a", {"coordinator": "coordinator_a"}, 404),
+    ("other_referrer", "provide_information", "info_a", {"response": "Hijack"}, 404),
+    ("manager", "provide_information", "info_a", {"response": "On their behalf"}, 404),
+    ("coordinator_a", "provide_information", "info_a", {"response": "On their behalf"}, 404),
+    ("gp_referrer", "interim_contact", "waiting_a", INTERIM, 404),
+    ("coordinator_b", "interim_contact", "waiting_a", INTERIM, 404),
+    ("coordinator_a", "interim_contact", "waiting_b", INTERIM, 404),
+    ("coordinator_a", "withdraw", "waiting_a", WITHDRAW, 404),
+    ("gp_referrer", "withdraw", "waiting_a", WITHDRAW, 404),
+    ("manager", "withdraw", "waiting_b", WITHDRAW, 404),
+    ("researcher", "refer", None, "referral_form", 403),
+    ("coordinator_a", "refer", None, "referral_form", 403),
+    ("gp_referrer", "record", None, "referral_form", 403),
+    ("researcher", "record", None, "referral_form", 403),
+    ("administrator", "record", None, "referral_form", 403),
+    ("gp_referrer", "pathway_new", None, "pathway_form_a", 403),
+    ("coordinator_a", "pathway_new", None, "pathway_form_a", 403),
+    ("researcher", "pathway_new", None, "pathway_form_a", 403),
+    ("coordinator_a", "pathway_edit", "pathway_a", "pathway_form_a", 403),
+    ("manager", "pathway_edit", "pathway_b", "pathway_form_b", 404),
+    ("manager_b", "pathway_edit", "pathway_a", "pathway_form_a", 404),
+    # A manager may create pathways, but only at their own sites: the form refuses site B.
+    ("manager", "pathway_new", None, "pathway_form_b", 200),
+]
+
+
+@pytest.mark.parametrize(
+    ("who", "page", "target", "data", "expected"),
+    WRONG_POSTS,
+    ids=[f"{w}-{p}-{t}" for w, p, t, _d, _e in WRONG_POSTS],
+)
+def test_posts_by_the_wrong_person_change_nothing(
+    who, page, target, data, expected, scene, client, client_for, request
+):
+    if data == "referral_form":
+        data = _referral_form(scene)
+    elif data == "pathway_form_a":
+        data = _pathway_form(scene, "site_a")
+    elif data == "pathway_form_b":
+        data = _pathway_form(scene, "site_b")
+    elif "coordinator" in data:
+        data = {**data, "coordinator": request.getfixturevalue(data["coordinator"]).pk}
+    browser = client if who == "anonymous" else client_for(request.getfixturevalue(who))
+    args = [scene[target].pk] if target else []
+    before = _snapshot()
+
+    response = browser.post(reverse(f"referrals:{page}", args=args), data)
+
+    assert response.status_code == expected
+    if expected == 302:
+        assert _redirect_path(response) == reverse("login")
+    if expected == 200:
+        assert response.context["form"].errors
+    assert _snapshot() == before
+
+
+def test_the_wrong_posts_would_have_worked_for_the_right_person(
+    scene, client_for, manager, request
+):
+    """Guards the test above: the same data, posted by someone allowed, does change things."""
+    coordinator_a = request.getfixturevalue("coordinator_a")
+    response = client_for(coordinator_a).post(
+        reverse("referrals:interim_contact", args=[scene["waiting_a"].pk]), INTERIM
+    )
+    assert response.status_code == 302
+    assert InterimContact.objects.filter(referral=scene["waiting_a"]).count() == 1
+
+    browser = client_for(manager)
+    received = scene["received_a"]
+    response = browser.post(reverse("referrals:triage", args=[received.pk]), ACCEPT)
+    assert response.status_code == 302
+    received.refresh_from_db()
+    assert received.status == S.WAITING
+
+    waiting = scene["waiting_a"]
+    response = browser.post(
+        reverse("referrals:allocate", args=[waiting.pk]), {"coordinator": coordinator_a.pk}
+    )
+    assert response.status_code == 302
+    assert Allocation.objects.filter(referral=waiting, coordinator=coordinator_a).exists()
+
+    response = browser.post(reverse("referrals:pathway_new"), _pathway_form(scene, "site_a"))
+    assert response.status_code == 302
+    assert Pathway.objects.filter(name="Hijacked pathway", site=scene["site_a"]).exists()
+
+    info = scene["info_a"]
+    response = client_for(request.getfixturevalue("gp_referrer")).post(
+        reverse("referrals:provide_information", args=[info.pk]), {"response": "Her number"}
+    )
+    assert response.status_code == 302
+    info.refresh_from_db()
+    assert info.status == S.RECEIVED
+
+
+def test_a_404_for_someone_out_of_scope_leaves_no_view_in_the_audit_log(
+    client_for, coordinator_b, scene
+):
+    client_for(coordinator_b).get(reverse("referrals:detail", args=[scene["received_a"].pk]))
+    assert not AuditEvent.objects.filter(user=coordinator_b, action=AuditAction.VIEW).exists()

@@ -1,0 +1,78 @@
+"""Production settings refuse to start unless configured safely.
+
+Each case imports the settings in a fresh interpreter with a controlled environment, because
+settings are read once per process.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+SETUP = (
+    "import django\n"
+    "django.setup()\n"
+    "from django.conf import settings\n"
+    "print('DEBUG', settings.DEBUG)\n"
+    "print('SESSION_COOKIE_SECURE', settings.SESSION_COOKIE_SECURE)\n"
+    "print('CSRF_COOKIE_SECURE', settings.CSRF_COOKIE_SECURE)\n"
+)
+
+
+def start_production(**env: str) -> subprocess.CompletedProcess:
+    clean_env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "DJANGO_SETTINGS_MODULE": "linkwork.config.settings.production",
+        **env,
+    }
+    return subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
+        [sys.executable, "-c", SETUP],
+        cwd=PROJECT_ROOT,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("secret", [None, ""], ids=["unset", "empty"])
+def test_production_refuses_to_start_without_a_secret_key(secret):
+    env = {} if secret is None else {"SECRET_KEY": secret}
+    result = start_production(**env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize("debug", ["true", "1", "on", "yes"])
+def test_production_refuses_to_start_with_debug_on(debug):
+    result = start_production(SECRET_KEY="k" * 50, DEBUG=debug)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DEBUG must be off in production" in result.stderr
+
+
+def test_production_refuses_a_malformed_debug_value_rather_than_guessing():
+    result = start_production(SECRET_KEY="k" * 50, DEBUG="maybe")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DEBUG must be one of" in result.stderr
+
+
+@pytest.mark.parametrize("debug", [None, "false", "0", "off"], ids=["unset", "false", "0", "off"])
+def test_production_starts_with_a_secret_key_and_debug_off(debug):
+    env = {"SECRET_KEY": "k" * 50}
+    if debug is not None:
+        env["DEBUG"] = debug
+    result = start_production(**env)
+    assert result.returncode == 0, result.stderr
+    assert "DEBUG False" in result.stdout
+    # Cookies only travel over HTTPS in production.
+    assert "SESSION_COOKIE_SECURE True" in result.stdout
+    assert "CSRF_COOKIE_SECURE True" in result.stdout
