@@ -15,7 +15,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.VIEW_AUDIT_LOG)
     form = AuditSearchForm(request.GET or None)
     events = AuditEvent.objects.select_related("user")
-    if form.is_valid():
+    if form.is_bound and not form.is_valid():
+        events = events.none()
+    elif form.is_valid():
         data = form.cleaned_data
         if data["person"]:
             events = events.filter(person_id=data["person"])

@@ -1,7 +1,5 @@
 """What each role sees first when they sign in."""
 
-from django.db.models import Count
-
 from .queries import caseload_of, coordinators_for, referrals_for, sites_for
 from .status import TO_TRIAGE, ReferralStatus
 
@@ -43,9 +41,7 @@ def manager_home(user) -> dict:
 
 def referrer_home(user) -> dict:
     visible = referrals_for(user)
-    counts = dict(visible.values_list("status").annotate(n=Count("pk")).order_by())
     return {
         "referrals": visible.order_by("-received_at")[:20],
-        "counts": counts,
-        "open_count": sum(n for s, n in counts.items() if s not in (ReferralStatus.DECLINED,)),
+        "awaiting_answer": visible.filter(status=ReferralStatus.INFORMATION_REQUESTED),
     }

@@ -48,7 +48,7 @@ class PersonFieldsMixin(forms.Form):
         label=_("NHS number (optional)"),
         required=False,
         max_length=14,
-        help_text=_("A 10 digit number, like 485 777 3456"),
+        help_text=_("A 10 digit number, like 943 476 5919"),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-10"}),
     )
     phone = forms.CharField(label=_("Phone number"), required=False, max_length=30)

@@ -39,7 +39,7 @@ def self_referral(request: HttpRequest, site: str) -> HttpResponse:
     pathway = _open_self_referral_pathways().filter(site=site_obj).first()
     if pathway is None:
         raise Http404
-    form = SelfReferralForm(request.POST or None)
+    form = SelfReferralForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_bot():
             # Say nothing to a bot that would help it learn; keep nothing it sent.

@@ -30,6 +30,6 @@ def nhs_number_is_valid(value: str) -> bool:
 def validate_nhs_number(value: str) -> None:
     digits = normalise_nhs_number(value)
     if not _TEN_DIGITS.fullmatch(digits):
-        raise ValidationError(_("Enter an NHS number with 10 digits, like 485 777 3456"))
+        raise ValidationError(_("Enter an NHS number with 10 digits, like 943 476 5919"))
     if not nhs_number_is_valid(digits):
         raise ValidationError(_("Enter a valid NHS number: check it for typing mistakes"))

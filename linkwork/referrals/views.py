@@ -53,7 +53,7 @@ def refer(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.REFER)
     organisation = request.user.organisation
     pathways = Pathway.objects.usable_by(organisation).select_related("site")
-    form = ReferralForm(request.POST or None, pathways=pathways)
+    form = ReferralForm(request.POST if request.method == "POST" else None, pathways=pathways)
     if request.method == "POST" and form.is_valid():
         try:
             referral = actions.submit_referral(
@@ -85,7 +85,7 @@ def refer(request: HttpRequest) -> HttpResponse:
 def record_referral(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.RECORD_REFERRAL)
     pathways = pathways_for(request.user)
-    form = StaffReferralForm(request.POST or None, pathways=pathways)
+    form = StaffReferralForm(request.POST if request.method == "POST" else None, pathways=pathways)
     if request.method == "POST" and form.is_valid():
         try:
             referral = actions.submit_referral(
@@ -189,7 +189,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def triage(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _get_referral(request, pk, Permission.TRIAGE_REFERRAL)
-    form = TriageForm(request.POST or None)
+    form = TriageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -233,7 +233,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def provide_information(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _get_referral(request, pk, Permission.PROVIDE_INFORMATION)
-    form = ProvideInformationForm(request.POST or None)
+    form = ProvideInformationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             actions.provide_information(
@@ -257,7 +257,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     current = current_allocation(referral)
     coordinators = coordinators_for_site(referral.site)
     form = AllocationForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         coordinators=coordinators,
         initial={"replacing": current.pk if current else None},
     )
@@ -291,7 +291,10 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def interim_contact(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _get_referral(request, pk, Permission.LOG_INTERIM_CONTACT)
-    form = InterimContactForm(request.POST or None, initial={"contact_date": timezone.localdate()})
+    form = InterimContactForm(
+        request.POST if request.method == "POST" else None,
+        initial={"contact_date": timezone.localdate()},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.log_interim_contact(
@@ -314,7 +317,7 @@ def interim_contact(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _get_referral(request, pk, Permission.TRIAGE_REFERRAL)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             actions.withdraw_referral(
@@ -398,7 +401,11 @@ def pathway_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if pk is not None:
         pathway = get_object_or_404(pathways_for(request.user), pk=pk)
         require(request.user, Permission.MANAGE_PATHWAYS, pathway)
-    form = PathwayForm(request.POST or None, instance=pathway, sites=sites_for(request.user))
+    form = PathwayForm(
+        request.POST if request.method == "POST" else None,
+        instance=pathway,
+        sites=sites_for(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
