@@ -138,8 +138,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _get_referral(request, pk, Permission.VIEW_REFERRAL)
-    with transaction.atomic():
-        actions.record_view(by=request.user, obj=referral, person_id=referral.person_id)
+    actions.record_view(by=request.user, obj=referral, person_id=referral.person_id)
     history = referral.status_changes.select_related("by")
     if not has_permission(request.user, Permission.VIEW_REFERRAL_IN_FULL, referral):
         # A referrer sees the status and what the service chose to tell them.
@@ -189,6 +188,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def triage(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _get_referral(request, pk, Permission.TRIAGE_REFERRAL)
+    actions.record_view(by=request.user, obj=referral, person_id=referral.person_id)
     form = TriageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
