@@ -141,20 +141,15 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions.record_view(by=request.user, obj=referral, person_id=referral.person_id)
     history = referral.status_changes.select_related("by")
     if not has_permission(request.user, Permission.VIEW_REFERRAL_IN_FULL, referral):
-        # A referrer sees the status and what the service chose to tell them.
-        shared = referral.consent_to_share_feedback
-        updates = [
-            change
-            for change in history
-            if change.to_status == ReferralStatus.INFORMATION_REQUESTED or shared
-        ]
+        # A referrer sees each step and its date; the service's messages only where the person
+        # agreed to feedback being shared (a request for information is always shown).
         return render(
             request,
             "referrals/detail_for_referrer.html",
             {
                 "referral": referral,
-                "updates": updates,
-                "shared": shared,
+                "history": history,
+                "shared": referral.consent_to_share_feedback,
                 "can_provide_information": has_permission(
                     request.user, Permission.PROVIDE_INFORMATION, referral
                 ),
@@ -226,7 +221,12 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "referrals/triage.html",
-        {"referral": referral, "form": form, "duplicates": duplicates},
+        {
+            "referral": referral,
+            "form": form,
+            "duplicates": duplicates,
+            "history": referral.status_changes.select_related("by"),
+        },
     )
 
 

@@ -460,16 +460,22 @@ def test_without_consent_the_referrer_sees_no_messages_except_requests_for_infor
     actions.request_information(referral, by=manager, request="What is her phone number?")
     actions.provide_information(referral, by=gp_referrer, response="07700 900123")
     actions.accept_referral(
-        referral, by=manager, priority="routine", message="She starts with Gareth on Monday."
+        referral,
+        by=manager,
+        priority="routine",
+        note="Team only: lives with her sister.",
+        message="She starts with Gareth on Monday.",
     )
 
     response = client_for(gp_referrer).get(reverse("referrals:detail", args=[referral.pk]))
     content = response.content.decode()
     assert "What is her phone number?" in content
     assert "She starts with Gareth on Monday." not in content
-    assert all(
-        change.to_status == S.INFORMATION_REQUESTED for change in response.context["updates"]
-    )
+    assert "lives with her sister" not in content
+    # Each step of the pathway is still shown, with its date.
+    steps = [change.to_status for change in response.context["history"]]
+    assert steps == [S.RECEIVED, S.INFORMATION_REQUESTED, S.RECEIVED, S.ACCEPTED, S.WAITING]
+    assert "Accepted" in content
 
 
 def test_with_consent_the_referrer_sees_the_services_messages(
