@@ -55,6 +55,10 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return str(self)
 
+    def current_caseload(self) -> int:
+        """How many people are allocated to this link coordinator now."""
+        return self.allocations.filter(ended_at__isnull=True).count()
+
     @property
     def is_coordinator(self) -> bool:
         return self.role == Role.COORDINATOR

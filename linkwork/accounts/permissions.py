@@ -26,6 +26,7 @@ class Permission(StrEnum):
     ALLOCATE_REFERRAL = "allocate_referral"
     VIEW_OWN_CASELOAD = "view_own_caseload"
     VIEW_CASELOADS = "view_caseloads"
+    SET_CASELOAD_CAP = "set_caseload_cap"
     MANAGE_PATHWAYS = "manage_pathways"
     VIEW_AUDIT_LOG = "view_audit_log"
 
@@ -60,6 +61,12 @@ def no_object(user, obj) -> bool:
 
 
 @rules.predicate
+def shares_a_site_with(user, other) -> bool:
+    """The other user (a link coordinator) works at one of the user's sites."""
+    return other is not None and user.sites.filter(pk__in=other.sites.values("pk")).exists()
+
+
+@rules.predicate
 def from_users_organisation(user, referral) -> bool:
     return (
         referral is not None
@@ -87,6 +94,7 @@ RULES = {
     Permission.ALLOCATE_REFERRAL: is_manager & works_at_site_of,
     Permission.VIEW_OWN_CASELOAD: is_coordinator,
     Permission.VIEW_CASELOADS: is_manager,
+    Permission.SET_CASELOAD_CAP: is_manager & (no_object | shares_a_site_with),
     # Without an object: may open the pathway settings at all. With one: that site's pathway.
     Permission.MANAGE_PATHWAYS: is_administrator | (is_manager & (no_object | works_at_site_of)),
     Permission.VIEW_AUDIT_LOG: is_administrator,

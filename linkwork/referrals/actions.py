@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from linkwork.accounts.models import Role, User
 from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
+from linkwork.core.errors import ActionRefused
 from linkwork.partners.models import Organisation, SourceType
 
 from .eligibility import eligibility_problems
@@ -26,15 +27,6 @@ from .models import (
     StatusChange,
 )
 from .status import DeclineReason, Priority, ReferralStatus, WithdrawalReason, can_transition
-
-
-class ActionRefused(Exception):
-    """The action cannot be done; the message says why, in words for the user."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def _move(
@@ -320,12 +312,12 @@ def allocate_referral(
             % {"coordinator": coordinator, "site": referral.site},
             field="coordinator",
         )
-    caseload = coordinator.allocations.filter(ended_at__isnull=True).count()
+    caseload = coordinator.current_caseload()
     if caseload >= coordinator.caseload_cap:
         raise ActionRefused(
             _(
                 "%(coordinator)s's caseload is full (%(caseload)s of %(cap)s). Choose another "
-                "link coordinator, or ask an administrator to raise the cap."
+                "link coordinator, or raise their cap on the Caseloads page."
             )
             % {"coordinator": coordinator, "caseload": caseload, "cap": coordinator.caseload_cap},
             field="coordinator",

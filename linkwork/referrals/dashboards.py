@@ -1,22 +1,41 @@
 """What each role sees first when they sign in."""
 
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
 from .queries import caseload_of, coordinators_for, referrals_for, sites_for
-from .status import TO_TRIAGE, ReferralStatus
+from .status import TO_TRIAGE, Priority, ReferralStatus
 
 
 def waiting_list_summary(user) -> list[dict]:
-    """Per site: how many wait and the longest wait, for the manager's and coordinator's home."""
+    """Per site: how many wait and the longest wait, for the manager's and coordinator's home.
+
+    One aggregate query for all the user's sites (and one for the sites themselves), however
+    many sites and however many people are waiting.
+    """
+    now = timezone.now()
+    per_site = {
+        row["site_id"]: row
+        for row in referrals_for(user)
+        .filter(status=ReferralStatus.WAITING)
+        .order_by()
+        .values("site_id")
+        .annotate(
+            count=Count("pk"),
+            urgent=Count("pk", filter=Q(priority=Priority.URGENT)),
+            longest_since=Min("accepted_at"),
+        )
+    }
     summary = []
-    visible = referrals_for(user)
     for site in sites_for(user):
-        waiting = list(visible.filter(site=site).waiting_list())
+        row = per_site.get(site.pk, {})
+        longest_since = row.get("longest_since")
         summary.append(
             {
                 "site": site,
-                "count": len(waiting),
-                "urgent": sum(1 for r in waiting if r.priority == "urgent"),
-                "longest_days": max((r.days_waiting() or 0 for r in waiting), default=0),
-                "first": waiting[:5],
+                "count": row.get("count", 0),
+                "urgent": row.get("urgent", 0),
+                "longest_days": max((now - longest_since).days, 0) if longest_since else 0,
             }
         )
     return summary

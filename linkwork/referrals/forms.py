@@ -447,6 +447,22 @@ class AllocationForm(GovUKForm):
         self.fields["coordinator"].queryset = coordinators
 
 
+class CaseloadCapForm(GovUKForm):
+    cap = forms.IntegerField(
+        label=_("Caseload cap"),
+        min_value=1,
+        max_value=100,
+        help_text=_("The most people this link coordinator can support at once."),
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+        error_messages={
+            "required": _("Enter a caseload cap"),
+            "invalid": _("Enter the cap as a whole number, like 15"),
+            "min_value": _("The cap must be at least 1"),
+            "max_value": _("The cap must be 100 or fewer"),
+        },
+    )
+
+
 class InterimContactForm(GovUKForm):
     contact_date = GovUKDateField(
         label=_("Date of contact"),

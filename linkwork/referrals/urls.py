@@ -17,6 +17,7 @@ urlpatterns = [
     path("waiting-list/", views.waiting_list, name="waiting_list"),
     path("caseload/", views.my_caseload, name="my_caseload"),
     path("caseloads/", views.caseloads, name="caseloads"),
+    path("caseloads/<int:pk>/cap/", views.caseload_cap, name="caseload_cap"),
     path("settings/pathways/", views.pathway_list, name="pathways"),
     path("settings/pathways/new/", views.pathway_edit, name="pathway_new"),
     path("settings/pathways/<int:pk>/", views.pathway_edit, name="pathway_edit"),

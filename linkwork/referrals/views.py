@@ -9,11 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from linkwork.accounts import actions as account_actions
 from linkwork.accounts.permissions import Permission, has_permission, require
 
 from . import actions
 from .forms import (
     AllocationForm,
+    CaseloadCapForm,
     InterimContactForm,
     PathwayForm,
     ProvideInformationForm,
@@ -382,7 +384,37 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
 def caseloads(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.VIEW_CASELOADS)
     return render(
-        request, "referrals/caseloads.html", {"coordinators": coordinators_for(request.user)}
+        request,
+        "referrals/caseloads.html",
+        {"coordinators": coordinators_for(request.user), "can_set_caps": True},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def caseload_cap(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Permission.SET_CASELOAD_CAP)
+    coordinator = get_object_or_404(coordinators_for(request.user), pk=pk)
+    require(request.user, Permission.SET_CASELOAD_CAP, coordinator)
+    form = CaseloadCapForm(
+        request.POST if request.method == "POST" else None,
+        initial={"cap": coordinator.caseload_cap},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_actions.set_caseload_cap(
+                coordinator, cap=form.cleaned_data["cap"], by=request.user
+            )
+        except actions.ActionRefused as refusal:
+            _refused(form, refusal)
+        else:
+            messages.success(
+                request,
+                _("%(coordinator)s's caseload cap is now %(cap)s.")
+                % {"coordinator": coordinator.display_name, "cap": form.cleaned_data["cap"]},
+            )
+            return redirect("referrals:caseloads")
+    return render(
+        request, "referrals/caseload_cap.html", {"coordinator": coordinator, "form": form}
     )
 
 

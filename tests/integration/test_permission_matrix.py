@@ -61,6 +61,7 @@ withdraw                login      404        200        404        404        4
 waiting_list            login      200        200        403        403        403        200
 my_caseload             login      200        403        403        403        403        200
 caseloads               login      403        200        403        403        403        403
+caseload_cap            login      403        200        403        403        403        403
 pathways                login      403        200        403        403        200        403
 pathway_new             login      403        200        403        403        200        403
 pathway_edit            login      403        200        403        403        200        403
@@ -97,7 +98,9 @@ CASES = [(page, WHO[who], outcome) for page, who, outcome in _parse(MATRIX)]
 
 
 @pytest.fixture
-def url_of(site_a, site_b, gp_practice, gp_referrer, manager, pathway_a, pathway_b):
+def url_of(
+    site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pathway_a, pathway_b
+):
     """`url_of(page)`: the page's URL, making the object it is about in a suitable state.
 
     Object pages use a referral from `gp_practice` (sent by `gp_referrer`) to site A.
@@ -133,6 +136,7 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, pathway_a, pathway
         "waiting_list": lambda: reverse("referrals:waiting_list"),
         "my_caseload": lambda: reverse("referrals:my_caseload"),
         "caseloads": lambda: reverse("referrals:caseloads"),
+        "caseload_cap": lambda: reverse("referrals:caseload_cap", args=[coordinator_a.pk]),
         "pathways": lambda: reverse("referrals:pathways"),
         "pathway_new": lambda: reverse("referrals:pathway_new"),
         "pathway_edit": lambda: reverse("referrals:pathway_edit", args=[pathway_a.pk]),
@@ -211,6 +215,7 @@ def test_the_matrix_covers_every_url_in_the_app():
         "referrals:waiting_list",
         "referrals:my_caseload",
         "referrals:caseloads",
+        "referrals:caseload_cap",
         "referrals:pathways",
         "referrals:pathway_new",
         "referrals:pathway_edit",
