@@ -342,28 +342,26 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.VIEW_WAITING_LIST)
     sites = list(sites_for(request.user))
     site_filter = request.GET.get("site", "")
-    lists = []
+    shown = [s for s in sites if not site_filter.isdigit() or int(site_filter) == s.pk]
+    entries = (
+        referrals_for(request.user)
+        .filter(site__in=shown)
+        .waiting_list()
+        .prefetch_related("interim_contacts")
+    )
+    by_site: dict[int, list] = {site.pk: [] for site in shown}
     now = timezone.now()
-    for site in sites:
-        if site_filter.isdigit() and int(site_filter) != site.pk:
-            continue
-        entries = list(
-            referrals_for(request.user)
-            .filter(site=site)
-            .waiting_list()
-            .prefetch_related("interim_contacts")
-        )
-        for entry in entries:
-            entry.waited = entry.days_waiting(now)
-            contacts = list(entry.interim_contacts.all())
-            entry.last_contact = contacts[0] if contacts else None
-            entry.contact_count = len(contacts)
-        lists.append({"site": site, "entries": entries})
+    for entry in entries:
+        entry.waited = entry.days_waiting(now)
+        contacts = list(entry.interim_contacts.all())
+        entry.last_contact = contacts[0] if contacts else None
+        entry.contact_count = len(contacts)
+        by_site[entry.site_id].append(entry)
     return render(
         request,
         "referrals/waiting_list.html",
         {
-            "lists": lists,
+            "lists": [{"site": site, "entries": by_site[site.pk]} for site in shown],
             "sites": sites,
             "site": site_filter,
             "can_allocate": has_permission(request.user, Permission.VIEW_CASELOADS),
