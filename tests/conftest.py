@@ -13,6 +13,7 @@ import datetime
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from linkwork.partners.models import Site, SourceType
 from tests.factories import (
@@ -25,6 +26,14 @@ from tests.factories import (
     ResearcherFactory,
     SiteFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A Welsh request switches the thread's language; don't let it leak into the next test."""
+    yield
+    translation.activate("en-gb")
+
 
 # --- Sites and partners -------------------------------------------------------------------------
 

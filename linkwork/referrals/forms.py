@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from linkwork.core.forms import GovUKDateField
@@ -73,6 +74,12 @@ class PersonFieldsMixin(forms.Form):
         initial=Language.ENGLISH,
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Someone using the Welsh pages most likely wants to be supported in Welsh.
+        if get_language() == "cy":
+            self.fields["preferred_language"].initial = Language.WELSH
 
     def clean_nhs_number(self) -> str:
         value = normalise_nhs_number(self.cleaned_data.get("nhs_number", ""))
