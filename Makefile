@@ -71,7 +71,15 @@ $(STAMPS)/assets: $(STAMPS)/npm $(ASSET_SOURCES) $(call missing,$(DIST_FILES))
 	npm run build
 	@mkdir -p $(STAMPS) && touch $@
 
-install: $(STAMPS)/python $(STAMPS)/assets
+# Compiled translation catalogues (.mo) are build output: redo them when a .po changes.
+PO_FILES := $(wildcard linkwork/locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+$(STAMPS)/messages: $(STAMPS)/python $(PO_FILES) $(call missing,$(MO_FILES))
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules
+	@mkdir -p $(STAMPS) && touch $@
+
+install: $(STAMPS)/python $(STAMPS)/assets $(STAMPS)/messages
 
 assets: $(STAMPS)/assets
 

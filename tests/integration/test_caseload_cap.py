@@ -14,9 +14,7 @@ def cap_url(coordinator) -> str:
     return reverse("referrals:caseload_cap", args=[coordinator.pk])
 
 
-def test_a_manager_changes_a_coordinators_cap_and_it_is_audited(
-    client_for, manager, coordinator_a
-):
+def test_a_manager_changes_a_coordinators_cap_and_it_is_audited(client_for, manager, coordinator_a):
     response = client_for(manager).post(cap_url(coordinator_a), {"cap": "12"})
 
     assert response.status_code == 302

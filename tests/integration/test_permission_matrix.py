@@ -98,9 +98,7 @@ CASES = [(page, WHO[who], outcome) for page, who, outcome in _parse(MATRIX)]
 
 
 @pytest.fixture
-def url_of(
-    site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pathway_a, pathway_b
-):
+def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pathway_a, pathway_b):
     """`url_of(page)`: the page's URL, making the object it is about in a suitable state.
 
     Object pages use a referral from `gp_practice` (sent by `gp_referrer`) to site A.
