@@ -738,14 +738,23 @@ class Demo:
                 minimum_age=18,
             )
             with as_of(self.at_day(opens_on - datetime.timedelta(days=14))):
-                actions.save_pathway(pathway, by=admin, changed_fields=[])
-                pathway.organisations.set([self.organisations[key] for key in orgs])
+                actions.save_pathway(
+                    pathway,
+                    organisations=[self.organisations[key] for key in orgs],
+                    by=admin,
+                    changed_fields=[],
+                )
             pathway.refresh_from_db()  # pick up the re-stamped created_at before saving again
             if closes is not None:
                 # Closing is a change made on the day, so the audit log shows when it happened.
                 pathway.closes_on = months_ago(self.today, closes)
                 with as_of(self.at_day(pathway.closes_on)):
-                    actions.save_pathway(pathway, by=admin, changed_fields=["closes_on"])
+                    actions.save_pathway(
+                        pathway,
+                        organisations=pathway.organisations.all(),
+                        by=admin,
+                        changed_fields=["closes_on"],
+                    )
             self.pathways.append(pathway)
 
     def at_day(self, day: datetime.date) -> datetime.datetime:

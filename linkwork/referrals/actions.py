@@ -350,7 +350,9 @@ def allocate_referral(
 
 
 @transaction.atomic
-def save_pathway(pathway: Pathway, *, by: User, changed_fields: list[str]) -> Pathway:
+def save_pathway(
+    pathway: Pathway, *, organisations, by: User, changed_fields: list[str]
+) -> Pathway:
     """Create or change a pathway's configuration, keeping an audit trail of what changed."""
     if pathway.source_type == SourceType.SELF_REFERRAL and pathway.frequent_attender_required:
         raise ActionRefused(
@@ -359,6 +361,7 @@ def save_pathway(pathway: Pathway, *, by: User, changed_fields: list[str]) -> Pa
         )
     creating = pathway.pk is None
     pathway.save()
+    pathway.organisations.set(organisations)
     audit.record(
         by=by,
         action=AuditAction.CREATE if creating else AuditAction.CHANGE,

@@ -55,8 +55,7 @@ def self_referral(request: HttpRequest, site: str) -> HttpResponse:
                     received_via=ReceivedVia.SELF_REFERRAL,
                 )
             except actions.ActionRefused as refusal:
-                field = refusal.field if refusal.field in form.fields else None
-                form.add_error(field, refusal.message)
+                refusal.show_on(form)
             else:
                 return redirect("referrals:self_referral_sent", site=site_obj.slug)
     return render(

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -38,12 +37,6 @@ from .queries import (
 from .status import TO_TRIAGE, ReferralStatus
 
 
-def _refused(form, refusal: actions.ActionRefused) -> None:
-    """Show an action's refusal on the form, next to the field it concerns if any."""
-    field = refusal.field if refusal.field in form.fields else None
-    form.add_error(field, refusal.message)
-
-
 def _get_referral(request: HttpRequest, pk: int, perm: Permission):
     referral = get_object_or_404(referrals_for(request.user), pk=pk)
     require(request.user, perm, referral)
@@ -69,7 +62,7 @@ def refer(request: HttpRequest) -> HttpResponse:
                 referrer_contact=request.user.email,
             )
         except actions.ActionRefused as refusal:
-            _refused(form, refusal)
+            refusal.show_on(form)
         else:
             messages.success(
                 request,
@@ -102,7 +95,7 @@ def record_referral(request: HttpRequest) -> HttpResponse:
                 referrer_contact=form.cleaned_data["referrer_contact"],
             )
         except actions.ActionRefused as refusal:
-            _refused(form, refusal)
+            refusal.show_on(form)
         else:
             messages.success(
                 request, _("Referral %(reference)s recorded.") % {"reference": referral.reference}
@@ -215,7 +208,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 done = _("%(reference)s declined. The referrer can see the reason.")
         except actions.ActionRefused as refusal:
-            _refused(form, refusal)
+            refusal.show_on(form)
         else:
             messages.success(request, done % {"reference": referral.reference})
             return redirect("referrals:detail", pk=referral.pk)
@@ -242,7 +235,7 @@ def provide_information(request: HttpRequest, pk: int) -> HttpResponse:
                 referral, by=request.user, response=form.cleaned_data["response"]
             )
         except actions.ActionRefused as refusal:
-            _refused(form, refusal)
+            refusal.show_on(form)
         else:
             messages.success(request, _("Thank you. The service will look at the referral again."))
             return redirect("referrals:detail", pk=referral.pk)
@@ -275,7 +268,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except actions.ActionRefused as refusal:
-            _refused(form, refusal)
+            refusal.show_on(form)
         else:
             messages.success(
                 request,
@@ -309,7 +302,7 @@ def interim_contact(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except actions.ActionRefused as refusal:
-            _refused(form, refusal)
+            refusal.show_on(form)
         else:
             messages.success(request, _("Interim support contact logged."))
             return redirect("referrals:detail", pk=referral.pk)
@@ -329,7 +322,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except actions.ActionRefused as refusal:
-            _refused(form, refusal)
+            refusal.show_on(form)
         else:
             messages.success(
                 request, _("%(reference)s withdrawn.") % {"reference": referral.reference}
@@ -403,7 +396,7 @@ def caseload_cap(request: HttpRequest, pk: int) -> HttpResponse:
                 coordinator, cap=form.cleaned_data["cap"], by=request.user
             )
         except actions.ActionRefused as refusal:
-            _refused(form, refusal)
+            refusal.show_on(form)
         else:
             messages.success(
                 request,
@@ -438,13 +431,14 @@ def pathway_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                saved = actions.save_pathway(
-                    form.save(commit=False), by=request.user, changed_fields=form.changed_data
-                )
-                form.save_m2m()
+            saved = actions.save_pathway(
+                form.save(commit=False),
+                organisations=form.cleaned_data["organisations"],
+                by=request.user,
+                changed_fields=form.changed_data,
+            )
         except actions.ActionRefused as refusal:
-            _refused(form, refusal)
+            refusal.show_on(form)
         else:
             messages.success(request, _("Pathway %(name)s saved.") % {"name": saved.name})
             return redirect("referrals:pathways")
