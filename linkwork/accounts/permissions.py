@@ -46,13 +46,22 @@ is_administrator = _has_role(Role.ADMINISTRATOR)
 is_site_staff = _has_role(Role.COORDINATOR, Role.MANAGER)
 
 
+def site_ids_of(user) -> frozenset[int]:
+    """The user's sites, read once per user object (in a view: once per request)."""
+    ids = getattr(user, "_linkwork_site_ids", None)
+    if ids is None:
+        ids = frozenset(user.sites.values_list("pk", flat=True))
+        user._linkwork_site_ids = ids
+    return ids
+
+
 @rules.predicate
 def works_at_site_of(user, obj) -> bool:
     """The object (a referral, pathway or site) belongs to one of the user's sites."""
     if obj is None:
         return False
     site_id = getattr(obj, "site_id", None) or getattr(obj, "pk", None)
-    return user.sites.filter(pk=site_id).exists()
+    return site_id in site_ids_of(user)
 
 
 @rules.predicate
@@ -63,7 +72,7 @@ def no_object(user, obj) -> bool:
 @rules.predicate
 def shares_a_site_with(user, other) -> bool:
     """The other user (a link coordinator) works at one of the user's sites."""
-    return other is not None and user.sites.filter(pk__in=other.sites.values("pk")).exists()
+    return other is not None and other.sites.filter(pk__in=site_ids_of(user)).exists()
 
 
 @rules.predicate

@@ -5,14 +5,14 @@ A view never starts from `Referral.objects`; it asks for what the signed-in user
 
 import datetime
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from linkwork.accounts.models import Role, User
 from linkwork.partners.models import Site
 
-from .models import Allocation, Pathway, Referral
+from .models import Allocation, Pathway, Person, Referral
 from .status import OPEN_STATUSES
 
 DUPLICATE_WINDOW = datetime.timedelta(days=90)
@@ -42,28 +42,38 @@ def pathways_for(user) -> QuerySet[Pathway]:
     return Pathway.objects.filter(site__in=sites_for(user)).select_related("site")
 
 
+def _with_caseload(coordinators: QuerySet[User]) -> QuerySet[User]:
+    """Annotate each coordinator's current caseload (and places free under their cap).
+
+    Counted in a correlated subquery on the (coordinator, ended_at) index, rather than by joining
+    every allocation each coordinator ever had and grouping on all the user's columns.
+    """
+    current = (
+        Allocation.objects.filter(coordinator=OuterRef("pk"), ended_at__isnull=True)
+        .order_by()
+        .values("coordinator")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return coordinators.annotate(
+        caseload=Coalesce(Subquery(current, output_field=IntegerField()), 0)
+    ).annotate(places_free=F("caseload_cap") - F("caseload"))
+
+
 def coordinators_for_site(site: Site) -> QuerySet[User]:
     """Active link coordinators at a site, with their current caseload size."""
-    return (
+    return _with_caseload(
         User.objects.filter(role=Role.COORDINATOR, is_active=True, sites=site)
-        .annotate(
-            caseload=Count("allocations", filter=Q(allocations__ended_at__isnull=True)),
-        )
-        .annotate(places_free=F("caseload_cap") - F("caseload"))
-        .order_by("first_name", "last_name")
-    )
+    ).order_by("first_name", "last_name")
 
 
 def coordinators_for(user) -> QuerySet[User]:
+    """Active link coordinators at any of the user's sites, each once, with their caseload."""
+    at_users_sites = User.sites.through.objects.filter(site__in=sites_for(user)).values("user_id")
     return (
-        User.objects.filter(role=Role.COORDINATOR, is_active=True, sites__in=sites_for(user))
-        .distinct()
-        .annotate(
-            caseload=Count(
-                "allocations", filter=Q(allocations__ended_at__isnull=True), distinct=True
-            ),
+        _with_caseload(
+            User.objects.filter(role=Role.COORDINATOR, is_active=True, pk__in=at_users_sites)
         )
-        .annotate(places_free=F("caseload_cap") - F("caseload"))
         .prefetch_related("sites")
         .order_by("first_name", "last_name")
     )
@@ -91,15 +101,19 @@ def possible_duplicates(referral: Referral, *, within: QuerySet[Referral]) -> Qu
     """
     person = referral.person
     same_person = Q(
-        person__date_of_birth=person.date_of_birth,
-        person__given_name__iexact=person.given_name.strip(),
-        person__family_name__iexact=person.family_name.strip(),
+        date_of_birth=person.date_of_birth,
+        given_name__iexact=person.given_name.strip(),
+        family_name__iexact=person.family_name.strip(),
     )
     if person.nhs_number:
-        same_person |= Q(person__nhs_number=person.nhs_number)
+        same_person |= Q(nhs_number=person.nhs_number)
+    people = Person.objects.filter(same_person)
     recent = Q(status__in=OPEN_STATUSES) | Q(received_at__gte=timezone.now() - DUPLICATE_WINDOW)
     return (
-        within.filter(same_person)
+        # The matching people first, in a query of their own (a handful of ids), then their
+        # referrals through the person index. As one query, with the people as a subquery or a
+        # join, SQLite walks every referral at the user's sites instead.
+        within.filter(person__in=list(people.values_list("pk", flat=True)))
         .filter(recent)
         .exclude(pk=referral.pk)
         .order_by(Lower("person__family_name"), "-received_at")
