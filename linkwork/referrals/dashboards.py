@@ -49,10 +49,15 @@ def coordinator_home(user) -> dict:
     }
 
 
+# The home page shows the oldest referrals waiting for triage; the referrals list has the rest.
+TRIAGE_ON_HOME = 25
+
+
 def manager_home(user) -> dict:
-    visible = referrals_for(user)
+    to_triage = referrals_for(user).filter(status__in=TO_TRIAGE).order_by("received_at")
     return {
-        "to_triage": visible.filter(status__in=TO_TRIAGE).order_by("received_at"),
+        "to_triage": to_triage[:TRIAGE_ON_HOME],
+        "to_triage_count": to_triage.count(),
         "waiting": waiting_list_summary(user),
         "coordinators": coordinators_for(user),
     }

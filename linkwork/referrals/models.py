@@ -162,7 +162,11 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["family_name", "given_name", "date_of_birth"])]
+        indexes = [
+            models.Index(fields=["family_name", "given_name", "date_of_birth"]),
+            # Possible duplicates are matched on date of birth and a case-insensitive name.
+            models.Index(fields=["date_of_birth"], name="person_date_of_birth_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -270,6 +274,8 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["site", "status"]),
             models.Index(fields=["referring_organisation", "received_at"]),
+            # The referrals list shows the newest first (see bench/README.md).
+            models.Index(fields=["received_at"], name="referral_received_at_idx"),
         ]
         constraints = [
             models.CheckConstraint(

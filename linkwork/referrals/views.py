@@ -331,6 +331,9 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "referrals/withdraw.html", {"referral": referral, "form": form})
 
 
+WAITING_PER_SITE_WHEN_ALL_SHOWN = 30
+
+
 def waiting_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.VIEW_WAITING_LIST)
     sites = list(sites_for(request.user))
@@ -350,11 +353,20 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
         entry.last_contact = contacts[0] if contacts else None
         entry.contact_count = len(contacts)
         by_site[entry.site_id].append(entry)
+    # With every site on one page, each shows its first entries and links to the whole list.
+    limit = None if len(shown) == 1 else WAITING_PER_SITE_WHEN_ALL_SHOWN
     return render(
         request,
         "referrals/waiting_list.html",
         {
-            "lists": [{"site": site, "entries": by_site[site.pk]} for site in shown],
+            "lists": [
+                {
+                    "site": site,
+                    "entries": by_site[site.pk][:limit],
+                    "total": len(by_site[site.pk]),
+                }
+                for site in shown
+            ],
             "sites": sites,
             "site": site_filter,
             "can_allocate": has_permission(request.user, Permission.VIEW_CASELOADS),
