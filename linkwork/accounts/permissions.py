@@ -29,6 +29,9 @@ class Permission(StrEnum):
     SET_CASELOAD_CAP = "set_caseload_cap"
     MANAGE_PATHWAYS = "manage_pathways"
     VIEW_AUDIT_LOG = "view_audit_log"
+    VIEW_PERSON_RECORD = "view_person_record"
+    WORK_WITH_PERSON = "work_with_person"
+    REOPEN_CASE = "reopen_case"
 
 
 def _has_role(*roles: Role):
@@ -76,6 +79,21 @@ def shares_a_site_with(user, other) -> bool:
 
 
 @rules.predicate
+def is_their_coordinator(user, referral) -> bool:
+    """The person is on the user's caseload now."""
+    return (
+        referral is not None
+        and referral.allocations.filter(coordinator=user, ended_at__isnull=True).exists()
+    )
+
+
+@rules.predicate
+def was_ever_their_coordinator(user, referral) -> bool:
+    """The user supports, or supported, this person (a closed case stays readable to them)."""
+    return referral is not None and referral.allocations.filter(coordinator=user).exists()
+
+
+@rules.predicate
 def from_users_organisation(user, referral) -> bool:
     return (
         referral is not None
@@ -107,6 +125,12 @@ RULES = {
     # Without an object: may open the pathway settings at all. With one: that site's pathway.
     Permission.MANAGE_PATHWAYS: is_administrator | (is_manager & (no_object | works_at_site_of)),
     Permission.VIEW_AUDIT_LOG: is_administrator,
+    # Coordinators see their own caseload (and people they supported); managers their sites.
+    Permission.VIEW_PERSON_RECORD: (is_coordinator & was_ever_their_coordinator)
+    | (is_manager & works_at_site_of),
+    Permission.WORK_WITH_PERSON: (is_coordinator & is_their_coordinator)
+    | (is_manager & works_at_site_of),
+    Permission.REOPEN_CASE: is_manager & works_at_site_of,
 }
 
 

@@ -21,6 +21,9 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("linkwork.referrals.urls")),
     path("audit/", include("linkwork.audit.urls")),
+    path("", include("linkwork.casework.urls")),
+    path("", include("linkwork.prescriptions.urls")),
+    path("", include("linkwork.messaging.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -24,6 +24,18 @@ from django.utils import timezone
 
 from linkwork.accounts.models import Role, User
 from linkwork.audit.models import AuditEvent
+from linkwork.casework.demo import build_demo_casework
+from linkwork.casework.models import (
+    ClientFeedback,
+    Closure,
+    Goal,
+    GoalRating,
+    GoalStep,
+    PlanExtension,
+    SupportPlan,
+    WhatMatters,
+)
+from linkwork.casework.models import Contact as CaseContact
 from linkwork.partners.models import Organisation, Site, SourceType
 from linkwork.referrals import actions
 from linkwork.referrals.models import (
@@ -600,6 +612,15 @@ def load() -> dict[str, Counter]:
 # Children before parents: most links are PROTECT. New models that point at these go first.
 WIPED = (
     AuditEvent,
+    ClientFeedback,
+    Closure,
+    CaseContact,
+    GoalRating,
+    GoalStep,
+    Goal,
+    WhatMatters,
+    PlanExtension,
+    SupportPlan,
     InterimContact,
     Allocation,
     StatusChange,
@@ -641,6 +662,11 @@ def as_of(when: datetime.datetime) -> Iterator[None]:
     Referral.objects.filter(accepted_at__gte=start).update(accepted_at=when)
     Person.objects.filter(created_at__gte=start).update(created_at=when)
     Pathway.objects.filter(created_at__gte=start).update(created_at=when)
+    QuerySet(WhatMatters).filter(at__gte=start).update(at=when)
+    QuerySet(PlanExtension).filter(at__gte=start).update(at=when)
+    SupportPlan.objects.filter(created_at__gte=start).update(created_at=when)
+    CaseContact.objects.filter(created_at__gte=start).update(created_at=when)
+    ClientFeedback.objects.filter(submitted_at__gte=start).update(submitted_at=when)
 
 
 def months_ago(today: datetime.date, months: int) -> datetime.date:
@@ -676,6 +702,9 @@ class Demo:
     def today(self) -> datetime.date:
         return timezone.localdate(self.now)
 
+    # So other apps' demo builders can back-date their steps the same way.
+    as_of = staticmethod(as_of)
+
     def moment(self, days_ago: int) -> datetime.datetime:
         """Some time in the working day, so many days ago."""
         day = self.today - datetime.timedelta(days=days_ago)
@@ -689,6 +718,7 @@ class Demo:
         cases = list(SCENARIOS) + list(self.routine_cases())
         for case in sorted(cases, key=lambda c: -c.received):
             self.build_referral(case)
+        build_demo_casework(self)
 
     # Configuration ------------------------------------------------------------------------------
 

@@ -16,10 +16,30 @@ class Site(models.Model):
     slug = models.SlugField(_("short name"), unique=True)
     health_board = models.CharField(_("health board"), max_length=120, blank=True)
     setting = models.CharField(_("setting"), max_length=20, choices=Setting.choices)
+    support_weeks = models.PositiveSmallIntegerField(
+        _("weeks of support"),
+        default=12,
+        help_text=_("The planned length of support, from its start."),
+    )
+    max_active_goals = models.PositiveSmallIntegerField(
+        _("goals at a time"),
+        default=3,
+        help_text=_("How many goals a person may be working on at once."),
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("site")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(support_weeks__gte=1) & models.Q(support_weeks__lte=104),
+                name="site_support_weeks_sane",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_active_goals__gte=1) & models.Q(max_active_goals__lte=10),
+                name="site_max_active_goals_sane",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

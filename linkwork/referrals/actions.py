@@ -29,7 +29,7 @@ from .models import (
 from .status import DeclineReason, Priority, ReferralStatus, WithdrawalReason, can_transition
 
 
-def _move(
+def move_to(
     referral: Referral,
     to_status: ReferralStatus,
     *,
@@ -144,7 +144,7 @@ def submit_referral(
 @transaction.atomic
 def request_information(referral: Referral, *, by: User, request: str) -> Referral:
     referral = _locked(referral)
-    _move(
+    move_to(
         referral,
         ReferralStatus.INFORMATION_REQUESTED,
         by=by,
@@ -160,7 +160,7 @@ def request_information(referral: Referral, *, by: User, request: str) -> Referr
 def provide_information(referral: Referral, *, by: User, response: str) -> Referral:
     """The referrer answers a request for information; the referral goes back to triage."""
     referral = _locked(referral)
-    _move(referral, ReferralStatus.RECEIVED, by=by, note=response)
+    move_to(referral, ReferralStatus.RECEIVED, by=by, note=response)
     referral.information_requested = ""
     referral.save(update_fields=["status", "information_requested"])
     return referral
@@ -173,8 +173,10 @@ def accept_referral(
     """Accept the referral and put the person on their site's waiting list."""
     referral = _locked(referral)
     now = timezone.now()
-    _move(referral, ReferralStatus.ACCEPTED, by=by, note=note, message_to_referrer=message, at=now)
-    _move(referral, ReferralStatus.WAITING, by=by, at=now)
+    move_to(
+        referral, ReferralStatus.ACCEPTED, by=by, note=note, message_to_referrer=message, at=now
+    )
+    move_to(referral, ReferralStatus.WAITING, by=by, at=now)
     referral.priority = priority
     referral.accepted_at = now
     referral.save(update_fields=["status", "priority", "accepted_at"])
@@ -199,7 +201,7 @@ def decline_referral(
     if reason == DeclineReason.OTHER and not note.strip():
         raise ActionRefused(_("Explain the reason in the note"), field="note")
     referral = _locked(referral)
-    _move(
+    move_to(
         referral,
         ReferralStatus.DECLINED,
         by=by,
@@ -219,8 +221,8 @@ def withdraw_referral(
 ) -> Referral:
     """Take someone off the waiting list or a caseload before support starts."""
     referral = _locked(referral)
-    _move(referral, ReferralStatus.WITHDRAWN, by=by, reason=reason, note=note)
-    _end_current_allocation(referral, by=by, note=note)
+    move_to(referral, ReferralStatus.WITHDRAWN, by=by, reason=reason, note=note)
+    end_current_allocation(referral, by=by, note=note)
     referral.save(update_fields=["status"])
     return referral
 
@@ -254,7 +256,7 @@ def log_interim_contact(
     return contact
 
 
-def _end_current_allocation(referral: Referral, *, by: User, note: str = "") -> Allocation | None:
+def end_current_allocation(referral: Referral, *, by: User, note: str = "") -> Allocation | None:
     current = referral.allocations.filter(ended_at__isnull=True).first()
     if current is None:
         return None
@@ -323,14 +325,14 @@ def allocate_referral(
             field="coordinator",
         )
 
-    _move(
+    move_to(
         referral,
         ReferralStatus.ALLOCATED,
         by=by,
         note=note,
         reason="reallocated" if current else "",
     )
-    _end_current_allocation(referral, by=by, note=note)
+    end_current_allocation(referral, by=by, note=note)
     try:
         with transaction.atomic():
             allocation = Allocation.objects.create(

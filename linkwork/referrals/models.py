@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from linkwork.audit.append_only import AppendOnlyQuerySet
 from linkwork.partners.models import SourceType
 
-from .status import TAG_COLOURS, DeclineReason, Priority, ReferralStatus, WithdrawalReason
+from .status import (
+    TAG_COLOURS,
+    ClosureReason,
+    DeclineReason,
+    Priority,
+    ReferralStatus,
+    WithdrawalReason,
+)
 from .validators import validate_nhs_number
 
 
@@ -284,7 +291,7 @@ class Referral(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(accepted_at__isnull=True)
-                | Q(status__in=["accepted", "waiting", "allocated", "withdrawn"]),
+                | Q(status__in=["accepted", "waiting", "allocated", "withdrawn", "closed"]),
                 name="accepted_at_only_once_accepted",
             ),
         ]
@@ -343,11 +350,16 @@ class StatusChange(models.Model):
 
     @property
     def reason_label(self) -> str:
-        if self.reason == "reallocated":
-            return str(_("Re-allocated"))
-        for choices in (DeclineReason, WithdrawalReason):
-            if self.reason in choices.values:
-                return str(choices(self.reason).label)
+        steps = {"reallocated": _("Re-allocated"), "reopened": _("Reopened")}
+        if self.reason in steps:
+            return str(steps[self.reason])
+        reasons = {
+            ReferralStatus.DECLINED: DeclineReason,
+            ReferralStatus.WITHDRAWN: WithdrawalReason,
+            ReferralStatus.CLOSED: ClosureReason,
+        }.get(self.to_status)
+        if reasons is not None and self.reason in reasons.values:
+            return str(reasons(self.reason).label)
         return self.reason
 
 

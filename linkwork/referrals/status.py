@@ -16,6 +16,7 @@ class ReferralStatus(models.TextChoices):
     ALLOCATED = "allocated", _("Allocated")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    CLOSED = "closed", _("Closed")
 
 
 S = ReferralStatus
@@ -26,9 +27,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.INFORMATION_REQUESTED: frozenset({S.RECEIVED, S.ACCEPTED, S.DECLINED}),
     S.ACCEPTED: frozenset({S.WAITING}),
     S.WAITING: frozenset({S.ALLOCATED, S.WITHDRAWN}),
-    S.ALLOCATED: frozenset({S.ALLOCATED, S.WAITING, S.WITHDRAWN}),
+    S.ALLOCATED: frozenset({S.ALLOCATED, S.WAITING, S.WITHDRAWN, S.CLOSED}),
     S.DECLINED: frozenset(),
     S.WITHDRAWN: frozenset(),
+    # Reopening puts the person back with their link coordinator.
+    S.CLOSED: frozenset({S.ALLOCATED}),
 }
 
 # Statuses in which a referral is still being dealt with ("open").
@@ -44,6 +47,7 @@ TAG_COLOURS = {
     S.ALLOCATED: "green",
     S.DECLINED: "grey",
     S.WITHDRAWN: "grey",
+    S.CLOSED: "purple",
 }
 
 
@@ -67,6 +71,19 @@ class WithdrawalReason(models.TextChoices):
     UNABLE_TO_CONTACT = "unable_to_contact", _("Unable to contact")
     SUPPORTED_ELSEWHERE = "supported_elsewhere", _("Now supported elsewhere")
     MOVED_AWAY = "moved_away", _("Moved out of the area")
+    OTHER = "other", _("Other")
+
+
+class ClosureReason(models.TextChoices):
+    """Why support ended."""
+
+    GOALS_ACHIEVED = "goals_achieved", _("Goals achieved")
+    PERSON_CHOSE_TO_END = "person_chose_to_end", _("The person chose to end")
+    DISENGAGED = "disengaged", _("Disengaged after attempts to contact")
+    MOVED_AWAY = "moved_away", _("Moved away")
+    REFERRED_TO_STATUTORY = "referred_to_statutory", _("Referred to statutory services")
+    NEEDS_ABOVE_REMIT = "needs_above_remit", _("Needs above the service's remit")
+    DIED = "died", _("Died")
     OTHER = "other", _("Other")
 
 

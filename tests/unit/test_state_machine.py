@@ -34,6 +34,8 @@ ALLOWED = {
     (S.ALLOCATED, S.ALLOCATED),  # re-allocation
     (S.ALLOCATED, S.WAITING),
     (S.ALLOCATED, S.WITHDRAWN),
+    (S.ALLOCATED, S.CLOSED),  # support ends
+    (S.CLOSED, S.ALLOCATED),  # reopened, with a reason
 }
 ALL_PAIRS = list(itertools.product(S, S))
 TERMINAL = {S.DECLINED, S.WITHDRAWN}

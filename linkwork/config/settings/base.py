@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "linkwork.partners",
     "linkwork.referrals",
     "linkwork.audit",
+    "linkwork.casework",
+    "linkwork.prescriptions",
+    "linkwork.messaging",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,223 @@
+"""Casework for the demo service: what matters, goals, contacts, plans and a few closed cases.
+
+Called by `linkwork.core.demo` once the referrals exist. Everything goes through the casework
+actions, back-dated with the demo's `as_of`, so the demo looks like months of real work.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from linkwork.referrals.models import Referral
+from linkwork.referrals.status import ClosureReason, ReferralStatus
+
+from . import actions
+from .models import Agreement, ClientFeedback, ContactMode, ContactOutcome, GoalStatus, LifeDomain
+
+# (domain, the goal in the person's words, graded steps)
+GOALS = (
+    (
+        LifeDomain.SOCIAL,
+        "Get to the Thursday coffee morning at the chapel",
+        (
+            "Go with Gareth the first time",
+            "Go by taxi on my own",
+            "Walk there with a neighbour",
+        ),
+    ),
+    (LifeDomain.ACTIVITY, "Walk to the end of the road and back every day", ()),
+    (LifeDomain.WELLBEING, "Sleep better and worry less at night", ()),
+    (
+        LifeDomain.MONEY,
+        "Sort out the council tax arrears",
+        (
+            "Gather the letters",
+            "Go to Citizens Advice with the LC",
+            "Set up a payment plan",
+        ),
+    ),
+    (LifeDomain.HOUSING, "Get the damp in the bedroom fixed", ()),
+    (LifeDomain.WORK, "Find some volunteering, two mornings a week", ()),
+    (LifeDomain.HOME, "Get help with the garden so I can sit out in it", ()),
+    (LifeDomain.HEALTH, "Go back to the GP about my knee", ()),
+    (LifeDomain.SOCIAL, "Phone my daughter once a week", ()),
+    (
+        LifeDomain.ACTIVITY,
+        "Join the walking group on Saturdays",
+        (
+            "Meet the walk leader with the LC",
+            "Do the short route",
+            "Do the full route",
+        ),
+    ),
+)
+WHAT_MATTERS = (
+    {
+        "what_matters": "Getting out of the house again. Not feeling like a burden on the kids.",
+        "strengths": "Used to sing in the choir. Good with her hands; knits for the grandchildren.",
+        "getting_in_the_way": "Buses are every two hours. Anxious in crowds since the fall.",
+        "people_around": "Daughter in Cardiff, phones on Sundays. A good neighbour, Mair.",
+        "next_steps": "Find out about the coffee morning; Gareth to go with her the first time.",
+    },
+    {
+        "what_matters": "Sorting the money out so I can sleep. Being a good dad.",
+        "strengths": "Practical, likes fixing things. Was a mechanic for 20 years.",
+        "getting_in_the_way": "Letters from the council he can't face opening. Low mood.",
+        "people_around": "Two boys at weekends. Brother nearby but they don't talk much.",
+        "next_steps": "Bring the letters next week; look at Citizens Advice together.",
+    },
+    {
+        "what_matters": "Feeling part of something. Having a reason to get up.",
+        "strengths": "Loves walking and dogs. Reads a lot.",
+        "getting_in_the_way": "Doesn't know anyone since moving here. No car.",
+        "people_around": "Lives alone. Sister in Swansea.",
+        "next_steps": "Try the walking group; look at volunteering at the dogs' home.",
+    },
+)
+CONTACT_NOTES = {
+    ContactMode.HOME_VISIT: "Home visit. Talked through what matters; agreed goals.",
+    ContactMode.FACE_TO_FACE: "Met at the library café. Reviewed goals; more settled.",
+    ContactMode.TELEPHONE: "Phone call. Checked in after the group; went well.",
+    ContactMode.VIDEO: "Video call with daughter joining. Planned next steps.",
+    ContactMode.TEXT_OR_EMAIL: "Text reminder about Thursday; replied to say she'll go.",
+    ContactMode.ACCOMPANIED: "Went with her to the coffee morning. Stayed an hour.",
+}
+CLOSURES = (
+    (
+        ClosureReason.GOALS_ACHIEVED,
+        "Goals met: goes to the coffee morning on her own now and "
+        "has joined the walking group. Happy to finish.",
+    ),
+    (
+        ClosureReason.PERSON_CHOSE_TO_END,
+        "Felt ready to carry on without support after 9 weeks; knows how to get back in touch.",
+    ),
+    (
+        ClosureReason.DISENGAGED,
+        "No reply to three calls and a letter over four weeks. Closed, "
+        "with a letter explaining how to come back.",
+    ),
+)
+
+
+def build_demo_casework(demo) -> list[Referral]:
+    """Add casework to every allocated person; close a few long-running cases. Returns those."""
+    rng = demo.rng
+    allocated = (
+        Referral.objects.filter(status=ReferralStatus.ALLOCATED)
+        .select_related("site", "person")
+        .prefetch_related("allocations__coordinator")
+        .order_by("pk")
+    )
+    long_running = []
+    for referral in allocated:
+        allocation = referral.allocations.get(ended_at__isnull=True)
+        started = timezone.localdate(allocation.started_at) + datetime.timedelta(days=3)
+        days_in = (demo.today - started).days
+        if days_in < 1:
+            continue
+        coordinator = allocation.coordinator
+        _support(demo, referral, coordinator, started, days_in)
+        if days_in > 100 and coordinator.username != "coordinator2":
+            long_running.append((referral, coordinator))
+    closed = []
+    for (referral, coordinator), (reason, summary) in zip(
+        rng.sample(long_running, min(len(CLOSURES), len(long_running))), CLOSURES, strict=False
+    ):
+        with demo.as_of(demo.moment(2)):
+            actions.close_case(
+                referral,
+                by=coordinator,
+                reason=reason,
+                summary=summary,
+                closed_on=demo.today - datetime.timedelta(days=2),
+            )
+            if reason != ClosureReason.DISENGAGED:
+                actions.record_client_feedback(
+                    referral,
+                    completed_via=ClientFeedback.CompletedVia.WITH_COORDINATOR,
+                    language=referral.person.preferred_language,
+                    helpful=Agreement.STRONGLY_AGREE,
+                    listened_to=Agreement.STRONGLY_AGREE,
+                    involved_in_decisions=rng.choice([Agreement.AGREE, Agreement.STRONGLY_AGREE]),
+                    preferred_mode=rng.choice(["face_to_face", "mix"]),
+                    what_helped="Having someone come with me the first time.",
+                    what_could_be_better="Shorter wait at the start.",
+                )
+        closed.append(referral)
+    return closed
+
+
+def _support(demo, referral: Referral, coordinator, started: datetime.date, days_in: int):
+    rng = demo.rng
+    at = demo.at_day
+    with demo.as_of(at(started)):
+        actions.set_support_plan(
+            referral, by=coordinator, starts_on=started, planned_sessions=rng.choice([6, 8, 10])
+        )
+        actions.record_what_matters(referral, by=coordinator, **rng.choice(WHAT_MATTERS))
+    goals = rng.sample(GOALS, rng.randint(1, 3))
+    for domain, description, steps in goals:
+        with demo.as_of(at(started)):
+            goal = actions.add_goal(
+                referral,
+                by=coordinator,
+                description=description,
+                domain=domain,
+                steps=list(steps),
+                started_on=started,
+            )
+        score = rng.randint(1, 4)
+        for week in range(4, min(days_in // 7, 16), 4):
+            day = started + datetime.timedelta(weeks=week)
+            score = min(10, score + rng.randint(0, 3))
+            with demo.as_of(at(day)):
+                actions.rate_goal(
+                    goal, by=coordinator, score=score, note="Reviewed together.", rated_on=day
+                )
+        for step in list(goal.steps.all())[: rng.randint(0, len(steps))]:
+            with demo.as_of(at(started)):
+                actions.complete_goal_step(
+                    step,
+                    by=coordinator,
+                    done_on=started + datetime.timedelta(days=7 * step.position),
+                )
+        if days_in > 70 and rng.random() < 0.3:
+            outcome = rng.choice(
+                [GoalStatus.ACHIEVED, GoalStatus.PARTLY_ACHIEVED, GoalStatus.NOT_ACHIEVED]
+            )
+            ended = started + datetime.timedelta(days=70)
+            with demo.as_of(at(ended)):
+                actions.end_goal(goal, by=coordinator, outcome=outcome, ended_on=ended)
+    modes = list(ContactMode)
+    for week in range(0, min(days_in // 7, 14), rng.choice([1, 2])):
+        day = started + datetime.timedelta(weeks=week, days=rng.randint(0, 2))
+        if day >= demo.today:
+            break
+        mode = modes[(week + referral.pk) % len(modes)] if week else ContactMode.HOME_VISIT
+        outcome = (
+            ContactOutcome.ATTENDED
+            if rng.random() < 0.85
+            else rng.choice([o for o in ContactOutcome if o != ContactOutcome.ATTENDED])
+        )
+        with demo.as_of(at(day)):
+            actions.log_contact(
+                referral,
+                by=coordinator,
+                at=at(day),
+                mode=mode,
+                outcome=outcome,
+                minutes=rng.choice([20, 30, 45, 60]),
+                volunteer_present=rng.random() < 0.15,
+                note=CONTACT_NOTES[mode],
+            )
+    if days_in > 84 and rng.random() < 0.4:
+        plan = referral.support_plan
+        with demo.as_of(at(plan.ends_on - datetime.timedelta(days=7))):
+            actions.extend_support(
+                referral,
+                by=coordinator,
+                new_end=plan.ends_on + datetime.timedelta(weeks=4),
+                reason="We might be the only source of support she has; four more weeks to "
+                "settle into the walking group.",
+            )

@@ -1,0 +1,89 @@
+"""Scoped reads for casework: who a user may see in support, and a person's whole record."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from linkwork.accounts.models import Role
+from linkwork.referrals.models import Allocation, Referral
+from linkwork.referrals.queries import referrals_for
+from linkwork.referrals.status import ReferralStatus
+
+from .models import Contact, Goal, GoalRating, GoalStatus, SupportPlan
+
+IN_SUPPORT = (ReferralStatus.ALLOCATED, ReferralStatus.CLOSED)
+# Goals are reviewed at least this often; "no contact" means none in this long.
+REVIEW_EVERY = datetime.timedelta(days=28)
+NO_CONTACT_FOR = datetime.timedelta(days=14)
+ENDING_WITHIN = datetime.timedelta(days=14)
+
+
+def people_in_support_for(user) -> QuerySet[Referral]:
+    """People in (or after) support the user may see: a coordinator's own, a manager's sites'."""
+    visible = referrals_for(user).filter(status__in=IN_SUPPORT)
+    if user.role == Role.COORDINATOR:
+        visible = visible.filter(
+            Exists(Allocation.objects.filter(referral=OuterRef("pk"), coordinator=user))
+        )
+    return visible
+
+
+def goals_with_progress(referral: Referral) -> QuerySet[Goal]:
+    return referral.goals.prefetch_related(
+        Prefetch("ratings", queryset=GoalRating.objects.order_by("rated_on", "pk")),
+        "steps",
+    ).select_related("replaced_by")
+
+
+@dataclass
+class CaseloadAlerts:
+    """What a coordinator's home page asks them to look at."""
+
+    reviews_due: list = field(default_factory=list)
+    ending_soon: list = field(default_factory=list)
+    past_planned_end: list = field(default_factory=list)
+    no_recent_contact: list = field(default_factory=list)
+
+
+def caseload_alerts(coordinator, *, today: datetime.date | None = None) -> CaseloadAlerts:
+    """Reviews due, support ending in two weeks or already past its end, and silence."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    caseload = (
+        Referral.objects.filter(
+            status=ReferralStatus.ALLOCATED,
+            allocations__coordinator=coordinator,
+            allocations__ended_at__isnull=True,
+        )
+        .select_related("person", "support_plan")
+        .annotate(
+            last_contact=Max("contacts__at", filter=Q(contacts__outcome="attended")),
+            last_review=Max("goals__ratings__rated_on", filter=Q(goals__status=GoalStatus.ACTIVE)),
+            has_active_goal=Exists(
+                Goal.objects.filter(referral=OuterRef("pk"), status=GoalStatus.ACTIVE)
+            ),
+        )
+        .order_by("person__family_name", "person__given_name")
+    )
+    alerts = CaseloadAlerts()
+    for referral in caseload:
+        plan: SupportPlan | None = getattr(referral, "support_plan", None)
+        if plan is not None:
+            if plan.ends_on < today:
+                alerts.past_planned_end.append(referral)
+            elif plan.ends_on <= today + ENDING_WITHIN:
+                alerts.ending_soon.append(referral)
+        if referral.has_active_goal:
+            reviewed = referral.last_review or (plan.starts_on if plan else None)
+            if reviewed is None or reviewed <= today - REVIEW_EVERY:
+                alerts.reviews_due.append(referral)
+        since = referral.last_contact
+        if since is None or since <= now - NO_CONTACT_FOR:
+            alerts.no_recent_contact.append(referral)
+    return alerts
+
+
+def contacts_for(referral: Referral) -> QuerySet[Contact]:
+    return referral.contacts.select_related("by")
