@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from linkwork.accounts.models import User
 from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
+from linkwork.core import signed_links
 from linkwork.core.errors import ActionRefused
 from linkwork.referrals import actions as referral_actions
 from linkwork.referrals.models import Allocation, Referral
@@ -24,6 +25,7 @@ from .models import (
     Closure,
     ClosureReason,
     Contact,
+    FeedbackLink,
     Goal,
     GoalRating,
     GoalStatus,
@@ -330,8 +332,68 @@ def record_client_feedback(
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != ReferralStatus.CLOSED:
         raise ActionRefused(_("Feedback is collected when support closes."))
+    if referral.client_feedback.exists():
+        raise ActionRefused(_("This person has already given feedback."))
     feedback = ClientFeedback.objects.create(
         referral=referral, completed_via=completed_via, language=language, **answers
     )
     audit.record(by=None, action=AuditAction.CREATE, obj=feedback, person_id=referral.person_id)
     return feedback
+
+
+FEEDBACK_LINK_SALT = "linkwork.feedback-link"
+FEEDBACK_LINK_DAYS = 30
+
+
+@transaction.atomic
+def create_feedback_link(referral: Referral, *, by: User) -> str:
+    """A link the person can use once, within 30 days, to give feedback. Returns the URL value.
+
+    Any earlier unused link for the same person is withdrawn, so only the newest works.
+    """
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status != ReferralStatus.CLOSED:
+        raise ActionRefused(_("Feedback is collected when support closes."))
+    if referral.client_feedback.exists():
+        raise ActionRefused(_("This person has already given feedback."))
+    now = timezone.now()
+    referral.feedback_links.filter(used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    token = signed_links.new_token()
+    link = FeedbackLink.objects.create(
+        referral=referral,
+        token_hash=signed_links.hash_token(token),
+        expires_at=now + datetime.timedelta(days=FEEDBACK_LINK_DAYS),
+        by=by,
+    )
+    _audit(by, AuditAction.CREATE, link, referral)
+    return signed_links.sign(link.pk, token, salt=FEEDBACK_LINK_SALT)
+
+
+def feedback_link_from(value: str) -> FeedbackLink | None:
+    """The usable link a signed URL value stands for, or None (tampered, unknown, used, expired,
+    withdrawn, or feedback already given)."""
+    parsed = signed_links.unsign(value, salt=FEEDBACK_LINK_SALT)
+    if parsed is None:
+        return None
+    link_id, token = parsed
+    link = FeedbackLink.objects.filter(pk=link_id).select_related("referral__person").first()
+    if link is None or not signed_links.token_matches(token, link.token_hash):
+        return None
+    return link if link.is_usable() else None
+
+
+@transaction.atomic
+def give_feedback_through_link(link: FeedbackLink, *, language: str, **answers) -> ClientFeedback:
+    link = FeedbackLink.objects.select_for_update().get(pk=link.pk)
+    if not link.is_usable():
+        raise ActionRefused(_("This link has already been used or has expired."))
+    link.used_at = timezone.now()
+    link.save(update_fields=["used_at"])
+    return record_client_feedback(
+        link.referral,
+        completed_via=ClientFeedback.CompletedVia.SECURE_LINK,
+        language=language,
+        **answers,
+    )

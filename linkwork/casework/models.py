@@ -328,3 +328,27 @@ class ClientFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id} feedback {self.submitted_at:%Y-%m-%d}"
+
+
+class FeedbackLink(models.Model):
+    """A one-time link the person uses to give feedback on their own, without an account."""
+
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="feedback_links"
+    )
+    token_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"feedback link {self.pk}"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at

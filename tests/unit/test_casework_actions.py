@@ -170,3 +170,59 @@ def test_feedback_only_after_closure_and_each_change_is_audited(in_support, coor
     )
     assert {"casework.closure", "casework.clientfeedback"} <= logged
     assert not AuditEvent.objects.filter(detail__icontains="Cael rhywun").exists()
+
+
+FEEDBACK = {
+    "helpful": 5,
+    "listened_to": 5,
+    "involved_in_decisions": 4,
+    "preferred_mode": "mix",
+}
+
+
+@pytest.fixture
+def closed(in_support, coordinator_a):
+    actions.close_case(in_support, by=coordinator_a, reason="goals_achieved", summary="Done")
+    return in_support
+
+
+def test_a_feedback_link_works_once(closed, coordinator_a):
+    value = actions.create_feedback_link(closed, by=coordinator_a)
+
+    link = actions.feedback_link_from(value)
+    assert link.referral == closed
+    actions.give_feedback_through_link(link, language="en", **FEEDBACK)
+
+    assert actions.feedback_link_from(value) is None
+    assert closed.client_feedback.get().completed_via == "secure_link"
+
+
+def test_a_tampered_or_unknown_feedback_link_is_refused(closed, coordinator_a):
+    value = actions.create_feedback_link(closed, by=coordinator_a)
+    assert actions.feedback_link_from(value[:-1] + ("A" if value[-1] != "A" else "B")) is None
+    assert actions.feedback_link_from("nonsense") is None
+
+
+def test_an_expired_feedback_link_is_refused(closed, coordinator_a):
+    value = actions.create_feedback_link(closed, by=coordinator_a)
+    closed.feedback_links.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert actions.feedback_link_from(value) is None
+
+
+def test_a_new_feedback_link_withdraws_the_old_one(closed, coordinator_a):
+    old = actions.create_feedback_link(closed, by=coordinator_a)
+    new = actions.create_feedback_link(closed, by=coordinator_a)
+    assert actions.feedback_link_from(old) is None
+    assert actions.feedback_link_from(new) is not None
+
+
+def test_feedback_is_given_once(closed, coordinator_a):
+    actions.record_client_feedback(
+        closed, completed_via="with_coordinator", language="en", **FEEDBACK
+    )
+    with pytest.raises(ActionRefused, match="already"):
+        actions.create_feedback_link(closed, by=coordinator_a)
+    with pytest.raises(ActionRefused, match="already"):
+        actions.record_client_feedback(
+            closed, completed_via="with_coordinator", language="en", **FEEDBACK
+        )
