@@ -100,7 +100,13 @@ run: demo
 	@echo "  researcher     researcher: sees no identifiable records"
 	@echo "  admin          administrator: audit log, accounts (/django-admin/)"
 	@echo "Public self-referral form: http://127.0.0.1:8000/self-referral/"
+	@echo "Emails to referrers are printed here by the background worker."
 	@echo ""
+	@# The background worker (emails, reminder sweeps) runs beside the server and stops with it.
+	@# --no-reload: a reloading worker leaves its child running when stopped; restart make run
+	@# after changing a task.
+	$(MANAGE) linkwork_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: install

@@ -32,6 +32,13 @@ class Permission(StrEnum):
     VIEW_PERSON_RECORD = "view_person_record"
     WORK_WITH_PERSON = "work_with_person"
     REOPEN_CASE = "reopen_case"
+    VIEW_COMMUNITY_SERVICES = "view_community_services"
+    VIEW_SOCIAL_PRESCRIPTIONS = "view_social_prescriptions"
+    MAKE_SOCIAL_PRESCRIPTION = "make_social_prescription"
+    UPDATE_SOCIAL_PRESCRIPTION = "update_social_prescription"
+    VIEW_PEOPLE_IN_SUPPORT = "view_people_in_support"
+    RECORD_CLIENT_FEEDBACK = "record_client_feedback"
+    VIEW_REFERRER_MESSAGES = "view_referrer_messages"
 
 
 def _has_role(*roles: Role):
@@ -94,6 +101,15 @@ def was_ever_their_coordinator(user, referral) -> bool:
 
 
 @rules.predicate
+def was_their_last_coordinator(user, referral) -> bool:
+    """The user is, or was when support ended, the person's link coordinator."""
+    if referral is None:
+        return False
+    last = referral.allocations.order_by("-started_at", "-pk").values("coordinator_id").first()
+    return last is not None and last["coordinator_id"] == user.pk
+
+
+@rules.predicate
 def from_users_organisation(user, referral) -> bool:
     return (
         referral is not None
@@ -131,6 +147,22 @@ RULES = {
     Permission.WORK_WITH_PERSON: (is_coordinator & is_their_coordinator)
     | (is_manager & works_at_site_of),
     Permission.REOPEN_CASE: is_manager & works_at_site_of,
+    Permission.VIEW_COMMUNITY_SERVICES: is_site_staff,
+    # Social prescriptions, with the referral as the object: site staff may read them; the
+    # person's own link coordinator, or a manager at the site, may make and update them.
+    Permission.VIEW_SOCIAL_PRESCRIPTIONS: is_site_staff & works_at_site_of,
+    Permission.MAKE_SOCIAL_PRESCRIPTION: (is_coordinator & is_their_coordinator)
+    | (is_manager & works_at_site_of),
+    Permission.UPDATE_SOCIAL_PRESCRIPTION: (is_coordinator & is_their_coordinator)
+    | (is_manager & works_at_site_of),
+    # The "People in support" list: each sees only their own (coordinators) or sites' (managers).
+    Permission.VIEW_PEOPLE_IN_SUPPORT: is_site_staff,
+    # Feedback at closure is filled in with the coordinator who supported the person last.
+    Permission.RECORD_CLIENT_FEEDBACK: (is_coordinator & was_their_last_coordinator)
+    | (is_manager & works_at_site_of),
+    # The messages page lists what was told to the referrer's own organisation; staff read a
+    # referral's messages on the referral page.
+    Permission.VIEW_REFERRER_MESSAGES: is_referrer,
 }
 
 

@@ -16,6 +16,8 @@ from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
 from linkwork.core import signed_links
 from linkwork.core.errors import ActionRefused
+from linkwork.messaging.referrer import tell_referrer
+from linkwork.prescriptions.queries import prescriptions_for
 from linkwork.referrals import actions as referral_actions
 from linkwork.referrals.models import Allocation, Referral
 from linkwork.referrals.status import ReferralStatus
@@ -25,6 +27,7 @@ from .models import (
     Closure,
     ClosureReason,
     Contact,
+    ContactOutcome,
     FeedbackLink,
     Goal,
     GoalRating,
@@ -228,8 +231,9 @@ def end_goal(
         )
     goal.status = outcome
     goal.ended_on = ended_on or timezone.localdate()
+    goal.ended_by = by
     goal.replaced_by = replacement
-    goal.save(update_fields=["status", "ended_on", "replaced_by"])
+    goal.save(update_fields=["status", "ended_on", "ended_by", "replaced_by"])
     _audit(by, AuditAction.CHANGE, goal, referral, fields=["status", "ended_on"])
     return goal
 
@@ -289,7 +293,24 @@ def close_case(
     referral_actions.end_current_allocation(referral, by=by, note=str(_("Support closed")))
     referral.save(update_fields=["status"])
     _audit(by, AuditAction.CREATE, closure, referral)
+    tell_referrer(referral, "closed", by=by, extra=_closure_summary(referral, closure))
     return closure
+
+
+def _closure_summary(referral: Referral, closure: Closure) -> dict:
+    """The PRSB "message back to the referrer" items for a closure."""
+    plan = SupportPlan.objects.filter(referral=referral).first()
+    started = plan.starts_on if plan else timezone.localdate(referral.accepted_at)
+    return {
+        "reason": closure.get_reason_display(),
+        "summary": closure.summary,
+        "goals": [(goal.description, goal.get_status_display()) for goal in referral.goals.all()],
+        "prescriptions": [
+            (p.service.name, p.get_status_display()) for p in prescriptions_for(referral)
+        ],
+        "contact_count": referral.contacts.filter(outcome=ContactOutcome.ATTENDED).count(),
+        "weeks": max(1, round((closure.closed_on - started).days / 7)),
+    }
 
 
 @transaction.atomic
@@ -332,13 +353,22 @@ def record_client_feedback(
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != ReferralStatus.CLOSED:
         raise ActionRefused(_("Feedback is collected when support closes."))
-    if referral.client_feedback.exists():
+    if _feedback_given_since_closing(referral):
         raise ActionRefused(_("This person has already given feedback."))
     feedback = ClientFeedback.objects.create(
         referral=referral, completed_via=completed_via, language=language, **answers
     )
     audit.record(by=None, action=AuditAction.CREATE, obj=feedback, person_id=referral.person_id)
     return feedback
+
+
+def _feedback_given_since_closing(referral: Referral) -> bool:
+    """Feedback is asked for once per closure (a reopened case closes, and asks, again)."""
+    closure = referral.closures.filter(reopened_at__isnull=True).first()
+    return (
+        closure is not None
+        and referral.client_feedback.filter(submitted_at__date__gte=closure.closed_on).exists()
+    )
 
 
 FEEDBACK_LINK_SALT = "linkwork.feedback-link"
@@ -354,7 +384,7 @@ def create_feedback_link(referral: Referral, *, by: User) -> str:
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != ReferralStatus.CLOSED:
         raise ActionRefused(_("Feedback is collected when support closes."))
-    if referral.client_feedback.exists():
+    if _feedback_given_since_closing(referral):
         raise ActionRefused(_("This person has already given feedback."))
     now = timezone.now()
     referral.feedback_links.filter(used_at__isnull=True, revoked_at__isnull=True).update(

@@ -100,9 +100,9 @@ CLOSURES = (
 )
 
 
-def build_demo_casework(demo) -> list[Referral]:
-    """Add casework to every allocated person; close a few long-running cases. Returns those."""
-    rng = demo.rng
+def build_demo_casework(demo) -> list[tuple[Referral, object]]:
+    """Add casework to every allocated person. Returns the long-running cases, which
+    `close_demo_cases` can close once their social prescriptions are in place."""
     allocated = (
         Referral.objects.filter(status=ReferralStatus.ALLOCATED)
         .select_related("site", "person")
@@ -120,6 +120,12 @@ def build_demo_casework(demo) -> list[Referral]:
         _support(demo, referral, coordinator, started, days_in)
         if days_in > 100 and coordinator.username != "coordinator2":
             long_running.append((referral, coordinator))
+    return long_running
+
+
+def close_demo_cases(demo, long_running) -> list[Referral]:
+    """Close a few long-running cases (never the full caseload the demo shows off)."""
+    rng = demo.rng
     closed = []
     for (referral, coordinator), (reason, summary) in zip(
         rng.sample(long_running, min(len(CLOSURES), len(long_running))), CLOSURES, strict=False

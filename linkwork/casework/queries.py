@@ -48,9 +48,16 @@ class CaseloadAlerts:
 
 
 def caseload_alerts(coordinator, *, today: datetime.date | None = None) -> CaseloadAlerts:
-    """Reviews due, support ending in two weeks or already past its end, and silence."""
+    """Reviews due, support ending in two weeks or already past its end, and silence.
+
+    A goal is due a review when it has not been rated for four weeks (counting from when it
+    was set). Silence counts attended contacts, from when the person was allocated.
+    """
     today = today or timezone.localdate()
     now = timezone.now()
+    active_goals = Goal.objects.filter(status=GoalStatus.ACTIVE).annotate(
+        last_rated=Max("ratings__rated_on")
+    )
     caseload = (
         Referral.objects.filter(
             status=ReferralStatus.ALLOCATED,
@@ -60,11 +67,9 @@ def caseload_alerts(coordinator, *, today: datetime.date | None = None) -> Casel
         .select_related("person", "support_plan")
         .annotate(
             last_contact=Max("contacts__at", filter=Q(contacts__outcome="attended")),
-            last_review=Max("goals__ratings__rated_on", filter=Q(goals__status=GoalStatus.ACTIVE)),
-            has_active_goal=Exists(
-                Goal.objects.filter(referral=OuterRef("pk"), status=GoalStatus.ACTIVE)
-            ),
+            allocated_at=Max("allocations__started_at", filter=Q(allocations__ended_at=None)),
         )
+        .prefetch_related(Prefetch("goals", queryset=active_goals, to_attr="active_goals"))
         .order_by("person__family_name", "person__given_name")
     )
     alerts = CaseloadAlerts()
@@ -75,12 +80,13 @@ def caseload_alerts(coordinator, *, today: datetime.date | None = None) -> Casel
                 alerts.past_planned_end.append(referral)
             elif plan.ends_on <= today + ENDING_WITHIN:
                 alerts.ending_soon.append(referral)
-        if referral.has_active_goal:
-            reviewed = referral.last_review or (plan.starts_on if plan else None)
-            if reviewed is None or reviewed <= today - REVIEW_EVERY:
-                alerts.reviews_due.append(referral)
-        since = referral.last_contact
-        if since is None or since <= now - NO_CONTACT_FOR:
+        if any(
+            (goal.last_rated or goal.started_on) <= today - REVIEW_EVERY
+            for goal in referral.active_goals
+        ):
+            alerts.reviews_due.append(referral)
+        since = referral.last_contact or referral.allocated_at
+        if since <= now - NO_CONTACT_FOR:
             alerts.no_recent_contact.append(referral)
     return alerts
 

@@ -13,6 +13,7 @@ NAVIGATION = [
     (_("Waiting list"), "referrals:waiting_list", Permission.VIEW_WAITING_LIST),
     (_("My caseload"), "referrals:my_caseload", Permission.VIEW_OWN_CASELOAD),
     (_("Caseloads"), "referrals:caseloads", Permission.VIEW_CASELOADS),
+    (_("People in support"), "casework:people", Permission.VIEW_PEOPLE_IN_SUPPORT),
     (_("Pathways"), "referrals:pathways", Permission.MANAGE_PATHWAYS),
     (_("Audit log"), "audit:log", Permission.VIEW_AUDIT_LOG),
 ]

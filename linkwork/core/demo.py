@@ -21,13 +21,15 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from linkwork.accounts.models import Role, User
 from linkwork.audit.models import AuditEvent
-from linkwork.casework.demo import build_demo_casework
+from linkwork.casework.demo import build_demo_casework, close_demo_cases
 from linkwork.casework.models import (
     ClientFeedback,
     Closure,
+    FeedbackLink,
     Goal,
     GoalRating,
     GoalStep,
@@ -36,7 +38,15 @@ from linkwork.casework.models import (
     WhatMatters,
 )
 from linkwork.casework.models import Contact as CaseContact
+from linkwork.messaging.models import ReferrerMessage
 from linkwork.partners.models import Organisation, Site, SourceType
+from linkwork.prescriptions.demo import build_demo_prescriptions
+from linkwork.prescriptions.models import (
+    CommunityService,
+    PrescriptionUpdate,
+    ServiceLink,
+    SocialPrescription,
+)
 from linkwork.referrals import actions
 from linkwork.referrals.models import (
     Allocation,
@@ -612,6 +622,13 @@ def load() -> dict[str, Counter]:
 # Children before parents: most links are PROTECT. New models that point at these go first.
 WIPED = (
     AuditEvent,
+    DBTaskResult,
+    ReferrerMessage,
+    PrescriptionUpdate,
+    ServiceLink,
+    SocialPrescription,
+    CommunityService,
+    FeedbackLink,
     ClientFeedback,
     Closure,
     CaseContact,
@@ -667,6 +684,10 @@ def as_of(when: datetime.datetime) -> Iterator[None]:
     SupportPlan.objects.filter(created_at__gte=start).update(created_at=when)
     CaseContact.objects.filter(created_at__gte=start).update(created_at=when)
     ClientFeedback.objects.filter(submitted_at__gte=start).update(submitted_at=when)
+    # Messages to referrers in the demo's past count as sent, so the worker emails none of them.
+    written = ReferrerMessage.objects.filter(created_at__gte=start)
+    written.update(created_at=when)
+    written.exclude(recipient_email="").update(sent_at=when)
 
 
 def months_ago(today: datetime.date, months: int) -> datetime.date:
@@ -718,7 +739,11 @@ class Demo:
         cases = list(SCENARIOS) + list(self.routine_cases())
         for case in sorted(cases, key=lambda c: -c.received):
             self.build_referral(case)
-        build_demo_casework(self)
+        long_running = build_demo_casework(self)
+        in_support = list(Referral.objects.filter(status=ReferralStatus.ALLOCATED).order_by("pk"))
+        coordinators = [u for u in self.users.values() if u.role == Role.COORDINATOR]
+        build_demo_prescriptions(in_support, coordinators, self.rng)
+        close_demo_cases(self, long_running)
 
     # Configuration ------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from linkwork.accounts.models import Role, User
 from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
 from linkwork.core.errors import ActionRefused
+from linkwork.messaging.referrer import tell_referrer
 from linkwork.partners.models import Organisation, SourceType
 
 from .eligibility import eligibility_problems
@@ -180,6 +181,7 @@ def accept_referral(
     referral.priority = priority
     referral.accepted_at = now
     referral.save(update_fields=["status", "priority", "accepted_at"])
+    tell_referrer(referral, "accepted", by=by, extra={"message": message})
     return referral
 
 
@@ -212,6 +214,7 @@ def decline_referral(
     referral.decline_reason = reason
     referral.redirected_to = redirected_to.strip()
     referral.save(update_fields=["status", "decline_reason", "redirected_to"])
+    tell_referrer(referral, "declined", by=by, extra={"message": message})
     return referral
 
 
@@ -348,6 +351,8 @@ def allocate_referral(
         person_id=referral.person_id,
         detail=f"coordinator {coordinator.pk}",
     )
+    if current is None:  # the referrer hears of the first allocation, not of re-allocations
+        tell_referrer(referral, "allocated", by=by)
     return allocation
 
 

@@ -42,10 +42,14 @@ def waiting_list_summary(user) -> list[dict]:
 
 
 def coordinator_home(user) -> dict:
+    # Imported here: casework builds on referrals, not the other way round.
+    from linkwork.casework.queries import caseload_alerts
+
     return {
         "caseload": caseload_of(user),
         "cap": user.caseload_cap,
         "waiting": waiting_list_summary(user),
+        "alerts": caseload_alerts(user),
     }
 
 

@@ -5,6 +5,7 @@ so their existence is not revealed; anonymous visitors are sent to sign in, exce
 pages (health check, sign-in, self-referral).
 """
 
+import datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,6 +13,10 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from linkwork.audit.models import AuditAction, AuditEvent
+from linkwork.casework import actions as casework
+from linkwork.casework.models import GoalStep
+from linkwork.prescriptions import actions as prescription_actions
+from linkwork.prescriptions.models import CommunityService
 from linkwork.referrals.models import (
     Allocation,
     InterimContact,
@@ -66,11 +71,36 @@ pathways                login      403        200        403        403        2
 pathway_new             login      403        200        403        403        200        403
 pathway_edit            login      403        200        403        403        200        403
 audit_log               login      403        403        403        403        200        403
+referrer_messages       login      403        403        200        403        403        403
 django_admin            adm-login  adm-login  adm-login  adm-login  adm-login  adm-login  adm-login
 self_referral_sites     form       form       form       form       form       form       form
 self_referral_open      200        200        200        200        200        200        200
 self_referral_not_open  404        404        404        404        404        404        404
 self_referral_sent      200        200        200        200        200        200        200
+sp_services             login      200        200        403        403        403        200
+sp_list                 login      200        200        404        404        404        404
+sp_new                  login      200        200        404        404        404        404
+sp_detail               login      200        200        404        404        404        404
+sp_update               login      200        200        404        404        404        404
+sp_new_link             login      405        405        405        405        405        405
+sp_revoke_link          login      405        405        405        405        405        405
+service_link            200        200        200        200        200        200        200
+service_link_tampered   404        404        404        404        404        404        404
+people                  login      200        200        403        403        403        200
+person_record           login      200        200        404        404        404        404
+what_matters            login      200        200        404        404        404        404
+support_plan            login      200        200        404        404        404        404
+extend_support          login      200        200        404        404        404        404
+add_goal                login      200        200        404        404        404        404
+goal                    login      200        200        404        404        404        404
+rate_goal               login      200        200        404        404        404        404
+add_goal_step           login      405        405        405        405        405        405
+complete_goal_step      login      405        405        405        405        405        405
+end_goal                login      200        200        404        404        404        404
+log_contact             login      200        200        404        404        404        404
+close                   login      200        200        404        404        404        404
+reopen                  login      404        200        404        404        404        404
+feedback                login      200        200        404        404        404        404
 """
 
 
@@ -107,6 +137,50 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
     def referral(status):
         return make_referral(status, pathway=pathway_a, by=gp_referrer, staff=manager).pk
 
+    def prescription():
+        service = CommunityService.objects.create(
+            name="Valleys walking group", contact_email="walks@example.org"
+        )
+        allocated = make_referral(
+            S.ALLOCATED, pathway=pathway_a, by=gp_referrer, staff=manager, coordinator=coordinator_a
+        )
+        return prescription_actions.make_prescription(
+            allocated, by=coordinator_a, service=service, asked_for="A walk", send=True
+        )
+
+    def prescription_args():
+        made = prescription()
+        return [made.referral_id, made.pk]
+
+    def in_support():
+        """Someone on coordinator_a's caseload at site A."""
+        return make_referral(
+            S.ALLOCATED, pathway=pathway_a, by=gp_referrer, staff=manager, coordinator=coordinator_a
+        )
+
+    def with_plan():
+        person = in_support()
+        casework.set_support_plan(
+            person, by=coordinator_a, starts_on=datetime.date.today(), planned_sessions=6
+        )
+        return person.pk
+
+    def with_goal():
+        person = in_support()
+        goal = casework.add_goal(
+            person, by=coordinator_a, description="Walk", domain="activity", steps=["Out"]
+        )
+        return [person.pk, goal.pk]
+
+    def with_step():
+        person, goal = with_goal()
+        return [person, goal, GoalStep.objects.get(goal_id=goal).pk]
+
+    def closed():
+        person = in_support()
+        casework.close_case(person, by=coordinator_a, reason="goals_achieved", summary="Done")
+        return person.pk
+
     def self_referral_site():
         Pathway.objects.create(
             site=site_b,
@@ -139,6 +213,7 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "pathway_new": lambda: reverse("referrals:pathway_new"),
         "pathway_edit": lambda: reverse("referrals:pathway_edit", args=[pathway_a.pk]),
         "audit_log": lambda: reverse("audit:log"),
+        "referrer_messages": lambda: reverse("messaging:list"),
         "django_admin": lambda: reverse("admin:index"),
         "self_referral_sites": lambda: (
             self_referral_site(),
@@ -150,6 +225,38 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         # Site A has no self-referral pathway.
         "self_referral_not_open": lambda: reverse("referrals:self_referral", args=[site_a.slug]),
         "self_referral_sent": lambda: reverse("referrals:self_referral_sent", args=[site_b.slug]),
+        # Social prescriptions: a person allocated to coordinator_a, sent to a service.
+        "sp_services": lambda: reverse("prescriptions:services"),
+        "sp_list": lambda: reverse("prescriptions:list", args=[prescription().referral_id]),
+        "sp_new": lambda: reverse("prescriptions:new", args=[prescription().referral_id]),
+        "sp_detail": lambda: reverse("prescriptions:detail", args=prescription_args()),
+        "sp_update": lambda: reverse("prescriptions:update", args=prescription_args()),
+        "sp_new_link": lambda: reverse("prescriptions:new_link", args=prescription_args()),
+        "sp_revoke_link": lambda: reverse(
+            "prescriptions:revoke_link", args=[*prescription_args(), 1]
+        ),
+        "service_link": lambda: reverse(
+            "prescriptions:service_link", args=[prescription().new_link.signed]
+        ),
+        "service_link_tampered": lambda: reverse(
+            "prescriptions:service_link", args=[prescription().new_link.signed[:-2] + "xx"]
+        ),
+        # The person's record: someone allocated to coordinator_a (closed for reopen, feedback).
+        "people": lambda: reverse("casework:people"),
+        "person_record": lambda: reverse("casework:record", args=[in_support().pk]),
+        "what_matters": lambda: reverse("casework:what_matters", args=[in_support().pk]),
+        "support_plan": lambda: reverse("casework:support_plan", args=[in_support().pk]),
+        "extend_support": lambda: reverse("casework:extend_support", args=[with_plan()]),
+        "add_goal": lambda: reverse("casework:add_goal", args=[in_support().pk]),
+        "goal": lambda: reverse("casework:goal", args=with_goal()),
+        "rate_goal": lambda: reverse("casework:rate_goal", args=with_goal()),
+        "add_goal_step": lambda: reverse("casework:add_goal_step", args=with_goal()),
+        "complete_goal_step": lambda: reverse("casework:complete_goal_step", args=with_step()),
+        "end_goal": lambda: reverse("casework:end_goal", args=with_goal()),
+        "log_contact": lambda: reverse("casework:log_contact", args=[in_support().pk]),
+        "close": lambda: reverse("casework:close", args=[in_support().pk]),
+        "reopen": lambda: reverse("casework:reopen", args=[closed()]),
+        "feedback": lambda: reverse("casework:feedback", args=[closed()]),
     }
     return lambda page: pages[page]()
 
@@ -218,9 +325,33 @@ def test_the_matrix_covers_every_url_in_the_app():
         "referrals:pathway_new",
         "referrals:pathway_edit",
         "audit:log",
+        "messaging:list",
         "referrals:self_referral_sites",
         "referrals:self_referral",
         "referrals:self_referral_sent",
+        "prescriptions:services",
+        "prescriptions:list",
+        "prescriptions:new",
+        "prescriptions:detail",
+        "prescriptions:update",
+        "prescriptions:new_link",
+        "prescriptions:revoke_link",
+        "prescriptions:service_link",
+        "casework:people",
+        "casework:record",
+        "casework:what_matters",
+        "casework:support_plan",
+        "casework:extend_support",
+        "casework:add_goal",
+        "casework:goal",
+        "casework:rate_goal",
+        "casework:add_goal_step",
+        "casework:complete_goal_step",
+        "casework:end_goal",
+        "casework:log_contact",
+        "casework:close",
+        "casework:reopen",
+        "casework:feedback",
         # POST-only: tested below.
         "logout",
         "set_language",

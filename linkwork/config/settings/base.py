@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "django_htmx",
+    "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
     "linkwork.core",
     "linkwork.accounts",
@@ -150,6 +151,40 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Public self-referral form: at most this many submissions per client address per hour.
 SELF_REFERRAL_RATE = env_str("SELF_REFERRAL_RATE", default="5/h")
 RATELIMIT_VIEW = "linkwork.core.views.rate_limited"
+
+# Background tasks (messages to referrers, reminder sweeps) are queued in the database and run
+# by `python manage.py linkwork_worker`; see docs/developer/background-tasks.md.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# How often the worker queues the reminder sweep.
+REMINDER_SWEEP_MINUTES = env_int("REMINDER_SWEEP_MINUTES", default=15)
+
+# Email to referrers. Without EMAIL_HOST, mail is printed to the console (development only:
+# a production server must set EMAIL_HOST, or messages with personal data end up in its logs).
+_email_host = env_str("EMAIL_HOST", default="")
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _email_host,
+            "port": env_int("EMAIL_PORT", default=587),
+            "username": env_str("EMAIL_HOST_USER", default=""),
+            "password": env_str("EMAIL_HOST_PASSWORD", default=""),
+            "use_tls": env_bool("EMAIL_USE_TLS", default=True),
+            "timeout": env_int("EMAIL_TIMEOUT", default=30),
+        },
+    }
+    if _email_host
+    else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="Linkwork <linkwork@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where Linkwork is served, for links in emails.
+SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000")
+
+# One-click links for receiving organisations: how many days a link works, and after how many
+# days without an answer it is chased.
+SERVICE_LINK_DAYS = env_int("SERVICE_LINK_DAYS", default=30)
+SERVICE_LINK_CHASE_DAYS = env_int("SERVICE_LINK_CHASE_DAYS", default=14)
 
 LOGGING = {
     "version": 1,

@@ -14,3 +14,8 @@ SELF_REFERRAL_RATE = "5/h"
 # Serve static files straight from the source folders: no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tasks run as soon as they are queued (after the transaction commits), in the test's process.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+SITE_URL = "https://linkwork.test"
+DEFAULT_FROM_EMAIL = "Linkwork <linkwork@linkwork.test>"

@@ -1,0 +1,260 @@
+"""Forms for the person's record. Each keeps what was typed when it fails; the actions have the
+last word (an `ActionRefused` is shown on the form next to the field it concerns)."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from linkwork.core.forms import GovUKDateField
+from linkwork.referrals.status import ClosureReason
+
+from .models import Agreement, ContactMode, ContactOutcome, GoalStatus, LifeDomain, PreferredMode
+
+
+class CaseworkForm(forms.Form):
+    # Server-side validation with GOV.UK error messages, not the browser's pop-ups.
+    use_required_attribute = False
+
+
+def _text(label, *, required=False, rows=3, hint=None, required_message=None, **kwargs):
+    error_messages = {"required": required_message} if required_message else {}
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=hint,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages=error_messages,
+        **kwargs,
+    )
+
+
+class WhatMattersForm(CaseworkForm):
+    what_matters = _text(
+        _("What matters to them"),
+        required=True,
+        rows=4,
+        hint=_("In their own words."),
+        required_message=_("Enter what matters to the person"),
+    )
+    strengths = _text(_("Their strengths and what they enjoy (optional)"))
+    getting_in_the_way = _text(_("What is getting in the way (optional)"))
+    people_around = _text(_("Who is around them (optional)"))
+    next_steps = _text(_("Agreed next steps (optional)"))
+
+
+class SupportPlanForm(CaseworkForm):
+    starts_on = GovUKDateField(
+        label=_("Support starts on"),
+        error_messages={"required": _("Enter the date support starts")},
+    )
+    ends_on = GovUKDateField(
+        label=_("Planned end (optional)"),
+        required=False,
+        help_text=_("Leave empty for the site's usual length of support."),
+    )
+    planned_sessions = forms.IntegerField(
+        label=_("Planned number of sessions"),
+        min_value=1,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+        error_messages={
+            "required": _("Enter the planned number of sessions"),
+            "invalid": _("Enter the number of sessions as a whole number, like 6"),
+            "min_value": _("Plan at least 1 session"),
+            "max_value": _("Plan 100 sessions or fewer"),
+        },
+    )
+
+
+class ExtendSupportForm(CaseworkForm):
+    new_end = GovUKDateField(
+        label=_("New planned end"), error_messages={"required": _("Enter the new planned end")}
+    )
+    reason = _text(
+        _("Why is support being extended?"),
+        hint=_("For example, the person has no other source of support yet."),
+    )
+
+
+class GoalForm(CaseworkForm):
+    description = _text(
+        _("The goal, in the person's own words"),
+        required=True,
+        rows=2,
+        required_message=_("Enter the goal"),
+    )
+    domain = forms.ChoiceField(
+        label=_("Life domain"),
+        choices=LifeDomain.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select a life domain")},
+    )
+    steps = _text(
+        _("Steps towards it (optional)"),
+        rows=4,
+        hint=_("A graded approach: one step per line, in order."),
+    )
+
+    def step_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["steps"].splitlines() if line.strip()]
+
+
+class RateGoalForm(CaseworkForm):
+    score = forms.IntegerField(
+        label=_("Progress, from 0 to 10"),
+        min_value=0,
+        max_value=10,
+        help_text=_("0 is no progress, 10 is the goal achieved."),
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-2"}),
+        error_messages={
+            "required": _("Enter a progress rating from 0 to 10"),
+            "invalid": _("Enter the rating as a whole number from 0 to 10"),
+            "min_value": _("Rate progress from 0 to 10"),
+            "max_value": _("Rate progress from 0 to 10"),
+        },
+    )
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500)
+
+
+class GoalStepForm(CaseworkForm):
+    description = forms.CharField(
+        label=_("Next step"),
+        max_length=300,
+        error_messages={"required": _("Enter the step")},
+    )
+
+
+class EndGoalForm(CaseworkForm):
+    outcome = forms.ChoiceField(
+        label=_("How did the goal end?"),
+        choices=[(s.value, s.label) for s in GoalStatus if s != GoalStatus.ACTIVE],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how the goal ended")},
+    )
+    new_description = _text(
+        _("The new goal, in the person's own words"),
+        rows=2,
+        hint=_("Only if the goal changed: the new goal replaces it and keeps the link."),
+    )
+    new_domain = forms.ChoiceField(
+        label=_("Life domain of the new goal"),
+        choices=[("", _("The same as before")), *LifeDomain.choices],
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == GoalStatus.CHANGED and not cleaned.get("new_description"):
+            self.add_error("new_description", _("Enter the new goal"))
+        return cleaned
+
+
+class ContactForm(CaseworkForm):
+    contact_date = GovUKDateField(
+        label=_("Date of contact"),
+        error_messages={"required": _("Enter the date of the contact")},
+    )
+    contact_time = forms.TimeField(
+        label=_("Time"),
+        help_text=_("For example, 14:30"),
+        widget=forms.TimeInput(attrs={"class": "govuk-input--width-5"}),
+        error_messages={
+            "required": _("Enter the time of the contact"),
+            "invalid": _("Enter a time like 14:30"),
+        },
+    )
+    mode = forms.ChoiceField(
+        label=_("How was the contact made?"),
+        choices=ContactMode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select how the contact was made")},
+    )
+    outcome = forms.ChoiceField(
+        label=_("What happened?"),
+        choices=ContactOutcome.choices,
+        initial=ContactOutcome.ATTENDED,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select what happened")},
+    )
+    minutes = forms.IntegerField(
+        label=_("Length in minutes (optional)"),
+        required=False,
+        min_value=1,
+        max_value=600,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+        error_messages={
+            "invalid": _("Enter the length as a whole number of minutes"),
+            "min_value": _("The length must be at least 1 minute"),
+            "max_value": _("The length must be 600 minutes or fewer"),
+        },
+    )
+    volunteer_present = forms.BooleanField(label=_("A volunteer was there"), required=False)
+    note = _text(_("Note (optional)"), rows=4)
+
+    def contact_at(self) -> datetime.datetime:
+        return timezone.make_aware(
+            datetime.datetime.combine(
+                self.cleaned_data["contact_date"], self.cleaned_data["contact_time"]
+            )
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        has_both = cleaned.get("contact_date") and cleaned.get("contact_time")
+        if has_both and self.contact_at() > timezone.now():
+            self.add_error("contact_date", _("The contact must be in the past"))
+        return cleaned
+
+
+class CloseCaseForm(CaseworkForm):
+    reason = forms.ChoiceField(
+        label=_("Why is support ending?"),
+        choices=ClosureReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select a reason")},
+    )
+    summary = _text(
+        _("Summary of the support"),
+        rows=5,
+        hint=_("What happened and how the person is now. The referrer may be told the outcome."),
+    )
+
+
+class ReopenCaseForm(CaseworkForm):
+    reason = _text(_("Why is the case being reopened?"), rows=3)
+
+
+class ClientFeedbackForm(CaseworkForm):
+    """The questionnaire at closure. Rendered in the person's preferred language."""
+
+    helpful = forms.TypedChoiceField(
+        label=_("The support was helpful"),
+        choices=Agreement.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select how much you agree")},
+    )
+    listened_to = forms.TypedChoiceField(
+        label=_("I felt listened to"),
+        choices=Agreement.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select how much you agree")},
+    )
+    involved_in_decisions = forms.TypedChoiceField(
+        label=_("I felt involved in decisions about my support"),
+        choices=Agreement.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select how much you agree")},
+    )
+    preferred_mode = forms.ChoiceField(
+        label=_("How would you prefer to get support?"),
+        choices=PreferredMode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select how you would prefer to get support")},
+    )
+    what_helped = _text(_("What helped? (optional)"), rows=4)
+    what_could_be_better = _text(_("What could have been better? (optional)"), rows=4)

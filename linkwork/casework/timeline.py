@@ -1,0 +1,256 @@
+"""One chronological timeline of everything that happened to a person in the service.
+
+The person's record shows `timeline_for(referral)`: a list of `TimelineEntry`, oldest first,
+gathered from every registered *source*. Casework registers its own sources below (status
+changes, including closure and reopening; interim support while waiting; contacts; "what
+matters" versions; the support plan and its extensions; goals set, rated, stepped and ended).
+
+Adding a source from another app
+--------------------------------
+
+A source is a function that takes the referral and returns an iterable of `TimelineEntry`::
+
+    # linkwork/prescriptions/timeline.py
+    from linkwork.casework.timeline import TimelineEntry, register_timeline_source
+
+    @register_timeline_source
+    def prescription_updates(referral):
+        for update in PrescriptionUpdate.objects.filter(prescription__referral=referral)...:
+            yield TimelineEntry(
+                when=update.at,                  # a datetime, or a date for whole-day events
+                kind="prescription",             # a short, stable code (used for styling)
+                title=_("Referred to %(service)s") % {...},   # translated, already formatted
+                detail=update.note,              # optional, shown as preformatted text
+                who=update.by.display_name,      # optional: who did it ("" if no one)
+            )
+
+Register it once, when the app loads, from the app's `AppConfig.ready()`::
+
+    def ready(self):
+        from . import timeline  # noqa: F401  (registers the source)
+
+Social prescription updates (`linkwork.prescriptions`) and messages to and from the referrer
+(`linkwork.messaging`) are expected to arrive this way.
+
+Rules for a source:
+
+- It runs a fixed number of queries however much it returns (`select_related` what `who`
+  needs): the record page is tested for a query count that does not grow with the data.
+- It returns only what any member of staff allowed to open the record may read.
+- Titles and details are strings in the active language (use `gettext`, not the lazy one).
+- It must not change anything; it is called on every view of the record.
+
+Entries are sorted by `when` (a date counts as midday of that day); entries with the same time
+keep the order of their sources, then the order each source gave them.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linkwork.referrals.models import Referral
+from linkwork.referrals.status import ReferralStatus
+
+from .models import Contact, GoalRating, GoalStatus, GoalStep, PlanExtension, SupportPlan
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened: when, what kind of thing, a title, and optionally more."""
+
+    when: datetime.datetime | datetime.date
+    kind: str
+    title: str
+    detail: str = ""
+    who: str = ""
+
+    @property
+    def all_day(self) -> bool:
+        """Recorded as a date only (a goal rating, a step done): show no time."""
+        return not isinstance(self.when, datetime.datetime)
+
+    @property
+    def sort_key(self) -> datetime.datetime:
+        if isinstance(self.when, datetime.datetime):
+            return self.when
+        return timezone.make_aware(datetime.datetime.combine(self.when, datetime.time(12, 0)))
+
+
+TimelineSource = Callable[[Referral], Iterable[TimelineEntry]]
+
+_sources: list[TimelineSource] = []
+
+
+def register_timeline_source(source: TimelineSource) -> TimelineSource:
+    """Add a source to every person's timeline. Usable as a decorator; registering the same
+    function twice has no effect."""
+    if source not in _sources:
+        _sources.append(source)
+    return source
+
+
+def timeline_sources() -> tuple[TimelineSource, ...]:
+    return tuple(_sources)
+
+
+def timeline_for(referral: Referral) -> list[TimelineEntry]:
+    """Everything that happened to the person, oldest first."""
+    entries: list[TimelineEntry] = []
+    for source in _sources:
+        entries.extend(source(referral))
+    return sorted(entries, key=lambda entry: entry.sort_key)
+
+
+def _name(user) -> str:
+    return user.display_name if user is not None else ""
+
+
+# --- Casework's own sources ----------------------------------------------------------------------
+
+
+@register_timeline_source
+def status_changes(referral: Referral) -> Iterable[TimelineEntry]:
+    """Each step along the pathway. Closing and reopening are steps too, with their reasons."""
+    for change in referral.status_changes.select_related("by"):
+        if change.reason == "reopened":
+            title = _("Support reopened")
+        elif change.from_status == change.to_status == ReferralStatus.ALLOCATED:
+            title = _("Re-allocated")
+        elif change.to_status == ReferralStatus.CLOSED:
+            title = _("Support closed")
+        else:
+            title = change.get_to_status_display()
+        detail = "\n".join(
+            part
+            for part in (
+                _("Reason: %(reason)s") % {"reason": change.reason_label}
+                if change.reason and change.reason != "reopened"
+                else "",
+                change.note,
+            )
+            if part
+        )
+        who = _name(change.by) if change.by_id else _("Public self-referral form")
+        yield TimelineEntry(change.at, "status", title, detail, who)
+
+
+@register_timeline_source
+def interim_contacts(referral: Referral) -> Iterable[TimelineEntry]:
+    """Support given by phone (or otherwise) while the person waited."""
+    for contact in referral.interim_contacts.select_related("by").order_by("at", "pk"):
+        title = _("Interim support: %(mode)s") % {"mode": contact.get_mode_display().lower()}
+        if contact.minutes:
+            title += " " + _("(%(minutes)s minutes)") % {"minutes": contact.minutes}
+        who = _name(contact.by)
+        if contact.by_volunteer:
+            who = _("%(name)s (volunteer)") % {"name": who}
+        yield TimelineEntry(contact.at, "interim_contact", title, contact.note, who)
+
+
+@register_timeline_source
+def contacts(referral: Referral) -> Iterable[TimelineEntry]:
+    for contact in Contact.objects.filter(referral=referral).select_related("by").order_by("at"):
+        title = _("%(mode)s: %(outcome)s") % {
+            "mode": contact.get_mode_display(),
+            "outcome": contact.get_outcome_display().lower(),
+        }
+        if contact.minutes:
+            title += " " + _("(%(minutes)s minutes)") % {"minutes": contact.minutes}
+        who = _name(contact.by)
+        if contact.volunteer_present:
+            who = _("%(name)s, with a volunteer") % {"name": who}
+        yield TimelineEntry(contact.at, "contact", title, contact.note, who)
+
+
+@register_timeline_source
+def what_matters(referral: Referral) -> Iterable[TimelineEntry]:
+    for version in referral.what_matters.select_related("by").order_by("version"):
+        title = (
+            _("What matters conversation recorded")
+            if version.version == 1
+            else _("What matters revisited (version %(version)s)") % {"version": version.version}
+        )
+        yield TimelineEntry(
+            version.at, "what_matters", title, version.what_matters, _name(version.by)
+        )
+
+
+@register_timeline_source
+def support_plan(referral: Referral) -> Iterable[TimelineEntry]:
+    plan = SupportPlan.objects.filter(referral=referral).first()
+    if plan is None:
+        return
+    # The dates first set: later extensions moved `ends_on`.
+    extensions = list(PlanExtension.objects.filter(plan=plan).select_related("by").order_by("at"))
+    first_end = extensions[0].previous_end if extensions else plan.ends_on
+    yield TimelineEntry(
+        plan.created_at,
+        "plan",
+        _("Support plan set"),
+        _("From %(start)s to %(end)s, %(sessions)s sessions planned")
+        % {
+            "start": plan.starts_on.strftime("%d/%m/%Y"),
+            "end": first_end.strftime("%d/%m/%Y"),
+            "sessions": plan.planned_sessions,
+        },
+    )
+    for extension in extensions:
+        yield TimelineEntry(
+            extension.at,
+            "plan_extended",
+            _("Support extended to %(date)s") % {"date": extension.new_end.strftime("%d/%m/%Y")},
+            extension.reason,
+            _name(extension.by),
+        )
+
+
+@register_timeline_source
+def goals(referral: Referral) -> Iterable[TimelineEntry]:
+    """Goals set, rated, their steps done, and how they ended."""
+    goal_list = list(referral.goals.select_related("by", "ended_by", "replaced_by"))
+    for goal in goal_list:
+        yield TimelineEntry(
+            goal.started_on,
+            "goal_set",
+            _("Goal set: %(goal)s") % {"goal": goal.description},
+            goal.get_domain_display(),
+            _name(goal.by),
+        )
+    ratings = GoalRating.objects.filter(goal__referral=referral).select_related("goal", "by")
+    for rating in ratings:
+        yield TimelineEntry(
+            rating.rated_on,
+            "goal_rated",
+            _("Progress %(score)s/10: %(goal)s")
+            % {"score": rating.score, "goal": rating.goal.description},
+            rating.note,
+            _name(rating.by),
+        )
+    steps = GoalStep.objects.filter(goal__referral=referral, done_on__isnull=False).select_related(
+        "goal"
+    )
+    for step in steps:
+        yield TimelineEntry(
+            step.done_on,
+            "goal_step",
+            _("Step done: %(step)s") % {"step": step.description},
+            step.goal.description,
+        )
+    for goal in goal_list:
+        if goal.ended_on is None:
+            continue
+        if goal.status == GoalStatus.CHANGED and goal.replaced_by is not None:
+            detail = _("Changed to: %(goal)s") % {"goal": goal.replaced_by.description}
+        else:
+            detail = ""
+        yield TimelineEntry(
+            goal.ended_on,
+            "goal_ended",
+            _("Goal %(outcome)s: %(goal)s")
+            % {"outcome": goal.get_status_display().lower(), "goal": goal.description},
+            detail,
+            _name(goal.ended_by) if goal.ended_by_id else "",
+        )

@@ -1,0 +1,592 @@
+"""The person's record and the pages a link coordinator works on it with. Thin: parse, act,
+render.
+
+Every page finds the person through `people_in_support_for(user)` and then checks the
+permission on the referral, so someone outside the user's scope answers 404. Reading the record
+needs VIEW_PERSON_RECORD (a coordinator who supports or supported the person, a manager at the
+site); changing it needs WORK_WITH_PERSON (their current coordinator, a manager at the site), and
+the actions themselves refuse any change once support is closed.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from linkwork.accounts.permissions import Permission, has_permission, require
+from linkwork.core.errors import ActionRefused
+from linkwork.referrals.actions import record_view
+from linkwork.referrals.models import Allocation, Referral
+from linkwork.referrals.queries import sites_for
+from linkwork.referrals.status import ReferralStatus
+
+from . import actions
+from .forms import (
+    ClientFeedbackForm,
+    CloseCaseForm,
+    ContactForm,
+    EndGoalForm,
+    ExtendSupportForm,
+    GoalForm,
+    GoalStepForm,
+    RateGoalForm,
+    ReopenCaseForm,
+    SupportPlanForm,
+    WhatMattersForm,
+)
+from .models import ClientFeedback, ContactOutcome, Goal, GoalStatus, SupportPlan
+from .queries import REVIEW_EVERY, contacts_for, goals_with_progress, people_in_support_for
+from .timeline import timeline_for
+
+PRESCRIPTIONS_TEMPLATE = "prescriptions/includes/person_prescriptions.html"
+WHAT_MATTERS_FIELDS = (
+    "what_matters",
+    "strengths",
+    "getting_in_the_way",
+    "people_around",
+    "next_steps",
+)
+
+
+def _person(request: HttpRequest, pk: int, perm: Permission) -> Referral:
+    referral = get_object_or_404(people_in_support_for(request.user), pk=pk)
+    require(request.user, perm, referral)
+    return referral
+
+
+def _goal(referral: Referral, goal_pk: int) -> Goal:
+    return get_object_or_404(referral.goals.select_related("referral"), pk=goal_pk)
+
+
+def _may_work(user, referral: Referral) -> bool:
+    return referral.status == ReferralStatus.ALLOCATED and has_permission(
+        user, Permission.WORK_WITH_PERSON, referral
+    )
+
+
+def _back_to_record(referral: Referral) -> HttpResponse:
+    return redirect("casework:record", pk=referral.pk)
+
+
+# --- People in support --------------------------------------------------------------------------
+
+FILTERS = {
+    "open": (ReferralStatus.ALLOCATED,),
+    "closed": (ReferralStatus.CLOSED,),
+    "all": (ReferralStatus.ALLOCATED, ReferralStatus.CLOSED),
+}
+
+
+def people(request: HttpRequest) -> HttpResponse:
+    require(request.user, Permission.VIEW_PEOPLE_IN_SUPPORT)
+    shown = request.GET.get("status", "open")
+    if shown not in FILTERS:
+        shown = "open"
+    people = (
+        people_in_support_for(request.user)
+        .filter(status__in=FILTERS[shown])
+        .select_related("support_plan")
+        .prefetch_related(
+            Prefetch(
+                "allocations",
+                queryset=Allocation.objects.select_related("coordinator").order_by("-started_at"),
+                to_attr="allocation_list",
+            )
+        )
+        .order_by("person__family_name", "person__given_name", "pk")
+    )
+    sites = list(sites_for(request.user))
+    site = request.GET.get("site", "")
+    if site.isdigit():
+        people = people.filter(site_id=int(site))
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    for referral in page.object_list:
+        allocations = referral.allocation_list
+        referral.coordinator = allocations[0].coordinator if allocations else None
+    return render(
+        request,
+        "casework/people.html",
+        {
+            "page": page,
+            "shown": shown,
+            "filters": [
+                ("open", _("In support")),
+                ("closed", _("Closed")),
+                ("all", _("All")),
+            ],
+            "sites": sites,
+            "site": site,
+        },
+    )
+
+
+# --- The record ---------------------------------------------------------------------------------
+
+
+def _prescriptions(referral: Referral):
+    """The person's social prescriptions, if that part of the service is installed."""
+    try:
+        get_template(PRESCRIPTIONS_TEMPLATE)
+    except TemplateDoesNotExist:
+        return None
+    try:
+        from linkwork.prescriptions.queries import prescriptions_for
+    except ImportError:
+        return None
+    return prescriptions_for(referral)
+
+
+def _weeks_between(start: datetime.date | None, end: datetime.date) -> int | None:
+    if start is None:
+        return None
+    return max((end - start).days, 0) // 7
+
+
+def record(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _person(request, pk, Permission.VIEW_PERSON_RECORD)
+    user = request.user
+    record_view(by=user, obj=referral, person_id=referral.person_id)
+    today = timezone.localdate()
+    closed = referral.status == ReferralStatus.CLOSED
+
+    allocations = list(referral.allocations.select_related("coordinator"))
+    current = next((a for a in allocations if a.ended_at is None), None)
+    first_allocation = allocations[-1] if allocations else None
+    plan = SupportPlan.objects.filter(referral=referral).first()
+    extensions = list(plan.extensions.select_related("by")) if plan else []
+    closure = referral.closures.select_related("by").first() if closed else None
+    end_of_support = closure.closed_on if closure else today
+    started = plan.starts_on if plan else None
+    if started is None and first_allocation is not None:
+        started = timezone.localdate(first_allocation.started_at)
+
+    goals = list(goals_with_progress(referral))
+    last_review = None
+    for goal in goals:
+        ratings = list(goal.ratings.all())
+        goal.latest_rating = ratings[-1] if ratings else None
+        steps = list(goal.steps.all())
+        goal.steps_done = sum(1 for step in steps if step.done_on)
+        goal.step_count = len(steps)
+        if goal.is_active and goal.latest_rating:
+            rated = goal.latest_rating.rated_on
+            last_review = max(last_review, rated) if last_review else rated
+    active_goals = [goal for goal in goals if goal.is_active]
+    next_review = None
+    if active_goals and not closed:
+        next_review = (last_review or (plan.starts_on if plan else today)) + REVIEW_EVERY
+
+    contacts = list(contacts_for(referral))
+    prescriptions = _prescriptions(referral)
+    make_prescription = getattr(Permission, "MAKE_SOCIAL_PRESCRIPTION", None)
+    return render(
+        request,
+        "casework/record.html",
+        {
+            "referral": referral,
+            "person": referral.person,
+            "closed": closed,
+            "current_allocation": current,
+            # Their coordinator now, or the last one they had.
+            "coordinator": (current or allocations[0]).coordinator if allocations else None,
+            "allocated_on": current.started_at if current else None,
+            "first_allocated_on": first_allocation.started_at if first_allocation else None,
+            "plan": plan,
+            "extensions": extensions,
+            "started": started,
+            "weeks_in_support": _weeks_between(started, end_of_support),
+            "weeks_left": (plan.ends_on - today).days // 7
+            if plan and not closed and plan.ends_on >= today
+            else None,
+            "past_planned_end": bool(plan and not closed and plan.ends_on < today),
+            "what_matters": referral.what_matters.select_related("by").first(),
+            "goals": goals,
+            "active_goal_count": len(active_goals),
+            "next_review": next_review,
+            "contacts": contacts,
+            "sessions_attended": sum(1 for c in contacts if c.outcome == ContactOutcome.ATTENDED),
+            "closure": closure,
+            "feedback": referral.client_feedback.first(),
+            "timeline": timeline_for(referral),
+            "prescriptions": prescriptions,
+            "show_prescriptions": prescriptions is not None,
+            "can_prescribe": make_prescription is not None
+            and not closed
+            and has_permission(user, make_prescription, referral),
+            "can_work": _may_work(user, referral),
+            "can_reopen": closed and has_permission(user, Permission.REOPEN_CASE, referral),
+            "can_record_feedback": closed
+            and has_permission(user, Permission.RECORD_CLIENT_FEEDBACK, referral),
+        },
+    )
+
+
+# --- What matters -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def what_matters(request: HttpRequest, pk: int) -> HttpResponse:
+    """The latest conversation, earlier versions below it, and a form to revisit it."""
+    changing = request.method == "POST"
+    perm = Permission.WORK_WITH_PERSON if changing else Permission.VIEW_PERSON_RECORD
+    referral = _person(request, pk, perm)
+    versions = list(referral.what_matters.select_related("by"))
+    latest = versions[0] if versions else None
+    initial = {f: getattr(latest, f) for f in WHAT_MATTERS_FIELDS} if latest else None
+    form = WhatMattersForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_what_matters(referral, by=request.user, **form.cleaned_data)
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(request, _("What matters to %(person)s saved.") % _names(referral))
+            return _back_to_record(referral)
+    if request.method == "GET":
+        record_view(by=request.user, obj=referral, person_id=referral.person_id)
+    return render(
+        request,
+        "casework/what_matters.html",
+        {
+            "referral": referral,
+            "form": form,
+            "versions": versions,
+            "can_work": _may_work(request.user, referral),
+        },
+    )
+
+
+def _names(referral: Referral) -> dict:
+    return {"person": referral.person.full_name}
+
+
+# --- Support plan -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def support_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    if SupportPlan.objects.filter(referral=referral).exists():
+        return redirect("casework:extend_support", pk=referral.pk)
+    form = SupportPlanForm(
+        request.POST if request.method == "POST" else None,
+        initial={"starts_on": timezone.localdate(), "planned_sessions": 6},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_support_plan(
+                referral,
+                by=request.user,
+                starts_on=form.cleaned_data["starts_on"],
+                ends_on=form.cleaned_data["ends_on"],
+                planned_sessions=form.cleaned_data["planned_sessions"],
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(request, _("Support plan set."))
+            return _back_to_record(referral)
+    return render(
+        request,
+        "casework/support_plan.html",
+        {"referral": referral, "form": form, "support_weeks": referral.site.support_weeks},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def extend_support(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    plan = SupportPlan.objects.filter(referral=referral).first()
+    if plan is None:
+        return redirect("casework:support_plan", pk=referral.pk)
+    form = ExtendSupportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.extend_support(
+                referral,
+                by=request.user,
+                new_end=form.cleaned_data["new_end"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(request, _("Support extended."))
+            return _back_to_record(referral)
+    return render(
+        request,
+        "casework/extend_support.html",
+        {"referral": referral, "form": form, "plan": plan},
+    )
+
+
+# --- Goals --------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    form = GoalForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_goal(
+                referral,
+                by=request.user,
+                description=form.cleaned_data["description"],
+                domain=form.cleaned_data["domain"],
+                steps=form.step_list(),
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(request, _("Goal added."))
+            return _back_to_record(referral)
+    active = referral.goals.filter(status=GoalStatus.ACTIVE).count()
+    return render(
+        request,
+        "casework/add_goal.html",
+        {
+            "referral": referral,
+            "form": form,
+            "active": active,
+            "limit": referral.site.max_active_goals,
+        },
+    )
+
+
+def _goal_page(request, referral, goal, *, step_form=None, status=200) -> HttpResponse:
+    goal = goals_with_progress(referral).get(pk=goal.pk)
+    return render(
+        request,
+        "casework/goal.html",
+        {
+            "referral": referral,
+            "goal": goal,
+            "ratings": list(goal.ratings.all()),
+            "steps": list(goal.steps.all()),
+            "replaces": Goal.objects.filter(replaced_by=goal).first(),
+            "step_form": step_form or GoalStepForm(),
+            "can_work": goal.is_active and _may_work(request.user, referral),
+        },
+        status=status,
+    )
+
+
+def goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    referral = _person(request, pk, Permission.VIEW_PERSON_RECORD)
+    the_goal = _goal(referral, goal_pk)
+    record_view(by=request.user, obj=referral, person_id=referral.person_id)
+    return _goal_page(request, referral, the_goal)
+
+
+@require_http_methods(["GET", "POST"])
+def rate_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    the_goal = _goal(referral, goal_pk)
+    form = RateGoalForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.rate_goal(
+                the_goal,
+                by=request.user,
+                score=form.cleaned_data["score"],
+                note=form.cleaned_data["note"],
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(request, _("Progress recorded."))
+            return _back_to_record(referral)
+    return render(
+        request, "casework/rate_goal.html", {"referral": referral, "goal": the_goal, "form": form}
+    )
+
+
+@require_POST
+def add_goal_step(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    the_goal = _goal(referral, goal_pk)
+    form = GoalStepForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_goal_step(
+                the_goal, by=request.user, description=form.cleaned_data["description"]
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(request, _("Step added."))
+            return redirect("casework:goal", pk=referral.pk, goal_pk=the_goal.pk)
+    return _goal_page(request, referral, the_goal, step_form=form)
+
+
+@require_POST
+def complete_goal_step(request: HttpRequest, pk: int, goal_pk: int, step_pk: int) -> HttpResponse:
+    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    the_goal = _goal(referral, goal_pk)
+    step = get_object_or_404(the_goal.steps.select_related("goal__referral"), pk=step_pk)
+    try:
+        actions.complete_goal_step(step, by=request.user)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("Step marked as done."))
+    return redirect("casework:goal", pk=referral.pk, goal_pk=the_goal.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def end_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    the_goal = _goal(referral, goal_pk)
+    form = EndGoalForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.end_goal(
+                the_goal,
+                by=request.user,
+                outcome=GoalStatus(form.cleaned_data["outcome"]),
+                new_description=form.cleaned_data["new_description"],
+                new_domain=form.cleaned_data["new_domain"],
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(request, _("Goal ended."))
+            return _back_to_record(referral)
+    return render(
+        request, "casework/end_goal.html", {"referral": referral, "goal": the_goal, "form": form}
+    )
+
+
+# --- Contacts -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    form = ContactForm(
+        request.POST if request.method == "POST" else None,
+        initial={"contact_date": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.log_contact(
+                referral,
+                by=request.user,
+                at=form.contact_at(),
+                mode=data["mode"],
+                outcome=data["outcome"],
+                minutes=data["minutes"],
+                volunteer_present=data["volunteer_present"],
+                note=data["note"],
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(request, _("Contact logged."))
+            return _back_to_record(referral)
+    return render(request, "casework/log_contact.html", {"referral": referral, "form": form})
+
+
+# --- Closure, reopening, feedback ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    form = CloseCaseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.close_case(
+                referral,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                summary=form.cleaned_data["summary"],
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Support for %(person)s is closed. Now fill in the feedback questionnaire with "
+                    "them."
+                )
+                % _names(referral),
+            )
+            return redirect("casework:feedback", pk=referral.pk)
+    return render(request, "casework/close.html", {"referral": referral, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _person(request, pk, Permission.REOPEN_CASE)
+    form = ReopenCaseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            allocation = actions.reopen_case(
+                referral, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(
+                request,
+                _("Reopened: %(person)s is back on %(coordinator)s's caseload.")
+                % {
+                    "person": referral.person.full_name,
+                    "coordinator": allocation.coordinator.display_name,
+                },
+            )
+            return _back_to_record(referral)
+    return render(
+        request,
+        "casework/reopen.html",
+        {"referral": referral, "form": form, "closure": referral.closures.first()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """The questionnaire at closure, filled in with the person, in their preferred language."""
+    referral = _person(request, pk, Permission.RECORD_CLIENT_FEEDBACK)
+    given = referral.client_feedback.first()
+    language = referral.person.preferred_language
+    saved = False
+    with translation.override(language):
+        form = ClientFeedbackForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.record_client_feedback(
+                    referral,
+                    completed_via=ClientFeedback.CompletedVia.WITH_COORDINATOR,
+                    language=language,
+                    **form.cleaned_data,
+                )
+            except ActionRefused as refusal:
+                refusal.show_on(form)
+            else:
+                saved = True
+        if not saved:
+            return render(
+                request,
+                "casework/feedback.html",
+                {
+                    "referral": referral,
+                    "form": form,
+                    "given": given,
+                    "closed": referral.status == ReferralStatus.CLOSED,
+                    "language": language,
+                },
+            )
+    messages.success(request, _("Thank you. The feedback is saved."))
+    return _back_to_record(referral)

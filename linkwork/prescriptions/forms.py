@@ -1,0 +1,173 @@
+"""Forms for social prescriptions, for staff and for services answering through a link. Each
+re-displays what was typed when it fails validation."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import CommunityService
+from .status import TRANSITIONS, PrescriptionStatus
+
+P = PrescriptionStatus
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def _yes_no(value: str) -> bool:
+    return value == "yes"
+
+
+class GovUKForm(forms.Form):
+    # Server-side validation with GOV.UK error messages, not the browser's pop-ups.
+    use_required_attribute = False
+
+
+class ServiceRadios(forms.RadioSelect):
+    """Radios whose closed services are shown but cannot be picked."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        service = getattr(value, "instance", None)
+        if service is not None and not service.is_open:
+            option["attrs"]["disabled"] = True
+        return option
+
+
+class ServiceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: CommunityService) -> str:
+        if obj.is_open:
+            return str(obj)
+        note = f": {obj.status_note}" if obj.status_note else ""
+        return _("%(service)s – closed%(note)s") % {"service": obj, "note": note}
+
+
+class PrescriptionForm(GovUKForm):
+    service = ServiceChoiceField(
+        label=_("Which service are you referring the person to?"),
+        queryset=CommunityService.objects.none(),
+        widget=ServiceRadios,
+        empty_label=None,
+        error_messages={
+            "required": _("Select the service"),
+            "invalid_choice": _("Select a service from the list"),
+        },
+    )
+    asked_for = forms.CharField(
+        label=_("What are you asking the service for?"),
+        help_text=_(
+            "The service sees this. Only name the person or give their details here if they "
+            "agreed to share them."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Enter what you are asking the service for")},
+    )
+    accompany_first_visit = forms.TypedChoiceField(
+        label=_("Will you go with the person to their first visit?"),
+        choices=YES_NO,
+        coerce=_yes_no,
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline"}),
+        error_messages={"required": _("Select yes if you will go with them to the first visit")},
+    )
+    share_contact_details = forms.BooleanField(
+        label=_(
+            "The person agrees that the service may be told their first name and how to "
+            "contact them"
+        ),
+        help_text=_("Without this, the service is told that you will contact them to arrange."),
+        required=False,
+    )
+    send = forms.TypedChoiceField(
+        label=_("Send it to the service now?"),
+        choices=[
+            ("yes", _("Yes, send it now")),
+            ("no", _("No, save it as suggested and send it later")),
+        ],
+        coerce=_yes_no,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select whether to send it now")},
+    )
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+
+    def clean_service(self) -> CommunityService:
+        service = self.cleaned_data["service"]
+        if not service.is_open:
+            message = _("%(service)s is not taking referrals at the moment.") % {"service": service}
+            if service.status_note:
+                message = f"{message} ({service.status_note})"
+            raise forms.ValidationError(f"{message} {_('Choose another service.')}")
+        return service
+
+
+class StatusForm(GovUKForm):
+    """What the coordinator knows has happened (sent, accepted by phone, completed...)."""
+
+    status = forms.ChoiceField(
+        label=_("What has happened?"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select what has happened")},
+    )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        help_text=_("For example, what the service said, or the outcome."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, current: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        moves = TRANSITIONS.get(current, frozenset())
+        self.fields["status"].choices = [(s.value, s.label) for s in P if s in moves]
+
+
+class RespondForm(GovUKForm):
+    """A receiving organisation accepts or declines, through a link."""
+
+    decision = forms.ChoiceField(
+        label=_("Can you accept this referral?"),
+        choices=[
+            ("accept", _("Yes, we can accept it")),
+            ("decline", _("No, we cannot accept it")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select whether you can accept the referral")},
+    )
+    reason = forms.CharField(
+        label=_("If you cannot accept it, tell us why"),
+        required=False,
+        max_length=2000,
+        help_text=_("For example, no places until March, or outside the area we cover."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "decline" and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Tell the link coordinator why you cannot accept"))
+        return cleaned
+
+
+OUTCOME_CHOICES = [
+    (P.ATTENDING.value, _("They are attending")),
+    (P.COMPLETED.value, _("They have finished (completed)")),
+    (P.DECLINED_BY_PERSON.value, _("They did not attend, or stopped coming")),
+    (P.UNAVAILABLE.value, _("We can no longer offer this")),
+]
+
+
+class OutcomeForm(GovUKForm):
+    """A receiving organisation says how it went, through a link."""
+
+    outcome = forms.ChoiceField(
+        label=_("How is it going?"),
+        choices=OUTCOME_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select how it is going")},
+    )
+    note = forms.CharField(
+        label=_("Anything the link coordinator should know (optional)"),
+        required=False,
+        max_length=2000,
+        help_text=_("For example, attended 4 sessions, or debt write-off agreed."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

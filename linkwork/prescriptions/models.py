@@ -1,0 +1,260 @@
+"""Social prescriptions: a link coordinator referring someone on to a community service, and
+the secure links through which the service answers without an account.
+
+State changes happen only in `prescriptions.actions`; the allowed moves are in
+`prescriptions.status`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from linkwork.audit.append_only import AppendOnlyQuerySet
+
+from .status import TAG_COLOURS, PrescriptionStatus
+
+
+class CommunityServiceQuerySet(models.QuerySet):
+    def serving(self, site):
+        """Services that serve the site: those listing it, and those listing no site (all)."""
+        links = CommunityService.sites.through.objects
+        return self.filter(
+            Q(pk__in=links.filter(site=site).values("communityservice_id"))
+            | ~Q(pk__in=links.values("communityservice_id"))
+        )
+
+
+class CommunityService(models.Model):
+    """A community or third-sector service that link coordinators refer people on to.
+
+    A simple list for now (a later directory will grow it). Services close or limit what they
+    offer; `is_open` says whether a coordinator can refer to it today.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    description = models.TextField(_("what it offers"), blank=True)
+    contact_email = models.EmailField(
+        _("contact email"),
+        blank=True,
+        help_text=_("Secure links to accept referrals and report outcomes are sent here."),
+    )
+    phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    is_open = models.BooleanField(_("taking referrals"), default=True)
+    status_note = models.CharField(
+        _("note on availability"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example, closed until January, or waiting list of 6 weeks."),
+    )
+    sites = models.ManyToManyField(
+        "partners.Site",
+        verbose_name=_("sites it serves"),
+        blank=True,
+        related_name="community_services",
+        help_text=_("Leave empty if it serves every site."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CommunityServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("community service")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "organisation_name"], name="community_service_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.organisation_name and self.organisation_name != self.name:
+            return f"{self.name} ({self.organisation_name})"
+        return self.name
+
+
+class SocialPrescription(models.Model):
+    """An onward referral of one person (through their allocated referral) to one service."""
+
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        verbose_name=_("referral"),
+        on_delete=models.PROTECT,
+        related_name="social_prescriptions",
+    )
+    service = models.ForeignKey(
+        CommunityService,
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        related_name="prescriptions",
+    )
+    asked_for = models.TextField(_("what is asked for"))
+    accompany_first_visit = models.BooleanField(
+        _("the link coordinator will go with them to the first visit"), default=False
+    )
+    # What the person agreed the service may be told: their first name and how to reach them.
+    share_contact_details = models.BooleanField(
+        _("the person agrees to their name and contact details being shared"), default=False
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=32,
+        choices=PrescriptionStatus.choices,
+        default=PrescriptionStatus.SUGGESTED,
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    # Set when a link went unanswered and the service was chased; cleared when things move.
+    needs_attention_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("social prescription")
+        indexes = [models.Index(fields=["referral", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PrescriptionStatus.values),
+                name="social_prescription_status_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"SP{self.pk:06d}"
+
+    @property
+    def reference(self) -> str:
+        return str(self)
+
+    @property
+    def status_colour(self) -> str:
+        return TAG_COLOURS.get(self.status, "grey")
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.needs_attention_since is not None
+
+    @property
+    def last_update(self):
+        """The latest history row (uses the prefetched history when there is one)."""
+        updates = list(self.updates.all())
+        return updates[-1] if updates else None
+
+
+class PrescriptionUpdate(models.Model):
+    """One step of a social prescription: who (a user, or the service through a link), when,
+    and what they said. Append-only."""
+
+    prescription = models.ForeignKey(
+        SocialPrescription, on_delete=models.PROTECT, related_name="updates"
+    )
+    from_status = models.CharField(max_length=32, choices=PrescriptionStatus.choices, blank=True)
+    to_status = models.CharField(max_length=32, choices=PrescriptionStatus.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    via_link = models.ForeignKey(
+        "ServiceLink", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("social prescription update")
+
+    def __str__(self) -> str:
+        return f"{self.prescription_id}: {self.from_status} -> {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Social prescription history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Social prescription history is append-only.")
+
+    @property
+    def by_service(self) -> bool:
+        return self.via_link_id is not None
+
+    @property
+    def to_status_colour(self) -> str:
+        return TAG_COLOURS.get(self.to_status, "grey")
+
+
+class LinkPurpose(models.TextChoices):
+    RESPOND = "respond", _("Accept or decline")
+    OUTCOME = "outcome", _("Report the outcome")
+
+
+class ServiceLinkQuerySet(models.QuerySet):
+    def open(self, now=None):
+        """Links that can still be used: not used, not withdrawn, not expired."""
+        return self.filter(
+            used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now or timezone.now()
+        )
+
+
+class ServiceLink(models.Model):
+    """A one-time link a receiving organisation uses, without an account, to answer.
+
+    Only a SHA-256 of the link's random token is stored; the token itself travels only in the
+    signed URL sent to the service (see `prescriptions.tokens`).
+    """
+
+    prescription = models.ForeignKey(
+        SocialPrescription, on_delete=models.PROTECT, related_name="links"
+    )
+    purpose = models.CharField(max_length=10, choices=LinkPurpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # When this link, unanswered, was chased with a reminder. A reminder's own link is not
+    # chased again (`is_reminder`): the coordinator is flagged instead.
+    chased_at = models.DateTimeField(null=True, blank=True)
+    is_reminder = models.BooleanField(default=False)
+
+    objects = ServiceLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("service link")
+        indexes = [models.Index(fields=["used_at", "revoked_at", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="service_link_expires_after_creation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link {self.pk}"
+
+    def state(self, now=None) -> str:
+        """used, revoked, expired or open."""
+        now = now or timezone.now()
+        if self.used_at is not None:
+            return "used"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "open"
+
+    @property
+    def state_label(self) -> str:
+        return {
+            "used": _("Used"),
+            "revoked": _("Withdrawn"),
+            "expired": _("Expired"),
+            "open": _("Waiting for an answer"),
+        }[self.state()]

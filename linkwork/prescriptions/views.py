@@ -1,0 +1,193 @@
+"""Staff pages for social prescriptions: the services list, a person's prescriptions, making,
+updating and re-sending them. Thin: parse, act, render."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from linkwork.accounts.permissions import Permission, has_permission, require
+from linkwork.core.errors import ActionRefused
+from linkwork.referrals.actions import record_view
+from linkwork.referrals.models import Referral
+from linkwork.referrals.queries import referrals_for, sites_for
+from linkwork.referrals.status import ReferralStatus
+
+from . import actions
+from .forms import PrescriptionForm, StatusForm
+from .models import SocialPrescription
+from .queries import prescriptions_for, services_for_sites, services_serving
+from .status import FINAL_STATUSES, LINK_FOR_STATUS
+
+
+def _get_referral(request: HttpRequest, pk: int, perm: Permission) -> Referral:
+    referral = get_object_or_404(referrals_for(request.user), pk=pk)
+    require(request.user, perm, referral)
+    return referral
+
+
+def _get_prescription(referral: Referral, pk: int) -> SocialPrescription:
+    return get_object_or_404(
+        SocialPrescription.objects.select_related("service", "referral", "created_by"),
+        referral=referral,
+        pk=pk,
+    )
+
+
+def services(request: HttpRequest) -> HttpResponse:
+    require(request.user, Permission.VIEW_COMMUNITY_SERVICES)
+    return render(
+        request,
+        "prescriptions/services.html",
+        {"services": services_for_sites(sites_for(request.user))},
+    )
+
+
+def person_prescriptions(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _get_referral(request, pk, Permission.VIEW_SOCIAL_PRESCRIPTIONS)
+    record_view(by=request.user, obj=referral, person_id=referral.person_id)
+    return render(
+        request,
+        "prescriptions/list.html",
+        {
+            "referral": referral,
+            "prescriptions": prescriptions_for(referral),
+            "can_make": referral.status == ReferralStatus.ALLOCATED
+            and has_permission(request.user, Permission.MAKE_SOCIAL_PRESCRIPTION, referral),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def new_prescription(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _get_referral(request, pk, Permission.MAKE_SOCIAL_PRESCRIPTION)
+    available = services_serving(referral.site)
+    form = PrescriptionForm(
+        request.POST if request.method == "POST" else None,
+        services=available,
+        initial={"send": "yes"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            prescription = actions.make_prescription(
+                referral,
+                by=request.user,
+                service=data["service"],
+                asked_for=data["asked_for"],
+                accompany_first_visit=data["accompany_first_visit"],
+                share_contact_details=data["share_contact_details"],
+                send=data["send"],
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(request, _sent_message(prescription))
+            return redirect("prescriptions:detail", pk=referral.pk, prescription=prescription.pk)
+    return render(
+        request,
+        "prescriptions/new.html",
+        {
+            "referral": referral,
+            "form": form,
+            "services": available,
+            "allocated": referral.status == ReferralStatus.ALLOCATED,
+        },
+    )
+
+
+def _sent_message(prescription: SocialPrescription) -> str:
+    service = prescription.service
+    if prescription.status == "suggested":
+        return _("Social prescription to %(service)s saved as suggested.") % {"service": service}
+    if getattr(prescription, "new_link", None) is not None:
+        return _("Sent to %(service)s. They have been emailed a link to accept or decline.") % {
+            "service": service
+        }
+    return _(
+        "Marked as sent to %(service)s. They have no email address, so phone them and record "
+        "their answer here."
+    ) % {"service": service}
+
+
+def prescription_detail(request: HttpRequest, pk: int, prescription: int) -> HttpResponse:
+    referral = _get_referral(request, pk, Permission.VIEW_SOCIAL_PRESCRIPTIONS)
+    item = _get_prescription(referral, prescription)
+    record_view(by=request.user, obj=item, person_id=referral.person_id)
+    can_update = has_permission(request.user, Permission.UPDATE_SOCIAL_PRESCRIPTION, referral)
+    return render(
+        request,
+        "prescriptions/detail.html",
+        {
+            "referral": referral,
+            "prescription": item,
+            "history": item.updates.select_related("by"),
+            "links": item.links.all(),
+            "coordinator": actions.coordinator_of(item),
+            "can_update": can_update and item.status not in FINAL_STATUSES,
+            "can_send_link": can_update
+            and item.status in LINK_FOR_STATUS
+            and bool(item.service.contact_email),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def update_status(request: HttpRequest, pk: int, prescription: int) -> HttpResponse:
+    referral = _get_referral(request, pk, Permission.UPDATE_SOCIAL_PRESCRIPTION)
+    item = _get_prescription(referral, prescription)
+    form = StatusForm(request.POST if request.method == "POST" else None, current=item.status)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = actions.change_status(
+                item,
+                by=request.user,
+                to_status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(
+                request,
+                _("Social prescription updated: %(status)s.")
+                % {"status": item.get_status_display().lower()},
+            )
+            return redirect("prescriptions:detail", pk=referral.pk, prescription=item.pk)
+    return render(
+        request,
+        "prescriptions/update.html",
+        {"referral": referral, "prescription": item, "form": form},
+    )
+
+
+@require_POST
+def revoke_link(request: HttpRequest, pk: int, prescription: int, link: int) -> HttpResponse:
+    referral = _get_referral(request, pk, Permission.UPDATE_SOCIAL_PRESCRIPTION)
+    item = _get_prescription(referral, prescription)
+    service_link = get_object_or_404(item.links, pk=link)
+    try:
+        actions.revoke_link(service_link, by=request.user)
+    except ActionRefused as refusal:
+        messages.info(request, refusal.message)
+    else:
+        messages.success(request, _("The link has been withdrawn. It no longer works."))
+    return redirect("prescriptions:detail", pk=referral.pk, prescription=item.pk)
+
+
+@require_POST
+def new_link(request: HttpRequest, pk: int, prescription: int) -> HttpResponse:
+    referral = _get_referral(request, pk, Permission.UPDATE_SOCIAL_PRESCRIPTION)
+    item = _get_prescription(referral, prescription)
+    try:
+        actions.send_new_link(item, by=request.user)
+    except ActionRefused as refusal:
+        messages.info(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            _("A new link has been emailed to %(service)s. Earlier links no longer work.")
+            % {"service": item.service},
+        )
+    return redirect("prescriptions:detail", pk=referral.pk, prescription=item.pk)

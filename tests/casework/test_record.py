@@ -1,0 +1,240 @@
+"""The person's record: what it shows, in what order, to whom, and at what cost in queries."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from linkwork.audit.models import AuditAction, AuditEvent
+from linkwork.casework import actions
+from linkwork.casework.timeline import (
+    TimelineEntry,
+    _sources,
+    register_timeline_source,
+    timeline_for,
+)
+from linkwork.referrals import actions as referral_actions
+from linkwork.referrals.status import ClosureReason, ReferralStatus
+from tests.factories import CoordinatorFactory, allocate, make_referral
+
+S = ReferralStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def record_url(referral) -> str:
+    return reverse("casework:record", args=[referral.pk])
+
+
+def test_the_record_shows_the_person_at_a_glance(client_for, coordinator_a, pathway_a, manager):
+    referral = make_referral(
+        S.ALLOCATED,
+        pathway=pathway_a,
+        staff=manager,
+        coordinator=coordinator_a,
+        known_risks="Falls at home",
+        person={"best_time_to_call": "After 4pm", "preferred_language": "cy"},
+    )
+    actions.set_support_plan(
+        referral, by=coordinator_a, starts_on=timezone.localdate(), planned_sessions=8
+    )
+    actions.add_goal(referral, by=coordinator_a, description="Join the choir", domain="social")
+    response = client_for(coordinator_a).get(record_url(referral))
+    assert response.status_code == 200
+    content = response.content.decode()
+    for expected in (
+        referral.person.full_name,
+        "After 4pm",
+        "Welsh",
+        "Falls at home",
+        "Lives alone and would like to get out more.",
+        "Join the choir",
+        "0 attended of 8 planned",
+        "No outcome measures are set up yet",
+        coordinator_a.display_name,
+    ):
+        assert expected in content, expected
+    assert AuditEvent.objects.filter(
+        user=coordinator_a, action=AuditAction.VIEW, person_id=referral.person_id
+    ).exists()
+
+
+def test_the_timeline_is_in_order(client_for, coordinator_a, manager, pathway_a):
+    referral = make_referral(S.WAITING, pathway=pathway_a, staff=manager)
+    referral_actions.log_interim_contact(
+        referral,
+        by=manager,
+        at=timezone.now() - datetime.timedelta(days=20),
+        mode="telephone",
+        note="Checked in while waiting",
+    )
+    allocate(referral, coordinator=coordinator_a, by=manager)
+    actions.record_what_matters(referral, by=coordinator_a, what_matters="Getting out")
+    actions.log_contact(
+        referral,
+        by=coordinator_a,
+        at=timezone.now() - datetime.timedelta(minutes=30),
+        mode="home_visit",
+        outcome="attended",
+        note="First visit",
+    )
+    actions.set_support_plan(
+        referral, by=coordinator_a, starts_on=timezone.localdate(), planned_sessions=6
+    )
+    actions.close_case(
+        referral, by=coordinator_a, reason=ClosureReason.GOALS_ACHIEVED, summary="Done well"
+    )
+
+    response = client_for(coordinator_a).get(record_url(referral))
+    entries = response.context["timeline"]
+    whens = [entry.sort_key for entry in entries]
+    assert whens == sorted(whens)
+    kinds = [entry.kind for entry in entries]
+    assert kinds.index("interim_contact") < kinds.index("contact") < kinds.index("what_matters")
+    titles = [entry.title for entry in entries]
+    # The referrer is told after the case closes (the person consented to feedback).
+    assert titles[-2:] == ["Support closed", "Referrer told: Support ended"]
+    content = response.content.decode()
+    # The contact (30 minutes ago) happened before the conversation was written up.
+    order = ["Checked in while waiting", "First visit", "Getting out", "Done well"]
+    positions = [content.index(text, content.index('class="lw-timeline"')) for text in order]
+    assert positions == sorted(positions)
+
+
+def test_other_apps_can_add_to_the_timeline(in_support):
+    def messages(referral):
+        yield TimelineEntry(datetime.date(2020, 1, 1), "message", "Letter to the GP", who="Bot")
+
+    register_timeline_source(messages)
+    register_timeline_source(messages)  # once only
+    try:
+        entries = timeline_for(in_support)
+        assert [e.title for e in entries].count("Letter to the GP") == 1
+        assert entries[0].title == "Letter to the GP"
+        assert entries[0].all_day
+    finally:
+        _sources.remove(messages)
+
+
+# --- Who may see it -----------------------------------------------------------------------------
+
+
+def test_another_coordinator_cannot_see_the_person(client_for, coordinator_b, in_support):
+    assert client_for(coordinator_b).get(record_url(in_support)).status_code == 404
+    assert not AuditEvent.objects.filter(user=coordinator_b, action=AuditAction.VIEW).exists()
+
+
+def test_a_coordinator_at_the_same_site_who_never_supported_them_cannot_either(
+    client_for, site_a, in_support
+):
+    colleague = CoordinatorFactory(sites=[site_a])
+    browser = client_for(colleague)
+    assert browser.get(record_url(in_support)).status_code == 404
+    people = browser.get(reverse("casework:people") + "?status=all")
+    assert in_support.person.full_name not in people.content.decode()
+
+
+def test_a_manager_at_another_site_cannot_see_the_person(client_for, manager_b, in_support):
+    assert client_for(manager_b).get(record_url(in_support)).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["gp_referrer", "researcher", "administrator", "outsider"])
+def test_referrers_researchers_and_others_cannot_see_the_record(
+    who, client_for, in_support, request
+):
+    response = client_for(request.getfixturevalue(who)).get(record_url(in_support))
+    assert response.status_code == 404
+
+
+def test_a_coordinator_who_supported_a_closed_case_still_sees_the_record(
+    client_for, coordinator_a, in_support
+):
+    actions.close_case(in_support, by=coordinator_a, reason="moved_away", summary="Moved to Leeds")
+    browser = client_for(coordinator_a)
+    assert browser.get(record_url(in_support)).status_code == 200
+    closed = browser.get(reverse("casework:people") + "?status=closed").content.decode()
+    assert in_support.person.full_name in closed
+    open_ = browser.get(reverse("casework:people")).content.decode()
+    assert in_support.person.full_name not in open_
+
+
+def test_a_coordinator_who_handed_over_still_reads_but_cannot_change(
+    client_for, coordinator_a, site_a, manager, in_support
+):
+    successor = CoordinatorFactory(sites=[site_a])
+    current = in_support.allocations.get(ended_at__isnull=True)
+    allocate(in_support, coordinator=successor, by=manager, replacing=current)
+    browser = client_for(coordinator_a)
+    content = browser.get(record_url(in_support)).content.decode()
+    assert reverse("casework:log_contact", args=[in_support.pk]) not in content
+    response = browser.post(
+        reverse("casework:what_matters", args=[in_support.pk]), {"what_matters": "Mine now"}
+    )
+    assert response.status_code == 404
+    assert not in_support.what_matters.exists()
+
+
+def test_the_referral_page_links_to_the_record_for_those_who_may_open_it(
+    client_for, coordinator_a, manager, site_a, in_support
+):
+    link = record_url(in_support)
+    detail = reverse("referrals:detail", args=[in_support.pk])
+    assert link in client_for(coordinator_a).get(detail).content.decode()
+    assert link in client_for(manager).get(detail).content.decode()
+    colleague = CoordinatorFactory(sites=[site_a])
+    assert link not in client_for(colleague).get(detail).content.decode()
+
+
+def test_the_caseload_links_each_name_to_the_record(client_for, coordinator_a, in_support):
+    content = client_for(coordinator_a).get(reverse("referrals:my_caseload")).content.decode()
+    assert f'href="{record_url(in_support)}"' in content
+
+
+# --- Query count --------------------------------------------------------------------------------
+
+
+def _add_casework(referral, coordinator, n):
+    for k in range(n):
+        actions.log_contact(
+            referral,
+            by=coordinator,
+            at=timezone.now() - datetime.timedelta(days=k + 1),
+            mode="telephone",
+            outcome="attended",
+            note=f"Contact {k}",
+        )
+        goal = actions.add_goal(
+            referral, by=coordinator, description=f"Goal {k}", domain="social", steps=["A", "B"]
+        )
+        actions.rate_goal(goal, by=coordinator, score=k % 10, note="Reviewed")
+        actions.complete_goal_step(goal.steps.first(), by=coordinator)
+        actions.end_goal(goal, by=coordinator, outcome="achieved")
+        actions.record_what_matters(referral, by=coordinator, what_matters=f"Version {k}")
+
+
+def _queries(browser, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert browser.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_record_runs_as_many_queries_with_many_contacts_and_goals_as_with_few(
+    client_for, coordinator_a, in_support
+):
+    browser = client_for(coordinator_a)
+    url = record_url(in_support)
+    actions.set_support_plan(
+        in_support, by=coordinator_a, starts_on=timezone.localdate(), planned_sessions=6
+    )
+    _add_casework(in_support, coordinator_a, 3)
+    browser.get(url)
+    few = _queries(browser, url)
+    _add_casework(in_support, coordinator_a, 6)
+    many = _queries(browser, url)
+    assert many == few
+    response = browser.get(url)
+    assert len(response.context["contacts"]) == 9
+    assert len(response.context["goals"]) == 9
