@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import public_views, views
 
 app_name = "casework"
 
@@ -24,4 +24,7 @@ urlpatterns = [
     path("people/<int:pk>/close/", views.close, name="close"),
     path("people/<int:pk>/reopen/", views.reopen, name="reopen"),
     path("people/<int:pk>/feedback/", views.feedback, name="feedback"),
+    path("people/<int:pk>/feedback/link/", views.feedback_link, name="feedback_link"),
+    path("feedback/thank-you/", public_views.feedback_thanks, name="feedback_thanks"),
+    path("feedback/<str:signed>/", public_views.feedback, name="public_feedback"),
 ]

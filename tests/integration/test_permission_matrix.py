@@ -101,6 +101,9 @@ log_contact             login      200        200        404        404        4
 close                   login      200        200        404        404        404        404
 reopen                  login      404        200        404        404        404        404
 feedback                login      200        200        404        404        404        404
+feedback_link           login      405        405        405        405        405        405
+public_feedback_bad     410        410        410        410        410        410        410
+feedback_thanks         200        200        200        200        200        200        200
 """
 
 
@@ -257,6 +260,10 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "close": lambda: reverse("casework:close", args=[in_support().pk]),
         "reopen": lambda: reverse("casework:reopen", args=[closed()]),
         "feedback": lambda: reverse("casework:feedback", args=[closed()]),
+        "feedback_link": lambda: reverse("casework:feedback_link", args=[closed()]),
+        # A link that was never made: refused the same way for everyone.
+        "public_feedback_bad": lambda: reverse("casework:public_feedback", args=["not-a-link"]),
+        "feedback_thanks": lambda: reverse("casework:feedback_thanks"),
     }
     return lambda page: pages[page]()
 
@@ -352,6 +359,9 @@ def test_the_matrix_covers_every_url_in_the_app():
         "casework:close",
         "casework:reopen",
         "casework:feedback",
+        "casework:feedback_link",
+        "casework:public_feedback",
+        "casework:feedback_thanks",
         # POST-only: tested below.
         "logout",
         "set_language",

@@ -1,0 +1,49 @@
+"""The person's own feedback form, reached through a one-time link (no account)."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from linkwork.core.errors import ActionRefused
+
+from . import actions
+from .forms import ClientFeedbackForm
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+@ratelimit(
+    key="ip",
+    rate=lambda group, request: getattr(settings, "FEEDBACK_LINK_RATE", "20/h"),
+    method="POST",
+)
+def feedback(request: HttpRequest, signed: str) -> HttpResponse:
+    link = actions.feedback_link_from(signed)
+    if link is None:
+        # Tampered, unknown, used, expired or withdrawn: one page, which says nothing about anyone.
+        return render(request, "casework/public/feedback_refused.html", status=410)
+    language = link.referral.person.preferred_language
+    with translation.override(language):
+        form = ClientFeedbackForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.give_feedback_through_link(link, language=language, **form.cleaned_data)
+            except ActionRefused:
+                return render(request, "casework/public/feedback_refused.html", status=410)
+            return redirect("casework:feedback_thanks")
+        return render(
+            request,
+            "casework/public/feedback.html",
+            {"form": form, "language": language, "first_name": link.referral.person.given_name},
+        )
+
+
+@login_not_required
+def feedback_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "casework/public/feedback_thanks.html")
