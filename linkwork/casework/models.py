@@ -355,3 +355,22 @@ class FeedbackLink(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.used_at is None and self.revoked_at is None and now < self.expires_at
+
+
+class CoordinatorReminder(models.Model):
+    """The daily reminder a link coordinator was sent: at most one a day, whatever the sweeps."""
+
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    counts = models.JSONField(default=dict)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["coordinator", "day"], name="one_reminder_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder {self.coordinator_id} {self.day}"

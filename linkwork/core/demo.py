@@ -29,6 +29,7 @@ from linkwork.casework.demo import build_demo_casework, close_demo_cases
 from linkwork.casework.models import (
     ClientFeedback,
     Closure,
+    CoordinatorReminder,
     FeedbackLink,
     Goal,
     GoalRating,
@@ -622,6 +623,7 @@ def load() -> dict[str, Counter]:
 # Children before parents: most links are PROTECT. New models that point at these go first.
 WIPED = (
     AuditEvent,
+    CoordinatorReminder,
     DBTaskResult,
     ReferrerMessage,
     PrescriptionUpdate,

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from linkwork.accounts import actions as account_actions
 from linkwork.accounts.permissions import Permission, has_permission, require
+from linkwork.messaging.queries import messages_for
 
 from . import actions
 from .forms import (
@@ -144,6 +145,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "referral": referral,
                 "history": history,
+                "messages_to_referrer": messages_for(referral),
                 "shared": referral.consent_to_share_feedback,
                 "can_provide_information": has_permission(
                     request.user, Permission.PROVIDE_INFORMATION, referral
@@ -157,6 +159,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "referral": referral,
             "history": history,
+            "messages_to_referrer": messages_for(referral),
             "duplicates": possible_duplicates(referral, within=referrals_for(user))[:10],
             "allocation": current_allocation(referral),
             "past_allocations": referral.allocations.filter(ended_at__isnull=False).select_related(

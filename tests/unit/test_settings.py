@@ -67,7 +67,7 @@ def test_production_refuses_a_malformed_debug_value_rather_than_guessing():
 
 @pytest.mark.parametrize("debug", [None, "false", "0", "off"], ids=["unset", "false", "0", "off"])
 def test_production_starts_with_a_secret_key_and_debug_off(debug):
-    env = {"SECRET_KEY": "k" * 50}
+    env = {"SECRET_KEY": "k" * 50, "EMAIL_HOST": "smtp.example.org"}
     if debug is not None:
         env["DEBUG"] = debug
     result = start_production(**env)
@@ -76,3 +76,10 @@ def test_production_starts_with_a_secret_key_and_debug_off(debug):
     # Cookies only travel over HTTPS in production.
     assert "SESSION_COOKIE_SECURE True" in result.stdout
     assert "CSRF_COOKIE_SECURE True" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_mail_server():
+    # Without one, messages to referrers (personal data) would go to the console, and the logs.
+    result = start_production(SECRET_KEY="k" * 50)
+    assert result.returncode != 0
+    assert "EMAIL_HOST must be set in production" in result.stderr

@@ -3,11 +3,16 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEBUG, SECRET_KEY, env_bool, env_int, require_secret_key
+from .base import DEBUG, SECRET_KEY, env_bool, env_int, env_str, require_secret_key
 
 SECRET_KEY = require_secret_key(SECRET_KEY)
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
+
+# Messages to referrers carry personal data: without a mail server they would be printed to
+# the console backend, and so to the server's logs.
+if not env_str("EMAIL_HOST", default=""):
+    raise ImproperlyConfigured("EMAIL_HOST must be set in production (see docs/admin).")
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
