@@ -127,9 +127,13 @@ def close_demo_cases(demo, long_running) -> list[Referral]:
     """Close a few long-running cases (never the full caseload the demo shows off)."""
     rng = demo.rng
     closed = []
-    for (referral, coordinator), (reason, summary) in zip(
-        rng.sample(long_running, min(len(CLOSURES), len(long_running))), CLOSURES, strict=False
-    ):
+    # At most two from any one caseload, so every coordinator still has people to support.
+    chosen, per_coordinator = [], {}
+    for referral, coordinator in rng.sample(long_running, len(long_running)):
+        if per_coordinator.get(coordinator.pk, 0) < 2 and len(chosen) < len(CLOSURES):
+            chosen.append((referral, coordinator))
+            per_coordinator[coordinator.pk] = per_coordinator.get(coordinator.pk, 0) + 1
+    for (referral, coordinator), (reason, summary) in zip(chosen, CLOSURES, strict=False):
         with demo.as_of(demo.moment(2)):
             actions.close_case(
                 referral,
@@ -196,7 +200,10 @@ def _support(demo, referral: Referral, coordinator, started: datetime.date, days
             with demo.as_of(at(ended)):
                 actions.end_goal(goal, by=coordinator, outcome=outcome, ended_on=ended)
     modes = list(ContactMode)
-    for week in range(0, min(days_in // 7, 14), rng.choice([1, 2])):
+    # Weekly or fortnightly for the first twelve weeks, then every three weeks or so.
+    weeks = list(range(0, min(days_in // 7, 12), rng.choice([1, 2])))
+    weeks += list(range(12, days_in // 7, 3))
+    for week in weeks:
         day = started + datetime.timedelta(weeks=week, days=rng.randint(0, 2))
         if day >= demo.today:
             break

@@ -24,6 +24,7 @@ def messages_to_referrer(referral) -> Iterable[TimelineEntry]:
             when=message.created_at,
             kind="referrer_message",
             title=_("Referrer told: %(event)s") % {"event": message.get_event_display()},
-            detail=f"{delivery}\n\n{message.body}",
+            # The whole message is under "Messages to the referrer" on the referral page.
+            detail=delivery,
             who=message.created_by.display_name if message.created_by else "",
         )
