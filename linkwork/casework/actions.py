@@ -275,16 +275,29 @@ def close_case(
     reason: ClosureReason,
     summary: str,
     closed_on: datetime.date | None = None,
+    goal_outcomes: dict[int, str] | None = None,
 ) -> Closure:
-    """End support: record why, end the allocation, and tell the referrer (where consented)."""
+    """End support: how each active goal ended, why support ended, end the allocation, and
+    tell the referrer (where consented)."""
     referral = _open_case(referral)
     if not summary.strip():
         raise ActionRefused(_("Enter a short summary of the support"), field="summary")
+    closed_on = closed_on or timezone.localdate()
+    goal_outcomes = goal_outcomes or {}
+    endings = {GoalStatus.ACHIEVED, GoalStatus.PARTLY_ACHIEVED, GoalStatus.NOT_ACHIEVED}
+    for goal in referral.goals.filter(status=GoalStatus.ACTIVE):
+        outcome = goal_outcomes.get(goal.pk)
+        if outcome not in endings:
+            raise ActionRefused(
+                _("Say how the goal \u201c%(goal)s\u201d ended") % {"goal": goal.description},
+                field=f"goal_{goal.pk}",
+            )
+        end_goal(goal, by=by, outcome=outcome, ended_on=closed_on)
     closure = Closure.objects.create(
         referral=referral,
         reason=reason,
         summary=summary.strip(),
-        closed_on=closed_on or timezone.localdate(),
+        closed_on=closed_on,
         by=by,
     )
     referral_actions.move_to(

@@ -135,12 +135,22 @@ def close_demo_cases(demo, long_running) -> list[Referral]:
             per_coordinator[coordinator.pk] = per_coordinator.get(coordinator.pk, 0) + 1
     for (referral, coordinator), (reason, summary) in zip(chosen, CLOSURES, strict=False):
         with demo.as_of(demo.moment(2)):
+            # How each goal still open ended, in keeping with why support ended.
+            endings = (
+                [GoalStatus.ACHIEVED]
+                if reason == ClosureReason.GOALS_ACHIEVED
+                else [GoalStatus.PARTLY_ACHIEVED, GoalStatus.NOT_ACHIEVED]
+            )
             actions.close_case(
                 referral,
                 by=coordinator,
                 reason=reason,
                 summary=summary,
                 closed_on=demo.today - datetime.timedelta(days=2),
+                goal_outcomes={
+                    goal.pk: rng.choice(endings)
+                    for goal in referral.goals.filter(status=GoalStatus.ACTIVE)
+                },
             )
             if reason != ClosureReason.DISENGAGED:
                 actions.record_client_feedback(

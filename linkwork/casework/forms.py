@@ -209,6 +209,8 @@ class ContactForm(CaseworkForm):
 
 
 class CloseCaseForm(CaseworkForm):
+    """Closing asks how each goal still active ended, so no outcome is left open."""
+
     reason = forms.ChoiceField(
         label=_("Why is support ending?"),
         choices=ClosureReason.choices,
@@ -217,9 +219,32 @@ class CloseCaseForm(CaseworkForm):
     )
     summary = _text(
         _("Summary of the support"),
+        required=True,
+        required_message=_("Enter a short summary of the support"),
         rows=5,
         hint=_("What happened and how the person is now. The referrer may be told the outcome."),
     )
+
+    ENDINGS = [
+        (GoalStatus.ACHIEVED, GoalStatus.ACHIEVED.label),
+        (GoalStatus.PARTLY_ACHIEVED, GoalStatus.PARTLY_ACHIEVED.label),
+        (GoalStatus.NOT_ACHIEVED, GoalStatus.NOT_ACHIEVED.label),
+    ]
+
+    def __init__(self, *args, active_goals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.active_goals = list(active_goals)
+        for goal in self.active_goals:
+            self.fields[f"goal_{goal.pk}"] = forms.ChoiceField(
+                label=goal.description,
+                help_text=_("How did this goal end?"),
+                choices=self.ENDINGS,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Select how the goal ended")},
+            )
+
+    def goal_outcomes(self) -> dict[int, str]:
+        return {goal.pk: self.cleaned_data[f"goal_{goal.pk}"] for goal in self.active_goals}
 
 
 class ReopenCaseForm(CaseworkForm):

@@ -507,7 +507,10 @@ def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _person(request, pk, Permission.WORK_WITH_PERSON)
-    form = CloseCaseForm(request.POST if request.method == "POST" else None)
+    form = CloseCaseForm(
+        request.POST if request.method == "POST" else None,
+        active_goals=referral.goals.filter(status=GoalStatus.ACTIVE),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.close_case(
@@ -515,6 +518,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 reason=form.cleaned_data["reason"],
                 summary=form.cleaned_data["summary"],
+                goal_outcomes=form.goal_outcomes(),
             )
         except ActionRefused as refusal:
             refusal.show_on(form)

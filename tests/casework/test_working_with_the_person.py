@@ -291,6 +291,35 @@ def test_closing_needs_a_summary(client_for, coordinator_a, in_support):
     assert not Closure.objects.exists()
 
 
+def test_closing_asks_how_each_open_goal_ended(client_for, coordinator_a, in_support):
+    walk = actions.add_goal(
+        in_support, by=coordinator_a, description="Walk daily", domain="activity"
+    )
+    group = actions.add_goal(
+        in_support, by=coordinator_a, description="Join a group", domain="social"
+    )
+    browser = client_for(coordinator_a)
+    typed = {"reason": ClosureReason.PERSON_CHOSE_TO_END, "summary": "Ready to stop"}
+
+    refused = browser.post(url("close", in_support), {**typed, f"goal_{walk.pk}": "achieved"})
+
+    assert refused.status_code == 200
+    assert errors(refused)[f"goal_{group.pk}"] == ["Select how the goal ended"]
+    assert "Ready to stop" in refused.content.decode()
+    in_support.refresh_from_db()
+    assert in_support.status == ReferralStatus.ALLOCATED
+
+    closed = browser.post(
+        url("close", in_support),
+        {**typed, f"goal_{walk.pk}": "achieved", f"goal_{group.pk}": "not_achieved"},
+    )
+    assert closed.status_code == 302
+    walk.refresh_from_db()
+    group.refresh_from_db()
+    assert (walk.status, group.status) == ("achieved", "not_achieved")
+    assert walk.ended_on == group.ended_on == in_support.closures.get().closed_on
+
+
 def test_closing_leads_to_the_feedback_questionnaire(client_for, coordinator_a, in_support):
     browser = client_for(coordinator_a)
     response = browser.post(
@@ -330,9 +359,15 @@ def closed(in_support, coordinator_a):
         mode="telephone",
         outcome="attended",
     )
-    actions.add_goal(in_support, by=coordinator_a, description="Sleep better", domain="wellbeing")
+    goal = actions.add_goal(
+        in_support, by=coordinator_a, description="Sleep better", domain="wellbeing"
+    )
     actions.close_case(
-        in_support, by=coordinator_a, reason=ClosureReason.GOALS_ACHIEVED, summary="All done"
+        in_support,
+        by=coordinator_a,
+        reason=ClosureReason.GOALS_ACHIEVED,
+        summary="All done",
+        goal_outcomes={goal.pk: "achieved"},
     )
     in_support.refresh_from_db()
     return in_support

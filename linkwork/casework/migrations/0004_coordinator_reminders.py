@@ -6,24 +6,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0003_goal_ended_by'),
+        ("casework", "0003_goal_ended_by"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CoordinatorReminder',
+            name="CoordinatorReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('counts', models.JSONField(default=dict)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('coordinator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("counts", models.JSONField(default=dict)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "coordinator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('coordinator', 'day'), name='one_reminder_a_day')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("coordinator", "day"), name="one_reminder_a_day"
+                    )
+                ],
             },
         ),
     ]
