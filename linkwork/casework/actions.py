@@ -251,8 +251,7 @@ def log_contact(
     note: str = "",
 ) -> Contact:
     referral = _open_case(referral)
-    if at > timezone.now() + datetime.timedelta(minutes=5):
-        raise ActionRefused(_("The contact must be in the past"), field="at")
+    _check_contact_time(at, outcome)
     contact = Contact.objects.create(
         referral=referral,
         at=at,
@@ -264,6 +263,33 @@ def log_contact(
         by=by,
     )
     _audit(by, AuditAction.CREATE, contact, referral)
+    return contact
+
+
+def _check_contact_time(at: datetime.datetime, outcome: str) -> None:
+    """A booked contact is still to come; any other outcome has happened."""
+    now = timezone.now()
+    if outcome == ContactOutcome.BOOKED and at <= now:
+        raise ActionRefused(_("A booked contact must be in the future"), field="at")
+    if outcome != ContactOutcome.BOOKED and at > now + datetime.timedelta(minutes=5):
+        raise ActionRefused(_("The contact must be in the past"), field="at")
+
+
+@transaction.atomic
+def record_contact_outcome(contact: Contact, *, by: User, outcome: str, note: str = "") -> Contact:
+    """Say what happened at a booked contact once its time has come."""
+    referral = _open_case(contact.referral)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.outcome != ContactOutcome.BOOKED:
+        raise ActionRefused(_("What happened at this contact is already recorded."))
+    if outcome == ContactOutcome.BOOKED or outcome not in ContactOutcome.values:
+        raise ActionRefused(_("Select what happened"), field="outcome")
+    _check_contact_time(contact.at, outcome)
+    contact.outcome = outcome
+    if note.strip():
+        contact.note = f"{contact.note}\n{note.strip()}".strip()
+    contact.save(update_fields=["outcome", "note"])
+    _audit(by, AuditAction.CHANGE, contact, referral, fields=["outcome", "note"])
     return contact
 
 

@@ -221,7 +221,13 @@ def _support(demo, referral: Referral, coordinator, started: datetime.date, days
         outcome = (
             ContactOutcome.ATTENDED
             if rng.random() < 0.85
-            else rng.choice([o for o in ContactOutcome if o != ContactOutcome.ATTENDED])
+            else rng.choice(
+                [
+                    ContactOutcome.DID_NOT_ATTEND,
+                    ContactOutcome.CANCELLED_BY_PERSON,
+                    ContactOutcome.CANCELLED_BY_SERVICE,
+                ]
+            )
         )
         with demo.as_of(at(day)):
             actions.log_contact(
@@ -233,6 +239,17 @@ def _support(demo, referral: Referral, coordinator, started: datetime.date, days
                 minutes=rng.choice([20, 30, 45, 60]),
                 volunteer_present=rng.random() < 0.15,
                 note=CONTACT_NOTES[mode],
+            )
+    if rng.random() < 0.6:
+        # Booked yesterday, for the coming week.
+        with demo.as_of(demo.moment(1)):
+            actions.log_contact(
+                referral,
+                by=coordinator,
+                at=demo.at_day(demo.today + datetime.timedelta(days=rng.randint(2, 9))),
+                mode=rng.choice([ContactMode.TELEPHONE, ContactMode.HOME_VISIT]),
+                outcome=ContactOutcome.BOOKED,
+                note="Review of goals.",
             )
     if days_in > 84 and rng.random() < 0.4:
         plan = referral.support_plan

@@ -202,10 +202,24 @@ class ContactForm(CaseworkForm):
 
     def clean(self):
         cleaned = super().clean()
-        has_both = cleaned.get("contact_date") and cleaned.get("contact_time")
-        if has_both and self.contact_at() > timezone.now():
+        if not (cleaned.get("contact_date") and cleaned.get("contact_time")):
+            return cleaned
+        booked = cleaned.get("outcome") == ContactOutcome.BOOKED
+        if booked and self.contact_at() <= timezone.now():
+            self.add_error("contact_date", _("A booked contact must be in the future"))
+        elif not booked and self.contact_at() > timezone.now():
             self.add_error("contact_date", _("The contact must be in the past"))
         return cleaned
+
+
+class ContactOutcomeForm(CaseworkForm):
+    outcome = forms.ChoiceField(
+        label=_("What happened?"),
+        choices=[c for c in ContactOutcome.choices if c[0] != ContactOutcome.BOOKED],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select what happened")},
+    )
+    note = _text(_("Note (optional)"), rows=3)
 
 
 class CloseCaseForm(CaseworkForm):

@@ -210,6 +210,7 @@ class ContactMode(models.TextChoices):
 
 
 class ContactOutcome(models.TextChoices):
+    BOOKED = "booked", _("Booked (still to happen)")
     ATTENDED = "attended", _("Attended")
     DID_NOT_ATTEND = "did_not_attend", _("Did not attend")
     CANCELLED_BY_PERSON = "cancelled_by_person", _("Cancelled by the person")

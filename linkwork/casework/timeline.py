@@ -54,7 +54,15 @@ from django.utils.translation import gettext as _
 from linkwork.referrals.models import Referral
 from linkwork.referrals.status import ReferralStatus
 
-from .models import Contact, GoalRating, GoalStatus, GoalStep, PlanExtension, SupportPlan
+from .models import (
+    Contact,
+    ContactOutcome,
+    GoalRating,
+    GoalStatus,
+    GoalStep,
+    PlanExtension,
+    SupportPlan,
+)
 
 
 @dataclass(frozen=True)
@@ -152,7 +160,11 @@ def interim_contacts(referral: Referral) -> Iterable[TimelineEntry]:
 
 @register_timeline_source
 def contacts(referral: Referral) -> Iterable[TimelineEntry]:
-    for contact in Contact.objects.filter(referral=referral).select_related("by").order_by("at"):
+    # Contacts booked for later are not history yet: the record lists them as booked.
+    happened = Contact.objects.filter(referral=referral).exclude(
+        outcome=ContactOutcome.BOOKED, at__gt=timezone.now()
+    )
+    for contact in happened.select_related("by").order_by("at"):
         title = _("%(mode)s: %(outcome)s") % {
             "mode": contact.get_mode_display(),
             "outcome": contact.get_outcome_display().lower(),

@@ -21,6 +21,11 @@ urlpatterns = [
     ),
     path("people/<int:pk>/goals/<int:goal_pk>/end/", views.end_goal, name="end_goal"),
     path("people/<int:pk>/contacts/new/", views.log_contact, name="log_contact"),
+    path(
+        "people/<int:pk>/contacts/<int:contact_pk>/outcome/",
+        views.contact_outcome,
+        name="contact_outcome",
+    ),
     path("people/<int:pk>/close/", views.close, name="close"),
     path("people/<int:pk>/reopen/", views.reopen, name="reopen"),
     path("people/<int:pk>/feedback/", views.feedback, name="feedback"),

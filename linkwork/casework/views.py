@@ -37,6 +37,7 @@ from .forms import (
     ClientFeedbackForm,
     CloseCaseForm,
     ContactForm,
+    ContactOutcomeForm,
     EndGoalForm,
     ExtendSupportForm,
     GoalForm,
@@ -188,7 +189,13 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     if active_goals and not closed:
         next_review = (last_review or (plan.starts_on if plan else today)) + REVIEW_EVERY
 
-    contacts = list(contacts_for(referral))
+    now = timezone.now()
+    all_contacts = list(contacts_for(referral))
+    upcoming = sorted(
+        (c for c in all_contacts if c.outcome == ContactOutcome.BOOKED and c.at > now),
+        key=lambda c: c.at,
+    )
+    contacts = [c for c in all_contacts if c not in upcoming]
     prescriptions = _prescriptions(referral)
     make_prescription = getattr(Permission, "MAKE_SOCIAL_PRESCRIPTION", None)
     return render(
@@ -216,6 +223,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "active_goal_count": len(active_goals),
             "next_review": next_review,
             "contacts": contacts,
+            "upcoming_contacts": upcoming,
             "sessions_attended": sum(1 for c in contacts if c.outcome == ContactOutcome.ATTENDED),
             "closure": closure,
             "feedback": referral.client_feedback.first(),
@@ -499,6 +507,34 @@ def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Contact logged."))
             return _back_to_record(referral)
     return render(request, "casework/log_contact.html", {"referral": referral, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def contact_outcome(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    """What happened at a booked contact."""
+    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    contact = get_object_or_404(
+        referral.contacts.filter(outcome=ContactOutcome.BOOKED), pk=contact_pk
+    )
+    form = ContactOutcomeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_contact_outcome(
+                contact,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(request, _("Contact updated."))
+            return _back_to_record(referral)
+    return render(
+        request,
+        "casework/contact_outcome.html",
+        {"referral": referral, "form": form, "contact": contact},
+    )
 
 
 # --- Closure, reopening, feedback ---------------------------------------------------------------

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from linkwork.audit.models import AuditAction, AuditEvent
 from linkwork.casework import actions as casework
@@ -98,6 +99,7 @@ add_goal_step           login      405        405        405        405        4
 complete_goal_step      login      405        405        405        405        405        405
 end_goal                login      200        200        404        404        404        404
 log_contact             login      200        200        404        404        404        404
+contact_outcome         login      200        200        404        404        404        404
 close                   login      200        200        404        404        404        404
 reopen                  login      404        200        404        404        404        404
 feedback                login      200        200        404        404        404        404
@@ -179,6 +181,17 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         person, goal = with_goal()
         return [person, goal, GoalStep.objects.get(goal_id=goal).pk]
 
+    def booked_contact():
+        person = in_support()
+        contact = casework.log_contact(
+            person,
+            by=coordinator_a,
+            at=timezone.now() + datetime.timedelta(days=2),
+            mode="telephone",
+            outcome="booked",
+        )
+        return [person.pk, contact.pk]
+
     def closed():
         person = in_support()
         casework.close_case(person, by=coordinator_a, reason="goals_achieved", summary="Done")
@@ -257,6 +270,7 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "complete_goal_step": lambda: reverse("casework:complete_goal_step", args=with_step()),
         "end_goal": lambda: reverse("casework:end_goal", args=with_goal()),
         "log_contact": lambda: reverse("casework:log_contact", args=[in_support().pk]),
+        "contact_outcome": lambda: reverse("casework:contact_outcome", args=booked_contact()),
         "close": lambda: reverse("casework:close", args=[in_support().pk]),
         "reopen": lambda: reverse("casework:reopen", args=[closed()]),
         "feedback": lambda: reverse("casework:feedback", args=[closed()]),
@@ -356,6 +370,7 @@ def test_the_matrix_covers_every_url_in_the_app():
         "casework:complete_goal_step",
         "casework:end_goal",
         "casework:log_contact",
+        "casework:contact_outcome",
         "casework:close",
         "casework:reopen",
         "casework:feedback",

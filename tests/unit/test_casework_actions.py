@@ -226,3 +226,32 @@ def test_feedback_is_given_once(closed, coordinator_a):
         actions.record_client_feedback(
             closed, completed_via="with_coordinator", language="en", **FEEDBACK
         )
+
+
+def test_a_booked_contact_is_in_the_future_and_later_says_what_happened(in_support, coordinator_a):
+    soon = timezone.now() + datetime.timedelta(days=3)
+    with pytest.raises(ActionRefused, match="must be in the future"):
+        actions.log_contact(
+            in_support,
+            by=coordinator_a,
+            at=timezone.now() - datetime.timedelta(hours=1),
+            mode="telephone",
+            outcome="booked",
+        )
+    booked = actions.log_contact(
+        in_support, by=coordinator_a, at=soon, mode="home_visit", outcome="booked"
+    )
+    # Not yet: a contact still to come can't have been attended.
+    with pytest.raises(ActionRefused, match="in the past"):
+        actions.record_contact_outcome(booked, by=coordinator_a, outcome="attended")
+
+    in_support.contacts.filter(pk=booked.pk).update(at=timezone.now() - datetime.timedelta(hours=2))
+    booked.refresh_from_db()
+    actions.record_contact_outcome(
+        booked, by=coordinator_a, outcome="did_not_attend", note="No answer"
+    )
+    booked.refresh_from_db()
+    assert booked.outcome == "did_not_attend"
+    assert "No answer" in booked.note
+    with pytest.raises(ActionRefused, match="already recorded"):
+        actions.record_contact_outcome(booked, by=coordinator_a, outcome="attended")
