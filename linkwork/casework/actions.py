@@ -315,7 +315,7 @@ def close_case(
         outcome = goal_outcomes.get(goal.pk)
         if outcome not in endings:
             raise ActionRefused(
-                _("Say how the goal \u201c%(goal)s\u201d ended") % {"goal": goal.description},
+                _("Say how the goal “%(goal)s” ended") % {"goal": goal.description},
                 field=f"goal_{goal.pk}",
             )
         end_goal(goal, by=by, outcome=outcome, ended_on=closed_on)

@@ -511,3 +511,228 @@ def test_the_welsh_form_offers_welsh_support_first(client, self_referral_pathway
     assert response.context["form"]["preferred_language"].value() == "cy"
     response = client.get("/self-referral/rhondda/", HTTP_ACCEPT_LANGUAGE="en-GB")
     assert response.context["form"]["preferred_language"].value() == "en"
+
+
+# --- The client feedback questionnaire ---------------------------------------------------------
+
+
+def test_the_client_feedback_questions_and_answers_are_welsh():
+    """The person answers the questionnaire in their own language: every question (the model's
+    field names, shown to staff too) and every answer must have a Welsh translation."""
+    from linkwork.casework.models import Agreement, ClientFeedback, PreferredMode
+
+    fields = [
+        "helpful",
+        "listened_to",
+        "involved_in_decisions",
+        "preferred_mode",
+        "what_helped",
+        "what_could_be_better",
+    ]
+    labels = [ClientFeedback._meta.get_field(name).verbose_name for name in fields]
+    labels.append(ClientFeedback._meta.verbose_name)
+    labels += [member.label for member in Agreement]
+    labels += [member.label for member in PreferredMode]
+    labels += [member.label for member in ClientFeedback.CompletedVia]
+    untranslated = []
+    for label in labels:
+        with translation.override("en-gb"):
+            english = str(label)
+        with translation.override("cy"):
+            welsh = str(label)
+        if welsh == english:
+            untranslated.append(english)
+    assert untranslated == []
+
+
+def test_the_client_feedback_agreement_scale_reads_as_a_welsh_scale():
+    from linkwork.casework.models import Agreement
+
+    with translation.override("cy"):
+        assert [str(member.label) for member in Agreement] == [
+            "Anghytuno'n gryf",
+            "Anghytuno",
+            "Ddim yn cytuno nac yn anghytuno",
+            "Cytuno",
+            "Cytuno'n gryf",
+        ]
+
+
+def test_every_label_message_and_choice_of_the_feedback_form_is_welsh():
+    from linkwork.casework.forms import ClientFeedbackForm
+
+    with translation.override("en-gb"):
+        english = form_strings(ClientFeedbackForm())
+    with translation.override("cy"):
+        welsh = form_strings(ClientFeedbackForm())
+    assert len(english) == len(welsh)
+    assert english, "the feedback form has no labels"
+    untranslated = [e for e, w in zip(english, welsh, strict=True) if e == w]
+    assert untranslated == []
+
+
+# Everything on the public feedback-link pages (casework/public/*.html) and its email.
+PUBLIC_FEEDBACK_MSGIDS = [
+    "Your feedback",
+    "Hello %(name)s. Thank you for taking part. Your answers help the service to improve. "
+    "Tell us how much you agree with each sentence.",
+    "This link works once. Your link coordinator will see your answers.",
+    "This link does not work any more",
+    "Each feedback link works once, for 30 days. It may have been used already, replaced by a "
+    "newer link, or copied only in part.",
+    "If you would still like to give feedback, contact your link coordinator, who can send you "
+    "a new link.",
+    "Thank you for your feedback",
+    "Your answers have been sent to the service. You can close this page.",
+    "Select how much you agree",
+    "Select how you would prefer to get support",
+    "What helped? (optional)",
+    "What could have been better? (optional)",
+    # casework/email/feedback_link.txt and its subject
+    "Your feedback on the support you had",
+    "Thank you for working with your link coordinator.",
+    "We would like to know what you thought of the support. It takes about 3 minutes:",
+    "The link works once, for 30 days.",
+]
+
+
+# Everything a receiving organisation sees: prescriptions/public/*.html, the forms on them,
+# and the email that brings the link (prescriptions/email/link.txt and its subjects).
+PUBLIC_SERVICE_LINK_MSGIDS = [
+    # public/link.html
+    "A referral for your service",
+    "How is it going?",
+    "From the %(site)s social prescribing service",
+    "Referred to",
+    "What we are asking for",
+    "The person",
+    "The link coordinator will contact you to arrange.",
+    "First visit",
+    "The link coordinator will come with them to the first visit.",
+    "They will come on their own.",
+    "Link coordinator",
+    "Send",
+    "This link works once and until %(date)s. Do not forward it.",
+    # public/done.html
+    "Thank you",
+    "%(name)s, the link coordinator, can now see your answer.",
+    "Tell us how it goes",
+    "When you know how it is going (for example after a few sessions), use this link to tell "
+    "the link coordinator. We have emailed it to you too.",
+    "It works once and until %(date)s.",
+    "If you need to tell %(name)s anything else, email",
+    # public/refused.html
+    "This link has already been used",
+    "This link has expired",
+    "This link has been withdrawn",
+    "This link does not work",
+    "Each link can be used once, and an answer has already been sent with this one.",
+    "Links stop working after a while, to keep people's information safe.",
+    "The link coordinator has withdrawn this link, or a newer link has replaced it.",
+    "The web address may be incomplete: check you copied the whole link from the email.",
+    "If you still need to answer, contact %(name)s, the link coordinator, who can send you a "
+    "new link:",
+    "If you still need to answer, contact the link coordinator who sent you the link. They can "
+    "send you a new one.",
+    # The forms on public/link.html
+    "Can you accept this referral?",
+    "Yes, we can accept it",
+    "No, we cannot accept it",
+    "Select whether you can accept the referral",
+    "If you cannot accept it, tell us why",
+    "For example, no places until March, or outside the area we cover.",
+    "Tell the link coordinator why you cannot accept",
+    "They are attending",
+    "They have finished (completed)",
+    "They did not attend, or stopped coming",
+    "We can no longer offer this",
+    "Select how it is going",
+    "Anything the link coordinator should know (optional)",
+    "For example, attended 4 sessions, or debt write-off agreed.",
+    # email/link.txt and its subjects
+    "We sent you a link on %(date)s and have not heard back yet.",
+    "%(coordinator)s, a link coordinator at the %(site)s social prescribing service, would like "
+    "to refer someone to %(service)s.\n\nPlease use this secure link to see what is asked for "
+    "and to accept or decline the referral:",
+    "Thank you for accepting a referral to %(service)s from %(coordinator)s at the %(site)s "
+    "social prescribing service.\n\nWhen you know how it is going, please use this secure link "
+    "to tell %(coordinator)s:",
+    "The link works once and until %(date)s. Please do not forward it.",
+    "Questions? Contact %(coordinator)s at %(email)s.",
+    "Reminder: a referral from %(site)s is waiting for your answer",
+    "Tell %(site)s how a referral went",
+    "A referral from %(site)s social prescribing",
+]
+
+
+@pytest.mark.parametrize("msgid", PUBLIC_FEEDBACK_MSGIDS + PUBLIC_SERVICE_LINK_MSGIDS)
+def test_every_public_feedback_and_service_link_string_has_a_welsh_translation(msgid):
+    with translation.override("cy"):
+        welsh = gettext(msgid)
+    assert welsh != msgid, f"not translated into Welsh: {msgid!r}"
+    assert sorted(re.findall(r"%\(\w+\)s", welsh)) == sorted(re.findall(r"%\(\w+\)s", msgid))
+
+
+def test_every_plain_string_on_the_public_service_link_pages_is_listed_and_welsh():
+    """A new {% translate "..." %} on a public page must be translated (and listed above)."""
+    templates = Path(settings.BASE_DIR) / "linkwork" / "prescriptions" / "templates"
+    found = set()
+    for page in sorted((templates / "prescriptions" / "public").glob("*.html")):
+        found |= set(re.findall(r'{% translate "([^"]+)" %}', page.read_text(encoding="utf-8")))
+    assert found
+    assert sorted(found - set(PUBLIC_SERVICE_LINK_MSGIDS)) == []
+    with translation.override("cy"):
+        untranslated = sorted(msgid for msgid in found if gettext(msgid) == msgid)
+    assert untranslated == []
+
+
+# --- Nothing left untranslated or fuzzy -------------------------------------------------------
+
+
+def po_entries(text: str) -> list[dict]:
+    """The catalogue's entries: each with its flags, msgid and msgstr (or msgstr[n]) texts.
+    Obsolete (#~) entries are ignored."""
+    entries = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [line for line in block.strip().splitlines() if not line.startswith("#~")]
+        if not any(line.startswith("msgid ") for line in lines):
+            continue
+        entry = {"flags": [], "fields": {}}
+        key = None
+        for line in lines:
+            if line.startswith("#,"):
+                entry["flags"] += [flag.strip() for flag in line[2:].split(",")]
+            elif line.startswith("#"):
+                continue
+            elif line.startswith('"'):
+                entry["fields"][key] += line.strip()[1:-1]
+            else:
+                key, _, value = line.partition(" ")
+                entry["fields"][key] = value.strip()[1:-1]
+        entries.append(entry)
+    return entries
+
+
+def test_the_welsh_catalogue_has_no_untranslated_and_no_fuzzy_entries():
+    """Every string must be translated before it is merged: an empty msgstr (or an empty plural
+    form) shows English on Welsh pages, and so does a fuzzy entry (it is not compiled)."""
+    text_of_po = WELSH_PO.read_text(encoding="utf-8")
+    assert not re.search(r"^#,.*\bfuzzy\b", text_of_po, flags=re.MULTILINE)
+
+    entries = po_entries(text_of_po)
+    assert len(entries) > 100
+    untranslated, fuzzy = [], []
+    for entry in entries:
+        fields = entry["fields"]
+        if fields["msgid"] == "" and "msgctxt" not in fields:
+            continue  # the header
+        if "fuzzy" in entry["flags"]:
+            fuzzy.append(fields["msgid"])
+        if "msgid_plural" in fields:
+            forms = [value for key, value in fields.items() if key.startswith("msgstr[")]
+            if len(forms) != 4 or "" in forms:
+                untranslated.append(fields["msgid"])
+        elif fields.get("msgstr", "") == "":
+            untranslated.append(fields["msgid"])
+    assert fuzzy == []
+    assert untranslated == [], f"{len(untranslated)} untranslated Welsh entries"
