@@ -94,13 +94,13 @@ run: demo
 	@echo "Linkwork is starting at http://127.0.0.1:8000"
 	@echo "Sign in with one of these demo accounts. The password for each is: linkwork-demo"
 	@echo "  manager        service manager, both sites: triage, waiting lists, allocation, pathways"
-	@echo "  coordinator    link coordinator, Powys: caseload and waiting list"
+	@echo "  coordinator    link coordinator, Powys: caseload, person records, social prescriptions"
 	@echo "  coordinator2   link coordinator, Rhondda: caseload full"
 	@echo "  referrer       GP referrer: make a referral, see outcomes"
 	@echo "  researcher     researcher: sees no identifiable records"
 	@echo "  admin          administrator: audit log, accounts (/django-admin/)"
 	@echo "Public self-referral form: http://127.0.0.1:8000/self-referral/"
-	@echo "Emails to referrers are printed here by the background worker."
+	@echo "Emails (to referrers, community services, coordinators) are printed here by the worker."
 	@echo ""
 	@# The background worker (emails, reminder sweeps) runs beside the server and stops with it.
 	@# --no-reload: a reloading worker leaves its child running when stopped; restart make run
