@@ -212,7 +212,7 @@ def _support(demo, referral: Referral, coordinator, started: datetime.date, days
     modes = list(ContactMode)
     # Weekly or fortnightly for the first twelve weeks, then every three weeks or so.
     weeks = list(range(0, min(days_in // 7, 12), rng.choice([1, 2])))
-    weeks += list(range(12, days_in // 7, 3))
+    weeks += list(range(12, days_in // 7, 2))
     for week in weeks:
         day = started + datetime.timedelta(weeks=week, days=rng.randint(0, 2))
         if day >= demo.today:
@@ -251,13 +251,19 @@ def _support(demo, referral: Referral, coordinator, started: datetime.date, days
                 outcome=ContactOutcome.BOOKED,
                 note="Review of goals.",
             )
-    if days_in > 84 and rng.random() < 0.4:
+    # Most people still in support long after twelve weeks had it extended, with a reason;
+    # a few are simply past their planned end, which the coordinator's home page shows.
+    if days_in > 84 and rng.random() < 0.8:
         plan = referral.support_plan
+        new_end = max(
+            plan.ends_on + datetime.timedelta(weeks=4),
+            demo.today + datetime.timedelta(days=rng.randint(5, 40)),
+        )
         with demo.as_of(at(plan.ends_on - datetime.timedelta(days=7))):
             actions.extend_support(
                 referral,
                 by=coordinator,
-                new_end=plan.ends_on + datetime.timedelta(weeks=4),
-                reason="We might be the only source of support she has; four more weeks to "
+                new_end=new_end,
+                reason="We might be the only source of support she has; more time to "
                 "settle into the walking group.",
             )
