@@ -688,8 +688,8 @@ def as_of(when: datetime.datetime) -> Iterator[None]:
     ClientFeedback.objects.filter(submitted_at__gte=start).update(submitted_at=when)
     # Messages to referrers in the demo's past count as sent, so the worker emails none of them.
     written = ReferrerMessage.objects.filter(created_at__gte=start)
+    written.exclude(recipient_email="").update(sent_at=when)  # before created_at moves
     written.update(created_at=when)
-    written.exclude(recipient_email="").update(sent_at=when)
 
 
 def months_ago(today: datetime.date, months: int) -> datetime.date:

@@ -263,3 +263,11 @@ def test_spread_over_about_ten_months(loaded):
     ages = [(today - timezone.localdate(r.received_at)).days for r in Referral.objects.all()]
     assert min(ages) >= 1
     assert 200 <= max(ages) <= 320
+
+
+def test_demo_messages_to_referrers_count_as_sent(loaded):
+    from linkwork.messaging.models import ReferrerMessage
+
+    emailed = ReferrerMessage.objects.exclude(recipient_email="")
+    assert emailed.exists()
+    assert not emailed.filter(sent_at=None).exists()  # the worker must not email the demo's past
