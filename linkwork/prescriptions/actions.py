@@ -133,8 +133,9 @@ def _email(to: str, subject: str, template: str, context: dict) -> None:
     def send() -> None:
         try:
             send_mail(subject, body, None, [to])
-        except Exception:  # The change is committed; a mail failure must not undo or hide it.
-            logger.exception("Could not email a service link (%s)", template)
+        except Exception as error:  # The change is committed; a mail failure must not undo it.
+            # The kind of error only: its text can hold addresses.
+            logger.error("Could not email a service link (%s): %s", template, type(error).__name__)
 
     transaction.on_commit(send)
 
