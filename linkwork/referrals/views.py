@@ -172,6 +172,9 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and has_permission(user, Permission.ALLOCATE_REFERRAL, referral),
             "can_log_contact": referral.status == ReferralStatus.WAITING
             and has_permission(user, Permission.LOG_INTERIM_CONTACT, referral),
+            # The person's record exists once they are in support (and stays after closure).
+            "can_view_record": referral.status in (ReferralStatus.ALLOCATED, ReferralStatus.CLOSED)
+            and has_permission(user, Permission.VIEW_PERSON_RECORD, referral),
             "can_withdraw": referral.status in (ReferralStatus.WAITING, ReferralStatus.ALLOCATED)
             and has_permission(user, Permission.TRIAGE_REFERRAL, referral),
         },
