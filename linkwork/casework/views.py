@@ -605,6 +605,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _person(request, pk, Permission.RECORD_CLIENT_FEEDBACK)
     given = referral.client_feedback.first()
     language = referral.person.preferred_language
+    staff_language = translation.get_language()
     saved = False
     with translation.override(language):
         form = ClientFeedbackForm(request.POST if request.method == "POST" else None)
@@ -630,6 +631,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
                     "given": given,
                     "closed": referral.status == ReferralStatus.CLOSED,
                     "language": language,
+                    "staff_language": staff_language,
                 },
             )
     messages.success(request, _("Thank you. The feedback is saved."))

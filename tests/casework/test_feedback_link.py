@@ -106,3 +106,16 @@ def test_no_link_while_the_person_is_still_in_support(client_for, coordinator_a,
     )
     assert response.status_code == 302
     assert not in_support.feedback_links.exists()
+
+
+def test_the_coordinator_reads_the_link_offer_in_their_own_language(
+    client_for, coordinator_a, closed
+):
+    closed.person.preferred_language = "cy"
+    closed.person.save()
+
+    content = client_for(coordinator_a).get(reverse("casework:feedback", args=[closed.pk])).content
+    content = content.decode()
+
+    assert "Make a feedback link" in content  # the coordinator's language
+    assert "Anfon" in content  # the person's questionnaire, in Welsh
