@@ -321,3 +321,46 @@ def allocate(
     )
     referral.refresh_from_db()
     return allocation
+
+
+def make_service(
+    *,
+    name: str,
+    organisation_name: str = "",
+    phone: str = "",
+    sites=(),
+    availability: str = "open",
+    terms=(),
+    **fields,
+):
+    """A directory service (and its organisation), open unless told otherwise.
+
+    `terms` are taxonomy terms (or names of terms, made on the fly) the service is listed under.
+    """
+    from linkwork.directory.models import (
+        AvailabilityChange,
+        Organization,
+        Phone,
+        Service,
+        ServiceAttribute,
+        TaxonomyTerm,
+    )
+
+    organization, _ = Organization.objects.get_or_create(name=organisation_name or name)
+    service = Service.objects.create(
+        organization=organization, name=name, availability=availability, **fields
+    )
+    service.sites.set(sites)
+    if phone:
+        Phone.objects.create(service=service, number=phone)
+    AvailabilityChange.objects.create(
+        service=service,
+        availability=availability,
+        note=fields.get("availability_note", ""),
+        expected_reopening=fields.get("expected_reopening"),
+    )
+    for term in terms:
+        if isinstance(term, str):
+            term, _ = TaxonomyTerm.objects.get_or_create(name=term)
+        ServiceAttribute.objects.create(service=service, taxonomy_term=term)
+    return service

@@ -39,11 +39,11 @@ from linkwork.casework.models import (
     WhatMatters,
 )
 from linkwork.casework.models import Contact as CaseContact
+from linkwork.directory.demo import DIRECTORY_MODELS
 from linkwork.messaging.models import ReferrerMessage
 from linkwork.partners.models import Organisation, Site, SourceType
 from linkwork.prescriptions.demo import build_demo_prescriptions
 from linkwork.prescriptions.models import (
-    CommunityService,
     PrescriptionUpdate,
     ServiceLink,
     SocialPrescription,
@@ -629,7 +629,7 @@ WIPED = (
     PrescriptionUpdate,
     ServiceLink,
     SocialPrescription,
-    CommunityService,
+    *DIRECTORY_MODELS,
     FeedbackLink,
     ClientFeedback,
     Closure,

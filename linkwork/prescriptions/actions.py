@@ -29,13 +29,13 @@ from django.utils.translation import gettext as _
 from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
 from linkwork.core.errors import ActionRefused
+from linkwork.directory.models import Service
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import current_allocation
 from linkwork.referrals.status import ReferralStatus
 
 from . import tokens
 from .models import (
-    CommunityService,
     LinkPurpose,
     PrescriptionUpdate,
     ServiceLink,
@@ -111,13 +111,13 @@ def _locked(prescription: SocialPrescription) -> SocialPrescription:
     return SocialPrescription.objects.select_for_update().get(pk=prescription.pk)
 
 
-def _check_service(service: CommunityService, referral: Referral) -> None:
+def _check_service(service: Service, referral: Referral) -> None:
     if not service.is_open:
         message = _("%(service)s is not taking referrals at the moment.") % {"service": service}
-        if service.status_note:
-            message += " " + _("(%(note)s)") % {"note": service.status_note}
+        if service.availability_note:
+            message += " " + _("(%(note)s)") % {"note": service.availability_note}
         raise ActionRefused(message + " " + _("Choose another service."), field="service")
-    if not CommunityService.objects.serving(referral.site).filter(pk=service.pk).exists():
+    if not Service.objects.serving(referral.site).filter(pk=service.pk).exists():
         raise ActionRefused(
             _("%(service)s does not serve %(site)s.") % {"service": service, "site": referral.site},
             field="service",
@@ -160,7 +160,7 @@ def _email_link(link: ServiceLink, *, reminder_for: ServiceLink | None = None) -
     else:
         subject = _("A referral from %(site)s social prescribing")
     _email(
-        prescription.service.contact_email,
+        prescription.service.referral_email,
         subject % {"site": prescription.referral.site},
         "prescriptions/email/link.txt",
         context,
@@ -191,7 +191,7 @@ def _sync_links(prescription: SocialPrescription, *, now: datetime.datetime) -> 
     open_links = prescription.links.open(now)
     stale = open_links if wanted is None else open_links.exclude(purpose=wanted)
     stale.update(revoked_at=now)
-    if wanted is None or not prescription.service.contact_email:
+    if wanted is None or not prescription.service.referral_email:
         return None
     if open_links.filter(purpose=wanted).exists():
         return None
@@ -252,7 +252,7 @@ def make_prescription(
     referral: Referral,
     *,
     by,
-    service: CommunityService,
+    service: Service,
     asked_for: str,
     accompany_first_visit: bool = False,
     share_contact_details: bool = False,
@@ -266,7 +266,7 @@ def make_prescription(
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != ReferralStatus.ALLOCATED:
         raise ActionRefused(_("Social prescriptions are made for people on a caseload."))
-    service = CommunityService.objects.get(pk=service.pk)
+    service = Service.objects.get(pk=service.pk)
     _check_service(service, referral)
     if not asked_for.strip():
         raise ActionRefused(_("Enter what you are asking the service for"), field="asked_for")
@@ -322,7 +322,7 @@ def send_new_link(prescription: SocialPrescription, *, by) -> ServiceLink:
             _("The service has nothing to answer while the prescription is %(status)s.")
             % {"status": prescription.get_status_display().lower()}
         )
-    if not prescription.service.contact_email:
+    if not prescription.service.referral_email:
         raise ActionRefused(
             _(
                 "%(service)s has no email address, so a link cannot be sent. Phone them and "

@@ -14,12 +14,13 @@ from contextlib import contextmanager
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from linkwork.directory.models import Organization, Phone, Service
 from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import current_allocation
 
 from . import actions
-from .models import CommunityService, PrescriptionUpdate, ServiceLink, SocialPrescription
+from .models import PrescriptionUpdate, ServiceLink, SocialPrescription
 from .status import PrescriptionStatus
 
 P = PrescriptionStatus
@@ -197,24 +198,26 @@ def _back_dated(when: datetime.datetime) -> Iterator[None]:
     ServiceLink.objects.filter(revoked_at__gte=start).update(revoked_at=when)
 
 
-def build_demo_services(sites: Sequence[Site] | None = None) -> list[CommunityService]:
+def build_demo_services(sites: Sequence[Site] | None = None) -> list[Service]:
     """The demo's community services (made once; matched to sites by slug)."""
     by_slug = {site.slug: site for site in (sites or Site.objects.all())}
     services = []
     for name, org, description, email, phone, is_open, note, slugs in SERVICES:
-        service, created = CommunityService.objects.get_or_create(
+        organization, _ = Organization.objects.get_or_create(name=org or name)
+        service, created = Service.objects.get_or_create(
             name=name,
-            organisation_name=org,
+            organization=organization,
             defaults={
                 "description": description,
-                "contact_email": email,
-                "phone": phone,
-                "is_open": is_open,
-                "status_note": note,
+                "referral_email": email,
+                "availability": "open" if is_open else "temporarily_closed",
+                "availability_note": note,
             },
         )
         if created:
             service.sites.set([by_slug[slug] for slug in slugs if slug in by_slug])
+            if phone:
+                Phone.objects.create(service=service, number=phone)
         services.append(service)
     return services
 
@@ -270,8 +273,8 @@ def build_demo_prescriptions(
             coordinator = by_pk.get(allocation.coordinator_id, allocation.coordinator)
             services = [
                 s
-                for s in CommunityService.objects.serving(referral.site).filter(is_open=True)
-                if status == P.SUGGESTED or s.contact_email
+                for s in Service.objects.serving(referral.site).open()
+                if status == P.SUGGESTED or s.referral_email
             ]
             if not services:
                 continue
@@ -291,7 +294,7 @@ def _play(referral, coordinator, service, status, rng, *, first: bool) -> Social
                     referral,
                     by=coordinator,
                     service=service,
-                    asked_for=ASKED_FOR.get(service.organisation_name, "An introduction."),
+                    asked_for=ASKED_FOR.get(service.organization.name, "An introduction."),
                     accompany_first_visit=rng.random() < 0.4,
                     share_contact_details=first or rng.random() < 0.6,
                 )

@@ -4,7 +4,8 @@ re-displays what was typed when it fails validation."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CommunityService
+from linkwork.directory.models import Service
+
 from .status import TRANSITIONS, PrescriptionStatus
 
 P = PrescriptionStatus
@@ -32,17 +33,17 @@ class ServiceRadios(forms.RadioSelect):
 
 
 class ServiceChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: CommunityService) -> str:
+    def label_from_instance(self, obj: Service) -> str:
         if obj.is_open:
             return str(obj)
-        note = f": {obj.status_note}" if obj.status_note else ""
+        note = f": {obj.availability_note}" if obj.availability_note else ""
         return _("%(service)s – closed%(note)s") % {"service": obj, "note": note}
 
 
 class PrescriptionForm(GovUKForm):
     service = ServiceChoiceField(
         label=_("Which service are you referring the person to?"),
-        queryset=CommunityService.objects.none(),
+        queryset=Service.objects.none(),
         widget=ServiceRadios,
         empty_label=None,
         error_messages={
@@ -89,12 +90,12 @@ class PrescriptionForm(GovUKForm):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
 
-    def clean_service(self) -> CommunityService:
+    def clean_service(self) -> Service:
         service = self.cleaned_data["service"]
         if not service.is_open:
             message = _("%(service)s is not taking referrals at the moment.") % {"service": service}
-            if service.status_note:
-                message = f"{message} ({service.status_note})"
+            if service.availability_note:
+                message = f"{message} ({service.availability_note})"
             raise forms.ValidationError(f"{message} {_('Choose another service.')}")
         return service
 

@@ -1,5 +1,5 @@
-"""Social prescriptions: a link coordinator referring someone on to a community service, and
-the secure links through which the service answers without an account.
+"""Social prescriptions: a link coordinator referring someone on to a community service (a
+`directory.Service`), and the secure links through which the service answers without an account.
 
 State changes happen only in `prescriptions.actions`; the allowed moves are in
 `prescriptions.status`.
@@ -16,65 +16,6 @@ from linkwork.audit.append_only import AppendOnlyQuerySet
 from .status import TAG_COLOURS, PrescriptionStatus
 
 
-class CommunityServiceQuerySet(models.QuerySet):
-    def serving(self, site):
-        """Services that serve the site: those listing it, and those listing no site (all)."""
-        links = CommunityService.sites.through.objects
-        return self.filter(
-            Q(pk__in=links.filter(site=site).values("communityservice_id"))
-            | ~Q(pk__in=links.values("communityservice_id"))
-        )
-
-
-class CommunityService(models.Model):
-    """A community or third-sector service that link coordinators refer people on to.
-
-    A simple list for now (a later directory will grow it). Services close or limit what they
-    offer; `is_open` says whether a coordinator can refer to it today.
-    """
-
-    name = models.CharField(_("name"), max_length=200)
-    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
-    description = models.TextField(_("what it offers"), blank=True)
-    contact_email = models.EmailField(
-        _("contact email"),
-        blank=True,
-        help_text=_("Secure links to accept referrals and report outcomes are sent here."),
-    )
-    phone = models.CharField(_("phone number"), max_length=30, blank=True)
-    is_open = models.BooleanField(_("taking referrals"), default=True)
-    status_note = models.CharField(
-        _("note on availability"),
-        max_length=200,
-        blank=True,
-        help_text=_("For example, closed until January, or waiting list of 6 weeks."),
-    )
-    sites = models.ManyToManyField(
-        "partners.Site",
-        verbose_name=_("sites it serves"),
-        blank=True,
-        related_name="community_services",
-        help_text=_("Leave empty if it serves every site."),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = CommunityServiceQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("community service")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["name", "organisation_name"], name="community_service_unique_name"
-            )
-        ]
-
-    def __str__(self) -> str:
-        if self.organisation_name and self.organisation_name != self.name:
-            return f"{self.name} ({self.organisation_name})"
-        return self.name
-
-
 class SocialPrescription(models.Model):
     """An onward referral of one person (through their allocated referral) to one service."""
 
@@ -85,7 +26,7 @@ class SocialPrescription(models.Model):
         related_name="social_prescriptions",
     )
     service = models.ForeignKey(
-        CommunityService,
+        "directory.Service",
         verbose_name=_("service"),
         on_delete=models.PROTECT,
         related_name="prescriptions",

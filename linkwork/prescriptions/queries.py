@@ -1,14 +1,15 @@
 """Reading social prescriptions. Views reach them only through a referral the user may see
 (`referrals.queries.referrals_for`), or, for a service, through a valid link."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Prefetch, QuerySet, When
 
+from linkwork.directory.models import Service
 from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
 
 from . import tokens
 from .actions import LinkRefused
-from .models import CommunityService, PrescriptionUpdate, ServiceLink, SocialPrescription
+from .models import PrescriptionUpdate, ServiceLink, SocialPrescription
 
 
 def prescriptions_for(referral: Referral) -> QuerySet[SocialPrescription]:
@@ -19,7 +20,7 @@ def prescriptions_for(referral: Referral) -> QuerySet[SocialPrescription]:
     """
     return (
         SocialPrescription.objects.filter(referral=referral)
-        .select_related("service", "referral")
+        .select_related("service__organization", "referral")
         .prefetch_related(
             Prefetch("updates", queryset=PrescriptionUpdate.objects.select_related("by")),
         )
@@ -27,23 +28,12 @@ def prescriptions_for(referral: Referral) -> QuerySet[SocialPrescription]:
     )
 
 
-def services_serving(site: Site) -> QuerySet[CommunityService]:
+def services_serving(site: Site) -> QuerySet[Service]:
     """Every service that serves the site, open ones first."""
-    return CommunityService.objects.serving(site).order_by("-is_open", "name")
-
-
-def services_for_sites(sites) -> QuerySet[CommunityService]:
-    """Services that serve any of these sites (or every site), for the services list."""
-    links = CommunityService.sites.through.objects
     return (
-        (
-            CommunityService.objects.filter(
-                pk__in=links.filter(site__in=sites).values("communityservice_id")
-            )
-            | CommunityService.objects.exclude(pk__in=links.values("communityservice_id"))
-        )
-        .prefetch_related("sites")
-        .order_by("-is_open", "name")
+        Service.objects.serving(site)
+        .select_related("organization")
+        .order_by(Case(When(availability="open", then=0), default=1), "name")
     )
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.core.errors import ActionRefused
+from linkwork.directory.models import Service
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import referrals_for, sites_for
@@ -17,7 +18,7 @@ from linkwork.referrals.status import ReferralStatus
 from . import actions
 from .forms import PrescriptionForm, StatusForm
 from .models import SocialPrescription
-from .queries import prescriptions_for, services_for_sites, services_serving
+from .queries import prescriptions_for, services_serving
 from .status import FINAL_STATUSES, LINK_FOR_STATUS
 
 
@@ -40,7 +41,11 @@ def services(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "prescriptions/services.html",
-        {"services": services_for_sites(sites_for(request.user))},
+        {
+            "services": Service.objects.serving_any(sites_for(request.user))
+            .select_related("organization")
+            .prefetch_related("sites", "phones")
+        },
     )
 
 
@@ -128,7 +133,7 @@ def prescription_detail(request: HttpRequest, pk: int, prescription: int) -> Htt
             "can_update": can_update and item.status not in FINAL_STATUSES,
             "can_send_link": can_update
             and item.status in LINK_FOR_STATUS
-            and bool(item.service.contact_email),
+            and bool(item.service.referral_email),
         },
     )
 

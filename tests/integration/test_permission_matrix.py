@@ -17,7 +17,6 @@ from linkwork.audit.models import AuditAction, AuditEvent
 from linkwork.casework import actions as casework
 from linkwork.casework.models import GoalStep
 from linkwork.prescriptions import actions as prescription_actions
-from linkwork.prescriptions.models import CommunityService
 from linkwork.referrals.models import (
     Allocation,
     InterimContact,
@@ -27,7 +26,7 @@ from linkwork.referrals.models import (
     StatusChange,
 )
 from linkwork.referrals.status import DeclineReason, ReferralStatus
-from tests.factories import make_referral
+from tests.factories import make_referral, make_service
 
 S = ReferralStatus
 
@@ -143,9 +142,7 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         return make_referral(status, pathway=pathway_a, by=gp_referrer, staff=manager).pk
 
     def prescription():
-        service = CommunityService.objects.create(
-            name="Valleys walking group", contact_email="walks@example.org"
-        )
+        service = make_service(name="Valleys walking group", referral_email="walks@example.org")
         allocated = make_referral(
             S.ALLOCATED, pathway=pathway_a, by=gp_referrer, staff=manager, coordinator=coordinator_a
         )

@@ -14,9 +14,8 @@ from django.core import mail
 from django.core.cache import cache
 
 from linkwork.prescriptions import actions
-from linkwork.prescriptions.models import CommunityService
 from linkwork.referrals.status import ReferralStatus
-from tests.factories import make_referral
+from tests.factories import make_referral, make_service
 
 LINK = re.compile(r"https?://[^\s/]+(/service-links/[^\s/]+/)")
 
@@ -28,20 +27,13 @@ def _clear_rate_limits():
     cache.clear()
 
 
-def make_service(*, sites=(), **fields) -> CommunityService:
-    fields.setdefault("organisation_name", "")
-    service = CommunityService.objects.create(**fields)
-    service.sites.set(sites)
-    return service
-
-
 @pytest.fixture
 def walking_group(site_a):
     return make_service(
         name="Valleys walking group",
         organisation_name="Rhondda Ramblers",
         description="Gentle walks twice a week.",
-        contact_email="walks@ramblers.example.org",
+        referral_email="walks@ramblers.example.org",
         sites=[site_a],
     )
 
@@ -51,9 +43,9 @@ def library_group(site_a):
     return make_service(
         name="Llanidloes Library reading group",
         organisation_name="Powys Libraries",
-        contact_email="library@powys.example.org",
-        is_open=False,
-        status_note="Closed for refurbishment",
+        referral_email="library@powys.example.org",
+        availability="closed",
+        availability_note="Closed for good",
         sites=[site_a],
     )
 
@@ -66,7 +58,7 @@ def phone_only(db):
 @pytest.fixture
 def rhondda_only(site_b):
     return make_service(
-        name="Men's Shed Treorchy", contact_email="shed@example.org", sites=[site_b]
+        name="Men's Shed Treorchy", referral_email="shed@example.org", sites=[site_b]
     )
 
 

@@ -88,7 +88,7 @@ def test_a_closed_service_cannot_be_chosen(angharad, coordinator_a, library_grou
     with pytest.raises(ActionRefused) as refusal:
         make(angharad, coordinator_a, library_group)
     assert refusal.value.field == "service"
-    assert "Closed for refurbishment" in refusal.value.message
+    assert "Closed for good" in refusal.value.message
     assert not SocialPrescription.objects.exists()
 
 
@@ -117,7 +117,7 @@ def test_a_service_that_closed_after_the_suggestion_cannot_be_sent_to(
     angharad, coordinator_a, walking_group
 ):
     prescription = make(angharad, coordinator_a, walking_group)
-    walking_group.is_open = False
+    walking_group.availability = "closed"
     walking_group.save()
     with pytest.raises(ActionRefused):
         actions.change_status(prescription, by=coordinator_a, to_status=P.SENT)

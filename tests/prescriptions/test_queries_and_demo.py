@@ -7,9 +7,10 @@ import pytest
 from django.core import mail
 from django.template.loader import render_to_string
 
+from linkwork.directory.models import Service
 from linkwork.prescriptions import actions
 from linkwork.prescriptions.demo import build_demo_prescriptions
-from linkwork.prescriptions.models import CommunityService, ServiceLink
+from linkwork.prescriptions.models import ServiceLink
 from linkwork.prescriptions.queries import prescriptions_for
 from linkwork.prescriptions.status import PrescriptionStatus
 from linkwork.referrals.status import ReferralStatus
@@ -67,8 +68,8 @@ def test_the_demo_makes_services_and_prescriptions_in_every_status(
     with django_capture_on_commit_callbacks(execute=True):
         made = build_demo_prescriptions(referrals, [coordinator_a, coordinator_b], random.Random(1))
     assert {p.status for p in made} == set(PrescriptionStatus)
-    assert CommunityService.objects.count() >= 10
-    assert CommunityService.objects.filter(is_open=False, status_note__icontains="refurb").exists()
+    assert Service.objects.count() >= 10
+    assert Service.objects.exclude(availability="open").exists()
     assert not mail.outbox  # the demo emails no one
     for prescription in made:
         coordinator = prescription.referral.allocations.get(ended_at=None).coordinator

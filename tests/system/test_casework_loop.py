@@ -11,9 +11,8 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from linkwork.prescriptions.models import CommunityService
 from linkwork.referrals.status import ReferralStatus
-from tests.factories import PASSWORD, make_referral
+from tests.factories import PASSWORD, make_referral, make_service
 
 from .conftest import assert_accessible, sign_in
 
@@ -26,15 +25,14 @@ LINK = re.compile(r"https?://\S+/service-links/[^/\s]+/")
 @pytest.fixture
 def walking_group(site_a):
     """A community service serving site A, which takes referrals by email."""
-    service = CommunityService.objects.create(
+    return make_service(
         name="Llanidloes walking group",
         organisation_name="Powys Ramblers",
         description="Gentle guided walks on Tuesday mornings.",
-        contact_email=SERVICE_EMAIL,
+        referral_email=SERVICE_EMAIL,
         phone="01632 960199",
+        sites=[site_a],
     )
-    service.sites.set([site_a])
-    return service
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "linkwork.referrals",
     "linkwork.audit",
     "linkwork.casework",
+    "linkwork.directory",
     "linkwork.prescriptions",
     "linkwork.messaging",
 ]
