@@ -125,6 +125,9 @@ class OrganizationIdentifier(OrukRecord):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self) -> str:
+        return f"{self.identifier_type}: {self.identifier}"
+
 
 class Availability(models.TextChoices):
     OPEN = "open", _("Open")
@@ -384,6 +387,9 @@ class LocalNote(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("local note")
 
+    def __str__(self) -> str:
+        return f"Note {self.pk} on service {self.service_id}"
+
 
 class ServiceAttribute(OrukRecord):
     """ORUK "attribute": links a service to a taxonomy term (its categories)."""
@@ -398,6 +404,9 @@ class ServiceAttribute(OrukRecord):
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} -> {self.taxonomy_term_id}"
 
 
 class LocationType(models.TextChoices):
@@ -471,6 +480,9 @@ class Accessibility(OrukRecord):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self) -> str:
+        return self.description[:50]
+
 
 class ServiceAtLocation(OrukRecord):
     service = models.ForeignKey(
@@ -483,6 +495,9 @@ class ServiceAtLocation(OrukRecord):
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} at {self.location_id}"
 
 
 class Contact(OrukRecord):
@@ -502,6 +517,9 @@ class Contact(OrukRecord):
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name or self.title or str(self.uuid)
 
 
 class Phone(OrukRecord):
@@ -562,6 +580,9 @@ class Schedule(OrukRecord):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self) -> str:
+        return self.description[:50] or f"{self.freq} {self.byday}"
+
 
 class ServiceArea(OrukRecord):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_areas")
@@ -573,6 +594,9 @@ class ServiceArea(OrukRecord):
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Language(OrukRecord):
@@ -590,6 +614,9 @@ class Language(OrukRecord):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self) -> str:
+        return self.name or self.code
+
 
 class CostOption(OrukRecord):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="cost_options")
@@ -602,6 +629,9 @@ class CostOption(OrukRecord):
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.option or str(self.amount)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -683,3 +713,6 @@ class UnmetNeed(models.Model):
     class Meta:
         ordering = ["-recorded_at", "-pk"]
         verbose_name = _("unmet need")
+
+    def __str__(self) -> str:
+        return f"Unmet need {self.pk}"
