@@ -32,7 +32,13 @@ class Permission(StrEnum):
     VIEW_PERSON_RECORD = "view_person_record"
     WORK_WITH_PERSON = "work_with_person"
     REOPEN_CASE = "reopen_case"
-    VIEW_COMMUNITY_SERVICES = "view_community_services"
+    VIEW_DIRECTORY = "view_directory"
+    UPDATE_SERVICE_AVAILABILITY = "update_service_availability"
+    ADD_LOCAL_NOTE = "add_local_note"
+    EDIT_DIRECTORY = "edit_directory"
+    IMPORT_DIRECTORY = "import_directory"
+    RECORD_UNMET_NEED = "record_unmet_need"
+    VIEW_UNMET_NEEDS = "view_unmet_needs"
     VIEW_SOCIAL_PRESCRIPTIONS = "view_social_prescriptions"
     MAKE_SOCIAL_PRESCRIPTION = "make_social_prescription"
     UPDATE_SOCIAL_PRESCRIPTION = "update_social_prescription"
@@ -110,6 +116,15 @@ def was_their_last_coordinator(user, referral) -> bool:
 
 
 @rules.predicate
+def serves_users_site(user, service) -> bool:
+    """The directory service serves one of the user's sites (or every site)."""
+    if service is None:
+        return False
+    served = {site.pk for site in service.sites.all()}
+    return not served or bool(served & site_ids_of(user))
+
+
+@rules.predicate
 def from_users_organisation(user, referral) -> bool:
     return (
         referral is not None
@@ -147,7 +162,18 @@ RULES = {
     Permission.WORK_WITH_PERSON: (is_coordinator & is_their_coordinator)
     | (is_manager & works_at_site_of),
     Permission.REOPEN_CASE: is_manager & works_at_site_of,
-    Permission.VIEW_COMMUNITY_SERVICES: is_site_staff,
+    # The community directory. Site staff read it, say when a service's availability changes,
+    # mark an entry checked and add local notes. Managers (for services serving their sites)
+    # and administrators (for all) create and edit entries; both import ORUK feeds.
+    Permission.VIEW_DIRECTORY: is_site_staff | is_administrator,
+    Permission.UPDATE_SERVICE_AVAILABILITY: is_site_staff & (no_object | serves_users_site)
+    | is_administrator,
+    Permission.ADD_LOCAL_NOTE: is_site_staff & (no_object | serves_users_site),
+    Permission.EDIT_DIRECTORY: (is_manager & (no_object | serves_users_site)) | is_administrator,
+    Permission.IMPORT_DIRECTORY: is_manager | is_administrator,
+    # Unmet needs: without an object, may record one at all; with a site, at that site.
+    Permission.RECORD_UNMET_NEED: is_site_staff & (no_object | works_at_site_of),
+    Permission.VIEW_UNMET_NEEDS: is_manager,
     # Social prescriptions, with the referral as the object: site staff may read them; the
     # person's own link coordinator, or a manager at the site, may make and update them.
     Permission.VIEW_SOCIAL_PRESCRIPTIONS: is_site_staff & works_at_site_of,

@@ -23,6 +23,8 @@ urlpatterns = [
     path("audit/", include("linkwork.audit.urls")),
     path("", include("linkwork.casework.urls")),
     path("", include("linkwork.prescriptions.urls")),
+    path("directory/", include("linkwork.directory.urls")),
+    path("api/oruk/", include("linkwork.directory.api")),
     path("", include("linkwork.messaging.urls")),
     path("django-admin/", admin.site.urls),
 ]

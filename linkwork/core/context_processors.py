@@ -14,7 +14,7 @@ NAVIGATION = [
     (_("My caseload"), "referrals:my_caseload", Permission.VIEW_OWN_CASELOAD),
     (_("Caseloads"), "referrals:caseloads", Permission.VIEW_CASELOADS),
     (_("People in support"), "casework:people", Permission.VIEW_PEOPLE_IN_SUPPORT),
-    (_("Community services"), "prescriptions:services", Permission.VIEW_COMMUNITY_SERVICES),
+    (_("Directory"), "directory:search", Permission.VIEW_DIRECTORY),
     (_("Messages"), "messaging:list", Permission.VIEW_REFERRER_MESSAGES),
     (_("Pathways"), "referrals:pathways", Permission.MANAGE_PATHWAYS),
     (_("Audit log"), "audit:log", Permission.VIEW_AUDIT_LOG),

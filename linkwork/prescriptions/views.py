@@ -37,7 +37,7 @@ def _get_prescription(referral: Referral, pk: int) -> SocialPrescription:
 
 
 def services(request: HttpRequest) -> HttpResponse:
-    require(request.user, Permission.VIEW_COMMUNITY_SERVICES)
+    require(request.user, Permission.VIEW_DIRECTORY)
     return render(
         request,
         "prescriptions/services.html",

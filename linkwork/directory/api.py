@@ -1,0 +1,5 @@
+"""The published ORUK API (read-only)."""
+
+app_name = "oruk"
+
+urlpatterns: list = []
