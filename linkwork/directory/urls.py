@@ -1,6 +1,6 @@
 """The directory's staff pages. Each area keeps its own `urlpatterns` in its views module."""
 
-from . import import_views, unmet_views, views
+from . import import_views, report_views, unmet_views, views
 
 app_name = "directory"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     *views.urlpatterns,
     *import_views.urlpatterns,
     *unmet_views.urlpatterns,
+    *report_views.urlpatterns,
 ]

@@ -24,12 +24,13 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
 from linkwork.core.errors import ActionRefused
-from linkwork.directory.models import Service
+from linkwork.directory.models import Availability, Service
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import current_allocation
 from linkwork.referrals.status import ReferralStatus
@@ -111,12 +112,40 @@ def _locked(prescription: SocialPrescription) -> SocialPrescription:
     return SocialPrescription.objects.select_for_update().get(pk=prescription.pk)
 
 
-def _check_service(service: Service, referral: Referral) -> None:
-    if not service.is_open:
-        message = _("%(service)s is not taking referrals at the moment.") % {"service": service}
+def availability_warning(service: Service) -> str:
+    """What a coordinator must be told before referring to a limited or temporarily closed
+    service ("" when it is open)."""
+    if service.availability == Availability.LIMITED:
+        message = _("%(service)s is open but limited.") % {"service": service}
+    elif service.availability == Availability.TEMPORARILY_CLOSED:
+        message = _("%(service)s is temporarily closed.") % {"service": service}
+        if service.expected_reopening:
+            message += " " + _("It is expected to reopen on %(date)s.") % {
+                "date": date_format(service.expected_reopening, "j F Y")
+            }
+    else:
+        return ""
+    if service.availability_note:
+        message += " " + _("(%(note)s)") % {"note": service.availability_note}
+    return message
+
+
+def _check_service(service: Service, referral: Referral, *, availability_confirmed: bool) -> None:
+    """A permanently closed service is refused; a limited or temporarily closed one needs the
+    coordinator to confirm they know, so nobody is sent somewhere closed without being told."""
+    if service.availability == Availability.CLOSED:
+        message = _("%(service)s has closed and is not taking referrals.") % {"service": service}
         if service.availability_note:
             message += " " + _("(%(note)s)") % {"note": service.availability_note}
         raise ActionRefused(message + " " + _("Choose another service."), field="service")
+    warning = availability_warning(service)
+    if warning and not availability_confirmed:
+        raise ActionRefused(
+            warning
+            + " "
+            + _("Confirm that you still want to refer them here, or choose an open service."),
+            field="availability_confirmed",
+        )
     if not Service.objects.serving(referral.site).filter(pk=service.pk).exists():
         raise ActionRefused(
             _("%(service)s does not serve %(site)s.") % {"service": service, "site": referral.site},
@@ -257,6 +286,7 @@ def make_prescription(
     accompany_first_visit: bool = False,
     share_contact_details: bool = False,
     send: bool = False,
+    availability_confirmed: bool = False,
 ) -> SocialPrescription:
     """Refer a person on to a community service: suggested, or sent straight away.
 
@@ -267,7 +297,7 @@ def make_prescription(
     if referral.status != ReferralStatus.ALLOCATED:
         raise ActionRefused(_("Social prescriptions are made for people on a caseload."))
     service = Service.objects.get(pk=service.pk)
-    _check_service(service, referral)
+    _check_service(service, referral, availability_confirmed=availability_confirmed)
     if not asked_for.strip():
         raise ActionRefused(_("Enter what you are asking the service for"), field="asked_for")
     now = timezone.now()
@@ -299,7 +329,12 @@ def make_prescription(
 
 @transaction.atomic
 def change_status(
-    prescription: SocialPrescription, *, by, to_status: str, note: str = ""
+    prescription: SocialPrescription,
+    *,
+    by,
+    to_status: str,
+    note: str = "",
+    availability_confirmed: bool = False,
 ) -> SocialPrescription:
     """Record a change the coordinator knows of (sent, accepted by phone, completed...).
 
@@ -307,7 +342,11 @@ def change_status(
     """
     prescription = _locked(prescription)
     if to_status == P.SENT:
-        _check_service(prescription.service, prescription.referral)
+        _check_service(
+            prescription.service,
+            prescription.referral,
+            availability_confirmed=availability_confirmed,
+        )
     prescription.new_link = _move(prescription, to_status, by=by, note=note, now=timezone.now())
     return prescription
 

@@ -21,35 +21,20 @@ class GovUKForm(forms.Form):
     use_required_attribute = False
 
 
-class ServiceRadios(forms.RadioSelect):
-    """Radios whose closed services are shown but cannot be picked."""
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        service = getattr(value, "instance", None)
-        if service is not None and not service.is_open:
-            option["attrs"]["disabled"] = True
-        return option
-
-
-class ServiceChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Service) -> str:
-        if obj.is_open:
-            return str(obj)
-        note = f": {obj.availability_note}" if obj.availability_note else ""
-        return _("%(service)s – closed%(note)s") % {"service": obj, "note": note}
-
-
 class PrescriptionForm(GovUKForm):
-    service = ServiceChoiceField(
-        label=_("Which service are you referring the person to?"),
+    """A social prescription to one service, chosen in the directory beforehand."""
+
+    service = forms.ModelChoiceField(
         queryset=Service.objects.none(),
-        widget=ServiceRadios,
-        empty_label=None,
+        widget=forms.HiddenInput,
         error_messages={
-            "required": _("Select the service"),
-            "invalid_choice": _("Select a service from the list"),
+            "required": _("Choose a service in the directory"),
+            "invalid_choice": _("Choose a service in the directory"),
         },
+    )
+    availability_confirmed = forms.BooleanField(
+        label=_("I have told the person, and still want to refer them to this service"),
+        required=False,
     )
     asked_for = forms.CharField(
         label=_("What are you asking the service for?"),
@@ -92,12 +77,28 @@ class PrescriptionForm(GovUKForm):
 
     def clean_service(self) -> Service:
         service = self.cleaned_data["service"]
-        if not service.is_open:
-            message = _("%(service)s is not taking referrals at the moment.") % {"service": service}
+        if not service.can_be_chosen:
+            message = _("%(service)s has closed and is not taking referrals.") % {
+                "service": service
+            }
             if service.availability_note:
                 message = f"{message} ({service.availability_note})"
             raise forms.ValidationError(f"{message} {_('Choose another service.')}")
         return service
+
+    def clean(self):
+        cleaned = super().clean()
+        service = cleaned.get("service")
+        if (
+            service is not None
+            and service.needs_warning
+            and not cleaned.get("availability_confirmed")
+        ):
+            self.add_error(
+                "availability_confirmed",
+                _("Confirm that you still want to refer them here, or choose an open service"),
+            )
+        return cleaned
 
 
 class StatusForm(GovUKForm):
@@ -115,10 +116,31 @@ class StatusForm(GovUKForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, current: str, **kwargs):
+    availability_confirmed = forms.BooleanField(
+        label=_("I have told the person, and still want to send it to this service"),
+        required=False,
+    )
+
+    def __init__(self, *args, current: str, service: Service, **kwargs):
         super().__init__(*args, **kwargs)
         moves = TRANSITIONS.get(current, frozenset())
         self.fields["status"].choices = [(s.value, s.label) for s in P if s in moves]
+        self.service = service
+        if P.SENT not in moves or not service.needs_warning:
+            del self.fields["availability_confirmed"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("status") == P.SENT
+            and "availability_confirmed" in self.fields
+            and not cleaned.get("availability_confirmed")
+        ):
+            self.add_error(
+                "availability_confirmed",
+                _("Confirm that you still want to send it here, or choose an open service"),
+            )
+        return cleaned
 
 
 class RespondForm(GovUKForm):

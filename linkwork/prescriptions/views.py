@@ -1,18 +1,21 @@
 """Staff pages for social prescriptions: the services list, a person's prescriptions, making,
 updating and re-sending them. Thin: parse, act, render."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.core.errors import ActionRefused
-from linkwork.directory.models import Service
+from linkwork.directory.queries import open_alternatives
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
-from linkwork.referrals.queries import referrals_for, sites_for
+from linkwork.referrals.queries import referrals_for
 from linkwork.referrals.status import ReferralStatus
 
 from . import actions
@@ -37,16 +40,9 @@ def _get_prescription(referral: Referral, pk: int) -> SocialPrescription:
 
 
 def services(request: HttpRequest) -> HttpResponse:
+    """The old community-services list lives on as the directory."""
     require(request.user, Permission.VIEW_DIRECTORY)
-    return render(
-        request,
-        "prescriptions/services.html",
-        {
-            "services": Service.objects.serving_any(sites_for(request.user))
-            .select_related("organization")
-            .prefetch_related("sites", "phones")
-        },
-    )
+    return redirect("directory:search", permanent=True)
 
 
 def person_prescriptions(request: HttpRequest, pk: int) -> HttpResponse:
@@ -66,24 +62,38 @@ def person_prescriptions(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def new_prescription(request: HttpRequest, pk: int) -> HttpResponse:
+    """The form for one service, chosen in the directory (`?service=`). Without a service, the
+    coordinator is sent to the directory to find one for this person."""
     referral = _get_referral(request, pk, Permission.MAKE_SOCIAL_PRESCRIPTION)
     available = services_serving(referral.site)
+    data = request.POST if request.method == "POST" else None
+    chosen = request.POST.get("service") if data is not None else request.GET.get("service")
+    service = available.filter(pk=chosen).first() if str(chosen or "").isdigit() else None
+    find_url = reverse("directory:search") + "?" + urlencode({"referral": referral.pk})
+    unusable = service is None or not service.can_be_chosen
+    if data is None and referral.status == ReferralStatus.ALLOCATED and unusable:
+        if chosen:
+            messages.info(
+                request, _("That service cannot be chosen for this person. Find another one.")
+            )
+        return redirect(find_url)
     form = PrescriptionForm(
-        request.POST if request.method == "POST" else None,
+        data,
         services=available,
-        initial={"send": "yes"},
+        initial={"send": "yes", "service": service.pk if service else None},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    if data is not None and form.is_valid():
+        cleaned = form.cleaned_data
         try:
             prescription = actions.make_prescription(
                 referral,
                 by=request.user,
-                service=data["service"],
-                asked_for=data["asked_for"],
-                accompany_first_visit=data["accompany_first_visit"],
-                share_contact_details=data["share_contact_details"],
-                send=data["send"],
+                service=cleaned["service"],
+                asked_for=cleaned["asked_for"],
+                accompany_first_visit=cleaned["accompany_first_visit"],
+                share_contact_details=cleaned["share_contact_details"],
+                send=cleaned["send"],
+                availability_confirmed=cleaned["availability_confirmed"],
             )
         except ActionRefused as refusal:
             refusal.show_on(form)
@@ -96,7 +106,10 @@ def new_prescription(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "referral": referral,
             "form": form,
-            "services": available,
+            "service": service,
+            "warning": actions.availability_warning(service) if service else "",
+            "alternatives": open_alternatives(service, referral.site) if service else [],
+            "find_url": find_url,
             "allocated": referral.status == ReferralStatus.ALLOCATED,
         },
     )
@@ -142,7 +155,11 @@ def prescription_detail(request: HttpRequest, pk: int, prescription: int) -> Htt
 def update_status(request: HttpRequest, pk: int, prescription: int) -> HttpResponse:
     referral = _get_referral(request, pk, Permission.UPDATE_SOCIAL_PRESCRIPTION)
     item = _get_prescription(referral, prescription)
-    form = StatusForm(request.POST if request.method == "POST" else None, current=item.status)
+    form = StatusForm(
+        request.POST if request.method == "POST" else None,
+        current=item.status,
+        service=item.service,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             item = actions.change_status(
@@ -150,6 +167,7 @@ def update_status(request: HttpRequest, pk: int, prescription: int) -> HttpRespo
                 by=request.user,
                 to_status=form.cleaned_data["status"],
                 note=form.cleaned_data["note"],
+                availability_confirmed=form.cleaned_data.get("availability_confirmed", False),
             )
         except ActionRefused as refusal:
             refusal.show_on(form)
@@ -163,7 +181,16 @@ def update_status(request: HttpRequest, pk: int, prescription: int) -> HttpRespo
     return render(
         request,
         "prescriptions/update.html",
-        {"referral": referral, "prescription": item, "form": form},
+        {
+            "referral": referral,
+            "prescription": item,
+            "form": form,
+            "warning": actions.availability_warning(item.service),
+            "confirm_needed": "availability_confirmed" in form.fields,
+            "alternatives": open_alternatives(item.service, referral.site)
+            if item.service.needs_warning
+            else [],
+        },
     )
 
 

@@ -77,9 +77,9 @@ self_referral_sites     form       form       form       form       form       f
 self_referral_open      200        200        200        200        200        200        200
 self_referral_not_open  404        404        404        404        404        404        404
 self_referral_sent      200        200        200        200        200        200        200
-sp_services             login      200        200        403        403        403        200
+sp_services             login      301        301        403        403        301        301
 sp_list                 login      200        200        404        404        404        404
-sp_new                  login      200        200        404        404        404        404
+sp_new                  login      302        302        404        404        404        404
 sp_detail               login      200        200        404        404        404        404
 sp_update               login      200        200        404        404        404        404
 sp_new_link             login      405        405        405        405        405        405

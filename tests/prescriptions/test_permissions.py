@@ -102,10 +102,8 @@ def test_the_persons_coordinator_and_their_manager_may(who, sent, client_for, re
     pages = _pages(prescription)
     for page in ("list", "detail"):
         assert browser.get(pages[page][1]).status_code == 200
-    assert (
-        browser.get(reverse("prescriptions:new", args=[prescription.referral_id])).status_code
-        == 200
-    )
+    new = reverse("prescriptions:new", args=[prescription.referral_id])
+    assert browser.get(f"{new}?service={prescription.service_id}").status_code == 200
     method, url, data = pages["update"]
     assert browser.post(url, data).status_code == 302
     prescription.refresh_from_db()
@@ -130,7 +128,7 @@ def test_a_reallocated_person_moves_with_the_permission(sent, coordinator_a, col
 def test_the_services_list_is_for_site_staff(
     client_for, coordinator_a, gp_referrer, researcher, walking_group
 ):
-    assert client_for(coordinator_a).get(reverse("prescriptions:services")).status_code == 200
+    assert client_for(coordinator_a).get(reverse("prescriptions:services")).status_code == 301
     assert client_for(gp_referrer).get(reverse("prescriptions:services")).status_code == 403
     assert client_for(researcher).get(reverse("prescriptions:services")).status_code == 403
 

@@ -1,0 +1,34 @@
+"""Managers' report of what the directory offered, month by month."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+
+from linkwork.accounts.permissions import Permission, require
+from linkwork.referrals.queries import sites_for
+
+from .history import availability_by_month
+from .models import Availability, Service
+
+
+def availability_report(request: HttpRequest) -> HttpResponse:
+    require(request.user, Permission.VIEW_UNMET_NEEDS)
+    sites = sites_for(request.user)
+    chosen = request.GET.get("site", "")
+    site = sites.filter(pk=chosen).first() if chosen.isdigit() else None
+    services = Service.objects.serving(site) if site else Service.objects.serving_any(sites)
+    return render(
+        request,
+        "directory/availability_report.html",
+        {
+            "rows": availability_by_month(services, months=18),
+            "states": Availability.choices,
+            "sites": sites,
+            "site": site,
+        },
+    )
+
+
+urlpatterns = [
+    path("availability/", availability_report, name="availability_report"),
+]
