@@ -6,7 +6,7 @@ pages (health check, sign-in, self-referral).
 """
 
 import datetime
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from django.core.cache import cache
@@ -105,6 +105,15 @@ feedback                login      200        200        404        404        4
 feedback_link           login      405        405        405        405        405        405
 public_feedback_bad     410        410        410        410        410        410        410
 feedback_thanks         200        200        200        200        200        200        200
+dir_search              login      200        200        403        403        200        200
+dir_search_for_person   login      200        200        403        403        404        404
+dir_service             login      200        200        403        403        200        200
+dir_new_service         login      403        200        403        403        200        403
+dir_edit_service        login      403        200        403        403        200        403
+dir_change_availability login      405        405        405        405        405        405
+dir_mark_checked        login      405        405        405        405        405        405
+dir_add_note            login      405        405        405        405        405        405
+dir_availability_report login      403        200        403        403        403        403
 """
 
 
@@ -203,6 +212,9 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         )
         return site_b.slug
 
+    def site_a_service():
+        return make_service(name="Llanidloes choir", sites=[site_a]).pk
+
     pages = {
         "home": lambda: reverse("home"),
         "healthz": lambda: reverse("healthz"),
@@ -275,6 +287,20 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         # A link that was never made: refused the same way for everyone.
         "public_feedback_bad": lambda: reverse("casework:public_feedback", args=["not-a-link"]),
         "feedback_thanks": lambda: reverse("casework:feedback_thanks"),
+        # The directory: a service serving site A only.
+        "dir_search": lambda: reverse("directory:search"),
+        "dir_search_for_person": lambda: (
+            reverse("directory:search") + f"?referral={in_support().pk}"
+        ),
+        "dir_service": lambda: reverse("directory:service", args=[site_a_service()]),
+        "dir_new_service": lambda: reverse("directory:new_service"),
+        "dir_edit_service": lambda: reverse("directory:edit_service", args=[site_a_service()]),
+        "dir_change_availability": lambda: reverse(
+            "directory:change_availability", args=[site_a_service()]
+        ),
+        "dir_mark_checked": lambda: reverse("directory:mark_checked", args=[site_a_service()]),
+        "dir_add_note": lambda: reverse("directory:add_note", args=[site_a_service()]),
+        "dir_availability_report": lambda: reverse("directory:availability_report"),
     }
     return lambda page: pages[page]()
 
@@ -298,7 +324,7 @@ def assert_outcome(response, outcome: str, url: str) -> None:
     }[outcome]
     assert _redirect_path(response) == expected_path
     if outcome in ("login", "adm-login"):
-        assert f"next={url}" in response["Location"].replace("%2F", "/")
+        assert f"next={url}" in unquote(response["Location"])
 
 
 @pytest.mark.parametrize(("page", "who", "outcome"), CASES, ids=[f"{p}-{u}" for p, u, _ in CASES])
@@ -374,6 +400,14 @@ def test_the_matrix_covers_every_url_in_the_app():
         "casework:feedback_link",
         "casework:public_feedback",
         "casework:feedback_thanks",
+        "directory:search",
+        "directory:service",
+        "directory:new_service",
+        "directory:edit_service",
+        "directory:change_availability",
+        "directory:mark_checked",
+        "directory:add_note",
+        "directory:availability_report",
         # POST-only: tested below.
         "logout",
         "set_language",
