@@ -39,7 +39,11 @@ from linkwork.casework.models import (
     WhatMatters,
 )
 from linkwork.casework.models import Contact as CaseContact
-from linkwork.directory.demo import DIRECTORY_MODELS
+from linkwork.directory.demo import (
+    DIRECTORY_MODELS,
+    build_demo_directory,
+    build_demo_unmet_needs,
+)
 from linkwork.messaging.models import ReferrerMessage
 from linkwork.partners.models import Organisation, Site, SourceType
 from linkwork.prescriptions.demo import build_demo_prescriptions
@@ -737,6 +741,8 @@ class Demo:
     def build(self) -> None:
         self.build_sites_and_partners()
         self.build_users()
+        # The community directory, as staff have kept it over the last eighteen months.
+        build_demo_directory(list(self.sites.values()), today=self.today)
         self.build_pathways()
         cases = list(SCENARIOS) + list(self.routine_cases())
         for case in sorted(cases, key=lambda c: -c.received):
@@ -746,6 +752,9 @@ class Demo:
         coordinators = [u for u in self.users.values() if u.role == Role.COORDINATOR]
         build_demo_prescriptions(in_support, coordinators, self.rng)
         close_demo_cases(self, long_running)
+        # What coordinators found nothing for, some of it for people still on their caseloads.
+        still_supported = Referral.objects.filter(status=ReferralStatus.ALLOCATED).order_by("pk")
+        build_demo_unmet_needs(list(self.sites.values()), still_supported, today=self.today)
 
     # Configuration ------------------------------------------------------------------------------
 

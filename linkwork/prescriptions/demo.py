@@ -1,9 +1,11 @@
-"""Demo community services and social prescriptions, for `linkwork.core.demo`.
+"""Demo social prescriptions, for `linkwork.core.demo`.
 
 Call `build_demo_prescriptions(referrals, coordinators, rng)` with allocated referrals, after
-they are allocated. Everything goes through `prescriptions.actions` (services answer through
-their links, as they would), with emails held, and each step is back-dated like the rest of the
-demo. Services are matched to sites by the demo's site slugs ("powys", "rhondda").
+they are allocated. People are referred on to services in the demo directory
+(`directory.demo.build_demo_directory`, built here if it is not there yet), matched to sites by
+the demo's site slugs ("powys", "rhondda"). Everything goes through `prescriptions.actions`
+(services answer through their links, as they would), with emails held, and each step is
+back-dated like the rest of the demo.
 """
 
 import datetime
@@ -14,8 +16,8 @@ from contextlib import contextmanager
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from linkwork.directory.models import Organization, Phone, Service
-from linkwork.partners.models import Site
+from linkwork.directory.demo import build_demo_directory
+from linkwork.directory.models import Availability, AvailabilityChange, Service
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import current_allocation
 
@@ -25,131 +27,26 @@ from .status import PrescriptionStatus
 
 P = PrescriptionStatus
 
-# (name, organisation, description, email, phone, open, note, site slugs (empty: all))
-SERVICES = (
-    (
-        "Citizens Advice Rhondda Cynon Taf",
-        "Citizens Advice",
-        "Benefits checks, debt advice and help with forms.",
-        "advice@rct-cab.example.org",
-        "01632 960101",
-        True,
-        "",
-        ("rhondda",),
-    ),
-    (
-        "Citizens Advice Powys",
-        "Citizens Advice",
-        "Benefits checks, debt advice and help with forms; outreach in Llanidloes on Tuesdays.",
-        "advice@powys-cab.example.org",
-        "01632 960102",
-        True,
-        "",
-        ("powys",),
-    ),
-    (
-        "Mind Aberystwyth and Powys",
-        "Mind",
-        "Peer support groups, wellbeing courses and one-to-one support.",
-        "referrals@mind-powys.example.org",
-        "01632 960103",
-        True,
-        "Waiting list of about 4 weeks for one-to-one support",
-        ("powys",),
-    ),
-    (
-        "Valleys walking group",
-        "Rhondda Ramblers",
-        "Gentle guided walks twice a week, meeting at Treorchy park.",
-        "walks@rhondda-ramblers.example.org",
-        "",
-        True,
-        "",
-        ("rhondda",),
-    ),
-    (
-        "Men's Shed Treorchy",
-        "Men's Sheds Cymru",
-        "Woodwork, repairs and a cuppa: a place for men to meet and make things.",
-        "treorchy@mensshed.example.org",
-        "01632 960105",
-        True,
-        "",
-        ("rhondda",),
-    ),
-    (
-        "Llanidloes Library reading group",
-        "Powys Libraries",
-        "A friendly monthly book group at the library.",
-        "llanidloes.library@powys.example.org",
-        "01632 960106",
-        False,
-        "Closed for refurbishment",
-        ("powys",),
-    ),
-    (
-        "Housing association tenancy support",
-        "Cymoedd Housing",
-        "Help to keep a tenancy: arrears, repairs and dealing with the landlord.",
-        "tenancy.support@cymoedd-housing.example.org",
-        "01632 960107",
-        True,
-        "",
-        (),
-    ),
-    (
-        "Stroke Association communication group",
-        "Stroke Association",
-        "A weekly group for people with aphasia after a stroke, and their families.",
-        "wales@stroke.example.org",
-        "01632 960108",
-        True,
-        "",
-        (),
-    ),
-    (
-        "Cyfle volunteering",
-        "Powys Association of Voluntary Organisations",
-        "Finds volunteering that fits: outdoors, with animals, in shops or cafés.",
-        "volunteering@pavo.example.org",
-        "01632 960109",
-        True,
-        "",
-        ("powys",),
-    ),
-    (
-        "Cruse Bereavement Support Wales",
-        "Cruse",
-        "One-to-one and group support after a bereavement.",
-        "wales@cruse.example.org",
-        "01632 960110",
-        True,
-        "",
-        (),
-    ),
-    (
-        "Chapel lunch club, Pentre",
-        "Pentre Community Chapel",
-        "A hot lunch and company every Wednesday.",
-        "",
-        "01632 960111",
-        False,
-        "Closed until January",
-        ("rhondda",),
-    ),
-)
-
-# Requests, by how they read to the service (no names: consent is given only on some).
+# Requests, by how they read to the service (no names: consent is given only on some), keyed
+# by the code of the service's first category in the demo directory's taxonomy.
 ASKED_FOR = {
-    "Citizens Advice": "A benefits check and help with a letter about council tax arrears.",
-    "Mind": "One-to-one support for anxiety, then a place on a wellbeing course.",
-    "Rhondda Ramblers": "A place on the Tuesday walk; would like to start slowly.",
-    "Men's Sheds Cymru": "A visit to the shed to see if it suits; used to be a carpenter.",
-    "Powys Libraries": "A place in the reading group.",
-    "Cymoedd Housing": "Help with rent arrears and a repair that has been outstanding for months.",
-    "Stroke Association": "A place in the communication group; his wife would like to come too.",
-    "Powys Association of Voluntary Organisations": "Volunteering outdoors, ideally with animals.",
-    "Cruse": "Bereavement support after losing her husband last year.",
+    "money": "A benefits check and help with a letter about council tax arrears.",
+    "mental-health": "One-to-one support for anxiety, then a place on a wellbeing course.",
+    "walking": "A place on the next walk; would like to start slowly.",
+    "exercise-referral": "A place on the next course; has been inactive for a while.",
+    "social": "A visit to see if it suits; would like someone to say hello at the door.",
+    "befriending": "A befriender: lives alone and would like a weekly chat.",
+    "lunch-clubs": "A place at the lunch club, and help getting there the first time.",
+    "learning": "A place on the next course, or a one-to-one to get started.",
+    "housing": "Help with rent arrears and a repair that has been outstanding for months.",
+    "carers": "Support as a carer, and a break now and then.",
+    "volunteering": "Volunteering outdoors, ideally with animals.",
+    "bereavement": "Bereavement support after losing their partner last year.",
+    "food": "A food parcel this week, and advice on what else might help.",
+    "nature": "Outdoor volunteering in the garden, a morning a week to start with.",
+    "arts": "A place in the group; used to enjoy this years ago and would like to try again.",
+    "welsh": "A Welsh-speaking group to meet people; Welsh is their first language.",
+    "transport": "Transport to a group on Thursdays.",
 }
 
 # How each status is reached, step by step: (days before now, what happens). "send" is the
@@ -171,9 +68,9 @@ STORIES: dict[str, tuple[tuple[int, str], ...]] = {
 NOTES = {
     "decline": "Sorry, we are full until the spring. Try us again in March.",
     P.ATTENDING: "Attended 4 sessions so far and joining in well.",
-    P.COMPLETED: "Completed the course; debt write-off agreed with two creditors.",
+    P.COMPLETED: "Came every week to the end, and has made friends who meet up outside it.",
     P.DECLINED_BY_PERSON: "Came once, then told us it was not for them.",
-    P.UNAVAILABLE: "Our funding ended and the group has stopped running.",
+    P.UNAVAILABLE: "The session they wanted has stopped running and the others are full. Sorry.",
 }
 
 
@@ -196,30 +93,6 @@ def _back_dated(when: datetime.datetime) -> Iterator[None]:
         )
     ServiceLink.objects.filter(used_at__gte=start).update(used_at=when)
     ServiceLink.objects.filter(revoked_at__gte=start).update(revoked_at=when)
-
-
-def build_demo_services(sites: Sequence[Site] | None = None) -> list[Service]:
-    """The demo's community services (made once; matched to sites by slug)."""
-    by_slug = {site.slug: site for site in (sites or Site.objects.all())}
-    services = []
-    for name, org, description, email, phone, is_open, note, slugs in SERVICES:
-        organization, _ = Organization.objects.get_or_create(name=org or name)
-        service, created = Service.objects.get_or_create(
-            name=name,
-            organization=organization,
-            defaults={
-                "description": description,
-                "referral_email": email,
-                "availability": "open" if is_open else "temporarily_closed",
-                "availability_note": note,
-            },
-        )
-        if created:
-            service.sites.set([by_slug[slug] for slug in slugs if slug in by_slug])
-            if phone:
-                Phone.objects.create(service=service, number=phone)
-        services.append(service)
-    return services
 
 
 def _moment(rng: random.Random, days_ago: int) -> datetime.datetime:
@@ -252,49 +125,95 @@ def _open_link(prescription: SocialPrescription) -> ServiceLink:
 def build_demo_prescriptions(
     referrals: Sequence[Referral], coordinators: Sequence, rng: random.Random
 ) -> list[SocialPrescription]:
-    """Community services, and social prescriptions in every status across `referrals`.
+    """Social prescriptions in every status across `referrals`, to demo directory services.
 
     `referrals` should be allocated; each prescription is made by the person's coordinator
     (from `coordinators`, else whoever holds the allocation). Steps happen in the past, at most
-    four months ago. Returns the prescriptions made.
+    four months ago, each to a service that is open now, has been since the prescription was
+    made, and takes people of the person's age (sent ones need a referral email). At least two
+    end "service unavailable". Returns the prescriptions made.
     """
     allocated = [r for r in referrals if current_allocation(r) is not None]
     if not allocated:
         return []
-    build_demo_services(sorted({r.site for r in allocated}, key=lambda s: s.pk))
+    build_demo_directory(sorted({r.site for r in allocated}, key=lambda s: s.pk))
     by_pk = {c.pk: c for c in coordinators}
+    open_since = _open_since()
+    open_at: dict[int, list[Service]] = {}  # site id: open services serving it
     made = []
-    # Every status at least once, then a second round so most people have one or two.
+    # Every status at least once, then a second round so most people have one or two; and a
+    # second "service unavailable", so reports have more than one.
     statuses = list(STORIES) + rng.sample(list(STORIES), k=min(len(STORIES), len(allocated)))
+    if statuses.count(P.UNAVAILABLE) < 2:
+        statuses.append(P.UNAVAILABLE)
     with actions.emails_held():
         for index, status in enumerate(statuses):
             referral = allocated[index % len(allocated)]
             allocation = current_allocation(referral)
             coordinator = by_pk.get(allocation.coordinator_id, allocation.coordinator)
+            steps = STORIES[status]
+            moments = _moments(referral, steps, rng)
+            made_on = timezone.localdate(moments[0])
+            age = referral.person.age_on(made_on)
+            if referral.site_id not in open_at:
+                open_at[referral.site_id] = list(
+                    Service.objects.serving(referral.site)
+                    .filter(availability=Availability.OPEN)
+                    .prefetch_related("attributes__taxonomy_term__parent")
+                    .order_by("pk")
+                )
             services = [
                 s
-                for s in Service.objects.serving(referral.site).open()
-                if status == P.SUGGESTED or s.referral_email
+                for s in open_at[referral.site_id]
+                if open_since.get(s.pk, made_on) < made_on
+                and (s.minimum_age or 0) <= age <= (s.maximum_age or 200)
+                and (status == P.SUGGESTED or s.referral_email)
             ]
             if not services:
                 continue
             service = rng.choice(services)
-            prescription = _play(referral, coordinator, service, status, rng, first=index == 0)
+            prescription = _play(
+                referral, coordinator, service, steps, moments, rng, first=index == 0
+            )
             made.append(prescription)
     return made
 
 
-def _play(referral, coordinator, service, status, rng, *, first: bool) -> SocialPrescription:
+def _open_since() -> dict[int, datetime.date]:
+    """For each service, the day from which it has been open (or open but limited) ever since."""
+    since: dict[int, datetime.date] = {}
+    changes = AvailabilityChange.objects.order_by("service_id", "effective_on", "recorded_at", "pk")
+    for service_id, day, availability in changes.values_list(
+        "service_id", "effective_on", "availability"
+    ):
+        if availability in (Availability.OPEN, Availability.LIMITED):
+            since.setdefault(service_id, day)
+        else:
+            since.pop(service_id, None)
+    return since
+
+
+def _asked_for(service: Service) -> str:
+    for attribute in service.attributes.all():
+        term = attribute.taxonomy_term
+        for code in (term.code, term.parent.code if term.parent_id else ""):
+            if code in ASKED_FOR:
+                return ASKED_FOR[code]
+    return "An introduction."
+
+
+def _play(
+    referral, coordinator, service, steps, moments, rng, *, first: bool
+) -> SocialPrescription:
     prescription = None
-    steps = STORIES[status]
-    for when, (_days_ago, step) in zip(_moments(referral, steps, rng), steps, strict=True):
+    for when, (_days_ago, step) in zip(moments, steps, strict=True):
         with _back_dated(when):
             if step == "make":
                 prescription = actions.make_prescription(
                     referral,
                     by=coordinator,
                     service=service,
-                    asked_for=ASKED_FOR.get(service.organization.name, "An introduction."),
+                    asked_for=_asked_for(service),
                     accompany_first_visit=rng.random() < 0.4,
                     share_contact_details=first or rng.random() < 0.6,
                 )

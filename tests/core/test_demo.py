@@ -10,6 +10,15 @@ from django.utils import timezone
 
 from linkwork.accounts.models import Role, User
 from linkwork.audit.models import AuditEvent
+from linkwork.directory.models import (
+    Availability,
+    AvailabilityChange,
+    LocalNote,
+    Organization,
+    Service,
+    TaxonomyTerm,
+    UnmetNeed,
+)
 from linkwork.partners.models import Organisation, Site
 from linkwork.referrals import actions, queries
 from linkwork.referrals.models import (
@@ -37,6 +46,13 @@ COUNTED = (
     InterimContact,
     Allocation,
     AuditEvent,
+    # The directory is wiped and rebuilt the same, too.
+    Organization,
+    Service,
+    TaxonomyTerm,
+    AvailabilityChange,
+    LocalNote,
+    UnmetNeed,
 )
 
 
@@ -271,3 +287,47 @@ def test_demo_messages_to_referrers_count_as_sent(loaded):
     emailed = ReferrerMessage.objects.exclude(recipient_email="")
     assert emailed.exists()
     assert not emailed.filter(sent_at=None).exists()  # the worker must not email the demo's past
+
+
+def test_a_community_directory_around_both_sites(loaded):
+    services = Service.objects.all()
+    assert services.count() >= 40
+    assert set(services.values_list("availability", flat=True)) == set(Availability.values)
+    for slug in ("powys", "rhondda"):
+        assert services.filter(sites__slug=slug).count() >= 20
+    assert services.filter(sites=None).exists()  # Wales-wide lines serve every site
+    assert services.due_a_check().exists()
+    for service in services.prefetch_related("availability_changes"):
+        assert service.availability_changes.all()[0].availability == Availability.OPEN
+        assert list(service.availability_changes.all())[-1].availability == service.availability
+    coordinators = set(User.objects.filter(role=Role.COORDINATOR))
+    notes = LocalNote.objects.select_related("author")
+    assert notes.count() >= 8
+    assert {note.author for note in notes} <= coordinators
+
+
+def test_unmet_needs_at_both_sites_some_for_people_on_a_caseload(loaded):
+    needs = UnmetNeed.objects.select_related("referral", "recorded_by")
+    assert needs.count() >= 20
+    assert set(needs.values_list("site__slug", flat=True)) == {"powys", "rhondda"}
+    linked = [need for need in needs if need.referral]
+    assert len(linked) >= 3
+    for need in linked:
+        assert need.referral.site_id == need.site_id
+        assert need.referral.status == ReferralStatus.ALLOCATED
+        assert need.referral.allocations.get(ended_at=None).coordinator == need.recorded_by
+    assert all(need.recorded_at < timezone.now() for need in needs)
+
+
+def test_social_prescriptions_go_to_open_services_serving_the_site(loaded):
+    from linkwork.prescriptions.models import SocialPrescription
+    from linkwork.prescriptions.status import PrescriptionStatus
+
+    prescriptions = SocialPrescription.objects.select_related("service", "referral__site")
+    assert prescriptions.filter(status=PrescriptionStatus.UNAVAILABLE).count() >= 2
+    for prescription in prescriptions:
+        service = prescription.service
+        assert service.availability == Availability.OPEN
+        assert Service.objects.serving(prescription.referral.site).filter(pk=service.pk).exists()
+        if prescription.status != PrescriptionStatus.SUGGESTED:
+            assert service.referral_email

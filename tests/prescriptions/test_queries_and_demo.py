@@ -68,8 +68,16 @@ def test_the_demo_makes_services_and_prescriptions_in_every_status(
     with django_capture_on_commit_callbacks(execute=True):
         made = build_demo_prescriptions(referrals, [coordinator_a, coordinator_b], random.Random(1))
     assert {p.status for p in made} == set(PrescriptionStatus)
-    assert Service.objects.count() >= 10
+    assert len([p for p in made if p.status == PrescriptionStatus.UNAVAILABLE]) >= 2
+    # The demo directory, and prescriptions only to open services serving the person's site.
+    assert Service.objects.count() >= 40
     assert Service.objects.exclude(availability="open").exists()
+    for prescription in made:
+        service = prescription.service
+        assert service.availability == "open"
+        assert Service.objects.serving(prescription.referral.site).filter(pk=service.pk).exists()
+        if prescription.status != PrescriptionStatus.SUGGESTED:
+            assert service.referral_email
     assert not mail.outbox  # the demo emails no one
     for prescription in made:
         coordinator = prescription.referral.allocations.get(ended_at=None).coordinator
