@@ -1,1 +1,140 @@
-urlpatterns: list = []
+"""Managers' pages for ORUK imports: the list and the form, one import's progress and report.
+
+Starting an import writes a `DirectoryImport` (with the uploaded file's text) and queues the
+`run_directory_import` task once that row is committed; the task does the work. The import's
+page shows its progress while it runs (htmx asks for the progress fragment every two seconds,
+and reloads the page when the import has finished; without JavaScript a link refreshes it).
+"""
+
+from functools import partial
+
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRefresh
+
+from linkwork.accounts.permissions import Permission, require
+
+from . import importer, tasks
+from .forms_import import ImportForm
+from .models import DirectoryImport, ImportStatus
+
+PER_PAGE = 25
+
+STATUS_COLOURS = {
+    ImportStatus.QUEUED: "grey",
+    ImportStatus.RUNNING: "blue",
+    ImportStatus.SUCCEEDED: "green",
+    ImportStatus.FAILED: "red",
+}
+
+
+@require_http_methods(["GET", "POST"])
+def imports(request: HttpRequest) -> HttpResponse:
+    require(request.user, Permission.IMPORT_DIRECTORY)
+    form = ImportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        directory_import = DirectoryImport.objects.create(
+            source=form.source,
+            payload=form.payload,
+            started_by=request.user,
+        )
+        transaction.on_commit(
+            partial(tasks.run_directory_import.enqueue, directory_import.pk), robust=True
+        )
+        return redirect("directory:import_detail", pk=directory_import.pk)
+    page = Paginator(
+        DirectoryImport.objects.defer("payload", "report").select_related("started_by"),
+        PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    for directory_import in page:
+        directory_import.colour = STATUS_COLOURS.get(directory_import.status, "grey")
+    return render(
+        request,
+        "directory/imports/list.html",
+        {"form": form, "page": page, "links": _page_links(request, page)},
+        status=400 if form.errors else 200,
+    )
+
+
+def _page_links(request: HttpRequest, page) -> dict:
+    if page.paginator.num_pages <= 1:
+        return {}
+    base = request.path + "?page="
+    return {
+        "previous": base + str(page.previous_page_number()) if page.has_previous() else "",
+        "next": base + str(page.next_page_number()) if page.has_next() else "",
+        "items": [
+            {"number": n, "url": base + str(n), "current": n == page.number}
+            for n in page.paginator.page_range
+        ],
+    }
+
+
+@require_GET
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Permission.IMPORT_DIRECTORY)
+    directory_import = get_object_or_404(
+        DirectoryImport.objects.defer("payload").select_related("started_by"), pk=pk
+    )
+    directory_import.colour = STATUS_COLOURS.get(directory_import.status, "grey")
+    entries = [_shown(entry) for entry in directory_import.report or []]
+    records = [e for e in entries if e["kind"] != "feed"]
+    return render(
+        request,
+        "directory/imports/detail.html",
+        {
+            "imp": directory_import,
+            "feed_messages": [m for e in entries if e["kind"] == "feed" for m in e["messages"]],
+            "rejected": [e for e in records if e["result"] == importer.REJECTED],
+            "with_warnings": [
+                e for e in records if e["result"] != importer.REJECTED and e["warnings"]
+            ],
+            "records": records,
+            "counts": directory_import.counts or {},
+        },
+    )
+
+
+@require_GET
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment htmx polls. Once the import has finished, htmx is told to reload
+    the page, which then shows the report."""
+    require(request.user, Permission.IMPORT_DIRECTORY)
+    directory_import = get_object_or_404(DirectoryImport.objects.defer("payload", "report"), pk=pk)
+    if directory_import.finished and request.htmx:
+        return HttpResponseClientRefresh()
+    return render(request, "directory/imports/includes/progress.html", {"imp": directory_import})
+
+
+def _shown(entry: dict) -> dict:
+    """A report entry with its messages in the reader's language."""
+    messages = [
+        {"level": m.get("level"), "text": importer.render_message(m)}
+        for m in entry.get("messages") or []
+    ]
+    return {
+        "kind": entry.get("kind", ""),
+        "kind_label": importer.kind_label(entry.get("kind", "")),
+        "id": entry.get("id", ""),
+        "name": entry.get("name", ""),
+        "result": entry.get("result", ""),
+        "result_label": importer.result_label(entry.get("result", "")),
+        "messages": messages,
+        "errors": [m["text"] for m in messages if m["level"] == importer.ERROR],
+        "warnings": [m["text"] for m in messages if m["level"] == importer.WARNING],
+        "notes": [m["text"] for m in messages if m["level"] == importer.INFO],
+    }
+
+
+urlpatterns = [
+    path("imports/", imports, name="imports"),
+    path("imports/<int:pk>/", import_detail, name="import_detail"),
+    path("imports/<int:pk>/progress/", import_progress, name="import_progress"),
+]
