@@ -1,1 +1,293 @@
-urlpatterns: list = []
+"""Unmet needs: recording what the directory had nothing for, and the managers' report of them.
+Thin: parse, act, render.
+
+The one piece of personal data here is the person a need is recorded for (`?referral=`),
+reached only through `referrals_for(user)` and `WORK_WITH_PERSON`. Notes may hold personal data
+despite the hint, so only managers (who may see the report) read them, never with a name.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from linkwork.accounts.permissions import Permission, require
+from linkwork.core.errors import ActionRefused
+from linkwork.partners.models import Site
+from linkwork.referrals.models import Referral
+from linkwork.referrals.queries import referrals_for, sites_for
+
+from . import unmet
+from .forms_unmet import AREAS_LIST_ID, UnmetNeedForm, UnmetNeedsFilterForm, month_value
+from .models import UnmetNeed
+
+NEEDS_PER_PAGE = 50
+
+
+# --- Recording a need ----------------------------------------------------------------------------
+
+
+def _referral_from(request: HttpRequest) -> Referral | None:
+    """The person the need is recorded for (`?referral=`), if any: one the user works with, or
+    404."""
+    value = (request.GET.get("referral") or request.POST.get("referral") or "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404
+    referral = get_object_or_404(referrals_for(request.user), pk=int(value))
+    require(request.user, Permission.WORK_WITH_PERSON, referral)
+    return referral
+
+
+def _site_from(request: HttpRequest) -> Site | None:
+    """A site asked for (posted, or `?site=`), if any: one of the user's, or 404."""
+    data = request.POST if request.method == "POST" else request.GET
+    value = (data.get("site") or "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404
+    site = get_object_or_404(Site, pk=int(value))
+    require(request.user, Permission.RECORD_UNMET_NEED, site)
+    return site
+
+
+def _default_site(user, sites: list[Site]) -> Site:
+    """Where the user last recorded a need, if still one of their sites; else their first."""
+    last = (
+        UnmetNeed.objects.filter(recorded_by=user, site__in=sites)
+        .order_by("-recorded_at", "-pk")
+        .values_list("site_id", flat=True)
+        .first()
+    )
+    return next((site for site in sites if site.pk == last), sites[0])
+
+
+def _prefill(request: HttpRequest, categories) -> dict:
+    """What the search page passes on: the category (`?category=`) and area (`?area=`)."""
+    initial = {}
+    category = (request.GET.get("category") or "").strip()
+    if category.isdigit() and categories.filter(pk=int(category)).exists():
+        initial["category"] = int(category)
+    area = unmet.tidy_area(request.GET.get("area"))
+    if area:
+        initial["area"] = area[: unmet.MAX_AREA_LENGTH]
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+def record_unmet_need(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require(user, Permission.RECORD_UNMET_NEED)
+    sites = list(sites_for(user).order_by("name", "pk"))
+    if not sites:
+        raise PermissionDenied
+    referral = _referral_from(request)
+    chosen = _site_from(request)
+    ask_site = referral is None and len(sites) > 1
+    categories = unmet.need_categories()
+    initial = _prefill(request, categories)
+    if ask_site:
+        initial["site"] = (chosen or _default_site(user, sites)).pk
+    form = UnmetNeedForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        sites=sites_for(user).order_by("name", "pk"),
+        categories=categories,
+        ask_site=ask_site,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if referral is not None:
+            site = referral.site
+        elif ask_site:
+            site = data["site"]
+        else:
+            site = chosen or sites[0]
+        try:
+            need = unmet.record_unmet_need(
+                by=user,
+                site=site,
+                category=data["category"],
+                area=data["area"],
+                note=data["note"],
+                referral=referral,
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(
+                request,
+                _("Unmet need recorded: %(category)s in %(area)s. Thank you.")
+                % {"category": need.category.name, "area": need.area},
+            )
+            if referral is not None:
+                return redirect(reverse("casework:record", kwargs={"pk": referral.pk}))
+            return redirect(reverse("directory:search"))
+    if referral is not None:
+        back_url = reverse("casework:record", kwargs={"pk": referral.pk})
+    else:
+        back_url = reverse("directory:search")
+    return render(
+        request,
+        "directory/unmet/record.html",
+        {
+            "form": form,
+            "referral": referral,
+            "site": referral.site if referral is not None else (None if ask_site else sites[0]),
+            "has_categories": categories.exists(),
+            "areas": unmet.known_areas(sites),
+            "areas_list_id": AREAS_LIST_ID,
+            "back_url": back_url,
+        },
+    )
+
+
+# --- The managers' report ------------------------------------------------------------------------
+
+
+@require_GET
+def unmet_needs(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require(user, Permission.VIEW_UNMET_NEEDS)
+    sites = list(sites_for(user).order_by("name", "pk"))
+    this_month = timezone.localdate().replace(day=1)
+    categories = unmet.need_categories()
+    form = UnmetNeedsFilterForm(
+        request.GET, sites=sites, categories=categories, this_month=this_month
+    )
+    filters = form.filters()
+    report_sites = [filters["site"]] if filters["site"] else sites
+    report = unmet.unmet_needs_report(
+        sites=report_sites,
+        first_month=filters["first_month"],
+        last_month=filters["last_month"],
+        category=filters["category"],
+        area=filters["area"],
+    )
+    if request.GET.get("format") == "csv":
+        return _csv(report, filters)
+
+    needs = unmet.needs_in_area(
+        unmet.recorded_needs(
+            report_sites,
+            filters["first_month"],
+            filters["last_month"],
+            category=filters["category"],
+        ),
+        filters["area"],
+        report,
+    ).select_related("category", "category__parent", "site", "recorded_by")
+    page = Paginator(needs.order_by("-recorded_at", "-pk"), NEEDS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    for each in page:
+        each.category_label = unmet.term_label(each.category)
+    csv_params = request.GET.copy()
+    csv_params.pop("page", None)
+    csv_params["format"] = "csv"
+    return render(
+        request,
+        "directory/unmet/report.html",
+        {
+            "form": form,
+            "filters": filters,
+            "report": report,
+            "sites": sites,
+            "page": page,
+            "page_links": _page_links(request, page),
+            "csv_url": "?" + csv_params.urlencode(),
+            "areas": unmet.known_areas(sites),
+            "areas_list_id": AREAS_LIST_ID,
+        },
+    )
+
+
+def _page_links(request: HttpRequest, page) -> dict:
+    def url(number: int) -> str:
+        params = request.GET.copy()
+        params["page"] = str(number)
+        return "?" + params.urlencode()
+
+    return {
+        "previous": url(page.previous_page_number()) if page.has_previous() else "",
+        "next": url(page.next_page_number()) if page.has_next() else "",
+    }
+
+
+def _cell(value) -> str | int:
+    """A CSV cell; text that a spreadsheet would run as a formula is quoted."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv(report: unmet.Report, filters: dict) -> HttpResponse:
+    """The category by month table: each month's total, then each source and both."""
+    first, last = month_value(filters["first_month"]), month_value(filters["last_month"])
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="unmet-needs-{first}-to-{last}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Kind of need"),
+            *(month_value(month) for month in report.months),
+            _("Recorded by staff"),
+            _("Service unavailable"),
+            _("Total"),
+        ]
+    )
+    for row in report.categories:
+        writer.writerow(
+            [
+                _cell(row.label),
+                *(cell.total for cell in row.months),
+                row.total.recorded,
+                row.total.unavailable,
+                row.total.total,
+            ]
+        )
+    writer.writerow(
+        [
+            _("All unmet needs: recorded by staff"),
+            *(cell.recorded for cell in report.month_totals),
+            report.total.recorded,
+            "",
+            report.total.recorded,
+        ]
+    )
+    writer.writerow(
+        [
+            _("All unmet needs: service unavailable"),
+            *(cell.unavailable for cell in report.month_totals),
+            "",
+            report.total.unavailable,
+            report.total.unavailable,
+        ]
+    )
+    writer.writerow(
+        [
+            _("All unmet needs"),
+            *(cell.total for cell in report.month_totals),
+            report.total.recorded,
+            report.total.unavailable,
+            report.total.total,
+        ]
+    )
+    return response
+
+
+urlpatterns = [
+    path("unmet-needs/", unmet_needs, name="unmet_needs"),
+    path("unmet-needs/record/", record_unmet_need, name="record_unmet_need"),
+]
