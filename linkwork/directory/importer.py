@@ -847,7 +847,15 @@ MAIN_FIELDS = {
     "service": SERVICE_FIELDS,
     "service_at_location": SERVICE_AT_LOCATION_FIELDS,
 }
-KIND_ORDER = tuple(MAIN_MODELS)
+KIND_ORDER = tuple(MAIN_MODELS)  # the order records are checked and saved in
+REPORT_ORDER = (
+    "organization",
+    "service",
+    "location",
+    "service_at_location",
+    "taxonomy",
+    "taxonomy_term",
+)
 
 # Keys holding records of their own, kept out of a record's data (see _Feed.walk).
 NESTED_RECORD_KEYS = {
@@ -1037,6 +1045,8 @@ class Record:
 
     def entry(self) -> dict:
         messages = list(self.messages)
+        if self.rejected:  # what was wrong with values that were not kept is moot
+            messages = [m for m in messages if m["level"] == ERROR]
         if self.changes and not self.created and not self.rejected:
             messages.insert(
                 0, message(INFO, M_CHANGED, fields=", ".join(dict.fromkeys(self.changes)))
@@ -1874,7 +1884,12 @@ def _import(
     report = Report(dry_run=dry_run)
     with transaction.atomic():
         feed.apply(by=by, directory_import=directory_import, progress=progress)
-        entries = [record.entry() for record in feed.ordered()]
+        entries = [
+            record.entry()
+            for record in sorted(
+                feed.records.values(), key=lambda r: (REPORT_ORDER.index(r.kind), r.order)
+            )
+        ]
         entries += [record.entry() for record in feed.unknown + feed.unplaced()]
         notes = list(feed.notes)
         if not entries:

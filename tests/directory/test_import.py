@@ -520,3 +520,71 @@ def test_each_import_writes_one_audit_line_without_personal_data(manager):
         "ORUK import: 5 created, 0 updated, 0 unchanged, 0 rejected, 3 warnings"
     )
     assert "Ann Persona" not in json.dumps(event.fields)
+
+
+def test_nested_details_of_places_and_terms_are_imported():
+    service = official("service_full")
+    location = service["service_at_locations"][0]["location"]
+    location["latitude"], location["longitude"] = 52.41, -3.54
+    location["phones"] = [{"id": "6f000000-0000-4000-8000-000000000001", "number": "01686 400000"}]
+    location["languages"] = [{"id": "65000000-0000-4000-8000-000000000001", "code": "cy"}]
+    term = service["attributes"][0]["taxonomy_term"]
+    term["taxonomy_detail"] = {
+        "id": "6e000000-0000-4000-8000-000000000001",
+        "name": "Open Referral UK service types",
+        "description": "The LGA's list of service types.",
+    }
+    service["contacts"][0]["phones"] = [
+        {"id": "6f000000-0000-4000-8000-000000000002", "number": "+44 1686 400001"}
+    ]
+
+    report = importer.run_import(service)
+
+    place = Location.objects.get(uuid=LOCATION_ID)
+    assert place.phones.get().number == "01686 400000"
+    assert place.languages.get().code == "cy"
+    assert (str(place.latitude), str(place.longitude)) == ("52.410000", "-3.540000")
+    assert TaxonomyTerm.objects.get().taxonomy.name == "Open Referral UK service types"
+    assert Contact.objects.get().phones.get().number == "+44 1686 400001"
+    assert "taxonomy" in {e["kind"] for e in report.entries}
+
+
+@pytest.mark.parametrize(
+    ("status", "availability"),
+    [
+        ("active", Availability.OPEN),
+        ("inactive", Availability.TEMPORARILY_CLOSED),
+        ("temporarily closed", Availability.TEMPORARILY_CLOSED),
+        ("defunct", Availability.CLOSED),
+        ("Temporarily Closed", Availability.TEMPORARILY_CLOSED),
+    ],
+)
+def test_a_new_service_takes_its_availability_from_its_status(status, availability):
+    service = official("service_list")["contents"][0]
+    service["status"] = status
+
+    importer.run_import(service)
+
+    assert Service.objects.get().availability == availability
+    assert AvailabilityChange.objects.get().availability == availability
+
+
+def test_a_service_already_in_the_directory_needs_no_organisation_in_the_feed():
+    importer.run_import(official("service_full"))
+    summary = {"id": SERVICE_ID, "name": "Community Counselling", "status": "defunct"}
+
+    report = importer.run_import(summary)
+
+    assert entries_by_id(report)[SERVICE_ID]["result"] == "updated"
+    assert Service.objects.get().availability == Availability.CLOSED
+
+
+def test_a_new_service_without_an_organisation_is_rejected():
+    report = importer.run_import(
+        {"id": SERVICE_ID, "name": "Community Counselling", "status": "active"}
+    )
+
+    assert texts(entries_by_id(report)[SERVICE_ID]) == [
+        "It has no organisation: the feed must give 'organization' or 'organization_id'"
+    ]
+    assert not Service.objects.exists()
