@@ -163,9 +163,10 @@ def test_coordinator_works_the_case_a_service_answers_and_the_referrer_hears_the
     expect(page.locator("h1")).to_contain_text("Find a service for Megan")
     page.get_by_label("Search", exact=True).fill("walking")
     page.get_by_role("button", name="Search").click()
-    page.get_by_role("link", name="Refer Megan here: Llanidloes walking group").click()
-    form = page.locator("main form")
+    page.get_by_role("link", name=re.compile(r"Refer Megan here.*Llanidloes walking group")).click()
+    expect(page.locator("h1")).to_contain_text("Make a social prescription")
     expect(page.locator("main")).to_contain_text("Llanidloes walking group")
+    form = page.locator("main form")
     form.get_by_label("What are you asking the service for?").fill(
         "A place on the Tuesday walk for a woman in her sixties who would like company."
     )
