@@ -153,6 +153,9 @@ def directory_search(request: HttpRequest) -> HttpResponse:
         "searching_for_age": criteria.age,
         "unmet_need_url": _unmet_need_url(referral, cleaned),
         "can_create": has_permission(request.user, Permission.EDIT_DIRECTORY),
+        "can_record_need": has_permission(request.user, Permission.RECORD_UNMET_NEED),
+        "can_see_reports": has_permission(request.user, Permission.VIEW_UNMET_NEEDS),
+        "can_import": has_permission(request.user, Permission.IMPORT_DIRECTORY),
         "clear_url": reverse("directory:search")
         + (f"?{urlencode({'referral': referral.pk})}" if referral else ""),
         "fragment": fragment,

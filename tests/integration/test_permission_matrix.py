@@ -6,6 +6,7 @@ pages (health check, sign-in, self-referral).
 """
 
 import datetime
+import uuid
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -16,6 +17,13 @@ from django.utils import timezone
 from linkwork.audit.models import AuditAction, AuditEvent
 from linkwork.casework import actions as casework
 from linkwork.casework.models import GoalStep
+from linkwork.directory.models import (
+    DirectoryImport,
+    Location,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
 from linkwork.prescriptions import actions as prescription_actions
 from linkwork.referrals.models import (
     Allocation,
@@ -114,6 +122,25 @@ dir_change_availability login      405        405        405        405        4
 dir_mark_checked        login      405        405        405        405        405        405
 dir_add_note            login      405        405        405        405        405        405
 dir_availability_report login      403        200        403        403        403        403
+dir_record_unmet_need   login      200        200        403        403        403        403
+dir_unmet_needs         login      403        200        403        403        403        403
+dir_imports             login      403        200        403        403        200        403
+dir_import_detail       login      403        200        403        403        200        403
+dir_import_progress     login      403        200        403        403        200        403
+oruk_root               200        200        200        200        200        200        200
+oruk_services           200        200        200        200        200        200        200
+oruk_service            200        200        200        200        200        200        200
+oruk_unknown_service    404        404        404        404        404        404        404
+oruk_sal_list           200        200        200        200        200        200        200
+oruk_sal                200        200        200        200        200        200        200
+oruk_location           200        200        200        200        200        200        200
+oruk_organizations      200        200        200        200        200        200        200
+oruk_organization       200        200        200        200        200        200        200
+oruk_taxonomies         200        200        200        200        200        200        200
+oruk_taxonomy           200        200        200        200        200        200        200
+oruk_terms              200        200        200        200        200        200        200
+oruk_term               200        200        200        200        200        200        200
+oruk_not_found          404        404        404        404        404        404        404
 """
 
 
@@ -215,6 +242,29 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
     def site_a_service():
         return make_service(name="Llanidloes choir", sites=[site_a]).pk
 
+    def directory_import():
+        return DirectoryImport.objects.create(source="feed.json", status="succeeded").pk
+
+    def listed():
+        """A published service at a location, in a category of a taxonomy."""
+        taxonomy = Taxonomy.objects.create(name="Local categories")
+        term = TaxonomyTerm.objects.create(name="Singing", taxonomy=taxonomy)
+        service = make_service(name="Treorchy choir", terms=[term])
+        location = Location.objects.create(name="Park and Dare Theatre")
+        at = ServiceAtLocation.objects.create(service=service, location=location)
+        return {
+            "service": service.uuid,
+            "organization": service.organization.uuid,
+            "location": location.uuid,
+            "service_at_location": at.uuid,
+            "taxonomy": taxonomy.uuid,
+            "term": term.uuid,
+        }
+
+    def oruk(name, kind=None):
+        args = [listed()[kind]] if kind else []
+        return reverse(f"oruk:{name}", args=args)
+
     pages = {
         "home": lambda: reverse("home"),
         "healthz": lambda: reverse("healthz"),
@@ -301,6 +351,31 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "dir_mark_checked": lambda: reverse("directory:mark_checked", args=[site_a_service()]),
         "dir_add_note": lambda: reverse("directory:add_note", args=[site_a_service()]),
         "dir_availability_report": lambda: reverse("directory:availability_report"),
+        "dir_record_unmet_need": lambda: (
+            TaxonomyTerm.objects.create(name="Walking"),
+            reverse("directory:record_unmet_need"),
+        )[1],
+        "dir_unmet_needs": lambda: reverse("directory:unmet_needs"),
+        "dir_imports": lambda: reverse("directory:imports"),
+        "dir_import_detail": lambda: reverse("directory:import_detail", args=[directory_import()]),
+        "dir_import_progress": lambda: reverse(
+            "directory:import_progress", args=[directory_import()]
+        ),
+        # The published Open Referral UK API: open to anyone.
+        "oruk_root": lambda: reverse("oruk:root"),
+        "oruk_services": lambda: oruk("services"),
+        "oruk_service": lambda: oruk("service", "service"),
+        "oruk_unknown_service": lambda: reverse("oruk:service", args=[uuid.uuid4()]),
+        "oruk_sal_list": lambda: oruk("service_at_locations"),
+        "oruk_sal": lambda: oruk("service_at_location", "service_at_location"),
+        "oruk_location": lambda: oruk("location", "location"),
+        "oruk_organizations": lambda: oruk("organizations"),
+        "oruk_organization": lambda: oruk("organization", "organization"),
+        "oruk_taxonomies": lambda: oruk("taxonomies"),
+        "oruk_taxonomy": lambda: oruk("taxonomy", "taxonomy"),
+        "oruk_terms": lambda: oruk("taxonomy_terms"),
+        "oruk_term": lambda: oruk("taxonomy_term", "term"),
+        "oruk_not_found": lambda: "/api/oruk/no-such-thing",
     }
     return lambda page: pages[page]()
 
@@ -408,6 +483,24 @@ def test_the_matrix_covers_every_url_in_the_app():
         "directory:mark_checked",
         "directory:add_note",
         "directory:availability_report",
+        "directory:record_unmet_need",
+        "directory:unmet_needs",
+        "directory:imports",
+        "directory:import_detail",
+        "directory:import_progress",
+        "oruk:root",
+        "oruk:services",
+        "oruk:service",
+        "oruk:service_at_locations",
+        "oruk:service_at_location",
+        "oruk:location",
+        "oruk:organizations",
+        "oruk:organization",
+        "oruk:taxonomies",
+        "oruk:taxonomy",
+        "oruk:taxonomy_terms",
+        "oruk:taxonomy_term",
+        "oruk:not_found",
         # POST-only: tested below.
         "logout",
         "set_language",
