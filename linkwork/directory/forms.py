@@ -85,6 +85,7 @@ class SearchForm(DirectoryForm):
         error_messages={"invalid_choice": _("Choose a day from the list")},
     )
     welsh = forms.BooleanField(label=_("Available in Welsh"), required=False)
+    unchecked = forms.BooleanField(label=_("Not checked for 6 months"), required=False)
     availability = forms.MultipleChoiceField(
         label=_("Availability"),
         required=False,

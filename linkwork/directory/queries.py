@@ -25,6 +25,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,6 +41,7 @@ from .models import (
     Service,
     ServiceAtLocation,
     ServiceAttribute,
+    UnmetNeed,
 )
 
 # Two-letter iCalendar days, in the order of the week, with their names.
@@ -327,3 +329,35 @@ def ages_in_words(service: Service) -> str:
     if high is not None:
         return _("Up to %(high)s") % {"high": high}
     return ""
+
+
+@dataclass
+class DirectorySummary:
+    """What a manager should know about the directory serving their sites."""
+
+    limited: int
+    temporarily_closed: int
+    needs_check: int
+    unmet_needs_this_month: int
+
+
+def directory_summary(sites, today=None) -> DirectorySummary:
+    today = today or timezone.localdate()
+    services = Service.objects.serving_any(sites)
+    counts = dict(
+        services.order_by()
+        .values_list("availability")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("availability", "n")
+    )
+    month_start = timezone.make_aware(
+        datetime.datetime.combine(today.replace(day=1), datetime.time())
+    )
+    return DirectorySummary(
+        limited=counts.get(Availability.LIMITED, 0),
+        temporarily_closed=counts.get(Availability.TEMPORARILY_CLOSED, 0),
+        needs_check=services.exclude(availability=Availability.CLOSED).due_a_check(today).count(),
+        unmet_needs_this_month=UnmetNeed.objects.filter(
+            site__in=sites, recorded_at__gte=month_start
+        ).count(),
+    )

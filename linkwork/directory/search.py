@@ -86,6 +86,8 @@ class Criteria:
     free_only: bool = False
     day: str = ""
     welsh: bool = False
+    # Only entries nobody has checked for six months (or ever): for managers keeping it current.
+    needs_check: bool = False
     availability: Sequence[str] = field(default_factory=lambda: list(DEFAULT_AVAILABILITY))
     # One site: services serving it. Otherwise any of `sites`; both None: anywhere.
     site: Site | None = None
@@ -271,6 +273,9 @@ def search(criteria: Criteria, services: QuerySet[Service] | None = None) -> Que
         services = services.filter(
             Exists(Language.objects.filter(welsh_q(), service=OuterRef("pk")))
         )
+
+    if criteria.needs_check:
+        services = services.due_a_check()
 
     services = _with_words(services, criteria.words).annotate(rank=availability_rank())
     if words_of(criteria.words):

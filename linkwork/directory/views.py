@@ -127,6 +127,7 @@ def directory_search(request: HttpRequest) -> HttpResponse:
         free_only=bool(cleaned.get("free")),
         day=cleaned.get("day") or "",
         welsh=bool(cleaned.get("welsh")),
+        needs_check=bool(cleaned.get("unchecked")),
         availability=cleaned.get("availability") or list(DEFAULT_AVAILABILITY),
     )
     if referral is not None:

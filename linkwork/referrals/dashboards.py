@@ -3,6 +3,8 @@
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from linkwork.directory.queries import directory_summary
+
 from .queries import caseload_of, coordinators_for, referrals_for, sites_for
 from .status import TO_TRIAGE, Priority, ReferralStatus
 
@@ -64,6 +66,7 @@ def manager_home(user) -> dict:
         "to_triage_count": to_triage.count(),
         "waiting": waiting_list_summary(user),
         "coordinators": coordinators_for(user),
+        "directory": directory_summary(sites_for(user)),
     }
 
 
