@@ -243,7 +243,8 @@ def schedule_in_words(schedule) -> str:
         when = when[:1].upper() + when[1:]
     description = (schedule.description or "").strip()
     if when and description:
-        return f"{when}. {description}"
+        # "2 p.m." already ends a sentence.
+        return f"{when} {description}" if when.endswith(".") else f"{when}. {description}"
     return when or description
 
 
