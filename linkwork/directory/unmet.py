@@ -240,6 +240,20 @@ class Report:
     # Each area's spellings, exactly as recorded (the list of needs is filtered by these).
     recorded_areas: dict[str, set[str]] = field(default_factory=dict)
 
+    @property
+    def area_needs(self) -> list[tuple[AreaRow, list[tuple[str, int]]]]:
+        """Each area with its kinds of need that have any, most first: a table of areas by
+        every kind of need would be too wide to read."""
+        rows = []
+        for area in self.areas:
+            needs = [
+                (category.label, cell.total)
+                for category, cell in zip(self.categories, area.categories, strict=True)
+                if cell.total
+            ]
+            rows.append((area, sorted(needs, key=lambda need: (-need[1], need[0]))))
+        return rows
+
 
 def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
     """The 1st of every month from `first`'s month to `last`'s, inclusive."""

@@ -294,6 +294,11 @@ def test_areas_are_grouped_ignoring_case_and_spaces(manager, coordinator_a, site
         "Money advice",
         "Physical activity: Walking",
     ]
+    # The page lists each area's kinds of need, most first, rather than a column for every kind.
+    assert [(row.label, needs) for row, needs in report.area_needs] == [
+        ("Rhayader", [("Physical activity: Walking", 4)]),
+        ("Builth Wells", [("Money advice", 1), ("Physical activity: Walking", 1)]),
+    ]
 
 
 def test_both_sources_are_counted_separately_and_together(
