@@ -1965,6 +1965,11 @@ def run_import(
             return _import(data, by=by, dry_run=True, source=source, progress=progress)
         except FeedError as error:
             return Report(dry_run=True, error=error.message)
+        except Exception as error:  # a dry run fails like a real one: with the class name only
+            logger.error("Directory import dry run failed: %s", type(error).__name__)
+            return Report(
+                dry_run=True, error=message(ERROR, E_UNEXPECTED, error=type(error).__name__)
+            )
     directory_import = DirectoryImport.objects.create(
         source=(source or "JSON")[:500],
         status=ImportStatus.RUNNING,

@@ -588,3 +588,24 @@ def test_a_new_service_without_an_organisation_is_rejected():
         "It has no organisation: the feed must give 'organization' or 'organization_id'"
     ]
     assert not Service.objects.exists()
+
+
+def test_the_import_s_row_counts_the_records_checked_as_it_goes(monkeypatch):
+    seen = []
+    check = importer._Feed._check_record
+
+    def watched(self, record):
+        check(self, record)
+        row = DirectoryImport.objects.values("status", "processed", "total").get()
+        seen.append((row["status"], row["processed"], row["total"]))
+
+    monkeypatch.setattr(importer._Feed, "_check_record", watched)
+    monkeypatch.setattr(importer.time, "monotonic", iter(range(0, 1000, 10)).__next__)
+
+    importer.run_import(feed("dataset.json"))
+
+    assert seen[0] == (ImportStatus.RUNNING, 0, 0)
+    assert seen[-1] == (ImportStatus.RUNNING, len(seen) - 1, len(seen))
+    done = DirectoryImport.objects.get()
+    assert (done.status, done.processed, done.total) == (ImportStatus.SUCCEEDED, 8, 8)
+    assert done.percent_done == 100
