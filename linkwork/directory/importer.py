@@ -36,9 +36,11 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import ipaddress
 import json
 import logging
 import re
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -47,13 +49,13 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 
 from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
@@ -103,109 +105,125 @@ ERROR, WARNING, INFO = "error", "warning", "info"
 # English text with %(name)s parameters, translated when shown. "kind" parameters are record
 # kinds (KIND_NOUNS); "reason" parameters are messages themselves.
 
-M_MISSING = N_("required field '%(field)s' is missing")
-M_NOT_UUID = N_("its id %(value)s is not a UUID")
-M_DUPLICATE = N_(
+M_MISSING = gettext_noop("required field '%(field)s' is missing")
+M_NOT_UUID = gettext_noop("its id %(value)s is not a UUID")
+M_DUPLICATE = gettext_noop(
     "its id is used more than once in the feed, with different details ('%(field)s' differs)"
 )
-M_CHILD_DUPLICATE = N_("its id is used more than once in the feed")
-M_NOT_OBJECT = N_("it is not a JSON object")
-M_UNKNOWN_KIND = N_("Linkwork cannot tell what kind of ORUK record this is")
-M_BAD_STATUS = N_("status %(value)s is not one of: active, inactive, defunct, temporarily closed")
-M_NO_ORGANISATION = N_(
+M_CHILD_DUPLICATE = gettext_noop("its id is used more than once in the feed")
+M_NOT_OBJECT = gettext_noop("it is not a JSON object")
+M_UNKNOWN_KIND = gettext_noop("Linkwork cannot tell what kind of ORUK record this is")
+M_BAD_STATUS = gettext_noop(
+    "status %(value)s is not one of: active, inactive, defunct, temporarily closed"
+)
+M_NO_ORGANISATION = gettext_noop(
     "it has no organisation: the feed must give 'organization' or 'organization_id'"
 )
-M_UNKNOWN_REF = N_(
+M_UNKNOWN_REF = gettext_noop(
     "'%(field)s' refers to %(kind)s %(id)s, which is neither in the feed nor in the directory"
 )
-M_REJECTED_REF = N_("'%(field)s' refers to %(kind)s %(id)s, which was rejected")
-M_REF_LEFT_OUT = N_(
+M_REJECTED_REF = gettext_noop("'%(field)s' refers to %(kind)s %(id)s, which was rejected")
+M_REF_LEFT_OUT = gettext_noop(
     "'%(field)s' refers to %(kind)s %(id)s, which is neither in the feed nor in the directory: "
     "left out"
 )
-M_REJECTED_REF_LEFT_OUT = N_("'%(field)s' refers to %(kind)s %(id)s, which was rejected: left out")
-M_OWN_PARENT = N_("'%(field)s' is the term's own id: left out")
-M_OWNER_NOT_IN_FEED = N_(
+M_REJECTED_REF_LEFT_OUT = gettext_noop(
+    "'%(field)s' refers to %(kind)s %(id)s, which was rejected: left out"
+)
+M_OWN_PARENT = gettext_noop("'%(field)s' is the term's own id: left out")
+M_OWNER_NOT_IN_FEED = gettext_noop(
     "'%(field)s' refers to %(kind)s %(id)s, which is not in this feed (details are imported "
     "with the record they belong to)"
 )
-M_NO_OWNER = N_("it does not say which record it belongs to")
-M_NOT_SERVICE_ATTRIBUTE = N_("Linkwork imports the attributes of services only")
-M_WANTED = N_("the standard requires '%(field)s', which is missing")
-M_NOT_TEXT = N_("'%(field)s' is not text")
-M_NOT_LIST = N_("'%(field)s' is not a list: left out")
-M_TOO_LONG = N_("'%(field)s' is longer than %(limit)s characters: shortened")
-M_BAD_URL = N_("'%(field)s' %(value)s is not a web address starting with http:// or https://")
-M_BAD_EMAIL = N_("'%(field)s' %(value)s is not an email address")
-M_BAD_PHONE = N_("'%(field)s' %(value)s is not a phone number")
-M_BAD_COORDINATE = N_(
+M_NO_OWNER = gettext_noop("it does not say which record it belongs to")
+M_NOT_SERVICE_ATTRIBUTE = gettext_noop("Linkwork imports the attributes of services only")
+M_WANTED = gettext_noop("the standard requires '%(field)s', which is missing")
+M_NOT_TEXT = gettext_noop("'%(field)s' is not text")
+M_NOT_LIST = gettext_noop("'%(field)s' is not a list: left out")
+M_TOO_LONG = gettext_noop("'%(field)s' is longer than %(limit)s characters: shortened")
+M_BAD_URL = gettext_noop(
+    "'%(field)s' %(value)s is not a web address starting with http:// or https://"
+)
+M_BAD_EMAIL = gettext_noop("'%(field)s' %(value)s is not an email address")
+M_BAD_PHONE = gettext_noop("'%(field)s' %(value)s is not a phone number")
+M_BAD_COORDINATE = gettext_noop(
     "'%(field)s' %(value)s is impossible (it must be between %(low)s and %(high)s)"
 )
-M_COORDINATE_ALONE = N_(
+M_COORDINATE_ALONE = gettext_noop(
     "'%(field)s' %(value)s left out: a place needs both a latitude and a longitude"
 )
-M_BAD_AGE = N_("'%(field)s' %(value)s is not an age in whole years from 0 to 150")
-M_AGES_REVERSED = N_("the minimum age (%(low)s) is above the maximum age (%(high)s): both left out")
-M_BAD_NUMBER = N_("'%(field)s' %(value)s is not a whole number of 0 or more")
-M_BAD_AMOUNT = N_("'%(field)s' %(value)s is not an amount of 0 or more")
-M_BAD_DATE = N_("'%(field)s' %(value)s is not a date (YYYY-MM-DD)")
-M_BAD_TIME = N_("'%(field)s' %(value)s is not a time (HH:MM)")
-M_BAD_CHOICE = N_("'%(field)s' %(value)s is not one of: %(choices)s")
-M_BAD_CODE = N_("'%(field)s' %(value)s is not a %(length)s-letter code")
-M_BAD_UUID_FIELD = N_("'%(field)s' %(value)s is not a UUID")
-M_DROPPED = N_("%(reason)s: left out")
-M_CHILD_LEFT_OUT = N_("%(kind)s (id %(id)s) left out: %(reason)s")
-M_CHILD_WARNING = N_("%(kind)s (id %(id)s): %(reason)s")
-M_CHANGED = N_("changed: %(fields)s")
-M_AVAILABILITY = N_("availability changed from %(before)s to %(after)s")
-M_PAGE_ONLY = N_("this is page %(page)s of %(pages)s: only the records on this page were imported")
-M_EMPTY = N_("the feed has no records")
-M_SAL_DETAILS_IGNORED = N_(
+M_BAD_AGE = gettext_noop("'%(field)s' %(value)s is not an age in whole years from 0 to 150")
+M_AGES_REVERSED = gettext_noop(
+    "the minimum age (%(low)s) is above the maximum age (%(high)s): both left out"
+)
+M_BAD_NUMBER = gettext_noop("'%(field)s' %(value)s is not a whole number of 0 or more")
+M_BAD_AMOUNT = gettext_noop("'%(field)s' %(value)s is not an amount of 0 or more")
+M_BAD_DATE = gettext_noop("'%(field)s' %(value)s is not a date (YYYY-MM-DD)")
+M_BAD_TIME = gettext_noop("'%(field)s' %(value)s is not a time (HH:MM)")
+M_BAD_CHOICE = gettext_noop("'%(field)s' %(value)s is not one of: %(choices)s")
+M_BAD_CODE = gettext_noop("'%(field)s' %(value)s is not a %(length)s-letter code")
+M_BAD_UUID_FIELD = gettext_noop("'%(field)s' %(value)s is not a UUID")
+M_DROPPED = gettext_noop("%(reason)s: left out")
+M_CHILD_LEFT_OUT = gettext_noop("%(kind)s (id %(id)s) left out: %(reason)s")
+M_CHILD_WARNING = gettext_noop("%(kind)s (id %(id)s): %(reason)s")
+M_CHANGED = gettext_noop("changed: %(fields)s")
+M_AVAILABILITY = gettext_noop("availability changed from %(before)s to %(after)s")
+M_PAGE_ONLY = gettext_noop(
+    "this is page %(page)s of %(pages)s: only the records on this page were imported"
+)
+M_EMPTY = gettext_noop("the feed has no records")
+M_SAL_DETAILS_IGNORED = gettext_noop(
     "details given for the service at one location only ('%(field)s') are not imported"
 )
 
 # Whole-feed failures (FeedError).
-E_NOT_JSON = N_("The feed is not valid JSON (line %(line)s, column %(column)s).")
-E_NOT_TEXT = N_("The feed is not text in UTF-8.")
-E_NOT_A_FEED = N_(
+E_NOT_JSON = gettext_noop("The feed is not valid JSON (line %(line)s, column %(column)s).")
+E_NOT_TEXT = gettext_noop("The feed is not text in UTF-8.")
+E_NOT_A_FEED = gettext_noop(
     "The feed is not in a shape Linkwork can import: expected an ORUK service, organisation, "
     "location, taxonomy, a page of a list (with 'contents') or a dataset of lists."
 )
-E_URL_SCHEME = N_("The address must start with http:// or https://.")
-E_HTTP_STATUS = N_(
+E_URL_SCHEME = gettext_noop("The address must start with http:// or https://.")
+E_HTTP_STATUS = gettext_noop(
     "Page %(page)s of the feed could not be fetched: the server answered %(status)s."
 )
-E_TIMEOUT = N_(
+E_TIMEOUT = gettext_noop(
     "Page %(page)s of the feed could not be fetched: the server took too long to answer."
 )
-E_CONNECT = N_("Page %(page)s of the feed could not be fetched: %(problem)s.")
-E_TOO_BIG = N_("The feed is larger than %(limit)s MB, the most Linkwork imports at once.")
-E_PAGE_NOT_JSON = N_("Page %(page)s of the feed is not valid JSON.")
-E_TOO_MANY_PAGES = N_("The feed has more than %(limit)s pages, the most Linkwork imports at once.")
-E_UNEXPECTED = N_(
+E_CONNECT = gettext_noop("Page %(page)s of the feed could not be fetched: %(problem)s.")
+E_TOO_BIG = gettext_noop("The feed is larger than %(limit)s MB, the most Linkwork imports at once.")
+E_PAGE_NOT_JSON = gettext_noop("Page %(page)s of the feed is not valid JSON.")
+E_TOO_MANY_PAGES = gettext_noop(
+    "The feed has more than %(limit)s pages, the most Linkwork imports at once."
+)
+E_UNEXPECTED = gettext_noop(
     "The import stopped because of an unexpected error (%(error)s). Nothing was changed."
 )
-P_CANNOT_CONNECT = N_("the server could not be reached")
+P_CANNOT_CONNECT = gettext_noop("the server could not be reached")
+E_PRIVATE_HOST = gettext_noop(
+    "Linkwork does not fetch feeds from addresses inside its own network. Download the feed "
+    "and upload the file instead."
+)
 
 KIND_NOUNS = {
-    "organization": N_("organisation"),
-    "service": N_("service"),
-    "location": N_("location"),
-    "service_at_location": N_("service at location"),
-    "taxonomy": N_("taxonomy"),
-    "taxonomy_term": N_("taxonomy term"),
-    "organization_identifier": N_("organisation identifier"),
-    "phone": N_("phone"),
-    "contact": N_("contact"),
-    "schedule": N_("schedule"),
-    "service_area": N_("service area"),
-    "language": N_("language"),
-    "cost_option": N_("cost option"),
-    "attribute": N_("attribute"),
-    "address": N_("address"),
-    "accessibility": N_("accessibility"),
-    "record": N_("record"),
-    "feed": N_("feed"),
+    "organization": gettext_noop("organisation"),
+    "service": gettext_noop("service"),
+    "location": gettext_noop("location"),
+    "service_at_location": gettext_noop("service at location"),
+    "taxonomy": gettext_noop("taxonomy"),
+    "taxonomy_term": gettext_noop("taxonomy term"),
+    "organization_identifier": gettext_noop("organisation identifier"),
+    "phone": gettext_noop("phone"),
+    "contact": gettext_noop("contact"),
+    "schedule": gettext_noop("schedule"),
+    "service_area": gettext_noop("service area"),
+    "language": gettext_noop("language"),
+    "cost_option": gettext_noop("cost option"),
+    "attribute": gettext_noop("attribute"),
+    "address": gettext_noop("address"),
+    "accessibility": gettext_noop("accessibility"),
+    "record": gettext_noop("record"),
+    "feed": gettext_noop("feed"),
 }
 
 
@@ -305,17 +323,21 @@ def entry_heading(entry: dict) -> str:
 
 def result_label(result: str) -> str:
     labels = {
-        CREATED: N_("created"),
-        UPDATED: N_("updated"),
-        UNCHANGED: N_("unchanged"),
-        REJECTED: N_("rejected"),
-        "failed": N_("failed"),
+        CREATED: gettext_noop("created"),
+        UPDATED: gettext_noop("updated"),
+        UNCHANGED: gettext_noop("unchanged"),
+        REJECTED: gettext_noop("rejected"),
+        "failed": gettext_noop("failed"),
     }
     return gettext(labels.get(result, result))
 
 
 def level_label(level: str) -> str:
-    labels = {ERROR: N_("rejected because"), WARNING: N_("warning"), INFO: N_("note")}
+    labels = {
+        ERROR: gettext_noop("rejected because"),
+        WARNING: gettext_noop("warning"),
+        INFO: gettext_noop("note"),
+    }
     return gettext(labels.get(level, level))
 
 
@@ -383,6 +405,8 @@ def fetch(
         max_redirects=5,
         headers={"Accept": "application/json", "User-Agent": "Linkwork ORUK import"},
         transport=transport,
+        # Every request, redirects included, is checked before it is sent.
+        event_hooks={"request": [_refuse_internal_hosts]},
     ) as client:
         first = _get_json(client, url, 1, budget)
         if not _is_page(first):
@@ -402,6 +426,23 @@ def fetch(
             if progress:
                 progress("fetching", done, total)
         return pages
+
+
+def _refuse_internal_hosts(request: httpx.Request) -> None:
+    """A manager types the URL and the server fetches it: don't let that reach the server's own
+    network (loopback, private, link-local addresses, such as a cloud metadata service), unless
+    `DIRECTORY_IMPORT_ALLOW_INTERNAL_HOSTS` says so (tests, or a feed on the same network)."""
+    if settings.DIRECTORY_IMPORT_ALLOW_INTERNAL_HOSTS:
+        return
+    host = request.url.host
+    try:
+        infos = socket.getaddrinfo(host, request.url.port or 443, proto=socket.IPPROTO_TCP)
+    except OSError as error:
+        raise FeedError(E_CONNECT, page=1, problem=message(INFO, P_CANNOT_CONNECT)) from error
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise FeedError(E_PRIVATE_HOST)
 
 
 def _get_json(client: httpx.Client, url: str, page: int, budget: list[int]) -> Any:

@@ -166,3 +166,16 @@ def test_a_single_record_at_a_url_is_imported(server):
     report = importer.run_import(data, source="a url")
 
     assert report.counts["created"] == 2
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "10.1.2.3", "169.254.169.254"])
+def test_addresses_inside_the_servers_own_network_are_refused(server, settings, host):
+    """A manager types the URL and the server fetches it: the server's own network (loopback,
+    private ranges, the cloud metadata address) is out of bounds, redirects included."""
+    settings.DIRECTORY_IMPORT_ALLOW_INTERNAL_HOSTS = False
+    port = server.server_address[1]
+    with pytest.raises(importer.FeedError) as refusal:
+        importer.fetch(f"http://{host}:{port}/api/services", timeout=2)
+    assert "does not fetch feeds from addresses inside its own network" in str(refusal.value)
+    assert server.requests == []  # nothing was sent
+    assert not Service.objects.exists()

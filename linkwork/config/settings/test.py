@@ -19,3 +19,6 @@ WHITENOISE_AUTOREFRESH = True
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 SITE_URL = "https://linkwork.test"
 DEFAULT_FROM_EMAIL = "Linkwork <linkwork@linkwork.test>"
+
+# URL-import tests fetch from a feed served on 127.0.0.1; the refusal has its own test.
+DIRECTORY_IMPORT_ALLOW_INTERNAL_HOSTS = True
