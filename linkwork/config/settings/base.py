@@ -187,6 +187,9 @@ SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000")
 SERVICE_LINK_DAYS = env_int("SERVICE_LINK_DAYS", default=30)
 SERVICE_LINK_CHASE_DAYS = env_int("SERVICE_LINK_CHASE_DAYS", default=14)
 
+# The published Open Referral UK API (/api/oruk/): requests per minute per client address.
+ORUK_API_RATE = env_str("ORUK_API_RATE", default="600/m")
+
 # Directory imports from a URL: the server fetches what a manager types, so addresses inside
 # its own network (loopback, private, link-local) are refused unless this is on.
 DIRECTORY_IMPORT_ALLOW_INTERNAL_HOSTS = env_bool(
