@@ -91,3 +91,32 @@ def test_the_report_shows_only_services_serving_the_managers_sites(
     for refused in (coordinator_a, gp_referrer):
         url = reverse("directory:availability_report")
         assert client_for(refused).get(url).status_code == 403
+
+
+def test_an_unmet_need_recorded_for_a_person_is_on_their_timeline_and_linked_from_their_record(
+    client_for, coordinator_a, pathway_a, gp_referrer, manager, site_a
+):
+    from linkwork.directory.models import TaxonomyTerm
+    from linkwork.directory.unmet import record_unmet_need
+    from linkwork.referrals.status import ReferralStatus
+    from tests.factories import make_referral
+
+    referral = make_referral(
+        ReferralStatus.ALLOCATED,
+        pathway=pathway_a,
+        by=gp_referrer,
+        staff=manager,
+        coordinator=coordinator_a,
+    )
+    record_unmet_need(
+        by=coordinator_a,
+        site=site_a,
+        category=TaxonomyTerm.objects.create(name="Community transport"),
+        area="Rhayader",
+        note="No way to get to the Thursday group",
+        referral=referral,
+    )
+    page = client_for(coordinator_a).get(reverse("casework:record", args=[referral.pk]))
+    content = page.content.decode()
+    assert "Nothing found for a need: Community transport in Rhayader" in content
+    assert reverse("directory:record_unmet_need") + f"?referral={referral.pk}" in content
