@@ -17,7 +17,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -166,10 +166,15 @@ class ReferralMethod(models.TextChoices):
 class ServiceQuerySet(models.QuerySet):
     def serving(self, site):
         """Services that serve the site: those listing it, and those listing no site (all)."""
-        return self.filter(serves_every_site_q() | Q(sites=site)).distinct()
+        return self.serving_any([site])
 
     def serving_any(self, sites):
-        return self.filter(serves_every_site_q() | Q(sites__in=sites)).distinct()
+        """Services serving any of these sites, or every site. An EXISTS rather than a join,
+        so no DISTINCT over every column is needed."""
+        links = Service.sites.through.objects
+        return self.filter(
+            serves_every_site_q() | Exists(links.filter(service_id=OuterRef("pk"), site__in=sites))
+        )
 
     def can_be_chosen(self):
         return self.exclude(availability=Availability.CLOSED)
