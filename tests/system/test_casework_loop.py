@@ -163,6 +163,8 @@ def test_coordinator_works_the_case_a_service_answers_and_the_referrer_hears_the
     expect(page.locator("h1")).to_contain_text("Find a service for Megan")
     page.get_by_label("Search", exact=True).fill("walking")
     page.get_by_role("button", name="Search").click()
+    expect(page.locator("#directory-results")).to_contain_text("Llanidloes walking group")
+    assert_accessible(page)
     page.get_by_role("link", name=re.compile(r"Refer Megan here.*Llanidloes walking group")).click()
     expect(page.locator("h1")).to_contain_text("Make a social prescription")
     expect(page.locator("main")).to_contain_text("Llanidloes walking group")
