@@ -4,6 +4,7 @@ availability, and what stays Linkwork's own."""
 import copy
 import datetime
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,21 @@ from linkwork.directory.models import (
 
 pytestmark = pytest.mark.django_db
 
-# The official examples, in shared/ beside the checkout.
-ORUK = Path(__file__).resolve().parents[3] / "shared" / "data" / "oruk"
+# The official examples (CC BY-SA 4.0, not copied into this repository): from
+# LINKWORK_ORUK_EXAMPLES, else shared/ beside the checkout, else the project machines' /work/shared
+# (a fresh clone for CI lives elsewhere).
+ORUK = next(
+    (
+        path
+        for path in (
+            Path(os.environ.get("LINKWORK_ORUK_EXAMPLES", "/nonexistent")),
+            Path(__file__).resolve().parents[3] / "shared" / "data" / "oruk",
+            Path("/work/shared/data/oruk"),
+        )
+        if (path / "service_full.json").exists()
+    ),
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "oruk",
+)
 FEEDS = Path(__file__).resolve().parent / "feeds"
 
 SERVICE_ID = "ac148810-d857-441c-9679-408f346de14b"
