@@ -52,7 +52,7 @@ import httpx
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
@@ -1646,6 +1646,9 @@ class _Feed:
             for chunk in _chunks(keys):
                 for obj in model.objects.filter(uuid__in=chunk):
                     self._objects[(kind, str(obj.uuid))] = obj
+        self._details = _DetailStore()
+        self._availability_changes: list[AvailabilityChange] = []
+        self._prefetch_details(records)
         total = len(records)
         sal_services: dict[int, Any] = {}
         for done, record in enumerate(records, start=1):
@@ -1654,10 +1657,41 @@ class _Feed:
                 sal_services[record.obj.service_id] = record
             if progress:
                 progress("saving", done, total)
+        self._details.flush()
+        AvailabilityChange.objects.bulk_create(self._availability_changes)
         for record in records:
             if record.kind == "taxonomy_term":
                 self._apply_parent(record)
         self._remove_stale_places(records, sal_services)
+
+    def _prefetch_details(self, records: list[Record]) -> None:
+        """Read, in a few queries, the details the records in the feed have now and those with
+        the ids the feed gives (which may belong to another record): `_sync` then compares in
+        memory."""
+        owners: dict[tuple[type[models.Model], str], list[int]] = {}
+        uuids: dict[type[models.Model], list[uuid.UUID]] = {}
+
+        def walk(details: list[Detail]) -> None:
+            for detail in details:
+                uuids.setdefault(DETAILS[detail.kind].model, []).append(detail.uuid)
+                for _given, subs in detail.collections.values():
+                    walk(subs)
+
+        for record in records:
+            obj = self._objects.get((record.kind, record.key))
+            for collection, (_given, details) in record.collections.items():
+                model = DETAILS[dict(COLLECTIONS[record.kind])[collection]].model
+                if obj is not None:
+                    owners.setdefault((model, record.kind), []).append(obj.pk)
+                walk(details)
+        store = self._details
+        for (model, owner_name), pks in owners.items():
+            store.load_owners(model, owner_name, pks)
+        for model, ids in uuids.items():
+            store.load_uuids(model, ids)
+        contacts = [obj.pk for obj in store.by_uuid.get(Contact, {}).values()]
+        if contacts and Phone in uuids:
+            store.load_owners(Phone, "contact", contacts)
 
     def _pk(self, target: Any) -> int | None:
         if isinstance(target, Record):
@@ -1672,6 +1706,7 @@ class _Feed:
         if obj is None:
             obj = model(uuid=record.uuid, **values, **create_extra)
             obj.save()
+            self._details.fresh.add(id(obj))  # it has no details yet
             record.obj = obj
             record.created = True
             return []
@@ -1777,12 +1812,14 @@ class _Feed:
                     values[name] = None
 
     def _record_availability(self, service: Service, availability: str) -> None:
-        AvailabilityChange.objects.create(
-            service=service,
-            availability=availability,
-            effective_on=self.today,
-            recorded_by=self.by if getattr(self.by, "is_authenticated", False) else None,
-            via_import=self.directory_import,
+        self._availability_changes.append(
+            AvailabilityChange(
+                service=service,
+                availability=availability,
+                effective_on=self.today,
+                recorded_by=self.by if getattr(self.by, "is_authenticated", False) else None,
+                via_import=self.directory_import,
+            )
         )
 
     def _remove_stale_places(self, records: list[Record], touched: dict[int, Any]) -> None:
@@ -1793,27 +1830,40 @@ class _Feed:
             ref = record.refs.get("service")
             if record.kind == "service_at_location" and record.uuid and ref and ref.key:
                 listed.setdefault(ref.key, set()).add(record.uuid)
-        for record in records:
-            if record.kind != "service" or record.obj is None:
-                continue
-            if not (record.given_sal or "service_at_locations" in self.dataset_keys):
-                continue
-            stale = ServiceAtLocation.objects.filter(service=record.obj).exclude(
-                uuid__in=listed.get(record.key, set())
-            )
-            if stale.exists():
-                stale.delete()
+        services = [
+            record
+            for record in records
+            if record.kind == "service"
+            and record.obj is not None
+            and (record.given_sal or "service_at_locations" in self.dataset_keys)
+        ]
+        places: dict[int, list[tuple[int, uuid.UUID]]] = {}
+        for chunk in _chunks([record.obj.pk for record in services]):
+            found = ServiceAtLocation.objects.filter(service_id__in=chunk)
+            for pk, service_pk, place_uuid in found.values_list("pk", "service_id", "uuid"):
+                places.setdefault(service_pk, []).append((pk, place_uuid))
+        stale: list[int] = []
+        for record in services:
+            keep = listed.get(record.key, set())
+            gone = [pk for pk, place in places.get(record.obj.pk, ()) if place not in keep]
+            if gone:
+                stale.extend(gone)
                 touched[record.obj.pk] = record
+        for chunk in _chunks(stale):
+            ServiceAtLocation.objects.filter(pk__in=chunk).delete()
         by_pk = {r.obj.pk: r for r in records if r.kind == "service" and r.obj is not None}
+        moved: list[int] = []
         for service_pk in touched:
             owner = by_pk.get(service_pk)
             if owner is not None and owner.created:
                 continue
-            Service.objects.filter(pk=service_pk).update(
-                last_modified=self.now, imported_by=self.directory_import
-            )
+            moved.append(service_pk)
             if owner is not None:
                 owner.changes.append("service_at_locations")
+        for chunk in _chunks(moved):
+            Service.objects.filter(pk__in=chunk).update(
+                last_modified=self.now, imported_by=self.directory_import
+            )
 
     def _sync_collections(self, record: Record) -> bool:
         changed = False
@@ -1830,39 +1880,170 @@ class _Feed:
             return False
         kind = dict(COLLECTIONS.get(owner_kind, ()) or DETAILS[owner_kind].collections)[collection]
         spec = DETAILS[kind]
-        current = {obj.uuid: obj for obj in spec.model.objects.filter(**{owner_kind: owner})}
-        wanted = [d.uuid for d in details]
-        elsewhere = {
-            obj.uuid: obj
-            for chunk in _chunks([u for u in wanted if u not in current])
-            for obj in spec.model.objects.filter(uuid__in=chunk)
-        }
+        store = self._details
+        current = store.current(spec.model, owner_kind, owner)
+        wanted = {d.uuid for d in details}
         changed = False
         for detail in details:
+            obj = current.get(detail.uuid) or store.find(spec.model, detail.uuid)
+            if obj is not None and owner.pk is None:
+                store.flush()  # moving a detail to a record created in this import
             values = dict(detail.values)
             for other in spec.owners:
                 values[f"{other}_id"] = owner.pk if other == owner_kind else None
             if kind == "attribute":
                 values["taxonomy_term_id"] = self._pk(detail.term)
-            obj = current.get(detail.uuid) or elsewhere.get(detail.uuid)
             if obj is None:
-                obj = spec.model.objects.create(uuid=detail.uuid, **values)
+                obj = store.create(spec.model, detail.uuid, values, owner_kind, owner)
                 changed = True
             else:
-                diff = [name for name, value in values.items() if getattr(obj, name) != value]
+                diff = {name: v for name, v in values.items() if getattr(obj, name) != v}
                 if diff:
-                    for name in diff:
-                        setattr(obj, name, values[name])
-                    obj.save(update_fields=diff)
+                    store.update(obj, diff)
                     changed = True
             for sub_collection, (sub_given, subs) in detail.collections.items():
                 if self._sync(obj, kind, subs, sub_given, sub_collection):
                     changed = True
-        stale = [obj.pk for found, obj in current.items() if found not in set(wanted)]
+        stale = [obj for found, obj in current.items() if found not in wanted]
         if stale:
-            spec.model.objects.filter(pk__in=stale).delete()
+            store.delete(spec.model, stale)
             changed = True
         return changed
+
+
+class _DetailStore:
+    """The detail rows (phones, schedules, ...) an import may touch, read in bulk before saving
+    and then kept in step, in memory, with what the import does to them. Writes are gathered
+    and made in bulk by `flush`: updates, then deletions, then creations (contacts before
+    phones), which has the same outcome as making them one by one in the import's order (a
+    detail's id appears once in a feed, and a row is only found in memory as it now is).
+    The one write that must wait for another, moving an existing detail to a contact created
+    in this import, flushes first."""
+
+    def __init__(self):
+        self.by_uuid: dict[type[models.Model], dict[uuid.UUID, models.Model]] = {}
+        self.by_owner: dict[tuple[type[models.Model], str, int], dict[uuid.UUID, Any]] = {}
+        self.loaded: set[tuple[type[models.Model], str, int]] = set()  # owners fully read
+        self.searched: dict[type[models.Model], set[uuid.UUID]] = {}  # ids looked up
+        self.gone: dict[type[models.Model], set[int]] = {}  # pks deleted (maybe not yet)
+        self.fresh: set[int] = set()  # id() of objects created in this import
+        self.creates: dict[type[models.Model], list[models.Model]] = {}
+        self.updates: dict[int, tuple[models.Model, set[str]]] = {}
+        self.deletes: dict[type[models.Model], list[int]] = {}
+        self.owners = {spec.model: spec.owners for spec in DETAILS.values()}
+
+    # Reading
+
+    def _index(self, obj: models.Model) -> None:
+        for name in self.owners[type(obj)]:
+            pk = getattr(obj, f"{name}_id")
+            if pk is not None:
+                self.by_owner.setdefault((type(obj), name, pk), {})[obj.uuid] = obj
+
+    def _unindex(self, obj: models.Model) -> None:
+        for name in self.owners[type(obj)]:
+            pk = getattr(obj, f"{name}_id")
+            if pk is not None:
+                self.by_owner.get((type(obj), name, pk), {}).pop(obj.uuid, None)
+
+    def _take(self, model: type[models.Model], rows: Iterable[models.Model]) -> None:
+        known = self.by_uuid.setdefault(model, {})
+        gone = self.gone.get(model, set())
+        for obj in rows:
+            if obj.uuid in known or obj.pk in gone:
+                continue  # what is in memory is newer
+            known[obj.uuid] = obj
+            self._index(obj)
+
+    def load_owners(self, model: type[models.Model], owner_name: str, pks: Iterable[int]) -> None:
+        pks = [pk for pk in dict.fromkeys(pks) if (model, owner_name, pk) not in self.loaded]
+        for chunk in _chunks(pks):
+            self._take(model, model.objects.filter(**{f"{owner_name}_id__in": chunk}))
+            self.loaded.update((model, owner_name, pk) for pk in chunk)
+
+    def load_uuids(self, model: type[models.Model], uuids: Iterable[uuid.UUID]) -> None:
+        searched = self.searched.setdefault(model, set())
+        wanted = [u for u in dict.fromkeys(uuids) if u not in searched]
+        for chunk in _chunks(wanted):
+            self._take(model, model.objects.filter(uuid__in=chunk))
+            searched.update(chunk)
+
+    def current(self, model: type[models.Model], owner_name: str, owner) -> dict[uuid.UUID, Any]:
+        """The owner's details of one model, as they are now."""
+        if owner.pk is None:
+            return {}
+        key = (model, owner_name, owner.pk)
+        if key not in self.loaded and id(owner) not in self.fresh:
+            self.load_owners(model, owner_name, [owner.pk])
+        return dict(self.by_owner.get(key, {}))
+
+    def find(self, model: type[models.Model], detail_uuid: uuid.UUID):
+        """The detail with this id, wherever it is now, or None."""
+        if detail_uuid not in self.searched.get(model, ()):
+            self.load_uuids(model, [detail_uuid])
+        return self.by_uuid.get(model, {}).get(detail_uuid)
+
+    # Writing
+
+    def create(self, model, detail_uuid, values: dict, owner_name: str, owner):
+        obj = model(uuid=detail_uuid, **values)
+        if owner.pk is None:  # a contact created in this import: its pk comes with the flush
+            setattr(obj, owner_name, owner)
+        self.by_uuid.setdefault(model, {})[detail_uuid] = obj
+        self._index(obj)
+        self.fresh.add(id(obj))
+        self.creates.setdefault(model, []).append(obj)
+        return obj
+
+    def update(self, obj: models.Model, values: dict[str, Any]) -> None:
+        self._unindex(obj)
+        for name, value in values.items():
+            setattr(obj, name, value)
+        self._index(obj)
+        if obj.pk is not None:
+            _obj, fields = self.updates.setdefault(id(obj), (obj, set()))
+            fields.update(values)
+
+    def delete(self, model: type[models.Model], objs: list[models.Model]) -> None:
+        for obj in objs:
+            self._forget(obj)
+            if obj.pk is None:
+                continue
+            self.deletes.setdefault(model, []).append(obj.pk)
+            if model is Contact:  # its phones go with it (on_delete=CASCADE)
+                phones = self.current(Phone, "contact", obj)
+                for phone in phones.values():
+                    self._forget(phone)
+
+    def _forget(self, obj: models.Model) -> None:
+        self._unindex(obj)
+        self.by_uuid.get(type(obj), {}).pop(obj.uuid, None)
+        if obj.pk is not None:
+            self.gone.setdefault(type(obj), set()).add(obj.pk)
+        elif obj in self.creates.get(type(obj), ()):
+            self.creates[type(obj)].remove(obj)
+
+    def flush(self) -> None:
+        groups: dict[tuple[type[models.Model], tuple[str, ...]], list[models.Model]] = {}
+        for obj, fields in self.updates.values():
+            groups.setdefault((type(obj), tuple(sorted(fields))), []).append(obj)
+        for (model, fields), objs in groups.items():
+            model.objects.bulk_update(objs, fields)
+        for model, pks in self.deletes.items():
+            for chunk in _chunks(pks):
+                model.objects.filter(pk__in=chunk).delete()
+        created = []
+        for model in sorted(self.creates, key=lambda m: m is Phone):  # contacts first
+            objs = self.creates[model]
+            if connection.features.can_return_rows_from_bulk_insert:
+                model.objects.bulk_create(objs)
+            else:
+                for obj in objs:
+                    obj.save(force_insert=True)
+            created.extend(objs)
+        for obj in created:  # phones of new contacts now have their contact's pk
+            self._index(obj)
+        self.creates, self.updates, self.deletes = {}, {}, {}
 
 
 def _ref_name(kind: str, field_name: str) -> str:

@@ -623,3 +623,132 @@ def test_the_import_s_row_counts_the_records_checked_as_it_goes(monkeypatch):
     done = DirectoryImport.objects.get()
     assert (done.status, done.processed, done.total) == (ImportStatus.SUCCEEDED, 8, 8)
     assert done.percent_done == 100
+
+
+# --- Speed: details are read and written in bulk ----------------------------------------------
+
+
+def full_services(n: int, seed: int) -> list[dict]:
+    """`n` services with every kind of detail, as `/services/{id}` answers them."""
+    import uuid
+
+    def uid(*parts) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"bench/{seed}/" + "/".join(map(str, parts))))
+
+    taxonomy = {"id": uid("taxonomy"), "name": "Categories", "description": "Ours."}
+    term = {
+        "id": uid("term"),
+        "name": "Walking",
+        "description": "Walks.",
+        "taxonomy_id": taxonomy["id"],
+        "taxonomy_detail": taxonomy,
+    }
+    services = []
+    for i in range(n):
+        organisation = {
+            "id": uid("org", i % 5),
+            "name": f"Organisation {i % 5}",
+            "description": "A charity.",
+            "organization_identifiers": [
+                {"id": uid("ident", i % 5), "identifier_type": "Charity", "identifier": str(i % 5)}
+            ],
+        }
+        place = {
+            "id": uid("place", i % 7),
+            "name": f"Hall {i % 7}",
+            "latitude": 52.1,
+            "longitude": -3.5,
+            "addresses": [
+                {
+                    "id": uid("address", i % 7),
+                    "address_1": "1 High Street",
+                    "city": "Aberystwyth",
+                    "postal_code": "SY23 1AA",
+                }
+            ],
+            "accessibility": [{"id": uid("access", i % 7), "description": "Step-free."}],
+            "phones": [],
+            "schedules": [],
+            "languages": [],
+        }
+        services.append(
+            {
+                "id": uid("service", i),
+                "name": f"Service {i}",
+                "url": f"https://example.org/{i}",
+                "status": "active",
+                "organization": organisation,
+                "service_at_locations": [{"id": uid("sal", i), "location": place}],
+                "phones": [{"id": uid("phone", i), "number": f"01632 960{i:03d}"}],
+                "schedules": [
+                    {"id": uid("schedule", i), "freq": "WEEKLY", "byday": "MO", "opens_at": "10:00"}
+                ],
+                "service_areas": [{"id": uid("area", i), "name": "Ceredigion"}],
+                "languages": [{"id": uid("language", i), "name": "Welsh", "code": "cy"}],
+                "cost_options": [{"id": uid("cost", i), "option": "Free", "amount": 0}],
+                "contacts": [
+                    {
+                        "id": uid("contact", i),
+                        "name": "Coordinator",
+                        "phones": [{"id": uid("contact-phone", i), "number": "01632 961000"}],
+                    }
+                ],
+                "attributes": [{"id": uid("attribute", i), "taxonomy_term": term}],
+            }
+        )
+    return services
+
+
+def queries_of(data) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        importer.run_import(data)
+    return len(queries)
+
+
+def test_an_unchanged_re_import_costs_queries_per_chunk_not_per_service():
+    small, large = full_services(40, seed=1), full_services(80, seed=2)
+    first_small, first_large = queries_of(small), queries_of(large)
+    history = AvailabilityChange.objects.count()
+    before = snapshot()
+
+    again_small, again_large = queries_of(small), queries_of(large)
+
+    assert snapshot() == before  # nothing written: no last modified moved
+    assert AvailabilityChange.objects.count() == history
+    assert again_large == again_small < len(large)  # 46 on SQLite, whatever the size
+    # The first import writes each service and place, but its details in bulk.
+    assert first_large < first_small + 4 * 40
+    assert Phone.objects.count() == 2 * 120
+
+
+@pytest.mark.parametrize("moved_first", [True, False])
+def test_details_that_move_to_another_service_end_up_there(moved_first):
+    """A schedule, and a contact's phone, moving from one service to another (to a contact
+    new to the directory), whichever service the feed gives first."""
+    one, two = full_services(2, seed=3)
+    importer.run_import([one, two])
+    old_contact = one["contacts"][0]
+    phone = old_contact["phones"][0]
+    two["schedules"] = two["schedules"] + one["schedules"]
+    one["schedules"] = []
+    one["contacts"] = []
+    new_contact = {"id": "5b8f3e0c-6a43-4c1e-9a55-0c0f4b8e2f11", "name": "New", "phones": [phone]}
+    two["contacts"] = [two["contacts"][0], new_contact]
+
+    report = importer.run_import([two, one] if moved_first else [one, two])
+
+    first, second = Service.objects.get(uuid=one["id"]), Service.objects.get(uuid=two["id"])
+    assert not first.schedules.exists() and not first.contacts.exists()
+    assert second.schedules.count() == 2
+    assert not Contact.objects.filter(uuid=old_contact["id"]).exists()
+    moved = Phone.objects.get(uuid=phone["id"])
+    assert str(moved.contact.uuid) == new_contact["id"]
+    assert moved.service_id is None and moved.number == phone["number"]
+    results = {e["id"]: e["result"] for e in report.entries if e["kind"] == "service"}
+    assert results == {one["id"]: "updated", two["id"]: "updated"}
+    before = snapshot()
+    assert importer.run_import([two, one]).counts["updated"] == 0
+    assert snapshot() == before
