@@ -1694,7 +1694,7 @@ class _Feed:
         for model, ids in uuids.items():
             store.load_uuids(model, ids)
         contacts = [obj.pk for obj in store.by_uuid.get(Contact, {}).values()]
-        if contacts and Phone in uuids:
+        if contacts:
             store.load_owners(Phone, "contact", contacts)
 
     def _pk(self, target: Any) -> int | None:
