@@ -202,6 +202,10 @@ E_UNEXPECTED = gettext_noop(
     "The import stopped because of an unexpected error (%(error)s). Nothing was changed."
 )
 P_CANNOT_CONNECT = gettext_noop("the server could not be reached")
+E_ABANDONED = gettext_noop(
+    "The import stopped before it finished (the background worker was restarted or stopped). "
+    "Nothing was changed: start it again."
+)
 E_PRIVATE_HOST = gettext_noop(
     "Linkwork does not fetch feeds from addresses inside its own network. Download the feed "
     "and upload the file instead."
@@ -2245,6 +2249,21 @@ def _run(directory_import: DirectoryImport, read: Callable[[], Any], *, progress
         return _fail(directory_import, message(ERROR, E_UNEXPECTED, error=type(error).__name__))
     directory_import.refresh_from_db()
     return report
+
+
+def fail_abandoned_imports(older_than: datetime.timedelta) -> int:
+    """Mark imports still waiting or running after `older_than` as failed. The save is one
+    transaction, so an import whose worker died changed nothing; without this it would show
+    "Importing" for ever. Returns how many were marked."""
+    cutoff = timezone.now() - older_than
+    stuck = DirectoryImport.objects.filter(
+        status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING], created_at__lt=cutoff
+    )
+    marked = 0
+    for directory_import in stuck:
+        _fail(directory_import, message(ERROR, E_ABANDONED))
+        marked += 1
+    return marked
 
 
 def _both(*progresses: Progress | None) -> Progress:

@@ -1,0 +1,15 @@
+"""The directory's background sweep (see `linkwork.messaging.sweeps`)."""
+
+import datetime
+
+from linkwork.messaging.sweeps import register_sweep
+
+from .importer import fail_abandoned_imports
+
+# Far longer than any import takes (1,000 services save in seconds; see bench/README.md).
+ABANDONED_AFTER = datetime.timedelta(hours=6)
+
+
+@register_sweep
+def fail_stuck_imports() -> int:
+    return fail_abandoned_imports(ABANDONED_AFTER)
