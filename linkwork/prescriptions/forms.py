@@ -22,7 +22,11 @@ class GovUKForm(forms.Form):
 
 
 class PrescriptionForm(GovUKForm):
-    """A social prescription to one service, chosen in the directory beforehand."""
+    """A social prescription to one service, chosen in the directory beforehand.
+
+    Whether that service can be chosen (not closed for good; limited or temporarily closed only
+    when confirmed) is the action's rule, `actions._check_service`; the view shows its refusal
+    on this form, which keeps what was typed."""
 
     service = forms.ModelChoiceField(
         queryset=Service.objects.none(),
@@ -75,31 +79,6 @@ class PrescriptionForm(GovUKForm):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
 
-    def clean_service(self) -> Service:
-        service = self.cleaned_data["service"]
-        if not service.can_be_chosen:
-            message = _("%(service)s has closed and is not taking referrals.") % {
-                "service": service
-            }
-            if service.availability_note:
-                message = f"{message} ({service.availability_note})"
-            raise forms.ValidationError(f"{message} {_('Choose another service.')}")
-        return service
-
-    def clean(self):
-        cleaned = super().clean()
-        service = cleaned.get("service")
-        if (
-            service is not None
-            and service.needs_warning
-            and not cleaned.get("availability_confirmed")
-        ):
-            self.add_error(
-                "availability_confirmed",
-                _("Confirm that you still want to refer them here, or choose an open service"),
-            )
-        return cleaned
-
 
 class StatusForm(GovUKForm):
     """What the coordinator knows has happened (sent, accepted by phone, completed...)."""
@@ -125,22 +104,8 @@ class StatusForm(GovUKForm):
         super().__init__(*args, **kwargs)
         moves = TRANSITIONS.get(current, frozenset())
         self.fields["status"].choices = [(s.value, s.label) for s in P if s in moves]
-        self.service = service
         if P.SENT not in moves or not service.needs_warning:
             del self.fields["availability_confirmed"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("status") == P.SENT
-            and "availability_confirmed" in self.fields
-            and not cleaned.get("availability_confirmed")
-        ):
-            self.add_error(
-                "availability_confirmed",
-                _("Confirm that you still want to send it here, or choose an open service"),
-            )
-        return cleaned
 
 
 class RespondForm(GovUKForm):

@@ -1,9 +1,10 @@
 """Reading social prescriptions. Views reach them only through a referral the user may see
 (`referrals.queries.referrals_for`), or, for a service, through a valid link."""
 
-from django.db.models import Case, Prefetch, QuerySet, When
+from django.db.models import Prefetch, QuerySet
 
 from linkwork.directory.models import Service
+from linkwork.directory.queries import availability_rank
 from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
 
@@ -33,7 +34,7 @@ def services_serving(site: Site) -> QuerySet[Service]:
     return (
         Service.objects.serving(site)
         .select_related("organization")
-        .order_by(Case(When(availability="open", then=0), default=1), "name")
+        .order_by(availability_rank(), "name")
     )
 
 
