@@ -19,10 +19,13 @@ from linkwork.outcomes.instruments.base import (
 # The Rasch conversion table published by the University of Warwick with SWEMWBS (Stewart-Brown
 # et al. 2009, Health Qual Life Outcomes 7:15; scoring guidance at
 # https://warwick.ac.uk/fac/sci/med/research/platform/wemwbs/using/howto, where the table itself
-# is in the user guide issued on registration). The values below were checked against three
-# independent public analysis scripts that reproduce the Warwick table (R data frames
-# ``Raw_Score = 7:35, Metric_Score = c(7.00, 9.51, 11.25, ..., 32.55, 35.00)``), and agree
-# with them value for value.
+# is in the user guide issued on registration). Warwick's own table was not available to check
+# against. The values below agree value for value with public code copies of the table from
+# several unrelated projects (R scripts ``Raw_Score = 7:35, Metric_Score = c(7.00, 9.51, ...,
+# 32.55, 35.00)``, three copies of them from one project; JavaScript and TypeScript lookups from
+# at least three others, one citing Warwick's "swemwbs_raw_score_to_metric_score_conversion_
+# table.pdf"). One other project's copy gives 25.99 for raw 29; every other copy gives 26.02,
+# which we keep.
 SWEMWBS_METRIC = {
     raw: Decimal(metric)
     for raw, metric in zip(
@@ -39,10 +42,13 @@ SWEMWBS_METRIC = {
 
 #: Meaningful change for an individual on SWEMWBS, in metric points. Shah et al. (2018),
 #: "Responsiveness of the Short Warwick Edinburgh Mental Well-Being Scale (SWEMWBS): evaluation
-#: in a clinical sample", Health Qual Life Outcomes 16:239 (doi:10.1186/s12955-018-1060-2):
-#: "at individual level a change of between 1 and 3 points meets thresholds for statistically
-#: important change" (1 SEM = 1.03 points; 2.77 SEM = 2.87 points). We take the conservative
-#: end, 3 points, for individuals. Overridable per call (``meaningful_threshold=``).
+#: a clinical sample", Health Qual Life Outcomes 16:239 (doi:10.1186/s12955-018-1060-2;
+#: 172 clients having up to 4 sessions of cognitive hypnotherapy), abstract: at individual
+#: level "a change of between 1 and 3 points" meets thresholds for statistically important
+#: change, depending on the standard (1 SEM = 1.03 points; 2.77 SEM = 2.87 points). We take the
+#: conservative end, 3 points (2.87 rounded up), for individuals. This is distribution-based,
+#: not an anchor-based minimal important change (the authors say anchor-based studies are
+#: still needed). Overridable per call (``meaningful_threshold=``).
 SWEMWBS_MEANINGFUL_CHANGE = Decimal(3)
 
 WEMWBS_RESPONSES = ("None of the time", "Rarely", "Some of the time", "Often", "All of the time")
@@ -109,7 +115,9 @@ GAD7_ITEMS = (
 )
 
 # ONS personal well-being (ONS4): Office for National Statistics, "Personal well-being user
-# guidance"; thresholds from the same guidance.
+# guidance". Thresholds (ONS4_*_BANDS) confirmed against ONS's published grouping: life
+# satisfaction, worthwhile and happiness 0-4 low, 5-6 medium, 7-8 high, 9-10 very high; anxiety
+# 0-1 very low, 2-3 low, 4-5 medium, 6-10 high.
 ONS4_ITEMS = (
     "Overall, how satisfied are you with your life nowadays?",
     "Overall, to what extent do you feel that the things you do in your life are worthwhile?",
@@ -138,6 +146,10 @@ ONS_LONELINESS_RESPONSES = (
 )
 
 
+# PHQ-9 bands: Kroenke, Spitzer & Williams (2001), abstract: scores of 5, 10, 15 and 20 represent
+# mild, moderate, moderately severe and severe depression. GAD-7 bands: Spitzer et al. (2006),
+# cut points 5, 10 and 15 for mild, moderate and severe anxiety (confirmed from secondary
+# sources quoting the paper).
 def _band(low, high, code, label):
     return Band(low, high, code, label)
 
@@ -265,11 +277,23 @@ _INSTRUMENTS = (
         requires_registration=True,
         licence_note=SWEMWBS_LICENCE,
         source="Stewart-Brown et al. (2009), Health Qual Life Outcomes 7:15",
-        # Ng Fat et al. (2017), Qual Life Res 26:1129-1144, Health Survey for England 2010-11:
-        # Cronbach's alpha 0.84; metric score SD about 3.9 (population). Configurable.
+        # alpha 0.84: UNVERIFIED. It was attributed to Ng Fat et al. (2017), "Evaluating and
+        # establishing national norms for mental wellbeing using the short Warwick-Edinburgh
+        # Mental Well-being Scale (SWEMWBS)", Qual Life Res 26(5):1129-1144
+        # (doi:10.1007/s11136-016-1454-8), Health Survey for England 2010-2013 (not 2010-11),
+        # n = 27,169 adults aged 16+; the abstract reports means (men 23.7, women 23.2) but no
+        # alpha or SD, and the full text could not be checked. A typical value for a 7-item
+        # scale; services should set their own.
+        # SD 3.9: matches the baseline SD (3.921, mean 19.28) of the clinical sample in Shah et
+        # al. (2018), Health Qual Life Outcomes 16:239 (n = 172). The population (HSE) SD is
+        # not confirmed. Configurable.
         reliability=0.84,
         sd=3.9,
-        reliability_source="Ng Fat et al. (2017), Qual Life Res 26:1129-1144 (HSE 2010-11)",
+        reliability_source=(
+            "alpha: unverified typical value (attributed to Ng Fat et al. (2017), Qual Life Res "
+            "26:1129-1144, HSE 2010-2013, n=27,169; not confirmed); SD: Shah et al. (2018), "
+            "Health Qual Life Outcomes 16:239, clinical sample baseline SD 3.921 (n=172)"
+        ),
         meaningful_change=SWEMWBS_MEANINGFUL_CHANGE,
     ),
     Instrument(
@@ -283,10 +307,18 @@ _INSTRUMENTS = (
         requires_registration=True,
         licence_note=WEMWBS_LICENCE,
         source="Tennant et al. (2007), Health Qual Life Outcomes 5:63",
-        # Tennant et al. (2007), population sample: mean 50.7, SD 8.79, Cronbach's alpha 0.91.
+        # alpha 0.91: Tennant et al. (2007), "The Warwick-Edinburgh Mental Well-being Scale
+        # (WEMWBS): development and UK validation", Health Qual Life Outcomes 5:63
+        # (doi:10.1186/1477-7525-5-63), abstract: Cronbach's alpha 0.89 (student sample) and
+        # 0.91 (population sample; n = 1,749 in its table 3). SD 8.79 (with mean 50.7) is
+        # recalled from the same paper but was not confirmed in the text available (table 3
+        # gives medians only): unverified. Configurable.
         reliability=0.91,
         sd=8.79,
-        reliability_source="Tennant et al. (2007), Health Qual Life Outcomes 5:63 (population)",
+        reliability_source=(
+            "alpha: Tennant et al. (2007), Health Qual Life Outcomes 5:63, UK population sample "
+            "(n=1,749); SD: unverified (attributed to the same paper, not confirmed)"
+        ),
     ),
     Instrument(
         code="ons4",
@@ -310,11 +342,18 @@ _INSTRUMENTS = (
         bands=PHQ9_BANDS,
         licence_note=PHQ_GAD_LICENCE,
         source="Kroenke, Spitzer & Williams (2001), J Gen Intern Med 16:606-613",
-        # Kroenke et al. (2001): Cronbach's alpha 0.89. SD 6.0 is a typical primary-care
-        # baseline SD; services should set the SD of their own population. Configurable.
+        # alpha 0.89: Kroenke, Spitzer & Williams (2001), "The PHQ-9: validity of a brief
+        # depression severity measure", J Gen Intern Med 16(9):606-613 (6,000 patients in 8
+        # primary-care and 7 obstetrics-gynaecology clinics); the value is confirmed by
+        # secondary sources citing the paper, not from its full text. SD 6.0 is an
+        # unverified typical primary-care baseline SD, not a published norm: services should
+        # set the SD of their own population. Configurable.
         reliability=0.89,
         sd=6.0,
-        reliability_source="alpha: Kroenke et al. (2001); SD: typical primary-care value",
+        reliability_source=(
+            "alpha: Kroenke, Spitzer & Williams (2001), J Gen Intern Med 16:606-613 (6,000 "
+            "primary-care and ob-gyn patients); SD: unverified typical value, not a published norm"
+        ),
     ),
     Instrument(
         code="gad7",
@@ -328,11 +367,18 @@ _INSTRUMENTS = (
         bands=GAD7_BANDS,
         licence_note=PHQ_GAD_LICENCE,
         source="Spitzer et al. (2006), Arch Intern Med 166:1092-1097",
-        # Spitzer et al. (2006): Cronbach's alpha 0.92. SD 5.0 is a typical primary-care
-        # baseline SD; services should set the SD of their own population. Configurable.
+        # alpha 0.92: Spitzer, Kroenke, Williams & Lowe (2006), "A brief measure for assessing
+        # generalized anxiety disorder: the GAD-7", Arch Intern Med 166(10):1092-1097, 2,740
+        # adult patients in 15 US primary-care clinics; confirmed by secondary sources citing
+        # the paper (alpha .92), not from its full text. SD 5.0 is an unverified typical
+        # primary-care baseline SD, not a published norm: services should set the SD of their
+        # own population. Configurable.
         reliability=0.92,
         sd=5.0,
-        reliability_source="alpha: Spitzer et al. (2006); SD: typical primary-care value",
+        reliability_source=(
+            "alpha: Spitzer et al. (2006), Arch Intern Med 166:1092-1097, US primary care "
+            "(n=2,740); SD: unverified typical value, not a published norm"
+        ),
     ),
     Instrument(
         code="ucla3",
@@ -344,11 +390,17 @@ _INSTRUMENTS = (
         scorer=_score_ucla3,
         higher_is_better=False,
         source="Hughes et al. (2004), Research on Aging 26:655-672",
-        # Hughes et al. (2004): Cronbach's alpha 0.72. SD 1.8 is an approximate population
-        # value; configurable.
+        # alpha 0.72 is attributed to Hughes, Waite, Hawkley & Cacioppo (2004), "A short scale
+        # for measuring loneliness in large surveys", Research on Aging 26(6):655-672 (two US
+        # population-based studies, one the 2002 Health and Retirement Study), but no public
+        # text available confirmed it: unverified.
+        # SD 1.8 is an unverified approximate value, not a published norm. Configurable.
         reliability=0.72,
         sd=1.8,
-        reliability_source="alpha: Hughes et al. (2004); SD: approximate population value",
+        reliability_source=(
+            "alpha: unverified (attributed to Hughes et al. (2004), Res Aging 26:655-672, not "
+            "confirmed); SD: unverified approximate value, not a published norm"
+        ),
     ),
     Instrument(
         code="ons_loneliness",
