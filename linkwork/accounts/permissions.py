@@ -45,6 +45,13 @@ class Permission(StrEnum):
     VIEW_PEOPLE_IN_SUPPORT = "view_people_in_support"
     RECORD_CLIENT_FEEDBACK = "record_client_feedback"
     VIEW_REFERRER_MESSAGES = "view_referrer_messages"
+    RECORD_OUTCOME_MEASURE = "record_outcome_measure"
+    CONFIGURE_INSTRUMENTS = "configure_instruments"
+    CONFIGURE_MEASURE_SCHEDULE = "configure_measure_schedule"
+    VIEW_SAFEGUARDING = "view_safeguarding"
+    SAFEGUARD = "safeguard"
+    HANDLE_SAFEGUARDING_PROMPT = "handle_safeguarding_prompt"
+    VIEW_SAFEGUARDING_LIST = "view_safeguarding_list"
 
 
 def _has_role(*roles: Role):
@@ -189,6 +196,26 @@ RULES = {
     # The messages page lists what was told to the referrer's own organisation; staff read a
     # referral's messages on the referral page.
     Permission.VIEW_REFERRER_MESSAGES: is_referrer,
+    # Outcome measures, with the referral as the object. Reading them is part of reading the
+    # record (VIEW_PERSON_RECORD). Recording one (or sending the person a link) is for their
+    # coordinator, or the one who supported them last (end and follow-up measures fall after
+    # closure), and managers at the site.
+    Permission.RECORD_OUTCOME_MEASURE: (is_coordinator & was_their_last_coordinator)
+    | (is_manager & works_at_site_of),
+    # Which instruments the installation uses (the licensed ones once registered): administrators.
+    Permission.CONFIGURE_INSTRUMENTS: is_administrator,
+    # Which are due when at a site: its managers (without an object: may open the settings).
+    Permission.CONFIGURE_MEASURE_SCHEDULE: is_manager & (no_object | works_at_site_of),
+    # Safeguarding, with the referral as the object: any member of staff at the site may read
+    # and raise flags and concerns about anyone there, the waiting list included, escalate them,
+    # chase and record responses.
+    Permission.VIEW_SAFEGUARDING: is_site_staff & works_at_site_of,
+    Permission.SAFEGUARD: is_site_staff & works_at_site_of,
+    # A positive PHQ-9 item 9: handled by the person's coordinator (now or last) or a manager.
+    Permission.HANDLE_SAFEGUARDING_PROMPT: (is_coordinator & was_ever_their_coordinator)
+    | (is_manager & works_at_site_of),
+    # The list of open escalations and prompts: each sees their own scope.
+    Permission.VIEW_SAFEGUARDING_LIST: is_site_staff,
 }
 
 

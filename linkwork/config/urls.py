@@ -26,6 +26,7 @@ urlpatterns = [
     path("directory/", include("linkwork.directory.urls")),
     path("api/oruk/", include("linkwork.directory.api")),
     path("", include("linkwork.messaging.urls")),
+    path("", include("linkwork.outcomes.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

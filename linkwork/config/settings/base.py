@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "linkwork.directory",
     "linkwork.prescriptions",
     "linkwork.messaging",
+    "linkwork.outcomes",
 ]
 
 MIDDLEWARE = [

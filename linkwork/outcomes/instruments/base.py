@@ -114,6 +114,21 @@ class Instrument:
     meaningful_change: Decimal | None = None
     #: Prorating (scoring from partial answers) is allowed by none of the instruments here.
     allows_prorating: bool = False
+    #: The published instruction shown above the items (English, like the items).
+    instructions: str = ""
+
+    @property
+    def choices(self) -> list[tuple[int, str]]:
+        """Each possible answer and its label: the published wording where every answer has
+        one, otherwise the number (ONS4's 0-10 scales label only their two ends)."""
+        values = range(self.min_value, self.max_value + 1)
+        if len(self.response_options) == len(values):
+            return list(zip(values, self.response_options, strict=True))
+        return [(value, str(value)) for value in values]
+
+    @property
+    def licensed(self) -> bool:
+        return self.requires_registration
 
     @property
     def item_count(self) -> int:

@@ -1,0 +1,473 @@
+"""Every change to outcome measures: which instruments are in use, site schedules, measures
+entered by a coordinator or through a one-time link, and the safeguarding prompt a PHQ-9 item 9
+answer raises.
+
+Each action is one transaction that checks what it must, makes the change and writes the audit
+log. Refusals raise `ActionRefused` with words for the user.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linkwork.accounts.models import User
+from linkwork.audit import service as audit
+from linkwork.audit.models import AuditAction
+from linkwork.core import signed_links
+from linkwork.core.errors import ActionRefused
+from linkwork.partners.models import Site
+from linkwork.referrals.models import Referral
+from linkwork.referrals.status import ReferralStatus
+
+from .instruments import Instrument, InstrumentError, all_instruments, get_instrument
+from .models import (
+    CollectedBy,
+    InstrumentSetting,
+    Measure,
+    MeasureLink,
+    PromptAction,
+    SafeguardingConcern,
+    SafeguardingPrompt,
+    ScheduledInstrument,
+    SiteOutcomeSettings,
+    Timepoint,
+)
+
+MEASURE_LINK_SALT = "linkwork.outcomes.measure-link"
+DEFAULT_MEASURE_LINK_DAYS = 14
+
+#: The PHQ-9 flag a positive item 9 ("thoughts that you would be better off dead, or of hurting
+#: yourself") sets, whatever the total.
+ITEM_9_FLAG = "phq9_item9"
+
+
+def measure_link_days() -> int:
+    """How long a measure link works (setting `MEASURE_LINK_DAYS`, default 14)."""
+    return int(getattr(settings, "MEASURE_LINK_DAYS", DEFAULT_MEASURE_LINK_DAYS))
+
+
+def _audit(by, action: AuditAction, obj, referral: Referral | None, fields=()) -> None:
+    audit.record(
+        by=by,
+        action=action,
+        obj=obj,
+        person_id=referral.person_id if referral is not None else None,
+        fields=fields,
+    )
+
+
+# --- Instruments in use -------------------------------------------------------------------------
+
+
+def instrument_settings() -> dict[str, InstrumentSetting]:
+    return {setting.instrument: setting for setting in InstrumentSetting.objects.all()}
+
+
+def is_enabled(instrument: Instrument, setting: InstrumentSetting | None) -> bool:
+    """Licensed instruments are off until switched on with registration confirmed; the others
+    are on unless switched off."""
+    if instrument.requires_registration:
+        return bool(setting and setting.enabled and setting.registration_confirmed_at)
+    return setting is None or setting.enabled
+
+
+def enabled_instruments() -> list[Instrument]:
+    settings_by_code = instrument_settings()
+    return [i for i in all_instruments() if is_enabled(i, settings_by_code.get(i.code))]
+
+
+def change_parameters(
+    instrument: Instrument, setting: InstrumentSetting | None = None
+) -> tuple[float | None, float | None]:
+    """The reliability and SD used for reliable change: the installation's, or the published."""
+    reliability, sd = instrument.reliability, instrument.sd
+    if setting is not None:
+        if setting.reliability is not None:
+            reliability = float(setting.reliability)
+        if setting.sd is not None:
+            sd = float(setting.sd)
+    return reliability, sd
+
+
+@transaction.atomic
+def configure_instrument(
+    code: str,
+    *,
+    by: User,
+    enabled: bool,
+    registration_confirmed: bool = False,
+    registration_reference: str = "",
+    reliability: Decimal | None = None,
+    sd: Decimal | None = None,
+) -> InstrumentSetting:
+    """Switch an instrument on or off for the installation and set its change parameters.
+
+    A licensed instrument can be switched on only when registration is confirmed.
+    """
+    instrument = get_instrument(code)
+    setting, _created = InstrumentSetting.objects.select_for_update().get_or_create(instrument=code)
+    if instrument.requires_registration:
+        if enabled and not registration_confirmed:
+            raise ActionRefused(
+                _(
+                    "%(name)s needs a licence: confirm that the service has registered its use "
+                    "before switching it on."
+                )
+                % {"name": instrument.name},
+                field="registration_confirmed",
+            )
+        if registration_confirmed and setting.registration_confirmed_at is None:
+            setting.registration_confirmed_at = timezone.now()
+            setting.registration_confirmed_by = by
+        if not registration_confirmed:
+            setting.registration_confirmed_at = None
+            setting.registration_confirmed_by = None
+        setting.registration_reference = registration_reference.strip()
+    if reliability is not None and not Decimal(0) < reliability < Decimal(1):
+        raise ActionRefused(_("Reliability must be between 0 and 1."), field="reliability")
+    if sd is not None and sd <= 0:
+        raise ActionRefused(_("The standard deviation must be more than 0."), field="sd")
+    setting.enabled = enabled
+    setting.reliability = reliability
+    setting.sd = sd
+    setting.changed_at = timezone.now()
+    setting.save()
+    _audit(by, AuditAction.CHANGE, setting, None, fields=("enabled", "reliability", "sd"))
+    return setting
+
+
+# --- Site schedules -----------------------------------------------------------------------------
+
+
+def follow_up_months(site: Site) -> int:
+    settings_row = SiteOutcomeSettings.objects.filter(site=site).first()
+    return settings_row.follow_up_months if settings_row else 3
+
+
+@transaction.atomic
+def set_site_schedule(
+    site: Site, *, by: User, due: dict[str, set[str]], follow_up_months: int
+) -> list[ScheduledInstrument]:
+    """Replace the site's schedule: for each instrument code, the timepoints it is due at.
+
+    Only instruments in use may be scheduled; an instrument due at no timepoint is removed.
+    """
+    if not 1 <= follow_up_months <= 24:
+        raise ActionRefused(
+            _("Follow-up must be between 1 and 24 months after support ends."),
+            field="follow_up_months",
+        )
+    in_use = {i.code for i in enabled_instruments()}
+    allowed = {Timepoint.BASELINE, Timepoint.END, Timepoint.FOLLOW_UP}
+    rows = []
+    for code, timepoints in due.items():
+        if not timepoints:
+            continue
+        if code not in in_use:
+            raise ActionRefused(
+                _("%(name)s is not in use in this installation.")
+                % {"name": get_instrument(code).name}
+            )
+        if not set(timepoints) <= allowed:
+            raise ActionRefused(_("Choose baseline, end of support or follow-up."))
+        rows.append(
+            ScheduledInstrument(
+                site=site,
+                instrument=code,
+                at_baseline=Timepoint.BASELINE in timepoints,
+                at_end=Timepoint.END in timepoints,
+                at_follow_up=Timepoint.FOLLOW_UP in timepoints,
+            )
+        )
+    ScheduledInstrument.objects.filter(site=site).delete()
+    created = ScheduledInstrument.objects.bulk_create(rows)
+    settings_row, _created = SiteOutcomeSettings.objects.update_or_create(
+        site=site, defaults={"follow_up_months": follow_up_months}
+    )
+    audit.record(
+        by=by, action=AuditAction.CHANGE, obj=settings_row, fields=("schedule", "follow_up")
+    )
+    return created
+
+
+# --- Measures -----------------------------------------------------------------------------------
+
+
+def _check_timepoint(referral: Referral, timepoint: str) -> None:
+    if timepoint not in Timepoint.values:
+        raise ActionRefused(_("Choose when this measure was taken."), field="timepoint")
+    status = referral.status
+    if status not in (ReferralStatus.ALLOCATED, ReferralStatus.CLOSED):
+        raise ActionRefused(
+            _("Measures are collected once the person is allocated to a link coordinator.")
+        )
+    if timepoint in (Timepoint.BASELINE, Timepoint.REVIEW) and status != ReferralStatus.ALLOCATED:
+        raise ActionRefused(
+            _("Support has closed: record this as the end of support or follow-up measure."),
+            field="timepoint",
+        )
+    if timepoint == Timepoint.FOLLOW_UP and status != ReferralStatus.CLOSED:
+        raise ActionRefused(
+            _("Follow-up measures are collected after support has closed."), field="timepoint"
+        )
+
+
+def _score(instrument: Instrument, answers):
+    try:
+        return instrument.score(list(answers))
+    except InstrumentError as error:
+        # The message names the item; it holds no personal data.
+        raise ActionRefused(_("Answer every question: %(problem)s") % {"problem": error}) from None
+
+
+def _save_measure(
+    referral: Referral,
+    *,
+    instrument: Instrument,
+    timepoint: str,
+    answers,
+    completed_on: datetime.date,
+    collected_by: str,
+    language: str,
+    by: User | None,
+) -> Measure:
+    if not is_enabled(
+        instrument, InstrumentSetting.objects.filter(instrument=instrument.code).first()
+    ):
+        raise ActionRefused(
+            _("%(name)s is not in use in this installation.") % {"name": instrument.name},
+            field="instrument",
+        )
+    _check_timepoint(referral, timepoint)
+    today = timezone.localdate()
+    if completed_on > today:
+        raise ActionRefused(_("The date cannot be in the future."), field="completed_on")
+    if completed_on < timezone.localdate(referral.received_at):
+        raise ActionRefused(
+            _("The date cannot be before the referral was received."), field="completed_on"
+        )
+    score = _score(instrument, answers)
+    if (
+        timepoint != Timepoint.REVIEW
+        and referral.measures.filter(
+            instrument=instrument.code, timepoint=timepoint, withdrawn_at__isnull=True
+        ).exists()
+    ):
+        raise ActionRefused(
+            _(
+                "%(name)s has already been recorded for %(when)s. Withdraw that one first if it "
+                "was entered in error."
+            )
+            % {"name": instrument.name, "when": Timepoint(timepoint).label.lower()},
+            field="timepoint",
+        )
+    measure = Measure(
+        referral=referral,
+        instrument=instrument.code,
+        timepoint=timepoint,
+        completed_on=completed_on,
+        answers=list(score.answers),
+        total=Decimal(score.total) if score.total is not None else None,
+        raw=score.raw,
+        band=score.band or "",
+        subscores={code: sub.value for code, sub in score.subscores.items()},
+        flags={flag: True for flag, on in score.flags.items() if on},
+        collected_by=collected_by,
+        language=language,
+        by=by,
+    )
+    try:
+        with transaction.atomic():
+            measure.save()
+    except IntegrityError:
+        # Someone else recorded the same timepoint at the same moment.
+        raise ActionRefused(
+            _("%(name)s has just been recorded for this timepoint by someone else.")
+            % {"name": instrument.name}
+        ) from None
+    _audit(by, AuditAction.CREATE, measure, referral)
+    if score.flags.get(ITEM_9_FLAG):
+        prompt = SafeguardingPrompt.objects.create(
+            referral=referral, measure=measure, answer=score.answers[8]
+        )
+        _audit(by, AuditAction.CREATE, prompt, referral)
+    return measure
+
+
+@transaction.atomic
+def record_measure(
+    referral: Referral,
+    *,
+    by: User,
+    instrument: str,
+    timepoint: str,
+    answers,
+    completed_on: datetime.date | None = None,
+) -> Measure:
+    """Record a measure the coordinator completed with the person. A PHQ-9 with item 9 answered
+    other than "not at all" raises a safeguarding prompt in the same transaction."""
+    referral = Referral.objects.select_for_update().select_related("person").get(pk=referral.pk)
+    try:
+        definition = get_instrument(instrument)
+    except InstrumentError:
+        raise ActionRefused(_("Choose an instrument."), field="instrument") from None
+    return _save_measure(
+        referral,
+        instrument=definition,
+        timepoint=timepoint,
+        answers=answers,
+        completed_on=completed_on or timezone.localdate(),
+        collected_by=CollectedBy.COORDINATOR,
+        language=referral.person.preferred_language,
+        by=by,
+    )
+
+
+@transaction.atomic
+def withdraw_measure(measure: Measure, *, by: User, reason: str) -> Measure:
+    """Withdraw a measure entered in error. It stays on record, marked withdrawn."""
+    measure = Measure.objects.select_for_update().select_related("referral").get(pk=measure.pk)
+    if measure.withdrawn_at is not None:
+        raise ActionRefused(_("This measure has already been withdrawn."))
+    if not reason.strip():
+        raise ActionRefused(_("Say why the measure is being withdrawn."), field="reason")
+    measure.withdrawn_at = timezone.now()
+    measure.withdrawn_by = by
+    measure.withdrawn_reason = reason.strip()
+    measure.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    _audit(by, AuditAction.CHANGE, measure, measure.referral, fields=("withdrawn_at",))
+    return measure
+
+
+# --- One-time links -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_measure_link(
+    referral: Referral, *, by: User, instrument: str, timepoint: str
+) -> tuple[MeasureLink, str]:
+    """A link the person can use once, within `measure_link_days()`, to complete one
+    instrument. Any earlier unused link for the same instrument and timepoint is withdrawn.
+    Returns the link and the signed value for its URL."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    try:
+        definition = get_instrument(instrument)
+    except InstrumentError:
+        raise ActionRefused(_("Choose an instrument."), field="instrument") from None
+    if not is_enabled(definition, InstrumentSetting.objects.filter(instrument=instrument).first()):
+        raise ActionRefused(
+            _("%(name)s is not in use in this installation.") % {"name": definition.name},
+            field="instrument",
+        )
+    _check_timepoint(referral, timepoint)
+    if (
+        timepoint != Timepoint.REVIEW
+        and referral.measures.filter(
+            instrument=instrument, timepoint=timepoint, withdrawn_at__isnull=True
+        ).exists()
+    ):
+        raise ActionRefused(
+            _("%(name)s has already been recorded for %(when)s.")
+            % {"name": definition.name, "when": Timepoint(timepoint).label.lower()},
+            field="timepoint",
+        )
+    now = timezone.now()
+    referral.measure_links.filter(
+        instrument=instrument, timepoint=timepoint, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    token = signed_links.new_token()
+    link = MeasureLink.objects.create(
+        referral=referral,
+        instrument=instrument,
+        timepoint=timepoint,
+        token_hash=signed_links.hash_token(token),
+        created_at=now,
+        expires_at=now + datetime.timedelta(days=measure_link_days()),
+        by=by,
+    )
+    _audit(by, AuditAction.CREATE, link, referral)
+    return link, signed_links.sign(link.pk, token, salt=MEASURE_LINK_SALT)
+
+
+@transaction.atomic
+def revoke_measure_link(link: MeasureLink, *, by: User) -> None:
+    link = MeasureLink.objects.select_for_update().select_related("referral").get(pk=link.pk)
+    if link.used_at is None and link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        _audit(by, AuditAction.CHANGE, link, link.referral, fields=("revoked_at",))
+
+
+def measure_link_from(value: str) -> MeasureLink | None:
+    """The usable link a signed URL value stands for, or None (tampered, unknown, used,
+    expired or withdrawn)."""
+    parsed = signed_links.unsign(value, salt=MEASURE_LINK_SALT)
+    if parsed is None:
+        return None
+    link_id, token = parsed
+    link = MeasureLink.objects.filter(pk=link_id).select_related("referral__person").first()
+    if link is None or not signed_links.token_matches(token, link.token_hash):
+        return None
+    return link if link.is_usable() else None
+
+
+@transaction.atomic
+def complete_measure_through_link(link: MeasureLink, *, answers, language: str) -> Measure:
+    """The person's own answers, through their link. The link is spent in the same
+    transaction, so a second submission (or a double click) records nothing more."""
+    link = MeasureLink.objects.select_for_update().get(pk=link.pk)
+    if not link.is_usable():
+        raise ActionRefused(_("This link has already been used or has expired."))
+    referral = Referral.objects.select_for_update().get(pk=link.referral_id)
+    measure = _save_measure(
+        referral,
+        instrument=get_instrument(link.instrument),
+        timepoint=link.timepoint,
+        answers=answers,
+        completed_on=timezone.localdate(),
+        collected_by=CollectedBy.LINK,
+        language=language,
+        by=None,
+    )
+    link.used_at = timezone.now()
+    link.save(update_fields=["used_at"])
+    _audit(None, AuditAction.CHANGE, link, referral, fields=("used_at",))
+    return measure
+
+
+# --- The item 9 safeguarding prompt -------------------------------------------------------------
+
+
+@transaction.atomic
+def handle_prompt(
+    prompt: SafeguardingPrompt,
+    *,
+    by: User,
+    action: str,
+    note: str,
+    concern: SafeguardingConcern | None = None,
+) -> SafeguardingPrompt:
+    """Record what was done about a positive PHQ-9 item 9. A note is always required."""
+    prompt = (
+        SafeguardingPrompt.objects.select_for_update().select_related("referral").get(pk=prompt.pk)
+    )
+    if prompt.handled_at is not None:
+        raise ActionRefused(_("What was done has already been recorded."))
+    if action not in PromptAction.values:
+        raise ActionRefused(_("Choose what you did."), field="action")
+    if not note.strip():
+        raise ActionRefused(_("Say what you did and what was agreed."), field="note")
+    if concern is not None and concern.referral_id != prompt.referral_id:
+        raise ActionRefused(_("That concern is about someone else."))
+    prompt.handled_at = timezone.now()
+    prompt.handled_by = by
+    prompt.action = action
+    prompt.note = note.strip()
+    prompt.concern = concern
+    prompt.save()
+    _audit(by, AuditAction.CHANGE, prompt, prompt.referral, fields=("handled_at", "action"))
+    return prompt

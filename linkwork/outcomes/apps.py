@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OutcomesConfig(AppConfig):
+    name = "linkwork.outcomes"
+    verbose_name = _("Outcome measures and safeguarding")

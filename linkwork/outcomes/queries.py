@@ -1,0 +1,424 @@
+"""Scoped reads: which measures are due when, a person's scores over time with reliable change,
+and the safeguarding lists (open prompts, active flags, escalations awaiting a response).
+
+When a measure is due, for a timepoint an instrument is scheduled at by the person's site:
+
+- baseline: from allocation, due by the first attended session or two weeks after allocation,
+  whichever comes first ("before or at the first session");
+- end of support: from two weeks before the planned end, due by the planned end; once support
+  has closed, due within two weeks of closing;
+- follow-up: from two weeks before, due by two weeks after the site's follow-up date (by default
+  three months after support closed).
+
+It is overdue after its due date, and counted as missed four weeks after that (it then leaves
+the home page, and the record shows it as missed).
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import pgettext_lazy
+
+from linkwork.accounts.models import Role
+from linkwork.referrals.models import Allocation, Referral
+from linkwork.referrals.queries import referrals_for
+from linkwork.referrals.status import ReferralStatus
+
+from .actions import change_parameters, instrument_settings, is_enabled
+from .instruments import Instrument, InstrumentError, get_instrument, reliable_change
+from .models import (
+    Escalation,
+    Measure,
+    RiskFlag,
+    SafeguardingConcern,
+    SafeguardingPrompt,
+    ScheduledInstrument,
+    SiteOutcomeSettings,
+    Timepoint,
+)
+
+WINDOW = datetime.timedelta(days=14)
+MISSED_AFTER = datetime.timedelta(days=28)
+DEFAULT_FOLLOW_UP_MONTHS = 3
+
+DONE = "done"
+DUE = "due"
+OVERDUE = "overdue"
+NOT_YET = "not_yet"
+MISSED = "missed"
+STATE_LABELS = {
+    DONE: pgettext_lazy("measure state", "Done"),
+    DUE: pgettext_lazy("measure state", "Due"),
+    OVERDUE: pgettext_lazy("measure state", "Overdue"),
+    NOT_YET: pgettext_lazy("measure state", "Not yet due"),
+    MISSED: pgettext_lazy("measure state", "Missed"),
+}
+
+
+@dataclass
+class Slot:
+    """One scheduled instrument at one timepoint for one person, and where it stands."""
+
+    referral: Referral
+    instrument: Instrument
+    timepoint: str
+    state: str
+    opens_on: datetime.date | None = None
+    due_by: datetime.date | None = None
+    measure: Measure | None = None
+
+    @property
+    def timepoint_label(self):
+        return Timepoint(self.timepoint).label
+
+    @property
+    def state_label(self):
+        return STATE_LABELS[self.state]
+
+    @property
+    def collectable(self) -> bool:
+        return self.state in (DUE, OVERDUE)
+
+
+@dataclass
+class _Facts:
+    """What the windows are worked out from, for one referral."""
+
+    allocated_on: datetime.date | None
+    first_session_on: datetime.date | None
+    planned_end: datetime.date | None
+    closed_on: datetime.date | None
+
+
+def _window(
+    timepoint: str, facts: _Facts, status: str, follow_up_months: int
+) -> tuple[datetime.date, datetime.date] | None:
+    """When the timepoint opens and when it is due by, or None if it cannot be known yet."""
+    closed = status == ReferralStatus.CLOSED
+    if timepoint == Timepoint.BASELINE:
+        if facts.allocated_on is None:
+            return None
+        due_by = facts.allocated_on + WINDOW
+        if facts.first_session_on is not None:
+            due_by = max(min(due_by, facts.first_session_on), facts.allocated_on)
+        return facts.allocated_on, due_by
+    if timepoint == Timepoint.END:
+        if closed and facts.closed_on is not None:
+            opens = facts.closed_on
+            if facts.planned_end is not None:
+                opens = min(opens, facts.planned_end - WINDOW)
+            return opens, facts.closed_on + WINDOW
+        if facts.planned_end is None:
+            return None
+        return facts.planned_end - WINDOW, facts.planned_end
+    if timepoint == Timepoint.FOLLOW_UP:
+        if not closed or facts.closed_on is None:
+            return None
+        target = facts.closed_on + relativedelta(months=follow_up_months)
+        return target - WINDOW, target + WINDOW
+    return None
+
+
+def _state(window, status: str, timepoint: str, today: datetime.date) -> str:
+    if window is None:
+        return NOT_YET
+    opens_on, due_by = window
+    if timepoint == Timepoint.BASELINE and status == ReferralStatus.CLOSED:
+        return MISSED
+    if timepoint == Timepoint.END and status == ReferralStatus.ALLOCATED and today > due_by:
+        # Past the planned end and still in support: due until support closes.
+        return OVERDUE
+    if today < opens_on:
+        return NOT_YET
+    if today <= due_by:
+        return DUE
+    if today <= due_by + MISSED_AFTER:
+        return OVERDUE
+    return MISSED
+
+
+def _facts_for(referrals: list[Referral]) -> dict[int, _Facts]:
+    """The dates each window is worked out from: a fixed number of queries for any number."""
+    from linkwork.casework.models import Closure, Contact, ContactOutcome, SupportPlan
+
+    ids = [r.pk for r in referrals]
+    allocated = dict(
+        Allocation.objects.filter(referral_id__in=ids)
+        .values("referral_id")
+        .annotate(first=Min("started_at"))
+        .values_list("referral_id", "first")
+    )
+    sessions = dict(
+        Contact.objects.filter(referral_id__in=ids, outcome=ContactOutcome.ATTENDED)
+        .values("referral_id")
+        .annotate(first=Min("at"))
+        .values_list("referral_id", "first")
+    )
+    plans = dict(
+        SupportPlan.objects.filter(referral_id__in=ids).values_list("referral_id", "ends_on")
+    )
+    closures = dict(
+        Closure.objects.filter(referral_id__in=ids, reopened_at__isnull=True)
+        .values("referral_id")
+        .annotate(on=Max("closed_on"))
+        .values_list("referral_id", "on")
+    )
+    return {
+        pk: _Facts(
+            allocated_on=timezone.localdate(allocated[pk]) if pk in allocated else None,
+            first_session_on=timezone.localdate(sessions[pk]) if pk in sessions else None,
+            planned_end=plans.get(pk),
+            closed_on=closures.get(pk),
+        )
+        for pk in ids
+    }
+
+
+def slots_for(
+    referrals: list[Referral], *, today: datetime.date | None = None
+) -> dict[int, list[Slot]]:
+    """For each referral, every scheduled (instrument, timepoint) and where it stands."""
+    today = today or timezone.localdate()
+    if not referrals:
+        return {}
+    site_ids = {r.site_id for r in referrals}
+    settings_by_code = instrument_settings()
+    schedule = defaultdict(list)
+    for row in ScheduledInstrument.objects.filter(site_id__in=site_ids):
+        instrument = get_instrument(row.instrument)
+        if is_enabled(instrument, settings_by_code.get(row.instrument)):
+            schedule[row.site_id].append((instrument, row.timepoints()))
+    months = dict(
+        SiteOutcomeSettings.objects.filter(site_id__in=site_ids).values_list(
+            "site_id", "follow_up_months"
+        )
+    )
+    done = {}
+    for measure in Measure.objects.filter(
+        referral__in=referrals, withdrawn_at__isnull=True
+    ).exclude(timepoint=Timepoint.REVIEW):
+        done[(measure.referral_id, measure.instrument, measure.timepoint)] = measure
+    facts = _facts_for(referrals)
+    result = {}
+    for referral in referrals:
+        slots = []
+        for instrument, timepoints in schedule.get(referral.site_id, []):
+            for timepoint in timepoints:
+                window = _window(
+                    timepoint,
+                    facts[referral.pk],
+                    referral.status,
+                    months.get(referral.site_id, DEFAULT_FOLLOW_UP_MONTHS),
+                )
+                measure = done.get((referral.pk, instrument.code, timepoint))
+                slot = Slot(
+                    referral=referral,
+                    instrument=instrument,
+                    timepoint=timepoint,
+                    state=DONE if measure else _state(window, referral.status, timepoint, today),
+                    opens_on=window[0] if window else None,
+                    due_by=window[1] if window else None,
+                    measure=measure,
+                )
+                slots.append(slot)
+        result[referral.pk] = slots
+    return result
+
+
+def due_for_coordinator(coordinator, *, today: datetime.date | None = None) -> list[Slot]:
+    """Measures due or overdue for the people a coordinator supports now, or supported last
+    (end-of-support and follow-up measures fall after closure). Overdue first, then by date."""
+    today = today or timezone.localdate()
+    last_coordinator = Subquery(
+        Allocation.objects.filter(referral=OuterRef("pk"))
+        .order_by("-started_at", "-pk")
+        .values("coordinator_id")[:1]
+    )
+    people = list(
+        Referral.objects.filter(
+            status__in=(ReferralStatus.ALLOCATED, ReferralStatus.CLOSED),
+            site__in=coordinator.sites.all(),
+        )
+        .annotate(last_coordinator=last_coordinator)
+        .filter(last_coordinator=coordinator.pk)
+        .filter(
+            Q(status=ReferralStatus.ALLOCATED)
+            | Q(closures__reopened_at__isnull=True, closures__closed_on__gte=today - _LOOK_BACK)
+        )
+        .select_related("person")
+        .distinct()
+    )
+    return _collectable(slots_for(people, today=today))
+
+
+# Closed cases older than this cannot have anything still due (follow-up up to 24 months).
+_LOOK_BACK = datetime.timedelta(days=24 * 31 + 60)
+
+
+def _collectable(slots_by_referral: dict[int, list[Slot]]) -> list[Slot]:
+    slots = [s for slots in slots_by_referral.values() for s in slots if s.collectable]
+    return sorted(slots, key=lambda s: (s.state != OVERDUE, s.due_by, s.referral.pk))
+
+
+# --- Scores over time ---------------------------------------------------------------------------
+
+
+@dataclass
+class ScoredMeasure:
+    measure: Measure
+    change: object | None = None  # a Change, when reliable change applies
+    difference: Decimal | int | None = None
+    subscore_changes: dict = field(default_factory=dict)
+
+
+@dataclass
+class InstrumentHistory:
+    instrument: Instrument
+    measures: list[ScoredMeasure]
+    baseline: Measure | None
+    reliability: float | None
+    sd: float | None
+
+
+def history_for(referral: Referral) -> list[InstrumentHistory]:
+    """Each instrument's current measures, oldest first, each later one with its change from
+    baseline: the difference, and (where the instrument has a total and a stated reliability)
+    whether it is reliable by the Jacobson-Truax index, and for SWEMWBS whether it is
+    meaningful. Two queries."""
+    settings_by_code = instrument_settings()
+    by_instrument = defaultdict(list)
+    for measure in (
+        referral.measures.filter(withdrawn_at__isnull=True)
+        .select_related("by")
+        .order_by("completed_on", "pk")
+    ):
+        by_instrument[measure.instrument].append(measure)
+    histories = []
+    for code, measures in by_instrument.items():
+        instrument = get_instrument(code)
+        reliability, sd = change_parameters(instrument, settings_by_code.get(code))
+        baseline = next((m for m in measures if m.timepoint == Timepoint.BASELINE), None)
+        scored = []
+        for measure in measures:
+            item = ScoredMeasure(measure=measure)
+            if baseline is not None and measure is not baseline:
+                _compare(item, instrument, baseline, measure, reliability, sd)
+            scored.append(item)
+        histories.append(
+            InstrumentHistory(
+                instrument=instrument,
+                measures=scored,
+                baseline=baseline,
+                reliability=reliability,
+                sd=sd,
+            )
+        )
+    order = {code: i for i, code in enumerate(i.code for i in _all())}
+    return sorted(histories, key=lambda h: order[h.instrument.code])
+
+
+def _all():
+    from .instruments import all_instruments
+
+    return all_instruments()
+
+
+def _compare(item, instrument, baseline, measure, reliability, sd) -> None:
+    if baseline.total is None or measure.total is None:
+        item.subscore_changes = {
+            code: measure.subscores.get(code, 0) - value
+            for code, value in baseline.subscores.items()
+        }
+        return
+    item.difference = measure.total - baseline.total
+    if reliability is None or sd is None:
+        return
+    try:
+        item.change = reliable_change(
+            instrument,
+            _as_score(instrument, baseline.total),
+            _as_score(instrument, measure.total),
+            reliability=reliability,
+            sd=sd,
+        )
+    except InstrumentError:
+        item.change = None
+
+
+def _as_score(instrument: Instrument, total: Decimal):
+    return total if instrument.code == "swemwbs" else int(total)
+
+
+# --- Safeguarding -------------------------------------------------------------------------------
+
+
+def active_flags(person_id: int) -> QuerySet[RiskFlag]:
+    return RiskFlag.objects.filter(person_id=person_id, ended_at__isnull=True).select_related(
+        "raised_by"
+    )
+
+
+def _coordinator_scope(user) -> Q:
+    """Referrals a coordinator is, or was last, the coordinator of."""
+    return Q(
+        Exists(Allocation.objects.filter(referral=OuterRef("pk"), coordinator=user, ended_at=None))
+    ) | Q(
+        Exists(Allocation.objects.filter(referral=OuterRef("pk"), coordinator=user))
+        & Q(status=ReferralStatus.CLOSED)
+    )
+
+
+def safeguarding_referrals_for(user) -> QuerySet[Referral]:
+    """Whose safeguarding a user follows: a manager, everyone at their sites; a coordinator,
+    the people they support (or supported), and anyone they raised a concern about."""
+    visible = referrals_for(user)
+    if user.role == Role.COORDINATOR:
+        raised = SafeguardingConcern.objects.filter(referral=OuterRef("pk"), raised_by=user)
+        visible = visible.filter(_coordinator_scope(user) | Q(Exists(raised)))
+    elif user.role != Role.MANAGER:
+        return visible.none()
+    return visible
+
+
+def open_prompts_for(user) -> QuerySet[SafeguardingPrompt]:
+    return (
+        SafeguardingPrompt.objects.filter(
+            handled_at__isnull=True, referral__in=safeguarding_referrals_for(user)
+        )
+        .select_related("referral__person", "measure")
+        .order_by("raised_at")
+    )
+
+
+def open_escalations_for(user) -> QuerySet[Escalation]:
+    """Escalations awaiting a response, oldest first, with how often each was chased."""
+    return (
+        Escalation.objects.filter(
+            responded_at__isnull=True,
+            concern__referral__in=safeguarding_referrals_for(user),
+        )
+        .select_related("concern__referral__person", "concern__referral__site", "by")
+        .annotate(chase_count=Count("chases"), last_chased=Max("chases__at"))
+        .order_by("at", "pk")
+    )
+
+
+def overdue_escalations_for(user, *, today: datetime.date | None = None):
+    today = today or timezone.localdate()
+    return open_escalations_for(user).filter(response_due__lt=today)
+
+
+def concerns_for(referral: Referral) -> QuerySet[SafeguardingConcern]:
+    return referral.safeguarding_concerns.select_related("raised_by", "closed_by").prefetch_related(
+        Prefetch(
+            "escalations",
+            queryset=Escalation.objects.select_related("by", "response_recorded_by")
+            .prefetch_related("chases__by")
+            .order_by("at", "pk"),
+        )
+    )
