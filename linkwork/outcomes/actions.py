@@ -315,6 +315,14 @@ def record_measure(
         definition = get_instrument(instrument)
     except InstrumentError:
         raise ActionRefused(_("Choose an instrument."), field="instrument") from None
+    if referral.safeguarding_prompts.filter(handled_at__isnull=True).exists():
+        # "Record what you did before moving on": nothing more is entered until then.
+        raise ActionRefused(
+            _(
+                "First record what was done about this person's answer to PHQ-9 question 9 "
+                "(thoughts of being better off dead or of self-harm)."
+            )
+        )
     return _save_measure(
         referral,
         instrument=definition,

@@ -44,14 +44,22 @@ def waiting_list_summary(user) -> list[dict]:
 
 
 def coordinator_home(user) -> dict:
-    # Imported here: casework builds on referrals, not the other way round.
+    # Imported here: casework and outcomes build on referrals, not the other way round.
     from linkwork.casework.queries import caseload_alerts
+    from linkwork.outcomes.queries import (
+        due_for_coordinator,
+        open_prompts_for,
+        overdue_escalations_for,
+    )
 
     return {
         "caseload": caseload_of(user),
         "cap": user.caseload_cap,
         "waiting": waiting_list_summary(user),
         "alerts": caseload_alerts(user),
+        "open_prompts": list(open_prompts_for(user)),
+        "overdue_escalations": list(overdue_escalations_for(user)),
+        "measures_due": due_for_coordinator(user),
     }
 
 
@@ -67,6 +75,27 @@ def manager_home(user) -> dict:
         "waiting": waiting_list_summary(user),
         "coordinators": coordinators_for(user),
         "directory": directory_summary(sites_for(user)),
+        "safeguarding": safeguarding_summary(user),
+    }
+
+
+def safeguarding_summary(user) -> dict:
+    """Open PHQ-9 item 9 prompts, and escalations awaiting a response, at the user's sites."""
+    from linkwork.outcomes.queries import open_escalations_for, open_prompts_for
+
+    today = timezone.localdate()
+    escalations = open_escalations_for(user).order_by()
+    counts = escalations.aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(response_due__lt=today)),
+        oldest=Min("at"),
+    )
+    oldest = counts["oldest"]
+    return {
+        "prompts": list(open_prompts_for(user)),
+        "open": counts["open"],
+        "overdue": counts["overdue"],
+        "oldest_days": max((timezone.now() - oldest).days, 0) if oldest else 0,
     }
 
 

@@ -178,3 +178,24 @@ def test_concern_on_waiting_list_escalated_and_chased(waiting, coordinator_a, ma
     safeguarding.record_response(escalation, by=manager, response="Assessment booked")
     assert not open_escalations_for(manager).exists()
     safeguarding.close_concern(concern, by=manager, outcome="Assessment booked")
+
+
+def test_nothing_more_entered_until_the_prompt_is_handled(
+    in_support, coordinator_a, instruments_on
+):
+    actions.record_measure(
+        in_support,
+        by=coordinator_a,
+        instrument="phq9",
+        timepoint="baseline",
+        answers=[0, 0, 0, 0, 0, 0, 0, 0, 2],
+    )
+    with pytest.raises(ActionRefused, match="question 9"):
+        actions.record_measure(
+            in_support, by=coordinator_a, instrument="gad7", timepoint="baseline", answers=[0] * 7
+        )
+    prompt = SafeguardingPrompt.objects.get()
+    actions.handle_prompt(prompt, by=coordinator_a, action="crisis_team", note="Crisis team called")
+    actions.record_measure(
+        in_support, by=coordinator_a, instrument="gad7", timepoint="baseline", answers=[0] * 7
+    )

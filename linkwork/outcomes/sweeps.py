@@ -1,0 +1,84 @@
+"""Chasing escalations nobody has answered, run by the background worker's sweep.
+
+When an escalation passes its response-due date unanswered, the person's link coordinator (now,
+or the last one) and every manager at the site get one email saying so. The email carries the
+concern's reference and a link, never a name. A chase that sets a new due date starts the clock
+again: if that date passes too, they are told again (one `EscalationReminder` per due date).
+
+The escalation itself is already on the coordinator's home page and the managers' list from the
+day after it was due; the email makes sure someone looks.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from linkwork.accounts.models import Role, User
+from linkwork.messaging.sweeps import register_sweep
+from linkwork.referrals.models import Allocation
+
+from .models import Escalation, EscalationReminder
+
+
+def _recipients(escalation: Escalation) -> list[str]:
+    referral = escalation.concern.referral
+    last = (
+        Allocation.objects.filter(referral=referral)
+        .order_by("-started_at", "-pk")
+        .select_related("coordinator")
+        .first()
+    )
+    people = list(
+        User.objects.filter(role=Role.MANAGER, is_active=True, sites=referral.site_id).exclude(
+            email=""
+        )
+    )
+    if last is not None and last.coordinator.is_active and last.coordinator.email:
+        people.append(last.coordinator)
+    elif escalation.by.is_active and escalation.by.email:
+        people.append(escalation.by)
+    return sorted({person.email for person in people})
+
+
+@register_sweep
+def chase_overdue_escalations(today: datetime.date | None = None) -> int:
+    """Tell the coordinator and managers about each escalation newly past its due date.
+    Returns how many escalations they were told about."""
+    today = today or timezone.localdate()
+    overdue = Escalation.objects.filter(
+        responded_at__isnull=True, response_due__lt=today
+    ).select_related("concern__referral", "by")
+    told = 0
+    for escalation in overdue:
+        try:
+            with transaction.atomic():
+                EscalationReminder.objects.create(
+                    escalation=escalation, due=escalation.response_due
+                )
+                recipients = _recipients(escalation)
+                if recipients:
+                    with translation.override(settings.LANGUAGE_CODE):
+                        url = settings.SITE_URL.rstrip("/") + reverse(
+                            "outcomes:concern", args=[escalation.concern_id]
+                        )
+                        body = render_to_string(
+                            "outcomes/email/escalation_overdue.txt",
+                            {
+                                "escalation": escalation,
+                                "reference": escalation.concern.reference,
+                                "days": (today - escalation.response_due).days,
+                                "url": url,
+                            },
+                        )
+                        subject = _("Linkwork: a safeguarding escalation has not been answered")
+                    send_mail(subject, body, None, recipients)
+        except IntegrityError:
+            continue  # already told about this due date (another worker got there first)
+        told += 1
+    return told

@@ -1,0 +1,41 @@
+"""`{% person_alerts %}`: on every page about a person, their active risk flags and any PHQ-9
+item 9 answer still waiting for someone to record what they did.
+
+base.html calls it on every page; it shows something only where the page's context has a
+`referral` and the user may see that person's safeguarding (site staff at the referral's site).
+Two queries on such pages, none elsewhere.
+"""
+
+from django import template
+
+from linkwork.accounts.permissions import Permission, has_permission
+from linkwork.referrals.models import Referral
+
+from ..models import SafeguardingPrompt
+from ..queries import active_flags
+
+register = template.Library()
+
+
+@register.inclusion_tag("outcomes/includes/person_alerts.html", takes_context=True)
+def person_alerts(context) -> dict:
+    referral = context.get("referral")
+    user = context.get("user")
+    if not isinstance(referral, Referral) or user is None:
+        return {"show": False}
+    if not has_permission(user, Permission.VIEW_SAFEGUARDING, referral):
+        return {"show": False}
+    flags = list(active_flags(referral.person_id))
+    prompts = list(
+        SafeguardingPrompt.objects.filter(
+            referral__person_id=referral.person_id, handled_at__isnull=True
+        ).order_by("raised_at")
+    )
+    return {
+        "show": bool(flags or prompts),
+        "referral": referral,
+        "flags": flags,
+        "prompts": prompts,
+        "can_handle": bool(prompts)
+        and has_permission(user, Permission.HANDLE_SAFEGUARDING_PROMPT, referral),
+    }

@@ -1,0 +1,85 @@
+"""Active risk flags, and a PHQ-9 item 9 answer still to act on, show on every page about the
+person, to staff at their site, and to no one else."""
+
+import pytest
+from django.urls import reverse
+
+from linkwork.outcomes import actions, safeguarding
+
+pytestmark = pytest.mark.django_db
+
+FLAG_NOTE = "Fell on the stairs twice"
+
+
+@pytest.fixture
+def flagged(in_support, coordinator_a):
+    safeguarding.raise_flag(in_support, by=coordinator_a, kind="falls", note=FLAG_NOTE)
+    return in_support
+
+
+def person_pages(referral) -> list[str]:
+    pk = referral.pk
+    return [
+        reverse("casework:record", args=[pk]),
+        reverse("casework:what_matters", args=[pk]),
+        reverse("casework:log_contact", args=[pk]),
+        reverse("casework:add_goal", args=[pk]),
+        reverse("casework:close", args=[pk]),
+        reverse("referrals:detail", args=[pk]),
+        reverse("directory:search") + f"?referral={pk}",
+    ]
+
+
+def test_active_flags_show_on_every_page_about_the_person(client_for, coordinator_a, flagged):
+    client = client_for(coordinator_a)
+    for url in person_pages(flagged):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        content = response.content.decode()
+        assert 'id="person-alerts"' in content, url
+        assert FLAG_NOTE in content, url
+
+
+def test_manager_at_the_site_sees_them_too(client_for, manager, flagged):
+    content = client_for(manager).get(reverse("referrals:detail", args=[flagged.pk])).content
+    assert FLAG_NOTE in content.decode()
+
+
+def test_a_waiting_list_persons_flags_show_on_their_referral(client_for, coordinator_a, waiting):
+    safeguarding.raise_flag(waiting, by=coordinator_a, kind="self_neglect", note="Not eating")
+    content = client_for(coordinator_a).get(reverse("referrals:detail", args=[waiting.pk]))
+    assert "Not eating" in content.content.decode()
+
+
+def test_ended_flags_do_not_show(client_for, coordinator_a, flagged):
+    flag = flagged.person.risk_flags.get()
+    safeguarding.end_flag(flag, by=coordinator_a, reason="Falls clinic: walking aid fitted")
+    content = client_for(coordinator_a).get(reverse("casework:record", args=[flagged.pk]))
+    assert 'id="person-alerts"' not in content.content.decode()
+
+
+def test_not_shown_to_the_referrer(client_for, gp_referrer, flagged):
+    response = client_for(gp_referrer).get(reverse("referrals:detail", args=[flagged.pk]))
+    assert response.status_code == 200
+    assert FLAG_NOTE not in response.content.decode()
+    assert 'id="person-alerts"' not in response.content.decode()
+
+
+def test_open_item_9_prompt_shows_until_handled(
+    client_for, coordinator_a, in_support, instruments_on
+):
+    measure = actions.record_measure(
+        in_support,
+        by=coordinator_a,
+        instrument="phq9",
+        timepoint="baseline",
+        answers=[0, 0, 0, 0, 0, 0, 0, 0, 1],
+    )
+    client = client_for(coordinator_a)
+    prompt_url = reverse("outcomes:prompt", args=[measure.safeguarding_prompt.pk])
+    for url in person_pages(in_support):
+        assert prompt_url in client.get(url).content.decode(), url
+    actions.handle_prompt(
+        measure.safeguarding_prompt, by=coordinator_a, action="safety_plan", note="Plan agreed"
+    )
+    assert prompt_url not in client.get(person_pages(in_support)[0]).content.decode()

@@ -1,0 +1,63 @@
+"""Escalations past their response date: the coordinator and managers are told once per due
+date, with no name in the email; answered ones are left alone."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from linkwork.outcomes import safeguarding
+from linkwork.outcomes.sweeps import chase_overdue_escalations
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def escalation(in_support, coordinator_a):
+    concern = safeguarding.raise_concern(
+        in_support, by=coordinator_a, kind="abuse", summary="Bruising; says a relative pushed her"
+    )
+    at = timezone.now() - datetime.timedelta(days=5)
+    return safeguarding.escalate(
+        concern,
+        by=coordinator_a,
+        to="social_services",
+        at=at,
+        method="phone",
+        reference="MASH-1",
+        response_due=timezone.localdate(at) + datetime.timedelta(days=2),
+    )
+
+
+def test_overdue_escalation_told_once(escalation, coordinator_a, manager, manager_b):
+    assert chase_overdue_escalations() == 1
+    (email,) = mail.outbox
+    assert set(email.to) == {coordinator_a.email, manager.email}
+    assert manager_b.email not in email.to
+    body = email.body
+    assert escalation.concern.reference in body
+    person = escalation.concern.referral.person
+    assert person.family_name not in body and person.given_name not in body
+    assert chase_overdue_escalations() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_told_again_when_a_new_due_date_passes(escalation, coordinator_a):
+    chase_overdue_escalations()
+    today = timezone.localdate()
+    safeguarding.chase(
+        escalation,
+        by=coordinator_a,
+        method="phone",
+        note="Duty desk: will call back",
+        next_due=today,
+    )
+    assert chase_overdue_escalations(today=today) == 0
+    assert chase_overdue_escalations(today=today + datetime.timedelta(days=1)) == 1
+
+
+def test_answered_escalations_are_not_chased(escalation, manager):
+    safeguarding.record_response(escalation, by=manager, response="Visit arranged")
+    assert chase_overdue_escalations() == 0
+    assert mail.outbox == []
