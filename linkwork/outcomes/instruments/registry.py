@@ -150,6 +150,28 @@ ONS_LONELINESS_RESPONSES = (
 # mild, moderate, moderately severe and severe depression. GAD-7 bands: Spitzer et al. (2006),
 # cut points 5, 10 and 15 for mild, moderate and severe anxiety (confirmed from secondary
 # sources quoting the paper).
+
+# The published instructions shown above the items (English, like the items themselves).
+WEMWBS_INSTRUCTIONS = (
+    "Below are some statements about feelings and thoughts. Please tick the box that best "
+    "describes your experience of each over the last 2 weeks."
+)
+PHQ9_INSTRUCTIONS = (
+    "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+)
+GAD7_INSTRUCTIONS = (
+    "Over the last 2 weeks, how often have you been bothered by the following problems?"
+)
+ONS4_INSTRUCTIONS = (
+    "For each of these questions, please give an answer on a scale of 0 to 10, where 0 is "
+    "'not at all' and 10 is 'completely'."
+)
+UCLA3_INSTRUCTIONS = (
+    "The next questions are about how you feel about different aspects of your life. For each "
+    "one, say how often you feel that way."
+)
+
+
 def _band(low, high, code, label):
     return Band(low, high, code, label)
 
@@ -274,6 +296,7 @@ _INSTRUMENTS = (
         max_value=5,
         response_options=WEMWBS_RESPONSES,
         scorer=_score_swemwbs,
+        instructions=WEMWBS_INSTRUCTIONS,
         requires_registration=True,
         licence_note=SWEMWBS_LICENCE,
         source="Stewart-Brown et al. (2009), Health Qual Life Outcomes 7:15",
@@ -304,6 +327,7 @@ _INSTRUMENTS = (
         max_value=5,
         response_options=WEMWBS_RESPONSES,
         scorer=_score_summed,
+        instructions=WEMWBS_INSTRUCTIONS,
         requires_registration=True,
         licence_note=WEMWBS_LICENCE,
         source="Tennant et al. (2007), Health Qual Life Outcomes 5:63",
@@ -328,6 +352,7 @@ _INSTRUMENTS = (
         max_value=10,
         response_options=("0 (not at all)", "10 (completely)"),
         scorer=_score_ons4,
+        instructions=ONS4_INSTRUCTIONS,
         source="Office for National Statistics, Personal well-being user guidance",
     ),
     Instrument(
@@ -338,6 +363,7 @@ _INSTRUMENTS = (
         max_value=3,
         response_options=PHQ_GAD_RESPONSES,
         scorer=_score_phq9,
+        instructions=PHQ9_INSTRUCTIONS,
         higher_is_better=False,
         bands=PHQ9_BANDS,
         licence_note=PHQ_GAD_LICENCE,
@@ -363,6 +389,7 @@ _INSTRUMENTS = (
         max_value=3,
         response_options=PHQ_GAD_RESPONSES,
         scorer=_score_summed,
+        instructions=GAD7_INSTRUCTIONS,
         higher_is_better=False,
         bands=GAD7_BANDS,
         licence_note=PHQ_GAD_LICENCE,
@@ -388,6 +415,7 @@ _INSTRUMENTS = (
         max_value=3,
         response_options=UCLA3_RESPONSES,
         scorer=_score_ucla3,
+        instructions=UCLA3_INSTRUCTIONS,
         higher_is_better=False,
         source="Hughes et al. (2004), Research on Aging 26:655-672",
         # alpha 0.72 is attributed to Hughes, Waite, Hawkley & Cacioppo (2004), "A short scale
