@@ -162,13 +162,15 @@ PHQ9_INSTRUCTIONS = (
 GAD7_INSTRUCTIONS = (
     "Over the last 2 weeks, how often have you been bothered by the following problems?"
 )
+# ONS and UCLA wording as published for interviews (ONS 2018 guidance; Hughes et al. 2004).
 ONS4_INSTRUCTIONS = (
-    "For each of these questions, please give an answer on a scale of 0 to 10, where 0 is "
-    "'not at all' and 10 is 'completely'."
+    "Next I would like to ask you four questions about your feelings on aspects of your life. "
+    "There are no right or wrong answers. For each of these questions I'd like you to give an "
+    "answer on a scale of 0 to 10, where 0 is 'not at all' and 10 is 'completely'."
 )
 UCLA3_INSTRUCTIONS = (
     "The next questions are about how you feel about different aspects of your life. For each "
-    "one, say how often you feel that way."
+    "one, tell me how often you feel that way."
 )
 
 
