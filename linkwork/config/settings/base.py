@@ -186,6 +186,10 @@ SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000")
 # One-click links for receiving organisations: how many days a link works, and after how many
 # days without an answer it is chased.
 SERVICE_LINK_DAYS = env_int("SERVICE_LINK_DAYS", default=30)
+# How long the person's one-time link to an outcome questionnaire works, and how many answers
+# one address may post an hour.
+MEASURE_LINK_DAYS = env_int("MEASURE_LINK_DAYS", default=14)
+MEASURE_LINK_RATE = env_str("MEASURE_LINK_RATE", default="20/h")
 SERVICE_LINK_CHASE_DAYS = env_int("SERVICE_LINK_CHASE_DAYS", default=14)
 
 # The published Open Referral UK API (/api/oruk/): requests per minute per client address.
