@@ -2,7 +2,8 @@
 
 Once a day at most, each coordinator with something due gets an email saying how many reviews
 are due, how many people end support soon or are past their planned end, who has had no
-contact for two weeks, and whose feedback is still to collect. The email carries counts and a
+contact for two weeks, whose feedback is still to collect, how many outcome measures are due,
+and how many safeguarding checks and overdue escalations are waiting. The email carries counts and a
 link, never names: the details are on their home page.
 """
 
@@ -28,6 +29,13 @@ FEEDBACK_DUE_FOR = datetime.timedelta(days=14)
 
 
 def reminders_due(coordinator: User, today: datetime.date) -> dict[str, int]:
+    # Imported here: outcomes builds on casework.
+    from linkwork.outcomes.queries import (
+        due_for_coordinator,
+        open_prompts_for,
+        overdue_escalations_for,
+    )
+
     alerts = caseload_alerts(coordinator, today=today)
     feedback_due = (
         coordinator.allocations.filter(
@@ -46,6 +54,9 @@ def reminders_due(coordinator: User, today: datetime.date) -> dict[str, int]:
         "past_planned_end": len(alerts.past_planned_end),
         "no_recent_contact": len(alerts.no_recent_contact),
         "feedback_due": feedback_due,
+        "measures_due": len(due_for_coordinator(coordinator, today=today)),
+        "safeguarding_checks": open_prompts_for(coordinator).count(),
+        "escalations_overdue": overdue_escalations_for(coordinator, today=today).count(),
     }
 
 

@@ -61,3 +61,15 @@ def test_answered_escalations_are_not_chased(escalation, manager):
     safeguarding.record_response(escalation, by=manager, response="Visit arranged")
     assert chase_overdue_escalations() == 0
     assert mail.outbox == []
+
+
+def test_daily_reminder_counts_measures_and_safeguarding(
+    in_support, coordinator_a, schedule_a, escalation
+):
+    from linkwork.casework.sweeps import remind_coordinators
+
+    assert remind_coordinators() == 1
+    body = next(m.body for m in mail.outbox if m.to == [coordinator_a.email])
+    assert "3 outcome measures are due or overdue" in body  # SWEMWBS, PHQ-9, ONS4 baselines
+    assert "1 safeguarding escalation is past its response date" in body
+    assert in_support.person.family_name not in body
