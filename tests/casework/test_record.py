@@ -53,7 +53,7 @@ def test_the_record_shows_the_person_at_a_glance(client_for, coordinator_a, path
         "Lives alone and would like to get out more.",
         "Join the choir",
         "0 attended of 8 planned",
-        "No outcome measures are set up yet",
+        "No outcome measures are scheduled at this site",
         coordinator_a.display_name,
     ):
         assert expected in content, expected
