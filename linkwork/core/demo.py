@@ -45,6 +45,20 @@ from linkwork.directory.demo import (
     build_demo_unmet_needs,
 )
 from linkwork.messaging.models import ReferrerMessage
+from linkwork.outcomes.demo import build_demo_baselines, build_demo_outcomes
+from linkwork.outcomes.models import (
+    Escalation,
+    EscalationChase,
+    EscalationReminder,
+    InstrumentSetting,
+    Measure,
+    MeasureLink,
+    RiskFlag,
+    SafeguardingConcern,
+    SafeguardingPrompt,
+    ScheduledInstrument,
+    SiteOutcomeSettings,
+)
 from linkwork.partners.models import Organisation, Site, SourceType
 from linkwork.prescriptions.demo import build_demo_prescriptions
 from linkwork.prescriptions.models import (
@@ -627,6 +641,17 @@ def load() -> dict[str, Counter]:
 # Children before parents: most links are PROTECT. New models that point at these go first.
 WIPED = (
     AuditEvent,
+    EscalationReminder,
+    EscalationChase,
+    Escalation,
+    SafeguardingPrompt,  # points at both a measure and a concern
+    RiskFlag,
+    SafeguardingConcern,
+    MeasureLink,
+    Measure,
+    ScheduledInstrument,
+    SiteOutcomeSettings,
+    InstrumentSetting,
     CoordinatorReminder,
     DBTaskResult,
     ReferrerMessage,
@@ -751,10 +776,14 @@ class Demo:
         in_support = list(Referral.objects.filter(status=ReferralStatus.ALLOCATED).order_by("pk"))
         coordinators = [u for u in self.users.values() if u.role == Role.COORDINATOR]
         build_demo_prescriptions(in_support, coordinators, self.rng)
+        # Outcome measures: the baselines are taken while everyone is still in support.
+        build_demo_baselines(self)
         close_demo_cases(self, long_running)
         # What coordinators found nothing for, some of it for people still on their caseloads.
         still_supported = Referral.objects.filter(status=ReferralStatus.ALLOCATED).order_by("pk")
         build_demo_unmet_needs(list(self.sites.values()), still_supported, today=self.today)
+        # End-of-support and follow-up measures, item 9 prompts, risk flags and safeguarding.
+        build_demo_outcomes(self)
 
     # Configuration ------------------------------------------------------------------------------
 
