@@ -24,6 +24,9 @@ from linkwork.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from linkwork.outcomes import actions as outcome_actions
+from linkwork.outcomes import safeguarding
+from linkwork.outcomes.models import InstrumentSetting
 from linkwork.prescriptions import actions as prescription_actions
 from linkwork.referrals.models import (
     Allocation,
@@ -141,6 +144,28 @@ oruk_taxonomy           200        200        200        200        200        2
 oruk_terms              200        200        200        200        200        200        200
 oruk_term               200        200        200        200        200        200        200
 oruk_not_found          404        404        404        404        404        404        404
+oc_measures             login      200        200        404        404        404        404
+oc_record_measure       login      200        200        404        404        404        404
+oc_withdraw_measure     login      200        200        404        404        404        404
+oc_measure_link         login      405        405        405        405        405        405
+oc_revoke_measure_link  login      405        405        405        405        405        405
+oc_public_measure_bad   410        410        410        410        410        410        410
+oc_measure_thanks       200        200        200        200        200        200        200
+oc_instruments          login      403        403        403        403        200        403
+oc_instrument           login      403        403        403        403        200        403
+oc_schedules            login      403        200        403        403        403        403
+oc_site_schedule        login      403        200        403        403        403        403
+sg_list                 login      200        200        403        403        403        200
+sg_person               login      200        200        404        404        404        404
+sg_raise_flag           login      200        200        404        404        404        404
+sg_end_flag             login      200        200        404        404        404        404
+sg_raise_concern        login      200        200        404        404        404        404
+sg_concern              login      200        200        404        404        404        404
+sg_escalate             login      200        200        404        404        404        404
+sg_close_concern        login      200        200        404        404        404        404
+sg_chase                login      200        200        404        404        404        404
+sg_record_response      login      200        200        404        404        404        404
+sg_prompt               login      200        200        404        404        404        404
 """
 
 
@@ -265,6 +290,52 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         args = [listed()[kind]] if kind else []
         return reverse(f"oruk:{name}", args=args)
 
+    def measured():
+        """coordinator_a's person at site A with a SWEMWBS baseline (licence confirmed)."""
+        person = in_support()
+        setting_up_instruments()
+        measure = outcome_actions.record_measure(
+            person, by=coordinator_a, instrument="swemwbs", timepoint="baseline", answers=[3] * 7
+        )
+        return [person.pk, measure.pk]
+
+    def setting_up_instruments():
+        InstrumentSetting.objects.update_or_create(
+            instrument="swemwbs",
+            defaults={"enabled": True, "registration_confirmed_at": timezone.now()},
+        )
+
+    def waiting_concern():
+        """A concern about someone on site A's waiting list, escalated to social services."""
+        waiting = make_referral(S.WAITING, pathway=pathway_a, by=gp_referrer, staff=manager)
+        concern = safeguarding.raise_concern(
+            waiting, by=coordinator_a, kind="falls", summary="Fell twice"
+        )
+        escalation = safeguarding.escalate(
+            concern,
+            by=coordinator_a,
+            to="social_services",
+            at=timezone.now(),
+            method="phone",
+            response_due=timezone.localdate() + datetime.timedelta(days=3),
+        )
+        return waiting, concern, escalation
+
+    def open_prompt():
+        person = in_support()
+        measure = outcome_actions.record_measure(
+            person,
+            by=coordinator_a,
+            instrument="phq9",
+            timepoint="baseline",
+            answers=[0, 0, 0, 0, 0, 0, 0, 0, 1],
+        )
+        return measure.safeguarding_prompt.pk
+
+    def flagged():
+        waiting, _concern, _escalation = waiting_concern()
+        return [waiting.pk, waiting.person.risk_flags.get().pk]
+
     pages = {
         "home": lambda: reverse("home"),
         "healthz": lambda: reverse("healthz"),
@@ -376,6 +447,38 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "oruk_terms": lambda: oruk("taxonomy_terms"),
         "oruk_term": lambda: oruk("taxonomy_term", "term"),
         "oruk_not_found": lambda: "/api/oruk/no-such-thing",
+        # Outcome measures: coordinator_a's person at site A.
+        "oc_measures": lambda: reverse("outcomes:measures", args=[in_support().pk]),
+        "oc_record_measure": lambda: reverse("outcomes:record_measure", args=[in_support().pk]),
+        "oc_withdraw_measure": lambda: reverse("outcomes:withdraw_measure", args=measured()),
+        "oc_measure_link": lambda: reverse("outcomes:measure_link", args=[in_support().pk]),
+        "oc_revoke_measure_link": lambda: reverse(
+            "outcomes:revoke_measure_link", args=[in_support().pk, 1]
+        ),
+        "oc_public_measure_bad": lambda: reverse("outcomes:public_measure", args=["not-a-link"]),
+        "oc_measure_thanks": lambda: reverse("outcomes:measure_thanks"),
+        "oc_instruments": lambda: reverse("outcomes:instruments"),
+        "oc_instrument": lambda: reverse("outcomes:instrument", args=["swemwbs"]),
+        "oc_schedules": lambda: reverse("outcomes:schedules"),
+        "oc_site_schedule": lambda: reverse("outcomes:site_schedule", args=[site_a.pk]),
+        # Safeguarding: someone on site A's waiting list (the prompt: coordinator_a's person).
+        "sg_list": lambda: reverse("outcomes:open_escalations"),
+        "sg_person": lambda: reverse("outcomes:safeguarding", args=[waiting_concern()[0].pk]),
+        "sg_raise_flag": lambda: reverse("outcomes:raise_flag", args=[waiting_concern()[0].pk]),
+        "sg_end_flag": lambda: reverse("outcomes:end_flag", args=flagged()),
+        "sg_raise_concern": lambda: reverse(
+            "outcomes:raise_concern", args=[waiting_concern()[0].pk]
+        ),
+        "sg_concern": lambda: reverse("outcomes:concern", args=[waiting_concern()[1].pk]),
+        "sg_escalate": lambda: reverse("outcomes:escalate", args=[waiting_concern()[1].pk]),
+        "sg_close_concern": lambda: reverse(
+            "outcomes:close_concern", args=[waiting_concern()[1].pk]
+        ),
+        "sg_chase": lambda: reverse("outcomes:chase", args=[waiting_concern()[2].pk]),
+        "sg_record_response": lambda: reverse(
+            "outcomes:record_response", args=[waiting_concern()[2].pk]
+        ),
+        "sg_prompt": lambda: reverse("outcomes:prompt", args=[open_prompt()]),
     }
     return lambda page: pages[page]()
 
@@ -501,6 +604,28 @@ def test_the_matrix_covers_every_url_in_the_app():
         "oruk:taxonomy_terms",
         "oruk:taxonomy_term",
         "oruk:not_found",
+        "outcomes:measures",
+        "outcomes:record_measure",
+        "outcomes:withdraw_measure",
+        "outcomes:measure_link",
+        "outcomes:revoke_measure_link",
+        "outcomes:public_measure",
+        "outcomes:measure_thanks",
+        "outcomes:instruments",
+        "outcomes:instrument",
+        "outcomes:schedules",
+        "outcomes:site_schedule",
+        "outcomes:open_escalations",
+        "outcomes:safeguarding",
+        "outcomes:raise_flag",
+        "outcomes:end_flag",
+        "outcomes:raise_concern",
+        "outcomes:concern",
+        "outcomes:escalate",
+        "outcomes:close_concern",
+        "outcomes:chase",
+        "outcomes:record_response",
+        "outcomes:prompt",
         # POST-only: tested below.
         "logout",
         "set_language",
