@@ -216,11 +216,12 @@ class PromptForm(SafeguardingForm):
         label=_("Also raise a safeguarding concern"),
         required=False,
         help_text=_(
-            "The details above become the concern. You can then record who it was escalated to."
+            "The details above become the concern; you can then record who it was escalated "
+            "to. Choosing “Raised a safeguarding concern” above raises one too."
         ),
     )
     add_flag = forms.BooleanField(
-        label=_("Add a 'Suicidal thoughts' risk flag"),
+        label=_("Add a “Suicidal thoughts” risk flag"),
         required=False,
         initial=True,
     )

@@ -11,7 +11,7 @@ waiting list included); recording what was done about a prompt needs HANDLE_SAFE
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -181,7 +181,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     flags = list(
         RiskFlag.objects.filter(person_id=referral.person_id)
         .select_related("raised_by", "ended_by")
-        .order_by("ended_at", "-raised_at")
+        .order_by(F("ended_at").asc(nulls_first=True), "-raised_at", "-pk")
     )
     concerns = list(person_concerns(user, referral).prefetch_related("escalations__chases__by"))
     prompts = list(person_prompts(user, referral))
@@ -532,15 +532,19 @@ def prompt(request: HttpRequest, prompt_pk: int) -> HttpResponse:
     form = PromptForm(request.POST if handling else None, has_flag=has_flag) if can_handle else None
     if handling and form.is_valid():
         try:
-            _handle(prompt, referral, by=user, data=form.cleaned_data, has_flag=has_flag)
+            handled = _handle(prompt, referral, by=user, data=form.cleaned_data, has_flag=has_flag)
         except ActionRefused as refusal:
             refusal.show_on(form)
         else:
-            messages.success(
-                request,
-                _("What you did about %(person)s's answer to question 9 is recorded.")
-                % _names(referral),
+            message = _("What you did about %(person)s's answer to question 9 is recorded.") % (
+                _names(referral)
             )
+            if handled.concern is not None:
+                message += " " + _(
+                    "Safeguarding concern %(reference)s raised: record who it was escalated to "
+                    "on the concern's page."
+                ) % {"reference": handled.concern.reference}
+            messages.success(request, message)
             return redirect(record_url(user, referral))
     if not handling:
         record_view(by=user, obj=prompt, person_id=referral.person_id)

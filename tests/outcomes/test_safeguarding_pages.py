@@ -160,6 +160,11 @@ def test_concern_about_someone_on_the_waiting_list_escalated_chased_answered_and
     page = text(browser.get(reverse("outcomes:concern", args=[concern.pk])))
     assert "Responded" in page and "Closed" in page
 
+    # The person's full history: the flag, the concern, its escalation, chase and response.
+    history = text(browser.get(reverse("outcomes:safeguarding", args=[waiting.pk])))
+    assert concern.reference in history and "Abuse or violence" in history
+    assert "Chased 1 time" in history and "Assessment visit booked" in history
+
 
 def test_a_concern_without_a_flag_when_unticked(client_for, manager, waiting):
     client_for(manager).post(
@@ -587,3 +592,37 @@ def test_prompt_handled_only_by_their_coordinator_or_a_manager(
     assert SafeguardingPrompt.objects.get(pk=prompt.pk).is_open
     response = client_for(manager).post(url, {"action": "gp", "note": "GP called her"})
     assert response.status_code == 302
+
+
+def test_list_is_paginated(client_for, coordinator_a, manager, waiting, monkeypatch):
+    from linkwork.outcomes import safeguarding_views
+
+    monkeypatch.setattr(safeguarding_views, "PAGE_SIZE", 2)
+    concern = _concern(waiting, coordinator_a)
+    made = [_escalate(concern, coordinator_a, days_ago=5 - i, due_in=1) for i in range(3)]
+    url = reverse("outcomes:open_escalations")
+    first = client_for(manager).get(url)
+    assert [e.pk for e in first.context["page"].object_list] == [made[0].pk, made[1].pk]
+    assert "page=2" in first.content.decode()
+    second = client_for(manager).get(url + "?page=2")
+    assert [e.pk for e in second.context["page"].object_list] == [made[2].pk]
+
+
+def test_answered_escalations_and_closed_concerns_take_no_more(client_for, coordinator_a, waiting):
+    concern = _concern(waiting, coordinator_a)
+    escalation = _escalate(concern, coordinator_a, days_ago=2, due_in=1)
+    safeguarding.record_response(escalation, by=coordinator_a, response="Visited")
+    safeguarding.close_concern(concern, by=coordinator_a, outcome="Safe at home")
+    browser = client_for(coordinator_a)
+    concern_url = reverse("outcomes:concern", args=[concern.pk])
+    for name, pk in (
+        ("chase", escalation.pk),
+        ("record_response", escalation.pk),
+        ("escalate", concern.pk),
+        ("close_concern", concern.pk),
+    ):
+        response = browser.post(reverse(f"outcomes:{name}", args=[pk]), {"note": "late"})
+        assert response.status_code == 302 and response["Location"] == concern_url
+    assert not EscalationChase.objects.exists()
+    page = text(browser.get(concern_url))
+    assert "Record a chase" not in page and "Record an escalation" not in page
