@@ -11,8 +11,9 @@ Called by `linkwork.core.demo` in two steps, in the order things happened in the
 
 Every change goes through `outcomes.actions` and `outcomes.safeguarding` (and the casework and
 referral actions for the two extra people), and is then re-stamped to the moment it happened in
-the story, like the rest of the demo. Made-up details come from a random generator seeded here,
-so the rest of the demo (drawn from `demo.rng` before this runs) is the same with or without it.
+the story, like the rest of the demo. Scores and times come from this module's own seeded random
+generator, so running step 1 in the middle of the build leaves everything the rest of the demo
+draws from `demo.rng` unchanged (step 2's two extra people are drawn from `demo.rng`, last).
 Dates are relative to the demo's today.
 
 Every person is fictional; the notes are written as a careful coordinator would write them.
@@ -245,9 +246,9 @@ def build_demo_baselines(demo) -> None:
     switched_on = demo.at_day(demo.today - datetime.timedelta(days=340))
     for code in ("swemwbs", "wemwbs"):
         with _back_dated(switched_on):
-            # Made up for the demo. A real service must register its use of WEMWBS and SWEMWBS
-            # with the University of Warwick (free for NHS and third-sector services) and record
-            # the registration it is given.
+            # The reference is made up for the demo. A real service must register its use of
+            # WEMWBS and SWEMWBS with the University of Warwick before switching them on, and
+            # record the registration it is given.
             actions.configure_instrument(
                 code,
                 by=admin,
@@ -295,7 +296,8 @@ def build_demo_baselines(demo) -> None:
             and referral.person.preferred_language == "cy"
             and referral.site.slug == "rhondda"
         ):
-            # Filled in on her phone, in a Welsh page, the evening before the first session.
+            # Filled in on their phone the evening before the first session, with the page in
+            # Welsh (the questions themselves are English-only: see the instruments' docs).
             _by_link(
                 rng,
                 referral,
@@ -398,9 +400,9 @@ def _closed_three_months_ago(demo, rng) -> None:
         closed_on=today - relativedelta(months=FOLLOW_UP_MONTHS) + datetime.timedelta(days=5),
         swemwbs=DETERIORATED,
         reason=ClosureReason.REFERRED_TO_STATUTORY,
-        summary="Mood much lower since a family bereavement in the summer. With their "
-        "agreement, referred back to the GP, who has referred on to the primary mental health "
-        "team. Knows they can come back to us when ready.",
+        summary="Mood much lower since a family bereavement part-way through support. With "
+        "their agreement, referred back to the GP, who has referred on to the primary mental "
+        "health team. Knows they can come back to us when ready.",
         goal=(LifeDomain.ACTIVITY, "Try the gentle exercise class at the leisure centre"),
         goal_outcome=GoalStatus.PARTLY_ACHIEVED,
     )
@@ -540,19 +542,24 @@ def _ended_in_support(demo, rng) -> None:
 
 
 def _supported_by(username: str) -> list[Referral]:
-    """The people a coordinator supports now who have a baseline, oldest referral first."""
-    return list(
+    """The people a coordinator supports now, oldest referral first: those with a baseline
+    before those without (safeguarding is shown on people whose measures have started)."""
+    people = (
         Referral.objects.filter(
             status=ReferralStatus.ALLOCATED,
             allocations__ended_at__isnull=True,
             allocations__coordinator__username=username,
-            measures__instrument="swemwbs",
-            measures__timepoint=B,
         )
         .select_related("site", "person", "referring_organisation")
         .order_by("pk")
         .distinct()
     )
+    started = set(
+        Measure.objects.filter(referral__in=people, instrument="swemwbs", timepoint=B).values_list(
+            "referral_id", flat=True
+        )
+    )
+    return sorted(people, key=lambda r: (r.pk not in started, r.pk))
 
 
 def _days_ago(demo, days: int) -> datetime.date:
@@ -567,6 +574,7 @@ def _item_9_prompts(demo, rng) -> None:
 
     # Handled: a review six weeks or so ago; talked it through and agreed a safety plan.
     on = max(_first_session(first) + datetime.timedelta(days=14), _days_ago(demo, 40))
+    on = min(on, _days_ago(demo, 2))
     with _back_dated(_moment(rng, on)):
         measure = actions.record_measure(
             first, by=gareth, instrument="phq9", timepoint=Timepoint.REVIEW,
@@ -620,7 +628,8 @@ def _risk_flags(demo, rng) -> None:
         )
 
     # A falls flag raised early in support and ended once it was no longer needed.
-    steady = _supported_by("coordinator")[-1]
+    people = _supported_by("coordinator")  # the first four show the other features
+    steady = people[min(4, len(people) - 1)]
     raised_on = _first_session(steady)
     with _back_dated(_moment(rng, raised_on)):
         flag = safeguarding.raise_flag(
@@ -629,7 +638,9 @@ def _risk_flags(demo, rng) -> None:
             kind=RiskKind.FALLS,
             note="Two falls at home in the last six months; nervous on the stairs.",
         )
-    ended_on = max(raised_on + datetime.timedelta(days=21), _days_ago(demo, 20))
+    ended_on = min(
+        max(raised_on + datetime.timedelta(days=21), _days_ago(demo, 20)), _days_ago(demo, 1)
+    )
     with _back_dated(_moment(rng, ended_on)):
         safeguarding.end_flag(
             flag,
@@ -722,8 +733,8 @@ def _concerns(demo, rng) -> None:
             escalation,
             by=gareth,
             method=EscalationMethod.EMAIL,
-            note="Emailed the duty team. The social worker is visiting later this week with an "
-            "interpreter for the family meeting; they will send their outcome after that.",
+            note="Emailed the duty team. The social worker is visiting later this week and "
+            "will send their outcome after that.",
             next_due=today + datetime.timedelta(days=5),
         )
 
@@ -789,7 +800,7 @@ def _concerns(demo, rng) -> None:
         kind=RiskKind.DOMESTIC_ABUSE,
         summary="On a waiting-list check-in call, said their ex-partner has been coming to the "
         "house at night and has made threats. Frightened. Agreed we would tell the police "
-        "straight away, and talked through what to do if he comes back.",
+        "straight away, and talked through what to do if the ex-partner comes back.",
         to=EscalatedTo.POLICE,
         to_detail="South Wales Police (101)",
         method=EscalationMethod.PHONE,
