@@ -126,6 +126,15 @@ def person_prompts(user, referral: Referral):
     )
 
 
+def mark_removable(user, referral: Referral, flags) -> None:
+    """Set `can_end` on each flag: the user may remove flags raised at their sites (flags need
+    `referral` selected)."""
+    may = has_permission(user, Permission.SAFEGUARD, referral)
+    sites = site_ids_of(user)
+    for flag in flags:
+        flag.can_end = may and flag.is_active and flag.referral.site_id in sites
+
+
 def prompt_answer(prompt: SafeguardingPrompt) -> str:
     return dict(get_instrument("phq9").choices).get(prompt.answer, str(prompt.answer))
 
@@ -180,13 +189,14 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     record_view(by=user, obj=referral, person_id=referral.person_id)
     flags = list(
         RiskFlag.objects.filter(person_id=referral.person_id)
-        .select_related("raised_by", "ended_by")
+        .select_related("raised_by", "ended_by", "referral")
         .order_by(F("ended_at").asc(nulls_first=True), "-raised_at", "-pk")
     )
     concerns = list(person_concerns(user, referral).prefetch_related("escalations__chases__by"))
     prompts = list(person_prompts(user, referral))
     for prompt in prompts:
         prompt.answer_label = prompt_answer(prompt)
+    mark_removable(user, referral, flags)
     return render(
         request,
         "outcomes/safeguarding/person.html",
@@ -236,12 +246,14 @@ def raise_flag(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def end_flag(request: HttpRequest, pk: int, flag_pk: int) -> HttpResponse:
     referral = _referral(request, pk, Permission.SAFEGUARD)
-    # A flag is on the person: any of their flags, as long as it is about this person.
+    # A flag is on the person (it shows wherever they are known), but only staff at the site
+    # whose referral it was raised under may remove it.
     flag = get_object_or_404(
         RiskFlag.objects.select_related("raised_by", "referral"),
         pk=flag_pk,
         person_id=referral.person_id,
     )
+    require(request.user, Permission.SAFEGUARD, flag.referral)
     form = EndFlagForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

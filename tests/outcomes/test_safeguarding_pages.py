@@ -19,6 +19,7 @@ from linkwork.outcomes.models import (
     SafeguardingConcern,
     SafeguardingPrompt,
 )
+from linkwork.referrals.models import Referral
 from linkwork.referrals.status import ReferralStatus
 from tests.factories import make_referral
 
@@ -626,3 +627,26 @@ def test_answered_escalations_and_closed_concerns_take_no_more(client_for, coord
     assert not EscalationChase.objects.exists()
     page = text(browser.get(concern_url))
     assert "Record a chase" not in page and "Record an escalation" not in page
+
+
+def test_a_flag_raised_at_another_site_shows_but_only_that_site_removes_it(
+    client_for, coordinator_a, coordinator_b, waiting, waiting_b
+):
+    # The same person known at both sites.
+    Referral.objects.filter(pk=waiting_b.pk).update(person=waiting.person)
+    waiting_b.refresh_from_db()
+    flag = safeguarding.raise_flag(waiting_b, by=coordinator_b, kind="domestic_abuse")
+    browser = client_for(coordinator_a)
+    page = text(browser.get(reverse("referrals:detail", args=[waiting.pk])))
+    panel = page[page.index('id="safeguarding"') :]
+    assert "Domestic abuse" in panel
+    assert reverse("outcomes:end_flag", args=[waiting.pk, flag.pk]) not in panel
+    url = reverse("outcomes:end_flag", args=[waiting.pk, flag.pk])
+    assert browser.post(url, {"reason": "Not ours"}).status_code == 404
+    assert RiskFlag.objects.get(pk=flag.pk).is_active
+    assert (
+        client_for(coordinator_b)
+        .post(reverse("outcomes:end_flag", args=[waiting_b.pk, flag.pk]), {"reason": "Moved away"})
+        .status_code
+        == 302
+    )

@@ -13,7 +13,7 @@ from linkwork.accounts.permissions import Permission, has_permission, site_ids_o
 
 from ..models import SafeguardingPrompt
 from ..queries import active_flags
-from ..safeguarding_views import person_concerns, prompt_answer
+from ..safeguarding_views import mark_removable, person_concerns, prompt_answer
 
 register = template.Library()
 
@@ -35,11 +35,15 @@ def safeguarding_panel(context, referral):
     )
     for prompt in prompts:
         prompt.answer_label = prompt_answer(prompt)
+    flags = list(
+        active_flags(referral.person_id).select_related("referral").order_by("-raised_at", "-pk")
+    )
+    mark_removable(user, referral, flags)
     return {
         "show": True,
         "referral": referral,
         "open_prompts": prompts,
-        "flags": list(active_flags(referral.person_id).order_by("-raised_at", "-pk")),
+        "flags": flags,
         "concerns": list(person_concerns(user, referral)),
         "can_safeguard": has_permission(user, Permission.SAFEGUARD, referral),
         "can_handle_prompt": has_permission(user, Permission.HANDLE_SAFEGUARDING_PROMPT, referral),
