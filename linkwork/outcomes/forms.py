@@ -54,6 +54,7 @@ class QuestionnaireForm(OutcomesForm):
                 help_text=hint,
                 error_messages={
                     "required": _("Answer question %(number)s") % {"number": number},
+                    "invalid_choice": _("Answer question %(number)s") % {"number": number},
                 },
             )
         if coordinator:
@@ -67,7 +68,10 @@ class QuestionnaireForm(OutcomesForm):
                 label=_("When in support was it completed?"),
                 choices=Timepoint.choices,
                 widget=forms.RadioSelect,
-                error_messages={"required": _("Choose when this measure was taken")},
+                error_messages={
+                    "required": _("Choose when this measure was taken"),
+                    "invalid_choice": _("Choose when this measure was taken"),
+                },
             )
 
     def item_fields(self):
@@ -91,13 +95,19 @@ class ChooseInstrumentForm(OutcomesForm):
             label=_("Questionnaire"),
             choices=[(i.code, i.name) for i in instruments],
             widget=forms.RadioSelect,
-            error_messages={"required": _("Choose a questionnaire")},
+            error_messages={
+                "required": _("Choose a questionnaire"),
+                "invalid_choice": _("Choose one of the questionnaires in use"),
+            },
         )
         self.fields["timepoint"] = forms.ChoiceField(
             label=_("When in support is it being completed?"),
             choices=Timepoint.choices,
             widget=forms.RadioSelect,
-            error_messages={"required": _("Choose when this measure is being taken")},
+            error_messages={
+                "required": _("Choose when this measure is being taken"),
+                "invalid_choice": _("Choose when this measure is being taken"),
+            },
         )
 
 

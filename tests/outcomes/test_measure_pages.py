@@ -136,6 +136,7 @@ def test_the_record_runs_as_many_queries_with_many_measures_as_with_one(
         actions.record_measure(
             in_support, by=coordinator_a, instrument="gad7", timepoint="review", answers=[1] * 7
         )
+    actions.create_measure_link(in_support, by=coordinator_a, instrument="ons4", timepoint="end")
     many = _queries(browser, url)
     assert many == few
 
@@ -443,3 +444,12 @@ def test_the_sites_manager_may_record_and_withdraw(client_for, manager, in_suppo
     assert browser.get(measures_url(in_support)).status_code == 200
     url = reverse("outcomes:withdraw_measure", args=[in_support.pk, measure.pk])
     assert browser.post(url, {"reason": "Wrong date"}).status_code == 302
+
+
+def test_the_record_says_when_a_link_is_out(client_for, coordinator_a, in_support, schedule_a):
+    actions.create_measure_link(
+        in_support, by=coordinator_a, instrument="phq9", timepoint="baseline"
+    )
+    content = client_for(coordinator_a).get(record_url(in_support)).content.decode()
+    assert "not used yet" in content
+    assert "Send a new link" in content

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linkwork.accounts.permissions import Permission, has_permission
@@ -121,6 +122,12 @@ def measures_panel(context, referral):
     request = context.get("request")
     user = request.user if request is not None else None
     slots = queries.slots_for([referral]).get(referral.pk, [])
+    links_out = {
+        (link.instrument, link.timepoint): link
+        for link in referral.measure_links.filter(
+            used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).order_by("created_at")
+    }
     rows = {}
     for slot in slots:
         row = rows.setdefault(
@@ -129,6 +136,7 @@ def measures_panel(context, referral):
         if slot.timepoint in row["cells"]:
             if slot.measure is not None:
                 slot.summary = describe(slot.measure)
+            slot.link_out = links_out.get((slot.instrument.code, slot.timepoint))
             row["cells"][slot.timepoint] = slot
     schedule = [
         {"instrument": row["instrument"], "cells": [row["cells"][t] for t in COLUMNS]}
