@@ -40,6 +40,7 @@ from .models import (
     Escalation,
     EscalationChase,
     EscalationMethod,
+    EscalationReminder,
     InstrumentSetting,
     Measure,
     MeasureLink,
@@ -330,6 +331,20 @@ def build_demo_outcomes(demo) -> None:
     _item_9_prompts(demo, rng)
     _risk_flags(demo, rng)
     _concerns(demo, rng)
+    _overdue_already_told(demo)
+
+
+def _overdue_already_told(demo) -> None:
+    """The demo's overdue escalations went overdue in its past, when the sweep would have told
+    the coordinator and managers; record that, so the worker does not email about them now."""
+    for escalation in Escalation.objects.filter(
+        responded_at__isnull=True, response_due__lt=demo.today
+    ):
+        EscalationReminder.objects.create(
+            escalation=escalation,
+            due=escalation.response_due,
+            sent_at=_evening(escalation.response_due + datetime.timedelta(days=1)),
+        )
 
 
 def _closed_three_months_ago(demo, rng) -> None:

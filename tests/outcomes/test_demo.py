@@ -145,6 +145,10 @@ def check_safeguarding(today) -> None:
     assert len(gareths_overdue) == 1
     assert gareths_overdue[0].chase_count == 1
     assert gareths_overdue[0].concern.referral.allocations.get(ended_at=None).coordinator == gareth
+    # They were told when each went overdue, in the demo's past: the worker sends nothing now.
+    from linkwork.outcomes.sweeps import chase_overdue_escalations
+
+    assert chase_overdue_escalations() == 0
 
     waiting = SafeguardingConcern.objects.filter(referral__status=ReferralStatus.WAITING)
     assert waiting.filter(escalations__to=EscalatedTo.POLICE).exists()
