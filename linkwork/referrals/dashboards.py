@@ -59,8 +59,18 @@ def coordinator_home(user) -> dict:
         "alerts": caseload_alerts(user),
         "open_prompts": list(open_prompts_for(user)),
         "overdue_escalations": list(overdue_escalations_for(user)),
-        "measures_due": due_for_coordinator(user),
+        "measures_due": _grouped(due_for_coordinator(user)),
     }
+
+
+def _grouped(slots) -> list[dict]:
+    """Measures due, one line per person and timepoint (overdue first, as the slots come)."""
+    groups: dict[tuple[int, str], dict] = {}
+    for slot in slots:
+        key = (slot.referral.pk, slot.timepoint)
+        group = groups.setdefault(key, {"first": slot, "instruments": []})
+        group["instruments"].append(slot.instrument.short_name)
+    return list(groups.values())
 
 
 # The home page shows the oldest referrals waiting for triage; the referrals list has the rest.

@@ -116,6 +116,8 @@ class Instrument:
     allows_prorating: bool = False
     #: The published instruction shown above the items (English, like the items).
     instructions: str = ""
+    #: The abbreviation staff know it by, for lists ("SWEMWBS", "PHQ-9").
+    short_name: str = ""
 
     @property
     def choices(self) -> list[tuple[int, str]]:

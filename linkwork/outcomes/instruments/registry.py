@@ -292,6 +292,7 @@ def _score_single(instrument, answers, **options) -> Score:
 _INSTRUMENTS = (
     Instrument(
         code="swemwbs",
+        short_name="SWEMWBS",
         name="Short Warwick-Edinburgh Mental Well-being Scale (SWEMWBS)",
         items=SWEMWBS_ITEMS,
         min_value=1,
@@ -323,6 +324,7 @@ _INSTRUMENTS = (
     ),
     Instrument(
         code="wemwbs",
+        short_name="WEMWBS",
         name="Warwick-Edinburgh Mental Well-being Scale (WEMWBS)",
         items=WEMWBS_ITEMS,
         min_value=1,
@@ -348,6 +350,7 @@ _INSTRUMENTS = (
     ),
     Instrument(
         code="ons4",
+        short_name="ONS4",
         name="ONS personal well-being (ONS4)",
         items=ONS4_ITEMS,
         min_value=0,
@@ -359,6 +362,7 @@ _INSTRUMENTS = (
     ),
     Instrument(
         code="phq9",
+        short_name="PHQ-9",
         name="Patient Health Questionnaire (PHQ-9)",
         items=PHQ9_ITEMS,
         min_value=0,
@@ -385,6 +389,7 @@ _INSTRUMENTS = (
     ),
     Instrument(
         code="gad7",
+        short_name="GAD-7",
         name="Generalised Anxiety Disorder Assessment (GAD-7)",
         items=GAD7_ITEMS,
         min_value=0,
@@ -411,6 +416,7 @@ _INSTRUMENTS = (
     ),
     Instrument(
         code="ucla3",
+        short_name="UCLA-3",
         name="UCLA 3-item Loneliness Scale",
         items=UCLA3_ITEMS,
         min_value=1,
@@ -434,6 +440,7 @@ _INSTRUMENTS = (
     ),
     Instrument(
         code="ons_loneliness",
+        short_name="ONS loneliness",
         name="ONS direct loneliness question",
         items=ONS_LONELINESS_ITEMS,
         min_value=1,
