@@ -198,6 +198,21 @@ PUBLIC_MSGIDS = [
     "You have sent this form too many times. Wait an hour and try again, or phone the service.",
     "Sorry, there is a problem with the service",
     "Go to the home page",
+    # outcomes/public/*.html: the person's own questionnaire, through a one-time link.
+    "A short questionnaire",
+    "This link works once. Your link coordinator will see your answers.",
+    "This questionnaire is only available in English.",
+    "If you need help now, call Samaritans free on 116 123, any time, or NHS 111 and press 2 "
+    "for mental health. In an emergency, call 999.",
+    "Thank you",
+    "Your answers have been sent to your link coordinator.",
+    "If you are struggling, help is available now",
+    "Call Samaritans on 116 123. It is free, and open 24 hours a day, every day.",
+    "Call NHS 111 and press 2 for mental health support (in Wales).",
+    "If you are in danger now, or might act on these thoughts, call 999 or go to A&E.",
+    "Your link coordinator will be in touch with you soon.",
+    "This link does not work any more",
+    "Contact your link coordinator, who can send you a new link.",
 ]
 
 
