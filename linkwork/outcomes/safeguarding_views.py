@@ -128,11 +128,13 @@ def person_prompts(user, referral: Referral):
 
 def mark_removable(user, referral: Referral, flags) -> None:
     """Set `can_end` on each flag: the user may remove flags raised at their sites (flags need
-    `referral` selected)."""
+    `referral` selected). A flag raised at another site is shown (the risk travels with the
+    person) but not its details, which belong to that site: `from_other_site` says so."""
     may = has_permission(user, Permission.SAFEGUARD, referral)
     sites = site_ids_of(user)
     for flag in flags:
-        flag.can_end = may and flag.is_active and flag.referral.site_id in sites
+        flag.from_other_site = flag.referral.site_id not in sites
+        flag.can_end = may and flag.is_active and not flag.from_other_site
 
 
 def prompt_answer(prompt: SafeguardingPrompt) -> str:
@@ -189,7 +191,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     record_view(by=user, obj=referral, person_id=referral.person_id)
     flags = list(
         RiskFlag.objects.filter(person_id=referral.person_id)
-        .select_related("raised_by", "ended_by", "referral")
+        .select_related("raised_by", "ended_by", "referral__site")
         .order_by(F("ended_at").asc(nulls_first=True), "-raised_at", "-pk")
     )
     concerns = list(person_concerns(user, referral).prefetch_related("escalations__chases__by"))

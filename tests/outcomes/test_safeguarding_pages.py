@@ -635,11 +635,18 @@ def test_a_flag_raised_at_another_site_shows_but_only_that_site_removes_it(
     # The same person known at both sites.
     Referral.objects.filter(pk=waiting_b.pk).update(person=waiting.person)
     waiting_b.refresh_from_db()
-    flag = safeguarding.raise_flag(waiting_b, by=coordinator_b, kind="domestic_abuse")
+    flag = safeguarding.raise_flag(
+        waiting_b, by=coordinator_b, kind="domestic_abuse", note="Partner's name is Rhys"
+    )
     browser = client_for(coordinator_a)
     page = text(browser.get(reverse("referrals:detail", args=[waiting.pk])))
     panel = page[page.index('id="safeguarding"') :]
     assert "Domestic abuse" in panel
+    # The risk travels with the person; the details stay with the site that raised it.
+    assert "Partner's name is Rhys" not in page
+    assert f"Raised at {waiting_b.site.name}" in panel
+    history = text(browser.get(reverse("outcomes:safeguarding", args=[waiting.pk])))
+    assert "Domestic abuse" in history and "Partner's name is Rhys" not in history
     assert reverse("outcomes:end_flag", args=[waiting.pk, flag.pk]) not in panel
     url = reverse("outcomes:end_flag", args=[waiting.pk, flag.pk])
     assert browser.post(url, {"reason": "Not ours"}).status_code == 404

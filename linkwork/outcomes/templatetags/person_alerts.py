@@ -8,7 +8,7 @@ Two queries on such pages, none elsewhere.
 
 from django import template
 
-from linkwork.accounts.permissions import Permission, has_permission
+from linkwork.accounts.permissions import Permission, has_permission, site_ids_of
 from linkwork.referrals.models import Referral
 
 from ..models import SafeguardingPrompt
@@ -25,7 +25,11 @@ def person_alerts(context) -> dict:
         return {"show": False}
     if not has_permission(user, Permission.VIEW_SAFEGUARDING, referral):
         return {"show": False}
-    flags = list(active_flags(referral.person_id))
+    flags = list(active_flags(referral.person_id).select_related("referral__site"))
+    sites = site_ids_of(user)
+    for flag in flags:
+        # The risk travels with the person; the details stay with the site that raised it.
+        flag.from_other_site = flag.referral.site_id not in sites
     prompts = list(
         SafeguardingPrompt.objects.filter(
             referral__person_id=referral.person_id, handled_at__isnull=True

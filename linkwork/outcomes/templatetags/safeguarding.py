@@ -36,7 +36,9 @@ def safeguarding_panel(context, referral):
     for prompt in prompts:
         prompt.answer_label = prompt_answer(prompt)
     flags = list(
-        active_flags(referral.person_id).select_related("referral").order_by("-raised_at", "-pk")
+        active_flags(referral.person_id)
+        .select_related("referral__site")
+        .order_by("-raised_at", "-pk")
     )
     mark_removable(user, referral, flags)
     return {
