@@ -23,6 +23,7 @@ from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
 from linkwork.referrals.status import ReferralStatus
 
+from . import notify
 from .instruments import Instrument, InstrumentError, all_instruments, get_instrument
 from .models import (
     CollectedBy,
@@ -444,6 +445,10 @@ def complete_measure_through_link(link: MeasureLink, *, answers, language: str) 
     link.used_at = timezone.now()
     link.save(update_fields=["used_at"])
     _audit(None, AuditAction.CHANGE, link, referral, fields=("used_at",))
+    prompt = SafeguardingPrompt.objects.filter(measure=measure).select_related("referral").first()
+    if prompt is not None:
+        # No one is with the person: tell their coordinator and the managers straight away.
+        notify.tell_about_prompt(prompt)
     return measure
 
 

@@ -19,31 +19,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from linkwork.accounts.models import Role, User
 from linkwork.messaging.sweeps import register_sweep
-from linkwork.referrals.models import Allocation
 
 from .models import Escalation, EscalationReminder
-
-
-def _recipients(escalation: Escalation) -> list[str]:
-    referral = escalation.concern.referral
-    last = (
-        Allocation.objects.filter(referral=referral)
-        .order_by("-started_at", "-pk")
-        .select_related("coordinator")
-        .first()
-    )
-    people = list(
-        User.objects.filter(role=Role.MANAGER, is_active=True, sites=referral.site_id).exclude(
-            email=""
-        )
-    )
-    if last is not None and last.coordinator.is_active and last.coordinator.email:
-        people.append(last.coordinator)
-    elif escalation.by.is_active and escalation.by.email:
-        people.append(escalation.by)
-    return sorted({person.email for person in people})
+from .notify import responsible_staff
 
 
 @register_sweep
@@ -61,7 +40,7 @@ def chase_overdue_escalations(today: datetime.date | None = None) -> int:
                 EscalationReminder.objects.create(
                     escalation=escalation, due=escalation.response_due
                 )
-                recipients = _recipients(escalation)
+                recipients = responsible_staff(escalation.concern.referral, fallback=escalation.by)
                 if recipients:
                     with translation.override(settings.LANGUAGE_CODE):
                         url = settings.SITE_URL.rstrip("/") + reverse(

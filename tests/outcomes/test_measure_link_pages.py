@@ -154,7 +154,7 @@ def test_missing_answers_keep_what_was_chosen(
     assert response.status_code == 200
     content = response.content.decode()
     assert "Mae problem" in content  # "There is a problem", in Welsh
-    assert "Answer question 5" in content
+    assert "Atebwch gwestiwn 5" in content  # "Answer question 5"
     assert re.search(r'name="item_1" value="4"[^>]*checked', content)
     assert not Measure.objects.exists()
     # The link still works.

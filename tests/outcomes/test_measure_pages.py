@@ -267,7 +267,7 @@ def test_in_welsh_the_questions_are_marked_as_english(
     content = browser.get(new_url(in_support, instrument="phq9")).content.decode()
     assert '<html lang="cy"' in content
     assert 'class="lw-questionnaire" lang="en"' in content
-    assert "This questionnaire is only available in English" in content
+    assert "Dim ond yn Saesneg y mae'r holiadur hwn ar gael" in content  # "only in English"
 
 
 def test_a_closed_case_defaults_to_the_end_of_support(

@@ -73,3 +73,39 @@ def test_daily_reminder_counts_measures_and_safeguarding(
     assert "3 outcome measures are due or overdue" in body  # SWEMWBS, PHQ-9, ONS4 baselines
     assert "1 safeguarding escalation is past its response date" in body
     assert in_support.person.family_name not in body
+
+
+def test_item_9_through_a_link_tells_the_coordinator_and_managers_at_once(
+    in_support, coordinator_a, manager, manager_b, django_capture_on_commit_callbacks
+):
+    from linkwork.outcomes import actions
+
+    link, _signed = actions.create_measure_link(
+        in_support, by=coordinator_a, instrument="phq9", timepoint="baseline"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.complete_measure_through_link(
+            link, answers=[1, 1, 0, 0, 0, 0, 0, 0, 2], language="en"
+        )
+    (email,) = mail.outbox
+    assert set(email.to) == {coordinator_a.email, manager.email}
+    prompt = in_support.safeguarding_prompts.get()
+    assert f"/safeguarding/prompts/{prompt.pk}/" in email.body
+    assert in_support.reference in email.body
+    assert in_support.person.family_name not in email.body
+
+
+def test_no_email_when_the_coordinator_is_with_the_person(
+    in_support, coordinator_a, manager, django_capture_on_commit_callbacks
+):
+    from linkwork.outcomes import actions
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.record_measure(
+            in_support,
+            by=coordinator_a,
+            instrument="phq9",
+            timepoint="baseline",
+            answers=[1, 1, 0, 0, 0, 0, 0, 0, 2],
+        )
+    assert mail.outbox == []
