@@ -33,6 +33,8 @@ import time
 import warnings
 from collections import defaultdict
 from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -170,6 +172,9 @@ class Service:
     detail_pks: list[int]
     triage_pks: list[int]
     waiting_pks: list[int]
+    record_pks: list[int]  # in support: the most measures and safeguarding records
+    safeguarding_pks: list[int]  # the most safeguarding records
+    waiting_concern_pks: list[int]  # waiting, with a safeguarding concern
     counts: dict[str, int]
 
 
@@ -180,6 +185,7 @@ def build(args) -> Service:
 
     from linkwork.accounts.models import Role, User
     from linkwork.audit.models import AuditAction, AuditEvent
+    from linkwork.casework.models import Closure
     from linkwork.partners.models import Organisation, Site, SourceType
     from linkwork.referrals.models import (
         Allocation,
@@ -191,7 +197,13 @@ def build(args) -> Service:
         Referral,
         StatusChange,
     )
-    from linkwork.referrals.status import DeclineReason, Priority, ReferralStatus, WithdrawalReason
+    from linkwork.referrals.status import (
+        ClosureReason,
+        DeclineReason,
+        Priority,
+        ReferralStatus,
+        WithdrawalReason,
+    )
 
     S = ReferralStatus
     rng = random.Random(args.seed)
@@ -383,6 +395,7 @@ def build(args) -> Service:
         # accepted wait, the next are on caseloads as far as the coordinators' room allows, and
         # the earliest were withdrawn (from the list, or after allocation).
         allocations = []  # (referral, coordinator, started, ended, ended_by)
+        closures = []
         by_site = defaultdict(list)
         for referral in referrals:
             by_site[referral.site_id].append(referral)
@@ -443,6 +456,31 @@ def build(args) -> Service:
                         started = moved
                     allocations.append((r, coordinator, started, None, None))
                     r.status = S.ALLOCATED
+                elif rng.random() < 0.7:  # supported, then support closed
+                    coordinator = rng.choice(team)
+                    started = r.accepted_at + rng.uniform(7, 60) * day
+                    ended = started + rng.uniform(56, 200) * day
+                    if ended > now - day:
+                        ended = r.accepted_at + (now - r.accepted_at) * rng.uniform(0.5, 0.97)
+                        started = r.accepted_at + (ended - r.accepted_at) * rng.uniform(0.2, 0.5)
+                    reason = rng.choice(
+                        [ClosureReason.GOALS_ACHIEVED] * 3
+                        + [ClosureReason.PERSON_CHOSE_TO_END, ClosureReason.DISENGAGED]
+                    )
+                    summary = "Met the walking group and the community choir; feels less alone."
+                    steps.append((S.WAITING, S.ALLOCATED, started, staff, "", ""))
+                    allocations.append((r, coordinator, started, ended, coordinator))
+                    steps.append((S.ALLOCATED, S.CLOSED, ended, coordinator, reason, summary))
+                    closures.append(
+                        Closure(
+                            referral=r,
+                            reason=reason,
+                            summary=summary,
+                            closed_on=timezone.localdate(ended),
+                            by=coordinator,
+                        )
+                    )
+                    r.status = S.CLOSED
                 else:
                     r.status = S.WITHDRAWN
                     reason = rng.choice(WithdrawalReason.values[:4])
@@ -480,10 +518,12 @@ def build(args) -> Service:
                 by=site_managers[r.site_id],
                 ended_at=ended,
                 ended_by=ended_by,
+                end_note="Support closed" if ended and r.status == S.CLOSED else "",
             )
             for r, c, started, ended, ended_by in allocations
         ]
         Allocation.objects.bulk_create(allocation_rows, batch_size=BATCH)
+        Closure.objects.bulk_create(closures, batch_size=BATCH)
         contacts = []
         for r in referrals:
             if r.status != S.WAITING:
@@ -554,9 +594,29 @@ def build(args) -> Service:
                 )
         for c in contacts:
             events.append(event(c.at, c.by, AuditAction.CREATE, c, c.referral.person_id))
+        for c in closures:
+            closed_at = c.referral.bench_steps[-1][2]
+            events.append(event(closed_at, c.by, AuditAction.CREATE, c, c.referral.person_id))
+
+        # Outcome measures and safeguarding.
+        outcomes = build_outcomes(
+            rng,
+            now=now,
+            sites=sites,
+            referrals=referrals,
+            allocations=allocation_rows,
+            closures=closures,
+            site_managers=site_managers,
+            works_at=works_at,
+            administrator=administrator,
+            coordinator=full_coordinator,
+            event=event,
+        )
+        events += outcomes.events
         AuditEvent.objects.bulk_create(events, batch_size=BATCH)
 
     check(referrals, room, coordinators)
+    check_outcomes(full_coordinator)
     service = Service()
     service.manager = manager
     service.coordinator = full_coordinator
@@ -568,6 +628,9 @@ def build(args) -> Service:
     service.detail_pks = [r.pk for r in allocated[:10]]
     service.triage_pks = [r.pk for r in referrals if r.status in (S.RECEIVED,)][-10:]
     service.waiting_pks = [r.pk for r in referrals if r.status == S.WAITING][:10]
+    service.record_pks = outcomes.record_pks
+    service.safeguarding_pks = outcomes.safeguarding_pks
+    service.waiting_concern_pks = outcomes.waiting_concern_pks
     service.counts = {
         "sites": len(sites),
         "coordinators": len(coordinators),
@@ -581,8 +644,545 @@ def build(args) -> Service:
         "allocations": len(allocation_rows),
         "interim contacts": len(contacts),
         "audit events": len(events),
+        **outcomes.counts,
     }
     return service
+
+
+# --- outcome measures and safeguarding --------------------------------------------------------
+
+# Every site: SWEMWBS at baseline, end and follow-up; PHQ-9, GAD-7 and ONS4 at baseline and end.
+# (baseline, end, follow-up)
+SCHEDULE = {
+    "swemwbs": (True, True, True),
+    "phq9": (True, True, False),
+    "gad7": (True, True, False),
+    "ons4": (True, True, False),
+}
+# The order a session's measures are entered in: PHQ-9 last, since an item 9 prompt stops any
+# further entry until someone records what was done.
+SESSION = ("swemwbs", "gad7", "ons4", "phq9")
+FOLLOW_UP_MONTHS = 3
+
+
+@dataclass
+class Outcomes:
+    events: list
+    counts: dict
+    record_pks: list  # in support, with the most measures and safeguarding
+    safeguarding_pks: list  # the most safeguarding records
+    waiting_concern_pks: list  # waiting, with a concern
+
+
+def plausible_answers(code: str, level: float, rng) -> list[int]:
+    """Answers for someone at `level`, 0 (well) to 1 (struggling)."""
+    from linkwork.outcomes.instruments import get_instrument
+
+    instrument = get_instrument(code)
+    if code in ("swemwbs", "wemwbs"):
+        centres = [4.3 - 2.6 * level] * len(instrument.items)
+    elif code in ("phq9", "gad7"):
+        centres = [0.1 + 2.3 * level] * len(instrument.items)
+    else:  # ons4: satisfied, worthwhile, happy, anxious
+        centres = [8.5 - 6 * level, 8.5 - 5 * level, 8.5 - 6 * level, 1.5 + 6.5 * level]
+    low, high = instrument.min_value, instrument.max_value
+    answers = [min(high, max(low, round(rng.gauss(c, 0.8)))) for c in centres]
+    if code == "phq9":
+        answers[8] = 0  # item 9: set by the caller
+    return answers
+
+
+def build_outcomes(
+    rng,
+    *,
+    now,
+    sites,
+    referrals,
+    allocations,
+    closures,
+    site_managers,
+    works_at,
+    administrator,
+    coordinator,
+    event,
+) -> Outcomes:
+    """Instruments in use, each site's schedule, measures for people in support, item 9
+    prompts, one-time links, risk flags, concerns, escalations and chases (bulk_create, with
+    the audit lines the actions write). Returns the audit lines, counts and who to open."""
+    from dateutil.relativedelta import relativedelta
+    from django.utils import timezone
+
+    from linkwork.audit.models import AuditAction
+    from linkwork.core import signed_links
+    from linkwork.outcomes.instruments import get_instrument
+    from linkwork.outcomes.models import (
+        CollectedBy,
+        EscalatedTo,
+        Escalation,
+        EscalationChase,
+        EscalationMethod,
+        InstrumentSetting,
+        Measure,
+        MeasureLink,
+        PromptAction,
+        RiskFlag,
+        RiskKind,
+        SafeguardingConcern,
+        SafeguardingPrompt,
+        ScheduledInstrument,
+        SiteOutcomeSettings,
+        Timepoint,
+    )
+    from linkwork.referrals.status import OPEN_STATUSES
+    from linkwork.referrals.status import ReferralStatus as S
+
+    T = Timepoint
+    day = datetime.timedelta(days=1)
+    today = timezone.localdate(now)
+    local = timezone.get_current_timezone()
+    events = []
+
+    def at_on(date, earliest=None):
+        """A moment during the working day on `date`, not in the future, not before `earliest`."""
+        moment = datetime.datetime.combine(date, datetime.time(9), tzinfo=local)
+        moment += datetime.timedelta(minutes=rng.randrange(8 * 60))
+        if earliest is not None:
+            moment = max(moment, earliest)
+        return min(moment, now - datetime.timedelta(minutes=30))
+
+    # The instruments in use (SWEMWBS and WEMWBS registered) and each site's schedule.
+    registered = now - 800 * day
+    settings_rows = InstrumentSetting.objects.bulk_create(
+        InstrumentSetting(
+            instrument=code,
+            enabled=True,
+            registration_confirmed_at=registered,
+            registration_confirmed_by=administrator,
+            registration_reference=f"WEMWBS-BENCH-{n:04d}",
+            changed_at=registered,
+        )
+        for n, code in enumerate(("swemwbs", "wemwbs"))
+    )
+    for row in settings_rows:
+        fields = ("enabled", "reliability", "sd")
+        events.append(event(registered, administrator, AuditAction.CHANGE, row, None, fields))
+    ScheduledInstrument.objects.bulk_create(
+        ScheduledInstrument(site=site, instrument=code, at_baseline=b, at_end=e, at_follow_up=f)
+        for site in sites
+        for code, (b, e, f) in SCHEDULE.items()
+    )
+    site_settings = SiteOutcomeSettings.objects.bulk_create(
+        SiteOutcomeSettings(site=site, follow_up_months=FOLLOW_UP_MONTHS) for site in sites
+    )
+    for row in site_settings:
+        by = site_managers[row.site_id]
+        fields = ("schedule", "follow_up")
+        events.append(event(registered, by, AuditAction.CHANGE, row, None, fields))
+
+    # When each person was in support, and with whom.
+    allocs = defaultdict(list)
+    for a in allocations:
+        allocs[a.referral.pk].append(a)
+    for rows in allocs.values():
+        rows.sort(key=lambda a: a.started_at)
+    closed_on = {c.referral.pk: c.closed_on for c in closures}
+
+    def coordinator_on(r, moment):
+        rows = allocs[r.pk]
+        return next(
+            (a.coordinator for a in reversed(rows) if a.started_at <= moment), rows[0].coordinator
+        )
+
+    def current_coordinator(r):
+        return next((a.coordinator for a in allocs[r.pk] if a.ended_at is None), None)
+
+    # Measures, planned as sessions: (referral, timepoint, date, level, instruments, link).
+    in_support = [r for r in referrals if r.status in (S.ALLOCATED, S.CLOSED)]
+    # The bench coordinator's newest person has their baseline still to do (due or overdue).
+    own = [r for r in in_support if current_coordinator(r) == coordinator]
+    newest = max(own, key=lambda r: allocs[r.pk][0].started_at, default=None)
+    sessions = []
+    baseline_on = {}
+    for r in in_support:
+        allocated_on = timezone.localdate(allocs[r.pk][0].started_at)
+        ended = closed_on.get(r.pk)
+        last_day = ended or today
+        level = rng.uniform(0.3, 0.9)
+        later = min(1.0, max(0.0, level - rng.gauss(0.25, 0.2)))
+        recent = (today - allocated_on).days < 21
+        if rng.random() < (0.55 if recent else 0.92) and r is not newest:
+            on = min(allocated_on + rng.randrange(15) * day, last_day, today)
+            baseline_on[r.pk] = on
+            sessions.append([r, T.BASELINE, on, level, list(SESSION), False])
+            if (last_day - on).days > 42 and rng.random() < 0.4:
+                review = on + rng.randrange(28, (last_day - on).days) * day
+                middle = (level + later) / 2
+                sessions.append([r, T.REVIEW, review, middle, ["swemwbs"], False])
+        if ended is None:
+            continue
+        if rng.random() < (0.75 if r.pk in baseline_on else 0.3):
+            after = baseline_on[r.pk] + day if r.pk in baseline_on else allocated_on
+            on = min(max(ended + rng.randrange(-7, 15) * day, after), today)
+            sessions.append([r, T.END, on, later, list(SESSION), rng.random() < 0.1])
+        target = ended + relativedelta(months=FOLLOW_UP_MONTHS)
+        if today >= target - 14 * day and rng.random() < 0.5:
+            on = min(target + rng.randrange(-14, 15) * day, today)
+            sessions.append([r, T.FOLLOW_UP, on, later, ["swemwbs"], rng.random() < 0.4])
+
+    # A few PHQ-9 item 9 answers still waiting for someone to record what was done: on the most
+    # recent baseline at each site (and on the bench coordinator's caseload), where nothing was
+    # recorded after it.
+    last_session = {}
+    for session in sessions:
+        r = session[0]
+        if r.pk not in last_session or session[2] >= last_session[r.pk][2]:
+            last_session[r.pk] = session
+    candidates = [
+        s for s in last_session.values() if s[1] == T.BASELINE and s[0].status == S.ALLOCATED
+    ]
+    candidates.sort(key=lambda s: s[2], reverse=True)
+    open_prompt_for = set()
+    for site in sites:
+        mine = [s for s in candidates if s[0].site_id == site.pk]
+        if mine:
+            open_prompt_for.add(mine[0][0].pk)
+    theirs = [s for s in candidates if current_coordinator(s[0]) == coordinator]
+    if theirs:
+        open_prompt_for.add(theirs[0][0].pk)
+
+    measures, prompts, links = [], [], []
+    for r, timepoint, on, level, codes, by_link in sessions:
+        start = at_on(on, earliest=r.received_at)
+        staff = coordinator_on(r, start)
+        link_at = max(start - rng.uniform(1, 5) * day, allocs[r.pk][0].started_at)
+        for n, code in enumerate(codes):
+            link = None
+            if by_link:  # the person completed it on their phone, through a one-time link
+                link = MeasureLink(
+                    referral=r,
+                    instrument=code,
+                    timepoint=timepoint,
+                    token_hash=signed_links.hash_token(signed_links.new_token()),
+                    created_at=link_at,
+                    expires_at=link_at + 14 * day,
+                    used_at=start + n * 3 * datetime.timedelta(minutes=1),
+                    by=coordinator_on(r, link_at),
+                )
+                links.append(link)
+            answers = plausible_answers(code, level, rng)
+            if code == "phq9":
+                if r.pk in open_prompt_for and timepoint == T.BASELINE:
+                    answers[8] = rng.choice([1, 2])
+                elif rng.random() < 0.03:
+                    answers[8] = rng.choice([1, 1, 2, 3])
+            score = get_instrument(code).score(answers)
+            # As actions._save_measure stores it.
+            measure = Measure(
+                referral=r,
+                instrument=code,
+                timepoint=timepoint,
+                completed_on=on,
+                answers=list(score.answers),
+                total=Decimal(score.total) if score.total is not None else None,
+                raw=score.raw,
+                band=score.band or "",
+                subscores={c: sub.value for c, sub in score.subscores.items()},
+                flags={flag: True for flag, set_ in score.flags.items() if set_},
+                collected_by=CollectedBy.LINK if link else CollectedBy.COORDINATOR,
+                language=r.person.preferred_language,
+                by=None if link else staff,
+                created_at=start + n * 3 * datetime.timedelta(minutes=1),
+            )
+            measures.append(measure)
+            if measure.flags.get("phq9_item9"):
+                prompt = SafeguardingPrompt(
+                    referral=r, measure=measure, answer=answers[8], raised_at=measure.created_at
+                )
+                if r.pk not in open_prompt_for or timepoint != T.BASELINE:
+                    prompt.handled_at = min(
+                        measure.created_at + rng.uniform(0.01, 0.3) * day,
+                        now - datetime.timedelta(minutes=1),
+                    )
+                    prompt.handled_by = staff
+                    prompt.action = rng.choice(
+                        [PromptAction.SAFETY_PLAN] * 3
+                        + [PromptAction.NO_RISK, PromptAction.GP, PromptAction.CRISIS_TEAM]
+                    )
+                    prompt.note = (
+                        "Talked it through; agreed who to call and checked in two days later."
+                    )
+                prompts.append(prompt)
+    # Links sent and not (yet) used: for some of the people whose baseline is still to do.
+    for r in in_support:
+        if r.status != S.ALLOCATED or r.pk in baseline_on or rng.random() > 0.3:
+            continue
+        sent = now - rng.uniform(0.5, 20) * day
+        sent = max(sent, allocs[r.pk][-1].started_at)
+        link = MeasureLink(
+            referral=r,
+            instrument="swemwbs",
+            timepoint=T.BASELINE,
+            token_hash=signed_links.hash_token(signed_links.new_token()),
+            created_at=sent,
+            expires_at=sent + 14 * day,
+            by=coordinator_on(r, sent),
+        )
+        links.append(link)
+    Measure.objects.bulk_create(measures, batch_size=BATCH)
+    for p in prompts:
+        p.measure_id = p.measure.pk
+    SafeguardingPrompt.objects.bulk_create(prompts, batch_size=BATCH)
+    MeasureLink.objects.bulk_create(links, batch_size=BATCH)
+    for m in measures:
+        events.append(event(m.created_at, m.by, AuditAction.CREATE, m, m.referral.person_id))
+    for p in prompts:
+        pid = p.referral.person_id
+        events.append(event(p.raised_at, p.measure.by, AuditAction.CREATE, p, pid))
+        if p.handled_at:
+            fields = ("handled_at", "action")
+            events.append(event(p.handled_at, p.handled_by, AuditAction.CHANGE, p, pid, fields))
+    for link in links:
+        pid = link.referral.person_id
+        events.append(event(link.created_at, link.by, AuditAction.CREATE, link, pid))
+        if link.used_at:
+            events.append(event(link.used_at, None, AuditAction.CHANGE, link, pid, ["used_at"]))
+
+    # Safeguarding concerns on 2 % of people: a third answered, a third open and overdue, a third
+    # open and not yet due. Open ones are about people waiting or in support, raised recently;
+    # some are about the bench coordinator's own people, ten or more about people waiting.
+    n_concerns = max(6, round(len(referrals) * 0.02))
+    open_pool = [r for r in referrals if r.status in (S.WAITING, S.ALLOCATED)]
+    rng.shuffle(open_pool)
+    waiting = [r for r in open_pool if r.status == S.WAITING]
+    caseload = [r for r in open_pool if current_coordinator(r) == coordinator]
+    plan = {}  # referral pk -> (referral, kind of concern)
+    for r, kind in zip(caseload[:2], ("overdue", "not_due"), strict=False):
+        plan[r.pk] = (r, kind)
+    for n, r in enumerate(waiting[:12]):
+        plan.setdefault(r.pk, (r, ("overdue", "not_due", "answered")[n % 3]))
+    want = {"answered": n_concerns // 3, "overdue": n_concerns // 3}
+    want["not_due"] = n_concerns - want["answered"] - want["overdue"]
+    for _r, kind in plan.values():
+        want[kind] -= 1
+    pools = {"overdue": iter(open_pool), "not_due": iter(open_pool)}
+    pools["answered"] = iter(rng.sample(referrals, len(referrals)))
+    for kind in ("overdue", "not_due", "answered"):
+        while want[kind] > 0:
+            r = next(pools[kind], None)
+            if r is None:
+                break
+            if r.pk not in plan:
+                plan[r.pk] = (r, kind)
+                want[kind] -= 1
+    kinds = [k for k in RiskKind.values if k != RiskKind.OTHER]
+    bodies = [
+        (EscalatedTo.SOCIAL_SERVICES, "Adult safeguarding team"),
+        (EscalatedTo.GP, "Their GP practice"),
+        (EscalatedTo.CRISIS_TEAM, "Crisis resolution and home treatment team"),
+        (EscalatedTo.POLICE, "Domestic abuse unit"),
+        (EscalatedTo.OTHER, "Housing association tenancy support"),
+    ]
+
+    def staff_for(r, moment):
+        if allocs[r.pk] and allocs[r.pk][0].started_at <= moment:
+            return coordinator_on(r, moment)
+        return rng.choice([site_managers[r.site_id], *works_at[r.site_id]])
+
+    def in_service(r):
+        """From the referral to its last change of status (or now, while it is open)."""
+        end = now if r.status in OPEN_STATUSES else r.bench_steps[-1][2]
+        return r.received_at, end
+
+    concerns, escalations, chases = [], [], []
+    for r, kind in plan.values():
+        start, end = in_service(r)
+        if kind == "overdue":
+            raised = max(start + day / 2, now - rng.uniform(14, 75) * day)
+        elif kind == "not_due":
+            raised = max(start + day / 24, now - rng.uniform(1, 20) * day)
+        else:
+            raised = start + (end - start) * rng.uniform(0.05, 0.9)
+        raised = min(raised, now - day / 24)
+        staff = coordinator if r in caseload[:2] else staff_for(r, raised)
+        concern = SafeguardingConcern(
+            referral=r,
+            kind=rng.choice(kinds),
+            summary="Said at the session that things at home have got worse; worried about them.",
+            raised_by=staff,
+            raised_at=raised,
+        )
+        concern.bench_kind = kind
+        concerns.append(concern)
+        for _n in range(2 if rng.random() < 0.15 else 1):
+            to, detail = rng.choice(bodies)
+            at = min(raised + rng.uniform(0, 2) * day, now - day / 24)
+            if kind == "overdue":
+                at = min(at, now - 3 * day)
+            escalation = Escalation(
+                concern=concern,
+                to=to,
+                to_detail=detail,
+                at=at,
+                method=rng.choice(EscalationMethod.values[:3]),
+                reference=f"REF-{rng.randrange(10**6):06d}",
+                response_due=timezone.localdate(at) + rng.randint(2, 10) * day,
+                by=staff,
+                created_at=at,
+            )
+            escalation.bench_chases = []
+            if kind == "overdue":
+                escalation.response_due = min(escalation.response_due, today - day)
+                for _c in range(rng.choice([0, 1, 1, 2])):
+                    chased = at + (now - 2 * day - at) * rng.uniform(0.3, 0.95)
+                    next_due = None
+                    if rng.random() < 0.5:
+                        next_due = min(
+                            timezone.localdate(chased) + rng.randint(1, 5) * day, today - day
+                        )
+                    escalation.bench_chases.append((chased, next_due))
+            elif kind == "not_due":
+                escalation.response_due = today + rng.randint(1, 14) * day
+                if rng.random() < 0.2:
+                    escalation.bench_chases.append((at + (now - at) * rng.uniform(0.3, 0.9), None))
+            else:
+                answered = min(at + rng.uniform(1, 20) * day, now - day / 24)
+                if rng.random() < 0.3:
+                    escalation.bench_chases.append(
+                        (at + (answered - at) * rng.uniform(0.3, 0.9), None)
+                    )
+                escalation.responded_at = answered
+                escalation.response = "Visited; support put in place. No further action for now."
+                escalation.response_recorded_by = staff
+            escalation.bench_chases.sort(key=lambda c: c[0])
+            for chased, next_due in escalation.bench_chases:
+                if next_due is not None:
+                    escalation.response_due = next_due
+                chases.append(
+                    EscalationChase(
+                        escalation=escalation,
+                        at=chased,
+                        method=EscalationMethod.PHONE,
+                        note="Rang the duty desk; they will call back.",
+                        next_due=next_due,
+                        by=staff,
+                    )
+                )
+            escalations.append(escalation)
+        if kind == "answered" and rng.random() < 0.7:
+            last = max(e.responded_at for e in escalations if e.concern is concern)
+            concern.closed_at = min(last + rng.uniform(0, 5) * day, now - day / 48)
+            concern.closed_by = staff
+            concern.outcome = "Support in place from the adult safeguarding team."
+    SafeguardingConcern.objects.bulk_create(concerns, batch_size=BATCH)
+    for e in escalations:
+        e.concern_id = e.concern.pk
+    Escalation.objects.bulk_create(escalations, batch_size=BATCH)
+    for c in chases:
+        c.escalation_id = c.escalation.pk
+    EscalationChase.objects.bulk_create(chases, batch_size=BATCH)
+
+    # Risk flags on 3 % of people: each concern's (as raise_concern adds one), then others.
+    flags = []
+    for c in concerns:
+        flag = RiskFlag(
+            person_id=c.referral.person_id,
+            referral=c.referral,
+            kind=c.kind,
+            note=f"Raised with concern {c.reference}",
+            raised_by=c.raised_by,
+            raised_at=c.raised_at,
+        )
+        if c.closed_at and rng.random() < 0.5:
+            flag.ended_at, flag.ended_by = c.closed_at, c.closed_by
+            flag.end_reason = "Concern closed; the risk has passed."
+        flags.append(flag)
+    flagged = {c.referral.person_id for c in concerns}
+    others = [r for r in rng.sample(referrals, len(referrals)) if r.person_id not in flagged]
+    for r in others[: max(0, round(len(referrals) * 0.03) - len(flags))]:
+        start, end = in_service(r)
+        raised = min(start + (end - start) * rng.uniform(0.05, 0.9), now - day / 24)
+        kind = rng.choice(RiskKind.values)
+        flag = RiskFlag(
+            person_id=r.person_id,
+            referral=r,
+            kind=kind,
+            note="Told us at the first call." if kind == RiskKind.OTHER else "",
+            raised_by=staff_for(r, raised),
+            raised_at=raised,
+        )
+        if rng.random() < 0.25:
+            flag.ended_at = raised + (now - raised) * rng.uniform(0.2, 0.9)
+            flag.ended_by = flag.raised_by
+            flag.end_reason = "No longer a risk, agreed with the person."
+        flags.append(flag)
+    RiskFlag.objects.bulk_create(flags, batch_size=BATCH)
+
+    for c in concerns:
+        pid = c.referral.person_id
+        events.append(event(c.raised_at, c.raised_by, AuditAction.CREATE, c, pid))
+        if c.closed_at:
+            fields = ("closed_at", "outcome")
+            events.append(event(c.closed_at, c.closed_by, AuditAction.CHANGE, c, pid, fields))
+    for e in escalations:
+        pid = e.concern.referral.person_id
+        events.append(event(e.created_at, e.by, AuditAction.CREATE, e, pid))
+        if e.responded_at:
+            by = e.response_recorded_by
+            events.append(event(e.responded_at, by, AuditAction.CHANGE, e, pid, ["response"]))
+    for c in chases:
+        events.append(
+            event(c.at, c.by, AuditAction.CREATE, c, c.escalation.concern.referral.person_id)
+        )
+    for f in flags:
+        events.append(event(f.raised_at, f.raised_by, AuditAction.CREATE, f, f.person_id))
+        if f.ended_at:
+            events.append(
+                event(f.ended_at, f.ended_by, AuditAction.CHANGE, f, f.person_id, ["ended_at"])
+            )
+
+    # Who the per-referral pages open (ten each, as the other pages about one referral).
+    safeguarding_rows = defaultdict(int)
+    for c in concerns:
+        safeguarding_rows[c.referral.pk] += 1
+    for e in escalations:
+        safeguarding_rows[e.concern.referral.pk] += 1 + len(e.bench_chases)
+    for f in flags:
+        safeguarding_rows[f.referral.pk] += 1
+    for p in prompts:
+        safeguarding_rows[p.referral.pk] += 1
+    measure_rows = defaultdict(int)
+    for m in measures:
+        measure_rows[m.referral.pk] += 1
+    by_richness = sorted(
+        in_support,
+        key=lambda r: (measure_rows[r.pk] + 3 * safeguarding_rows[r.pk], r.pk),
+        reverse=True,
+    )
+    richest_safeguarding = sorted(
+        safeguarding_rows, key=lambda pk: (safeguarding_rows[pk], pk), reverse=True
+    )
+    waiting_with_concern = sorted(
+        {c.referral.pk for c in concerns if c.referral.status == S.WAITING}
+    )
+    overdue = sum(1 for e in escalations if not e.responded_at and e.response_due < today)
+    return Outcomes(
+        events=events,
+        counts={
+            "closed": len(closures),
+            "measures": len(measures),
+            "measure links": len(links),
+            "item 9 prompts": len(prompts),
+            "open prompts": sum(1 for p in prompts if p.handled_at is None),
+            "risk flags": len(flags),
+            "concerns": len(concerns),
+            "escalations": len(escalations),
+            "overdue escalations": overdue,
+            "chases": len(chases),
+        },
+        record_pks=[r.pk for r in by_richness[:10]],
+        safeguarding_pks=richest_safeguarding[:10],
+        waiting_concern_pks=waiting_with_concern[:10],
+    )
 
 
 def check(referrals, room, coordinators) -> None:
@@ -601,6 +1201,68 @@ def check(referrals, room, coordinators) -> None:
     for c in coordinators:
         assert current.filter(coordinator=c).count() <= c.caseload_cap
     assert not Referral.objects.filter(status="waiting", accepted_at__isnull=True).exists()
+
+
+def check_outcomes(coordinator) -> None:
+    """Measures are scored and stored as the actions store them, and the safeguarding records
+    keep the rules `outcomes.safeguarding` keeps."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from linkwork.casework.models import Closure
+    from linkwork.outcomes import queries
+    from linkwork.outcomes.instruments import get_instrument
+    from linkwork.outcomes.models import (
+        Escalation,
+        Measure,
+        RiskFlag,
+        SafeguardingConcern,
+        SafeguardingPrompt,
+    )
+
+    today = timezone.localdate()
+    closed_on = dict(Closure.objects.values_list("referral_id", "closed_on"))
+    prompts = dict(SafeguardingPrompt.objects.values_list("measure_id", "handled_at"))
+    open_prompt_at = dict(
+        SafeguardingPrompt.objects.filter(handled_at=None).values_list("referral_id", "raised_at")
+    )
+    for m in Measure.objects.select_related("referral").iterator(chunk_size=BATCH):
+        score = get_instrument(m.instrument).score(m.answers)
+        assert m.answers == list(score.answers), m.pk
+        assert m.total == (None if score.total is None else Decimal(score.total)), m.pk
+        assert (m.raw, m.band) == (score.raw, score.band or ""), m.pk
+        assert m.subscores == {c: sub.value for c, sub in score.subscores.items()}, m.pk
+        assert m.flags == {f: True for f, on in score.flags.items() if on}, m.pk
+        assert (m.pk in prompts) == bool(m.flags.get("phq9_item9")), m.pk
+        r = m.referral
+        assert r.status in ("allocated", "closed"), m.pk
+        assert timezone.localdate(r.received_at) <= m.completed_on <= today, m.pk
+        if r.status == "closed":
+            if m.timepoint in ("baseline", "review"):
+                assert m.completed_on <= closed_on[r.pk], m.pk
+            if m.timepoint == "follow_up":
+                assert m.completed_on >= closed_on[r.pk], m.pk
+        if r.pk in open_prompt_at:  # nothing is recorded while an item 9 answer is open
+            assert m.created_at <= open_prompt_at[r.pk], m.pk
+    for e in Escalation.objects.select_related("concern"):
+        assert e.at <= timezone.now() and e.response_due >= timezone.localdate(e.at), e.pk
+        assert e.responded_at is None or e.responded_at >= e.at, e.pk
+        assert e.concern.closed_at is None or e.responded_at is not None, e.pk
+    active = RiskFlag.objects.filter(ended_at=None).values("person_id", "kind")
+    assert not active.annotate(n=Count("pk")).filter(n__gt=1).exists()
+    assert not RiskFlag.objects.filter(kind="other", note="").exists()
+    concerns = SafeguardingConcern.objects.annotate(
+        unanswered=Count("escalations", filter=Q(escalations__responded_at=None))
+    )
+    assert not concerns.filter(closed_at__isnull=False, unanswered__gt=0).exists()
+    # The bench coordinator's home page has something in each of its lists.
+    for name, found in (
+        ("measures due", queries.due_for_coordinator(coordinator)),
+        ("open item 9 prompts", list(queries.open_prompts_for(coordinator))),
+        ("overdue escalations", list(queries.overdue_escalations_for(coordinator))),
+    ):
+        if not found:
+            print(f"note: the bench coordinator has no {name} (too little data?)")
 
 
 # --- measuring -------------------------------------------------------------------------------
@@ -687,6 +1349,15 @@ def pages(service) -> dict:
             manager, [f"/referrals/{pk}/allocate/" for pk in service.waiting_pks]
         ),
         "audit log": get(administrator, ["/audit/"]),
+        "person record": get(manager, [f"/people/{pk}/" for pk in service.record_pks]),
+        "measures": get(manager, [f"/people/{pk}/measures/" for pk in service.record_pks]),
+        "safeguarding": get(
+            manager, [f"/referrals/{pk}/safeguarding/" for pk in service.safeguarding_pks]
+        ),
+        "open escalations": get(manager, ["/safeguarding/"]),
+        "waiting, concern": get(
+            manager, [f"/referrals/{pk}/" for pk in service.waiting_concern_pks]
+        ),
     }
 
 
