@@ -12,8 +12,11 @@ one hand-written SQL aggregate (waiting referrals per site).
 
 The data is made with bulk_create, not through the actions, for speed; it is consistent all the
 same: one StatusChange per transition, Allocation rows (current ones within each coordinator's
-cap, ended ones for re-allocations and withdrawals), accepted_at for everyone accepted, interim
-contacts for people waiting, and the audit lines the actions would have written.
+cap, ended ones for re-allocations, closures and withdrawals), a Closure for each case closed,
+accepted_at for everyone accepted, interim contacts for people waiting, outcome measures scored
+by the instrument registry (with the PHQ-9 item 9 prompts, and one-time links), risk flags,
+safeguarding concerns with escalations and chases, and the audit lines the actions would have
+written.
 
 See bench/README.md for what is measured and the figures.
 """
@@ -742,10 +745,10 @@ def build_outcomes(
     local = timezone.get_current_timezone()
     events = []
 
-    def at_on(date, earliest=None):
+    def at_on(date, prng, earliest=None):
         """A moment during the working day on `date`, not in the future, not before `earliest`."""
         moment = datetime.datetime.combine(date, datetime.time(9), tzinfo=local)
-        moment += datetime.timedelta(minutes=rng.randrange(8 * 60))
+        moment += datetime.timedelta(minutes=prng.randrange(8 * 60))
         if earliest is not None:
             moment = max(moment, earliest)
         return min(moment, now - datetime.timedelta(minutes=30))
@@ -803,31 +806,39 @@ def build_outcomes(
     newest = max(own, key=lambda r: allocs[r.pk][0].started_at, default=None)
     sessions = []
     baseline_on = {}
+    # Each person's draws come from a generator of their own, and every draw is made whatever
+    # the dates: the data is the same from run to run, whatever the time of day.
+    own_rng = {}
     for r in in_support:
+        prng = own_rng[r.pk] = random.Random(rng.getrandbits(64))
+        level = prng.uniform(0.3, 0.9)
+        later = min(1.0, max(0.0, level - prng.gauss(0.25, 0.2)))
+        base, base_day = prng.random(), prng.randrange(15)
+        review, review_at = prng.random(), prng.random()
+        end, end_day, end_link = prng.random(), prng.randrange(-7, 15), prng.random()
+        follow, follow_day, follow_link = prng.random(), prng.randrange(-14, 15), prng.random()
         allocated_on = timezone.localdate(allocs[r.pk][0].started_at)
         ended = closed_on.get(r.pk)
         last_day = ended or today
-        level = rng.uniform(0.3, 0.9)
-        later = min(1.0, max(0.0, level - rng.gauss(0.25, 0.2)))
         recent = (today - allocated_on).days < 21
-        if rng.random() < (0.55 if recent else 0.92) and r is not newest:
-            on = min(allocated_on + rng.randrange(15) * day, last_day, today)
+        if base < (0.55 if recent else 0.92) and r is not newest:
+            on = min(allocated_on + base_day * day, last_day, today)
             baseline_on[r.pk] = on
             sessions.append([r, T.BASELINE, on, level, list(SESSION), False])
-            if (last_day - on).days > 42 and rng.random() < 0.4:
-                review = on + rng.randrange(28, (last_day - on).days) * day
+            if (last_day - on).days > 42 and review < 0.4:
+                when = on + (28 + int(review_at * ((last_day - on).days - 28))) * day
                 middle = (level + later) / 2
-                sessions.append([r, T.REVIEW, review, middle, ["swemwbs"], False])
+                sessions.append([r, T.REVIEW, when, middle, ["swemwbs"], False])
         if ended is None:
             continue
-        if rng.random() < (0.75 if r.pk in baseline_on else 0.3):
+        if end < (0.75 if r.pk in baseline_on else 0.3):
             after = baseline_on[r.pk] + day if r.pk in baseline_on else allocated_on
-            on = min(max(ended + rng.randrange(-7, 15) * day, after), today)
-            sessions.append([r, T.END, on, later, list(SESSION), rng.random() < 0.1])
+            on = min(max(ended + end_day * day, after), today)
+            sessions.append([r, T.END, on, later, list(SESSION), end_link < 0.1])
         target = ended + relativedelta(months=FOLLOW_UP_MONTHS)
-        if today >= target - 14 * day and rng.random() < 0.5:
-            on = min(target + rng.randrange(-14, 15) * day, today)
-            sessions.append([r, T.FOLLOW_UP, on, later, ["swemwbs"], rng.random() < 0.4])
+        if today >= target - 14 * day and follow < 0.5:
+            on = min(target + follow_day * day, today)
+            sessions.append([r, T.FOLLOW_UP, on, later, ["swemwbs"], follow_link < 0.4])
 
     # A few PHQ-9 item 9 answers still waiting for someone to record what was done: on the most
     # recent baseline at each site (and on the bench coordinator's caseload), where nothing was
@@ -852,9 +863,10 @@ def build_outcomes(
 
     measures, prompts, links = [], [], []
     for r, timepoint, on, level, codes, by_link in sessions:
-        start = at_on(on, earliest=r.received_at)
+        prng = own_rng[r.pk]
+        start = at_on(on, prng, earliest=r.received_at)
         staff = coordinator_on(r, start)
-        link_at = max(start - rng.uniform(1, 5) * day, allocs[r.pk][0].started_at)
+        link_at = max(start - prng.uniform(1, 5) * day, allocs[r.pk][0].started_at)
         for n, code in enumerate(codes):
             link = None
             if by_link:  # the person completed it on their phone, through a one-time link
@@ -869,12 +881,13 @@ def build_outcomes(
                     by=coordinator_on(r, link_at),
                 )
                 links.append(link)
-            answers = plausible_answers(code, level, rng)
+            answers = plausible_answers(code, level, prng)
             if code == "phq9":
+                item_9, positive = prng.choice([1, 1, 2, 3]), prng.random() < 0.03
                 if r.pk in open_prompt_for and timepoint == T.BASELINE:
-                    answers[8] = rng.choice([1, 2])
-                elif rng.random() < 0.03:
-                    answers[8] = rng.choice([1, 1, 2, 3])
+                    answers[8] = min(item_9, 2)
+                elif positive:
+                    answers[8] = item_9
             score = get_instrument(code).score(answers)
             # As actions._save_measure stores it.
             measure = Measure(
@@ -900,11 +913,11 @@ def build_outcomes(
                 )
                 if r.pk not in open_prompt_for or timepoint != T.BASELINE:
                     prompt.handled_at = min(
-                        measure.created_at + rng.uniform(0.01, 0.3) * day,
+                        measure.created_at + prng.uniform(0.01, 0.3) * day,
                         now - datetime.timedelta(minutes=1),
                     )
                     prompt.handled_by = staff
-                    prompt.action = rng.choice(
+                    prompt.action = prng.choice(
                         [PromptAction.SAFETY_PLAN] * 3
                         + [PromptAction.NO_RISK, PromptAction.GP, PromptAction.CRISIS_TEAM]
                     )
@@ -914,9 +927,10 @@ def build_outcomes(
                 prompts.append(prompt)
     # Links sent and not (yet) used: for some of the people whose baseline is still to do.
     for r in in_support:
-        if r.status != S.ALLOCATED or r.pk in baseline_on or rng.random() > 0.3:
+        prng = own_rng[r.pk]
+        if r.status != S.ALLOCATED or r.pk in baseline_on or prng.random() > 0.3:
             continue
-        sent = now - rng.uniform(0.5, 20) * day
+        sent = now - prng.uniform(0.5, 20) * day
         sent = max(sent, allocs[r.pk][-1].started_at)
         link = MeasureLink(
             referral=r,
