@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
@@ -232,32 +232,43 @@ def slots_for(
 
 def due_for_coordinator(coordinator, *, today: datetime.date | None = None) -> list[Slot]:
     """Measures due or overdue for the people a coordinator supports now, or supported last
-    (end-of-support and follow-up measures fall after closure). Overdue first, then by date."""
+    (end-of-support and follow-up measures fall after closure). Overdue first, then by date.
+
+    Closed cases are looked at only as far back as anything can still be collectable: the
+    longest follow-up at the coordinator's sites, plus its window and the weeks before it
+    counts as missed."""
     today = today or timezone.localdate()
+    site_ids = list(coordinator.sites.values_list("pk", flat=True))
+    longest = max(
+        SiteOutcomeSettings.objects.filter(site_id__in=site_ids).values_list(
+            "follow_up_months", flat=True
+        ),
+        default=DEFAULT_FOLLOW_UP_MONTHS,
+    )
+    longest = max(longest, DEFAULT_FOLLOW_UP_MONTHS)
+    since = today - relativedelta(months=longest) - WINDOW - MISSED_AFTER
     last_coordinator = Subquery(
         Allocation.objects.filter(referral=OuterRef("pk"))
         .order_by("-started_at", "-pk")
         .values("coordinator_id")[:1]
     )
+    theirs = Allocation.objects.filter(coordinator=coordinator).values("referral_id")
     people = list(
         Referral.objects.filter(
+            pk__in=theirs,
             status__in=(ReferralStatus.ALLOCATED, ReferralStatus.CLOSED),
-            site__in=coordinator.sites.all(),
+            site_id__in=site_ids,
+        )
+        .filter(
+            Q(status=ReferralStatus.ALLOCATED)
+            | Q(closures__reopened_at__isnull=True, closures__closed_on__gte=since)
         )
         .annotate(last_coordinator=last_coordinator)
         .filter(last_coordinator=coordinator.pk)
-        .filter(
-            Q(status=ReferralStatus.ALLOCATED)
-            | Q(closures__reopened_at__isnull=True, closures__closed_on__gte=today - _LOOK_BACK)
-        )
         .select_related("person")
         .distinct()
     )
     return _collectable(slots_for(people, today=today))
-
-
-# Closed cases older than this cannot have anything still due (follow-up up to 24 months).
-_LOOK_BACK = datetime.timedelta(days=24 * 31 + 60)
 
 
 def _collectable(slots_by_referral: dict[int, list[Slot]]) -> list[Slot]:
@@ -363,23 +374,22 @@ def active_flags(person_id: int) -> QuerySet[RiskFlag]:
     )
 
 
-def _coordinator_scope(user) -> Q:
-    """Referrals a coordinator is, or was last, the coordinator of."""
-    return Q(
-        Exists(Allocation.objects.filter(referral=OuterRef("pk"), coordinator=user, ended_at=None))
-    ) | Q(
-        Exists(Allocation.objects.filter(referral=OuterRef("pk"), coordinator=user))
-        & Q(status=ReferralStatus.CLOSED)
-    )
-
-
 def safeguarding_referrals_for(user) -> QuerySet[Referral]:
     """Whose safeguarding a user follows: a manager, everyone at their sites; a coordinator,
-    the people they support (or supported), and anyone they raised a concern about."""
+    the people they support now, the closed cases they supported, and anyone they raised a
+    concern about.
+
+    The coordinator's scope is three uncorrelated subqueries (their allocations, their
+    concerns), so the database reads those once rather than once per referral at the site.
+    """
     visible = referrals_for(user)
     if user.role == Role.COORDINATOR:
-        raised = SafeguardingConcern.objects.filter(referral=OuterRef("pk"), raised_by=user)
-        visible = visible.filter(_coordinator_scope(user) | Q(Exists(raised)))
+        current = Allocation.objects.filter(coordinator=user, ended_at=None).values("referral_id")
+        ever = Allocation.objects.filter(coordinator=user).values("referral_id")
+        raised = SafeguardingConcern.objects.filter(raised_by=user).values("referral_id")
+        visible = visible.filter(
+            Q(pk__in=current) | Q(pk__in=ever, status=ReferralStatus.CLOSED) | Q(pk__in=raised)
+        )
     elif user.role != Role.MANAGER:
         return visible.none()
     return visible

@@ -199,3 +199,27 @@ def test_nothing_more_entered_until_the_prompt_is_handled(
     actions.record_measure(
         in_support, by=coordinator_a, instrument="gad7", timepoint="baseline", answers=[0] * 7
     )
+
+
+def test_a_long_follow_up_is_still_found(in_support, coordinator_a, schedule_a, site_a):
+    from linkwork.outcomes.models import SiteOutcomeSettings
+
+    SiteOutcomeSettings.objects.create(site=site_a, follow_up_months=12)
+    casework.close_case(
+        in_support,
+        by=coordinator_a,
+        reason=ClosureReason.GOALS_ACHIEVED,
+        summary="Done",
+        closed_on=timezone.localdate() - datetime.timedelta(days=360),
+    )
+    due = due_for_coordinator(coordinator_a)
+    assert ("swemwbs", "follow_up") in {(s.instrument.code, s.timepoint) for s in due}
+
+
+def test_a_coordinators_safeguarding_scope(in_support, waiting, coordinator_a, coordinator_b):
+    from linkwork.outcomes.queries import safeguarding_referrals_for
+
+    assert list(safeguarding_referrals_for(coordinator_a)) == [in_support]
+    safeguarding.raise_concern(waiting, by=coordinator_a, kind="falls", summary="Fell")
+    assert set(safeguarding_referrals_for(coordinator_a)) == {in_support, waiting}
+    assert not safeguarding_referrals_for(coordinator_b).exists()
