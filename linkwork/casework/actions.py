@@ -443,14 +443,11 @@ def create_feedback_link(referral: Referral, *, by: User) -> str:
 def feedback_link_from(value: str) -> FeedbackLink | None:
     """The usable link a signed URL value stands for, or None (tampered, unknown, used, expired,
     withdrawn, or feedback already given)."""
-    parsed = signed_links.unsign(value, salt=FEEDBACK_LINK_SALT)
-    if parsed is None:
-        return None
-    link_id, token = parsed
-    link = FeedbackLink.objects.filter(pk=link_id).select_related("referral__person").first()
-    if link is None or not signed_links.token_matches(token, link.token_hash):
-        return None
-    return link if link.is_usable() else None
+    return signed_links.usable_link(
+        value,
+        salt=FEEDBACK_LINK_SALT,
+        links=FeedbackLink.objects.select_related("referral__person"),
+    )
 
 
 @transaction.atomic

@@ -38,3 +38,17 @@ def unsign(value: str, *, salt: str) -> tuple[int, str] | None:
 
 def token_matches(token: str, token_hash: str) -> bool:
     return hmac.compare_digest(hash_token(token), token_hash)
+
+
+def usable_link(value: str, *, salt: str, links):
+    """The link row a signed URL value stands for, from the queryset `links`, if it can still
+    be used (its `is_usable()`); None if the value was tampered with, is unknown, or the link is
+    used, expired or withdrawn. The signature is checked before the database is asked."""
+    parsed = unsign(value, salt=salt)
+    if parsed is None:
+        return None
+    link_id, token = parsed
+    link = links.filter(pk=link_id).first()
+    if link is None or not token_matches(token, link.token_hash):
+        return None
+    return link if link.is_usable() else None

@@ -414,14 +414,9 @@ def revoke_measure_link(link: MeasureLink, *, by: User) -> None:
 def measure_link_from(value: str) -> MeasureLink | None:
     """The usable link a signed URL value stands for, or None (tampered, unknown, used,
     expired or withdrawn)."""
-    parsed = signed_links.unsign(value, salt=MEASURE_LINK_SALT)
-    if parsed is None:
-        return None
-    link_id, token = parsed
-    link = MeasureLink.objects.filter(pk=link_id).select_related("referral__person").first()
-    if link is None or not signed_links.token_matches(token, link.token_hash):
-        return None
-    return link if link.is_usable() else None
+    return signed_links.usable_link(
+        value, salt=MEASURE_LINK_SALT, links=MeasureLink.objects.select_related("referral__person")
+    )
 
 
 @transaction.atomic
