@@ -83,3 +83,30 @@ def test_open_item_9_prompt_shows_until_handled(
         measure.safeguarding_prompt, by=coordinator_a, action="safety_plan", note="Plan agreed"
     )
     assert prompt_url not in client.get(person_pages(in_support)[0]).content.decode()
+
+
+def test_another_sites_open_check_stays_with_that_site(
+    client_for, coordinator_a, manager_b, in_support, pathway_b, gp_referrer, instruments_on
+):
+    """The same person, also referred at site B: site B's staff see their own referral's
+    alerts, not a check on site A's referral that they could not open."""
+    from linkwork.referrals.models import Referral
+    from linkwork.referrals.status import ReferralStatus
+    from tests.factories import make_referral
+
+    at_b = make_referral(ReferralStatus.WAITING, pathway=pathway_b, by=gp_referrer, staff=manager_b)
+    Referral.objects.filter(pk=at_b.pk).update(person=in_support.person)
+    measure = actions.record_measure(
+        in_support,
+        by=coordinator_a,
+        instrument="phq9",
+        timepoint="baseline",
+        answers=[0, 0, 0, 0, 0, 0, 0, 0, 1],
+    )
+    prompt_url = reverse("outcomes:prompt", args=[measure.safeguarding_prompt.pk])
+    content = client_for(manager_b).get(reverse("referrals:detail", args=[at_b.pk])).content
+    assert prompt_url not in content.decode()
+    assert client_for(manager_b).get(prompt_url).status_code == 404
+    # Site A's coordinator still sees it on their person's pages.
+    mine = client_for(coordinator_a).get(reverse("casework:record", args=[in_support.pk]))
+    assert prompt_url in mine.content.decode()

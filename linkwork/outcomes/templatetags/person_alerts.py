@@ -30,16 +30,23 @@ def person_alerts(context) -> dict:
     for flag in flags:
         # The risk travels with the person; the details stay with the site that raised it.
         flag.from_other_site = flag.referral.site_id not in sites
+    # Checks on the person's referrals at the user's sites (another site's are theirs to act on).
     prompts = list(
         SafeguardingPrompt.objects.filter(
-            referral__person_id=referral.person_id, handled_at__isnull=True
-        ).order_by("raised_at")
+            referral__person_id=referral.person_id,
+            referral__site_id__in=sites,
+            handled_at__isnull=True,
+        )
+        .select_related("referral")
+        .order_by("raised_at")
     )
+    for prompt in prompts:
+        prompt.can_handle = has_permission(
+            user, Permission.HANDLE_SAFEGUARDING_PROMPT, prompt.referral
+        )
     return {
         "show": bool(flags or prompts),
         "referral": referral,
         "flags": flags,
         "prompts": prompts,
-        "can_handle": bool(prompts)
-        and has_permission(user, Permission.HANDLE_SAFEGUARDING_PROMPT, referral),
     }
