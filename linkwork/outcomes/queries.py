@@ -30,7 +30,13 @@ from linkwork.referrals.queries import referrals_for
 from linkwork.referrals.status import ReferralStatus
 
 from .actions import change_parameters, instrument_settings, is_enabled
-from .instruments import Instrument, InstrumentError, get_instrument, reliable_change
+from .instruments import (
+    Instrument,
+    InstrumentError,
+    all_instruments,
+    get_instrument,
+    reliable_change,
+)
 from .models import (
     Escalation,
     Measure,
@@ -329,14 +335,8 @@ def history_for(referral: Referral) -> list[InstrumentHistory]:
                 sd=sd,
             )
         )
-    order = {code: i for i, code in enumerate(i.code for i in _all())}
+    order = {code: i for i, code in enumerate(i.code for i in all_instruments())}
     return sorted(histories, key=lambda h: order[h.instrument.code])
-
-
-def _all():
-    from .instruments import all_instruments
-
-    return all_instruments()
 
 
 def _compare(item, instrument, baseline, measure, reliability, sd) -> None:
@@ -352,17 +352,13 @@ def _compare(item, instrument, baseline, measure, reliability, sd) -> None:
     try:
         item.change = reliable_change(
             instrument,
-            _as_score(instrument, baseline.total),
-            _as_score(instrument, measure.total),
+            baseline.total,
+            measure.total,
             reliability=reliability,
             sd=sd,
         )
     except InstrumentError:
         item.change = None
-
-
-def _as_score(instrument: Instrument, total: Decimal):
-    return total if instrument.code == "swemwbs" else int(total)
 
 
 # --- Safeguarding -------------------------------------------------------------------------------

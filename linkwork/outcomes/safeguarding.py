@@ -1,6 +1,7 @@
 """Every change to risk flags, safeguarding concerns and escalations.
 
-A concern can be raised about anyone in the service, the waiting list included. Each escalation
+A concern can be raised about anyone referred, whatever their referral's status (the waiting
+list included): a concern can arise from anything learnt about someone. Each escalation
 to another organisation has a response-due date; until a response is recorded it is chased, and
 every chase is kept. A concern closes only once every escalation has a response recorded.
 """
@@ -26,10 +27,6 @@ from .models import (
     RiskKind,
     SafeguardingConcern,
 )
-
-#: Statuses a referral can be in for a concern to be raised: every one a person is "in the
-#: service" at (received, triaged, waiting, allocated, closed). Rejected or withdrawn referrals
-#: are not excluded either: a concern can arise from anything learnt about someone.
 
 
 def _audit(by, action: AuditAction, obj, referral: Referral, fields=()) -> None:
