@@ -62,14 +62,17 @@ def prompts(referral) -> Iterable[TimelineEntry]:
 
 @register_timeline_source
 def flags(referral) -> Iterable[TimelineEntry]:
+    # Flags belong to the person, so those raised at another site show too, but their details
+    # stay with that site (as on the record's alerts and safeguarding panel).
     for flag in RiskFlag.objects.filter(person_id=referral.person_id).select_related(
-        "raised_by", "ended_by"
+        "raised_by", "ended_by", "referral"
     ):
+        ours = flag.referral.site_id == referral.site_id
         yield TimelineEntry(
             when=flag.raised_at,
             kind="safeguarding",
             title=_("Risk flag added: %(kind)s") % {"kind": flag.get_kind_display()},
-            detail=flag.note,
+            detail=flag.note if ours else "",
             who=_who(flag.raised_by),
         )
         if flag.ended_at is not None:
@@ -77,7 +80,7 @@ def flags(referral) -> Iterable[TimelineEntry]:
                 when=flag.ended_at,
                 kind="safeguarding",
                 title=_("Risk flag removed: %(kind)s") % {"kind": flag.get_kind_display()},
-                detail=flag.end_reason,
+                detail=flag.end_reason if ours else "",
                 who=_who(flag.ended_by),
             )
 

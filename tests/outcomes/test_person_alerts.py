@@ -110,3 +110,20 @@ def test_another_sites_open_check_stays_with_that_site(
     # Site A's coordinator still sees it on their person's pages.
     mine = client_for(coordinator_a).get(reverse("casework:record", args=[in_support.pk]))
     assert prompt_url in mine.content.decode()
+
+
+def test_another_sites_flag_details_stay_off_the_timeline(
+    client_for, coordinator_a, coordinator_b, in_support, pathway_b, gp_referrer, manager_b
+):
+    from linkwork.referrals.models import Referral
+    from linkwork.referrals.status import ReferralStatus
+    from tests.factories import make_referral
+
+    at_b = make_referral(ReferralStatus.WAITING, pathway=pathway_b, by=gp_referrer, staff=manager_b)
+    Referral.objects.filter(pk=at_b.pk).update(person=in_support.person)
+    at_b.refresh_from_db()
+    safeguarding.raise_flag(at_b, by=coordinator_b, kind="domestic_abuse", note="Partner is Rhys")
+    content = client_for(coordinator_a).get(reverse("casework:record", args=[in_support.pk]))
+    content = content.content.decode()
+    assert "Risk flag added: Domestic abuse" in content
+    assert "Partner is Rhys" not in content
