@@ -26,6 +26,7 @@ from linkwork.referrals.status import ReferralStatus
 from . import notify
 from .instruments import Instrument, InstrumentError, all_instruments, get_instrument
 from .models import (
+    DEFAULT_FOLLOW_UP_MONTHS,
     CollectedBy,
     InstrumentSetting,
     Measure,
@@ -146,7 +147,7 @@ def configure_instrument(
 
 def follow_up_months(site: Site) -> int:
     settings_row = SiteOutcomeSettings.objects.filter(site=site).first()
-    return settings_row.follow_up_months if settings_row else 3
+    return settings_row.follow_up_months if settings_row else DEFAULT_FOLLOW_UP_MONTHS
 
 
 @transaction.atomic

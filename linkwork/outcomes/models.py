@@ -116,6 +116,10 @@ class ScheduledInstrument(models.Model):
         ]
 
 
+#: Follow-up falls this many months after support closed, unless the site says otherwise.
+DEFAULT_FOLLOW_UP_MONTHS = 3
+
+
 class SiteOutcomeSettings(models.Model):
     """When a site's follow-up falls: this many months after support closed."""
 
@@ -123,7 +127,7 @@ class SiteOutcomeSettings(models.Model):
         "partners.Site", on_delete=models.CASCADE, related_name="outcome_settings"
     )
     follow_up_months = models.PositiveSmallIntegerField(
-        _("follow-up, months after support ends"), default=3
+        _("follow-up, months after support ends"), default=DEFAULT_FOLLOW_UP_MONTHS
     )
 
     def __str__(self) -> str:

@@ -38,6 +38,7 @@ from .instruments import (
     reliable_change,
 )
 from .models import (
+    DEFAULT_FOLLOW_UP_MONTHS,
     Escalation,
     Measure,
     RiskFlag,
@@ -50,7 +51,6 @@ from .models import (
 
 WINDOW = datetime.timedelta(days=14)
 MISSED_AFTER = datetime.timedelta(days=28)
-DEFAULT_FOLLOW_UP_MONTHS = 3
 
 DONE = "done"
 DUE = "due"

@@ -21,7 +21,13 @@ from .forms import (
     schedule_field_name,
 )
 from .instruments import InstrumentError, all_instruments, get_instrument
-from .models import InstrumentSetting, ScheduledInstrument, SiteOutcomeSettings, Timepoint
+from .models import (
+    DEFAULT_FOLLOW_UP_MONTHS,
+    InstrumentSetting,
+    ScheduledInstrument,
+    SiteOutcomeSettings,
+    Timepoint,
+)
 
 
 def _instrument_row(instrument, setting) -> dict:
@@ -115,7 +121,7 @@ def schedules(request: HttpRequest) -> HttpResponse:
     rows, months = _schedule_summary([s.pk for s in sites])
     for site in sites:
         site.measure_rows = rows.get(site.pk, [])
-        site.follow_up_months = months.get(site.pk, 3)
+        site.follow_up_months = months.get(site.pk, DEFAULT_FOLLOW_UP_MONTHS)
     return render(request, "outcomes/settings/schedules.html", {"sites": sites})
 
 
