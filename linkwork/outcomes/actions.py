@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from linkwork.accounts.models import User
 from linkwork.audit import service as audit
@@ -41,6 +42,12 @@ from .models import (
 
 MEASURE_LINK_SALT = "linkwork.outcomes.measure-link"
 DEFAULT_MEASURE_LINK_DAYS = 14
+
+#: Why nothing more is entered while a question 9 check is open.
+RECORD_THE_CHECK_FIRST = gettext_lazy(
+    "First record what was done about this person's answer to PHQ-9 question 9 "
+    "(thoughts of being better off dead or of self-harm)."
+)
 
 #: The PHQ-9 flag a positive item 9 ("thoughts that you would be better off dead, or of hurting
 #: yourself") sets, whatever the total.
@@ -319,12 +326,7 @@ def record_measure(
         raise ActionRefused(_("Choose an instrument."), field="instrument") from None
     if referral.safeguarding_prompts.filter(handled_at__isnull=True).exists():
         # "Record what you did before moving on": nothing more is entered until then.
-        raise ActionRefused(
-            _(
-                "First record what was done about this person's answer to PHQ-9 question 9 "
-                "(thoughts of being better off dead or of self-harm)."
-            )
-        )
+        raise ActionRefused(str(RECORD_THE_CHECK_FIRST))
     return _save_measure(
         referral,
         instrument=definition,

@@ -160,6 +160,13 @@ def record_measure(request: HttpRequest, pk: int) -> HttpResponse:
     """Fill in a questionnaire with the person. Without a questionnaire chosen, first ask
     which (and for when)."""
     referral = _person(request, pk, Permission.RECORD_OUTCOME_MEASURE)
+    open_prompt = referral.safeguarding_prompts.filter(handled_at__isnull=True).first()
+    if open_prompt is not None and has_permission(
+        request.user, Permission.HANDLE_SAFEGUARDING_PROMPT, referral
+    ):
+        # The action refuses new measures until then: say so before anything is typed.
+        messages.error(request, actions.RECORD_THE_CHECK_FIRST)
+        return redirect("outcomes:prompt", prompt_pk=open_prompt.pk)
     source = request.POST if request.method == "POST" else request.GET
     instrument = _enabled_instrument(source.get("instrument", ""))
     if instrument is None:

@@ -453,3 +453,24 @@ def test_the_record_says_when_a_link_is_out(client_for, coordinator_a, in_suppor
     content = client_for(coordinator_a).get(record_url(in_support)).content.decode()
     assert "not used yet" in content
     assert "Send a new link" in content
+
+
+def test_an_open_question_9_check_comes_before_another_questionnaire(
+    client_for, coordinator_a, in_support, schedule_a
+):
+    from linkwork.outcomes import actions
+
+    actions.record_measure(
+        in_support,
+        by=coordinator_a,
+        instrument="phq9",
+        timepoint="baseline",
+        answers=[0, 0, 0, 0, 0, 0, 0, 0, 1],
+    )
+    prompt = SafeguardingPrompt.objects.get(referral=in_support)
+    browser = client_for(coordinator_a)
+    response = browser.get(new_url(in_support, instrument="swemwbs"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("outcomes:prompt", args=[prompt.pk])
+    assert "First record what was done" in response.content.decode()
+    actions.handle_prompt(prompt, by=coordinator_a, action="safety_plan", note="Plan agreed")
+    assert browser.get(new_url(in_support, instrument="swemwbs")).status_code == 200
