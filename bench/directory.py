@@ -925,9 +925,9 @@ def result_counts(directory: Directory) -> str:
     """How many services the searches find (what the pages have to sort), and the API's."""
     from django.test import Client
 
+    from linkwork.accounts.queries import sites_for
     from linkwork.directory.models import Service, TaxonomyTerm
     from linkwork.directory.search import Criteria, search
-    from linkwork.referrals.queries import sites_for
 
     sites = sites_for(directory.coordinator)
     category = TaxonomyTerm.objects.get(pk=directory.filter_term_pk)

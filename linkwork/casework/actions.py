@@ -16,10 +16,10 @@ from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
 from linkwork.core import signed_links
 from linkwork.core.errors import ActionRefused
-from linkwork.messaging.referrer import tell_referrer
 from linkwork.prescriptions.queries import prescriptions_for
 from linkwork.referrals import actions as referral_actions
 from linkwork.referrals.models import Allocation, Referral
+from linkwork.referrals.signals import announce_to_referrer
 from linkwork.referrals.status import ReferralStatus
 
 from .models import (
@@ -332,7 +332,7 @@ def close_case(
     referral_actions.end_current_allocation(referral, by=by, note=str(_("Support closed")))
     referral.save(update_fields=["status"])
     _audit(by, AuditAction.CREATE, closure, referral)
-    tell_referrer(referral, "closed", by=by, extra=_closure_summary(referral, closure))
+    announce_to_referrer(referral, "closed", by=by, extra=_closure_summary(referral, closure))
     return closure
 
 

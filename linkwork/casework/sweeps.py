@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from linkwork.accounts.models import Role, User
-from linkwork.messaging.sweeps import register_sweep
+from linkwork.core.sweeps import register_sweep
 from linkwork.referrals.status import ReferralStatus
 
 from .models import CoordinatorReminder

@@ -26,10 +26,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linkwork.accounts.permissions import Permission, has_permission, require
+from linkwork.accounts.queries import sites_for
 from linkwork.core.errors import ActionRefused
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Allocation, Referral
-from linkwork.referrals.queries import sites_for
 from linkwork.referrals.status import ReferralStatus
 
 from . import actions

@@ -1,6 +1,11 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class CoreConfig(AppConfig):
     name = "linkwork.core"
     label = "core"
+
+    def ready(self) -> None:
+        # Each app's sweeps.py registers its reminder sweeps (see core/sweeps.py).
+        autodiscover_modules("sweeps")

@@ -30,9 +30,9 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from linkwork.accounts.queries import sites_for
 from linkwork.prescriptions.models import SocialPrescription
 from linkwork.prescriptions.status import TAG_COLOURS, PrescriptionStatus
-from linkwork.referrals.queries import sites_for
 
 from .models import (
     Availability,

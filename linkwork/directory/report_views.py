@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import path
 
 from linkwork.accounts.permissions import Permission, require
-from linkwork.referrals.queries import sites_for
+from linkwork.accounts.queries import sites_for
 
 from .history import availability_by_month
 from .models import Availability, Service

@@ -1,8 +1,8 @@
-"""The directory's background sweep (see `linkwork.messaging.sweeps`)."""
+"""The directory's background sweep (see `linkwork.core.sweeps`)."""
 
 import datetime
 
-from linkwork.messaging.sweeps import register_sweep
+from linkwork.core.sweeps import register_sweep
 
 from .importer import fail_abandoned_imports
 

@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from linkwork.accounts.permissions import Permission, require
+from linkwork.accounts.queries import sites_for
 from linkwork.core.errors import ActionRefused
 from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
-from linkwork.referrals.queries import referrals_for, sites_for
+from linkwork.referrals.queries import referrals_for
 
 from . import unmet
 from .forms_unmet import AREAS_LIST_ID, UnmetNeedForm, UnmetNeedsFilterForm, month_value

@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linkwork.accounts.permissions import Permission, has_permission, require
+from linkwork.accounts.queries import sites_for
 from linkwork.core.errors import ActionRefused
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
-from linkwork.referrals.queries import referrals_for, sites_for
+from linkwork.referrals.queries import referrals_for
 
 from . import actions, queries
 from .forms import ANY_SITE, AvailabilityForm, LocalNoteForm, SearchForm, ServiceForm

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +7,10 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messaging")
 
     def ready(self) -> None:
-        # Each app's sweeps.py registers its reminder sweeps (see messaging/sweeps.py).
-        autodiscover_modules("sweeps")
-        from . import timeline  # noqa: F401  (puts messages to the referrer on the timeline)
+        from linkwork.referrals.panels import register_referral_panel
+
+        from . import referrer, timeline  # noqa: F401  (timeline: messages on the person's timeline)
+        from .panels import referral_messages
+
+        referrer.listen()
+        register_referral_panel("messaging.messages", referral_messages)

@@ -1,8 +1,9 @@
 """Feedback to referrers: telling a referrer, in a few lines, what became of their referral.
 
-`tell_referrer` is called by the actions that accept, decline, allocate and close a referral,
-inside their transaction. It writes the message (which the referrer then sees in Linkwork) and,
-once the transaction commits, queues its email. `deliver` sends that email, at most once.
+`tell_referrer` answers the pathway's `referrer_news` signal (`linkwork.referrals.signals`),
+sent inside their transaction by the actions that accept, decline, allocate and close a
+referral. It writes the message (which the referrer then sees in Linkwork) and, once the
+transaction commits, queues its email. `deliver` sends that email, at most once.
 
 Only where the person agreed to feedback being shared with the referrer; never for a
 self-referral (there is no referrer to tell).
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from linkwork.accounts.models import Role
 from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
+from linkwork.referrals.signals import referrer_news
 
 from .models import ONCE_ONLY_EVENTS, Event, ReferrerMessage
 
@@ -186,3 +188,13 @@ def deliver(message_id: int) -> str:
             detail="emailed to referrer",
         )
     return "sent"
+
+
+def _on_referrer_news(sender, *, referral, event, by, extra=None, **kwargs) -> None:
+    tell_referrer(referral, event, by=by, extra=extra)
+
+
+def listen() -> None:
+    """Write a message to the referrer at each moment the pathway announces (see
+    `linkwork.referrals.signals`)."""
+    referrer_news.connect(_on_referrer_news, dispatch_uid="messaging.tell_referrer")

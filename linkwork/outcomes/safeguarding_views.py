@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from linkwork.accounts.permissions import Permission, has_permission, require, site_ids_of
+from linkwork.accounts.queries import sites_for
 from linkwork.core.errors import ActionRefused
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
-from linkwork.referrals.queries import referrals_for, sites_for
+from linkwork.referrals.queries import referrals_for
 from linkwork.referrals.status import ReferralStatus
 
 from . import actions, safeguarding

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from linkwork.accounts.permissions import Permission, require
+from linkwork.accounts.queries import sites_for
 from linkwork.core.errors import ActionRefused
 from linkwork.partners.models import Site
-from linkwork.referrals.queries import sites_for
 
 from . import actions
 from .forms import (

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from linkwork.messaging.sweeps import register_sweep
+from linkwork.core.sweeps import register_sweep
 
 from .models import Escalation, EscalationReminder
 from .notify import responsible_staff

@@ -14,7 +14,6 @@ from linkwork.accounts.models import Role, User
 from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
 from linkwork.core.errors import ActionRefused
-from linkwork.messaging.referrer import tell_referrer
 from linkwork.partners.models import Organisation, SourceType
 
 from .eligibility import eligibility_problems
@@ -27,6 +26,7 @@ from .models import (
     Referral,
     StatusChange,
 )
+from .signals import announce_to_referrer
 from .status import DeclineReason, Priority, ReferralStatus, WithdrawalReason, can_transition
 
 
@@ -181,7 +181,7 @@ def accept_referral(
     referral.priority = priority
     referral.accepted_at = now
     referral.save(update_fields=["status", "priority", "accepted_at"])
-    tell_referrer(referral, "accepted", by=by, extra={"message": message})
+    announce_to_referrer(referral, "accepted", by=by, extra={"message": message})
     return referral
 
 
@@ -214,7 +214,7 @@ def decline_referral(
     referral.decline_reason = reason
     referral.redirected_to = redirected_to.strip()
     referral.save(update_fields=["status", "decline_reason", "redirected_to"])
-    tell_referrer(referral, "declined", by=by, extra={"message": message})
+    announce_to_referrer(referral, "declined", by=by, extra={"message": message})
     return referral
 
 
@@ -352,7 +352,7 @@ def allocate_referral(
         detail=f"coordinator {coordinator.pk}",
     )
     if current is None:  # the referrer hears of the first allocation, not of re-allocations
-        tell_referrer(referral, "allocated", by=by)
+        announce_to_referrer(referral, "allocated", by=by)
     return allocation
 
 
@@ -381,3 +381,33 @@ def save_pathway(
 def record_view(*, by: User, obj, person_id: int | None) -> None:
     """Attribute a read of someone's record to the user who opened it."""
     audit.record(by=by, action=AuditAction.VIEW, obj=obj, person_id=person_id)
+
+
+# --- Caseload caps -------------------------------------------------------------------------------
+
+MAX_CASELOAD_CAP = 100
+
+
+@transaction.atomic
+def set_caseload_cap(coordinator: User, *, cap: int, by: User) -> User:
+    """Change how many people a link coordinator may hold (checked at allocation).
+
+    People already allocated stay."""
+    if coordinator.role != Role.COORDINATOR:
+        raise ActionRefused(_("Only link coordinators have a caseload cap."))
+    if not 1 <= cap <= MAX_CASELOAD_CAP:
+        raise ActionRefused(
+            _("Enter a cap between 1 and %(max)s") % {"max": MAX_CASELOAD_CAP}, field="cap"
+        )
+    coordinator = User.objects.select_for_update().get(pk=coordinator.pk)
+    previous = coordinator.caseload_cap
+    coordinator.caseload_cap = cap
+    coordinator.save(update_fields=["caseload_cap"])
+    audit.record(
+        by=by,
+        action=AuditAction.CHANGE,
+        obj=coordinator,
+        fields=["caseload_cap"],
+        detail=f"caseload cap {previous} -> {cap}",
+    )
+    return coordinator

@@ -10,20 +10,13 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from linkwork.accounts.models import Role, User
+from linkwork.accounts.queries import sites_for
 from linkwork.partners.models import Site
 
 from .models import Allocation, Pathway, Person, Referral
 from .status import OPEN_STATUSES
 
 DUPLICATE_WINDOW = datetime.timedelta(days=90)
-
-
-def sites_for(user) -> QuerySet[Site]:
-    if user.role in (Role.COORDINATOR, Role.MANAGER):
-        return user.sites.all()
-    if user.role == Role.ADMINISTRATOR:
-        return Site.objects.all()
-    return Site.objects.none()
 
 
 def referrals_for(user) -> QuerySet[Referral]:

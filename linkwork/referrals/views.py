@@ -8,9 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from linkwork.accounts import actions as account_actions
 from linkwork.accounts.permissions import Permission, has_permission, require
-from linkwork.messaging.queries import messages_for
 
 from . import actions
 from .forms import (
@@ -25,6 +23,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import Pathway, ReceivedVia
+from .panels import render_referral_panels
 from .queries import (
     caseload_of,
     coordinators_for,
@@ -145,7 +144,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "referral": referral,
                 "history": history,
-                "messages_to_referrer": messages_for(referral),
+                "panels": render_referral_panels(referral, request),
                 "shared": referral.consent_to_share_feedback,
                 "can_provide_information": has_permission(
                     request.user, Permission.PROVIDE_INFORMATION, referral
@@ -159,7 +158,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "referral": referral,
             "history": history,
-            "messages_to_referrer": messages_for(referral),
+            "panels": render_referral_panels(referral, request),
             "duplicates": possible_duplicates(referral, within=referrals_for(user))[:10],
             "allocation": current_allocation(referral),
             "past_allocations": referral.allocations.filter(ended_at__isnull=False).select_related(
@@ -410,9 +409,7 @@ def caseload_cap(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            account_actions.set_caseload_cap(
-                coordinator, cap=form.cleaned_data["cap"], by=request.user
-            )
+            actions.set_caseload_cap(coordinator, cap=form.cleaned_data["cap"], by=request.user)
         except actions.ActionRefused as refusal:
             refusal.show_on(form)
         else:

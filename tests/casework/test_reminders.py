@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from linkwork.casework import actions
 from linkwork.casework.sweeps import remind_coordinators
-from linkwork.messaging.sweeps import registered_sweeps
+from linkwork.core.sweeps import registered_sweeps
 from linkwork.referrals.status import ClosureReason
 from linkwork.referrals.status import ReferralStatus as S
 from tests.factories import make_referral

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from linkwork.core.sweeps import registered_sweeps
 from linkwork.directory.models import DirectoryImport, ImportStatus
 from linkwork.directory.sweeps import ABANDONED_AFTER, fail_stuck_imports
-from linkwork.messaging.sweeps import registered_sweeps
 
 pytestmark = pytest.mark.django_db
 

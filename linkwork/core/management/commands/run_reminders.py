@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from linkwork.messaging import sweeps
-from linkwork.messaging.tasks import reminder_sweep
+from linkwork.core import sweeps
+from linkwork.core.tasks import reminder_sweep
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.compat import TASKS_LOGGER
 from django_tasks_db.management.commands import db_worker
 
-from linkwork.messaging.tasks import reminder_sweep
+from linkwork.core.tasks import reminder_sweep
 
 logger = logging.getLogger(__name__)
 
