@@ -622,10 +622,10 @@ def run_imports(directory: Directory, args) -> None:
 
 def wipe_directory() -> None:
     """Remove every directory row (the imported directory) before building the big one. The
-    availability history is append-only: a plain QuerySet, as `core.demo.wipe` does."""
+    availability history is append-only: a plain QuerySet, as `demo.service.wipe` does."""
     from django.db.models import QuerySet
 
-    from linkwork.directory.demo import DIRECTORY_MODELS
+    from linkwork.demo.directory import DIRECTORY_MODELS
 
     for model in DIRECTORY_MODELS:
         QuerySet(model).delete()

@@ -5,9 +5,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from linkwork.core import views as core_views
+from linkwork.home.views import home
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path(
         "sign-in/",

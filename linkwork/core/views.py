@@ -1,4 +1,4 @@
-"""Pages that belong to no one context: home, health check, error pages."""
+"""Pages that belong to no one context: health check and error pages."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
@@ -6,22 +6,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from linkwork.accounts.models import Role
-from linkwork.referrals import dashboards
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """Each role lands on what it needs first."""
-    user = request.user
-    builders = {
-        Role.COORDINATOR: dashboards.coordinator_home,
-        Role.MANAGER: dashboards.manager_home,
-        Role.REFERRER: dashboards.referrer_home,
-    }
-    context = builders[user.role](user) if user.role in builders else {}
-    template = f"core/home_{user.role}.html"
-    return render(request, template, context)
 
 
 @login_not_required

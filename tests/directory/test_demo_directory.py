@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from linkwork.directory.demo import (
+from linkwork.demo.directory import (
     ENTRIES,
     NEEDS,
     TAXONOMY,

@@ -1,7 +1,7 @@
 """Settings for a developer's machine and the `make run` demo."""
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_str
+from .base import INSTALLED_APPS, env_bool, env_str
 
 DEBUG = env_bool("DEBUG", default=True)
 # A fixed, public key is fine for a local demo: it protects nothing of value.
@@ -10,3 +10,6 @@ SECRET_KEY = env_str("SECRET_KEY", default="") or "dev-only-insecure-key-" + "x"
 # Serve static files straight from the source folders: no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The demo service (`manage.py load_demo`): never installed in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "linkwork.demo"]

@@ -1,6 +1,7 @@
 """Settings for the test suite."""
 
 from .base import *  # noqa: F403
+from .base import INSTALLED_APPS
 
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key-" + "x" * 40  # noqa: S105
@@ -22,3 +23,6 @@ DEFAULT_FROM_EMAIL = "Linkwork <linkwork@linkwork.test>"
 
 # URL-import tests fetch from a feed served on 127.0.0.1; the refusal has its own test.
 DIRECTORY_IMPORT_ALLOW_INTERNAL_HOSTS = True
+
+# The demo service (`manage.py load_demo`): never installed in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "linkwork.demo"]

@@ -25,7 +25,6 @@ from django_tasks_db.models import DBTaskResult
 
 from linkwork.accounts.models import Role, User
 from linkwork.audit.models import AuditEvent
-from linkwork.casework.demo import build_demo_casework, close_demo_cases
 from linkwork.casework.models import (
     ClientFeedback,
     Closure,
@@ -39,13 +38,15 @@ from linkwork.casework.models import (
     WhatMatters,
 )
 from linkwork.casework.models import Contact as CaseContact
-from linkwork.directory.demo import (
+from linkwork.demo.casework import build_demo_casework, close_demo_cases
+from linkwork.demo.directory import (
     DIRECTORY_MODELS,
     build_demo_directory,
     build_demo_unmet_needs,
 )
+from linkwork.demo.outcomes import build_demo_baselines, build_demo_outcomes
+from linkwork.demo.prescriptions import build_demo_prescriptions
 from linkwork.messaging.models import ReferrerMessage
-from linkwork.outcomes.demo import build_demo_baselines, build_demo_outcomes
 from linkwork.outcomes.models import (
     Escalation,
     EscalationChase,
@@ -60,7 +61,6 @@ from linkwork.outcomes.models import (
     SiteOutcomeSettings,
 )
 from linkwork.partners.models import Organisation, Site, SourceType
-from linkwork.prescriptions.demo import build_demo_prescriptions
 from linkwork.prescriptions.models import (
     PrescriptionUpdate,
     ServiceLink,

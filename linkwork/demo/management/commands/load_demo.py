@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from linkwork.core import demo
+from linkwork.demo import service as demo
 from linkwork.referrals.status import ReferralStatus
 
 

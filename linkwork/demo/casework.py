@@ -1,6 +1,6 @@
 """Casework for the demo service: what matters, goals, contacts, plans and a few closed cases.
 
-Called by `linkwork.core.demo` once the referrals exist. Everything goes through the casework
+Called by `linkwork.demo.service` once the referrals exist. Everything goes through the casework
 actions, back-dated with the demo's `as_of`, so the demo looks like months of real work.
 """
 
@@ -8,11 +8,17 @@ import datetime
 
 from django.utils import timezone
 
+from linkwork.casework import actions
+from linkwork.casework.models import (
+    Agreement,
+    ClientFeedback,
+    ContactMode,
+    ContactOutcome,
+    GoalStatus,
+    LifeDomain,
+)
 from linkwork.referrals.models import Referral
 from linkwork.referrals.status import ClosureReason, ReferralStatus
-
-from . import actions
-from .models import Agreement, ClientFeedback, ContactMode, ContactOutcome, GoalStatus, LifeDomain
 
 # (domain, the goal in the person's words, graded steps)
 GOALS = (

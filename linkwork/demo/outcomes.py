@@ -1,9 +1,9 @@
 """Outcome measures and safeguarding for the demo service.
 
-Called by `linkwork.core.demo` in two steps, in the order things happened in the story:
+Called by `linkwork.demo.service` in two steps, in the order things happened in the story:
 
 - `build_demo_baselines(demo)`, while everyone in support is still allocated (before
-  `casework.demo.close_demo_cases`): the instruments in use, each site's schedule, and the
+  `demo.casework.close_demo_cases`): the instruments in use, each site's schedule, and the
   baseline measures taken at each person's first session;
 - `build_demo_outcomes(demo)`, at the end: end-of-support and follow-up measures (two people
   whose support closed about three months ago are added for those), one-time links, the PHQ-9
@@ -30,11 +30,8 @@ from django.utils import timezone
 
 from linkwork.casework import actions as casework
 from linkwork.casework.models import Closure, ContactMode, ContactOutcome, GoalStatus, LifeDomain
-from linkwork.referrals.models import Referral
-from linkwork.referrals.status import ClosureReason, ReferralStatus
-
-from . import actions, queries, safeguarding
-from .models import (
+from linkwork.outcomes import actions, queries, safeguarding
+from linkwork.outcomes.models import (
     CollectedBy,
     EscalatedTo,
     Escalation,
@@ -51,6 +48,8 @@ from .models import (
     SafeguardingPrompt,
     Timepoint,
 )
+from linkwork.referrals.models import Referral
+from linkwork.referrals.status import ClosureReason, ReferralStatus
 
 SEED = 2611  # this module's own generator: see the module docstring
 
@@ -81,8 +80,8 @@ DETERIORATED = (23, 14)  # metric 20.73 -> 15.32: reliable deterioration
 
 @contextmanager
 def _back_dated(when: datetime.datetime) -> Iterator[None]:
-    """`core.demo.as_of`, plus the times the outcome and safeguarding actions stamp."""
-    from linkwork.core.demo import as_of  # the demo loader imports this module
+    """`demo.service.as_of`, plus the times the outcome and safeguarding actions stamp."""
+    from linkwork.demo.service import as_of  # the demo loader imports this module
 
     start = timezone.now()
     with as_of(when):
@@ -352,7 +351,7 @@ def _closed_three_months_ago(demo, rng) -> None:
     one in Powys (Welsh-speaking; she did her follow-up through a link, in Welsh) whose
     well-being improved reliably, and one in Rhondda whose well-being fell after a bereavement,
     whose follow-up is due now."""
-    from linkwork.core.demo import GP, Case
+    from linkwork.demo.service import GP, Case
 
     today = demo.today
     powys = demo.build_referral(

@@ -3,10 +3,17 @@
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from linkwork.accounts.queries import sites_for
+from linkwork.casework.queries import caseload_alerts
 from linkwork.directory.queries import directory_summary
-
-from .queries import caseload_of, coordinators_for, referrals_for, sites_for
-from .status import TO_TRIAGE, Priority, ReferralStatus
+from linkwork.outcomes.queries import (
+    due_for_coordinator,
+    open_escalations_for,
+    open_prompts_for,
+    overdue_escalations_for,
+)
+from linkwork.referrals.queries import caseload_of, coordinators_for, referrals_for
+from linkwork.referrals.status import TO_TRIAGE, Priority, ReferralStatus
 
 
 def waiting_list_summary(user) -> list[dict]:
@@ -44,14 +51,6 @@ def waiting_list_summary(user) -> list[dict]:
 
 
 def coordinator_home(user) -> dict:
-    # Imported here: casework and outcomes build on referrals, not the other way round.
-    from linkwork.casework.queries import caseload_alerts
-    from linkwork.outcomes.queries import (
-        due_for_coordinator,
-        open_prompts_for,
-        overdue_escalations_for,
-    )
-
     return {
         "caseload": caseload_of(user),
         "cap": user.caseload_cap,
@@ -91,8 +90,6 @@ def manager_home(user) -> dict:
 
 def safeguarding_summary(user) -> dict:
     """Open PHQ-9 item 9 prompts, and escalations awaiting a response, at the user's sites."""
-    from linkwork.outcomes.queries import open_escalations_for, open_prompts_for
-
     today = timezone.localdate()
     escalations = open_escalations_for(user).order_by()
     counts = escalations.aggregate(

@@ -1,5 +1,5 @@
 """The demo directory: realistic community services around the two demo sites, for
-`linkwork.core.demo` (and `prescriptions.demo`, which refers people on to them).
+`linkwork.demo.service` (and `demo.prescriptions`, which refers people on to them).
 
 `build_demo_directory(sites)` makes a local taxonomy and about sixty services in and around the
 Powys towns and Rhondda Cynon Taf, plus a few Wales-wide telephone and online ones that serve
@@ -24,11 +24,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from linkwork.accounts.models import Role, User
+from linkwork.directory import models as m
+from linkwork.directory.models import Availability
 
-from . import models as m
-from .models import Availability
-
-# Children before parents, for `core.demo.wipe`.
+# Children before parents, for `demo.service.wipe`.
 DIRECTORY_MODELS = (
     m.UnmetNeed,
     m.LocalNote,

@@ -1,8 +1,8 @@
-"""Demo social prescriptions, for `linkwork.core.demo`.
+"""Demo social prescriptions, for `linkwork.demo.service`.
 
 Call `build_demo_prescriptions(referrals, coordinators, rng)` with allocated referrals, after
 they are allocated. People are referred on to services in the demo directory
-(`directory.demo.build_demo_directory`, built here if it is not there yet), matched to sites by
+(`demo.directory.build_demo_directory`, built here if it is not there yet), matched to sites by
 the demo's site slugs ("powys", "rhondda"). Everything goes through `prescriptions.actions`
 (services answer through their links, as they would), with emails held, and each step is
 back-dated like the rest of the demo.
@@ -16,14 +16,13 @@ from contextlib import contextmanager
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from linkwork.directory.demo import build_demo_directory
+from linkwork.demo.directory import build_demo_directory
 from linkwork.directory.models import Availability, AvailabilityChange, Service
+from linkwork.prescriptions import actions
+from linkwork.prescriptions.models import PrescriptionUpdate, ServiceLink, SocialPrescription
+from linkwork.prescriptions.status import PrescriptionStatus
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import current_allocation
-
-from . import actions
-from .models import PrescriptionUpdate, ServiceLink, SocialPrescription
-from .status import PrescriptionStatus
 
 P = PrescriptionStatus
 
@@ -76,8 +75,8 @@ NOTES = {
 
 @contextmanager
 def _back_dated(when: datetime.datetime) -> Iterator[None]:
-    """`core.demo.as_of`, plus the times this app's actions stamp."""
-    from linkwork.core.demo import as_of  # the demo loader imports this module
+    """`demo.service.as_of`, plus the times this app's actions stamp."""
+    from linkwork.demo.service import as_of  # the demo loader imports this module
 
     start = timezone.now()
     with as_of(when):
