@@ -8,6 +8,7 @@ link, never names: the details are on their home page.
 """
 
 import datetime
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -28,14 +29,18 @@ from .queries import caseload_alerts
 FEEDBACK_DUE_FOR = datetime.timedelta(days=14)
 
 
-def reminders_due(coordinator: User, today: datetime.date) -> dict[str, int]:
-    # Imported here: outcomes builds on casework.
-    from linkwork.outcomes.queries import (
-        due_for_coordinator,
-        open_prompts_for,
-        overdue_escalations_for,
-    )
+# Counts other parts of the service add to the reminder (outcome measures due, safeguarding
+# checks...), by the key the email template (casework/email/reminder.txt) shows them under.
+ReminderCount = Callable[[User, datetime.date], int]
+_reminder_counts: dict[str, ReminderCount] = {}
 
+
+def register_reminder_count(key: str, count: ReminderCount) -> None:
+    """Add a count to each coordinator's daily reminder, from an app above casework."""
+    _reminder_counts[key] = count
+
+
+def reminders_due(coordinator: User, today: datetime.date) -> dict[str, int]:
     alerts = caseload_alerts(coordinator, today=today)
     feedback_due = (
         coordinator.allocations.filter(
@@ -54,9 +59,7 @@ def reminders_due(coordinator: User, today: datetime.date) -> dict[str, int]:
         "past_planned_end": len(alerts.past_planned_end),
         "no_recent_contact": len(alerts.no_recent_contact),
         "feedback_due": feedback_due,
-        "measures_due": len(due_for_coordinator(coordinator, today=today)),
-        "safeguarding_checks": open_prompts_for(coordinator).count(),
-        "escalations_overdue": overdue_escalations_for(coordinator, today=today).count(),
+        **{key: count(coordinator, today) for key, count in _reminder_counts.items()},
     }
 
 

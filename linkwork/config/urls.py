@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("linkwork.casework.urls")),
     path("", include("linkwork.prescriptions.urls")),
     path("directory/", include("linkwork.directory.urls")),
+    path("unmet-needs/", include("linkwork.unmet.urls")),
     path("api/oruk/", include("linkwork.directory.api")),
     path("", include("linkwork.messaging.urls")),
     path("", include("linkwork.outcomes.urls")),

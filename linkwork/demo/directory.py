@@ -26,10 +26,11 @@ from django.utils import timezone
 from linkwork.accounts.models import Role, User
 from linkwork.directory import models as m
 from linkwork.directory.models import Availability
+from linkwork.unmet.models import UnmetNeed
 
 # Children before parents, for `demo.service.wipe`.
 DIRECTORY_MODELS = (
-    m.UnmetNeed,
+    UnmetNeed,
     m.LocalNote,
     m.AvailabilityChange,
     m.ServiceAttribute,
@@ -2230,7 +2231,7 @@ def _children(entry: Entry, service, index, terms, rows, today, later, staff) ->
 
 def build_demo_unmet_needs(
     sites: Sequence, referrals: Iterable = (), *, today: datetime.date | None = None
-) -> list[m.UnmetNeed]:
+) -> list[UnmetNeed]:
     """What coordinators could find nothing for over the last year, at `sites` (by slug).
 
     Needs recorded for a person are linked to one of `referrals` at the site whose coordinator
@@ -2272,7 +2273,7 @@ def build_demo_unmet_needs(
         if recorded_by is None:
             continue
         needs.append(
-            m.UnmetNeed(
+            UnmetNeed(
                 site=by_slug[need.site],
                 category=terms[need.category],
                 area=need.area,
@@ -2282,4 +2283,4 @@ def build_demo_unmet_needs(
                 recorded_at=recorded_at,
             )
         )
-    return m.UnmetNeed.objects.bulk_create(needs)
+    return UnmetNeed.objects.bulk_create(needs)

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class DirectoryConfig(AppConfig):
     name = "linkwork.directory"
     verbose_name = _("Community directory")
-
-    def ready(self) -> None:
-        from . import timeline  # noqa: F401  (puts unmet needs on the person's timeline)

@@ -9,7 +9,7 @@ user's sites (`referrals.queries.sites_for`) and never names anyone.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import (
     Case,
@@ -30,10 +30,6 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from linkwork.accounts.queries import sites_for
-from linkwork.prescriptions.models import SocialPrescription
-from linkwork.prescriptions.status import TAG_COLOURS, PrescriptionStatus
-
 from .models import (
     Availability,
     AvailabilityChange,
@@ -41,7 +37,6 @@ from .models import (
     Service,
     ServiceAtLocation,
     ServiceAttribute,
-    UnmetNeed,
 )
 
 # Two-letter iCalendar days, in the order of the week, with their names.
@@ -163,43 +158,6 @@ def availability_history(service: Service) -> QuerySet[AvailabilityChange]:
 def local_notes(service: Service):
     """Staff notes on the service, newest first, with their authors."""
     return service.local_notes.select_related("author").order_by("-created_at", "-pk")
-
-
-@dataclass
-class PrescriptionCount:
-    status: str
-    label: str
-    colour: str
-    count: int
-
-
-@dataclass
-class PrescriptionCounts:
-    total: int = 0
-    by_status: list[PrescriptionCount] = field(default_factory=list)
-
-
-def prescription_counts(service: Service, user) -> PrescriptionCounts:
-    """How many social prescriptions were made to the service at the user's sites, by status.
-    Counts only: no names, no referrals."""
-    rows = (
-        SocialPrescription.objects.filter(service=service, referral__site__in=sites_for(user))
-        .order_by()
-        .values("status")
-        .annotate(n=Count("pk"))
-    )
-    counted = {row["status"]: row["n"] for row in rows}
-    by_status = [
-        PrescriptionCount(
-            status.value, status.label, TAG_COLOURS.get(status, "grey"), counted[status]
-        )
-        for status in PrescriptionStatus
-        if counted.get(status)
-    ]
-    return PrescriptionCounts(total=sum(counted.values()), by_status=by_status)
-
-
-# --- In words ----------------------------------------------------------------------------------
 
 
 def days_in(byday: str) -> list[str]:
@@ -339,7 +297,6 @@ class DirectorySummary:
     limited: int
     temporarily_closed: int
     needs_check: int
-    unmet_needs_this_month: int
 
 
 def directory_summary(sites, today=None) -> DirectorySummary:
@@ -351,14 +308,8 @@ def directory_summary(sites, today=None) -> DirectorySummary:
         .annotate(n=Count("pk", distinct=True))
         .values_list("availability", "n")
     )
-    month_start = timezone.make_aware(
-        datetime.datetime.combine(today.replace(day=1), datetime.time())
-    )
     return DirectorySummary(
         limited=counts.get(Availability.LIMITED, 0),
         temporarily_closed=counts.get(Availability.TEMPORARILY_CLOSED, 0),
         needs_check=services.exclude(availability=Availability.CLOSED).due_a_check(today).count(),
-        unmet_needs_this_month=UnmetNeed.objects.filter(
-            site__in=sites, recorded_at__gte=month_start
-        ).count(),
     )

@@ -30,6 +30,7 @@ from linkwork.referrals.queries import referrals_for
 from . import actions, queries
 from .forms import ANY_SITE, AvailabilityForm, LocalNoteForm, SearchForm, ServiceForm
 from .models import Service
+from .panels import service_panels
 from .search import DEFAULT_AVAILABILITY, Criteria, for_listing, search, terms_in_use
 
 PER_PAGE = 20
@@ -92,7 +93,7 @@ def _result(service: Service, *, referral: Referral | None, today) -> Result:
 def _unmet_need_url(referral: Referral | None, criteria: dict) -> str:
     """Where to record that nothing fitted (built by the unmet needs pages, if they exist)."""
     try:
-        url = reverse("directory:record_unmet_need")
+        url = reverse("unmet:record")
     except NoReverseMatch:
         return ""
     params = {}
@@ -257,7 +258,7 @@ def _service_page(
         "ages": queries.ages_in_words(service),
         "history": queries.availability_history(service),
         "notes": queries.local_notes(service),
-        "counts": queries.prescription_counts(service, user),
+        "panels": service_panels.for_page(service, request),
         "check_overdue": service.check_overdue(today),
         "can_update": can_update,
         "can_note": can_note,

@@ -14,6 +14,7 @@ from linkwork.outcomes.queries import (
 )
 from linkwork.referrals.queries import caseload_of, coordinators_for, referrals_for
 from linkwork.referrals.status import TO_TRIAGE, Priority, ReferralStatus
+from linkwork.unmet import report as unmet_report
 
 
 def waiting_list_summary(user) -> list[dict]:
@@ -84,6 +85,7 @@ def manager_home(user) -> dict:
         "waiting": waiting_list_summary(user),
         "coordinators": coordinators_for(user),
         "directory": directory_summary(sites_for(user)),
+        "unmet_needs_this_month": unmet_report.recorded_this_month(sites_for(user)),
         "safeguarding": safeguarding_summary(user),
     }
 

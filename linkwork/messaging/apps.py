@@ -7,10 +7,10 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messaging")
 
     def ready(self) -> None:
-        from linkwork.referrals.panels import register_referral_panel
+        from linkwork.referrals.panels import referral_panels
 
         from . import referrer, timeline  # noqa: F401  (timeline: messages on the person's timeline)
         from .panels import referral_messages
 
         referrer.listen()
-        register_referral_panel("messaging.messages", referral_messages)
+        referral_panels.register("messaging.messages", referral_messages)

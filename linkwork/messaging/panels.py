@@ -1,4 +1,4 @@
-"""Messages to the referrer, as a section of the referral page (see `linkwork.referrals.panels`)."""
+"""Messages to the referrer, as a section of the referral page (see `linkwork.core.panels`)."""
 
 from django.template.loader import render_to_string
 

@@ -1,8 +1,11 @@
 """Reading social prescriptions. Views reach them only through a referral the user may see
 (`referrals.queries.referrals_for`), or, for a service, through a valid link."""
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass, field
 
+from django.db.models import Count, Prefetch, QuerySet
+
+from linkwork.accounts.queries import sites_for
 from linkwork.directory.models import Service
 from linkwork.directory.queries import availability_rank
 from linkwork.partners.models import Site
@@ -11,6 +14,7 @@ from linkwork.referrals.models import Referral
 from . import tokens
 from .actions import LinkRefused
 from .models import PrescriptionUpdate, ServiceLink, SocialPrescription
+from .status import TAG_COLOURS, PrescriptionStatus
 
 
 def prescriptions_for(referral: Referral) -> QuerySet[SocialPrescription]:
@@ -63,3 +67,40 @@ def find_link(signed: str) -> ServiceLink:
     if state != "open":
         raise LinkRefused(state, link=link)
     return link
+
+
+@dataclass
+class PrescriptionCount:
+    status: str
+    label: str
+    colour: str
+    count: int
+
+
+@dataclass
+class PrescriptionCounts:
+    total: int = 0
+    by_status: list[PrescriptionCount] = field(default_factory=list)
+
+
+def prescription_counts(service: Service, user) -> PrescriptionCounts:
+    """How many social prescriptions were made to the service at the user's sites, by status.
+    Counts only: no names, no referrals."""
+    rows = (
+        SocialPrescription.objects.filter(service=service, referral__site__in=sites_for(user))
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
+    counted = {row["status"]: row["n"] for row in rows}
+    by_status = [
+        PrescriptionCount(
+            status.value, status.label, TAG_COLOURS.get(status, "grey"), counted[status]
+        )
+        for status in PrescriptionStatus
+        if counted.get(status)
+    ]
+    return PrescriptionCounts(total=sum(counted.values()), by_status=by_status)
+
+
+# --- In words ----------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import Pathway, ReceivedVia
-from .panels import render_referral_panels
+from .panels import referral_panels
 from .queries import (
     caseload_of,
     coordinators_for,
@@ -144,7 +144,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "referral": referral,
                 "history": history,
-                "panels": render_referral_panels(referral, request),
+                "panels": referral_panels.for_page(referral, request),
                 "shared": referral.consent_to_share_feedback,
                 "can_provide_information": has_permission(
                     request.user, Permission.PROVIDE_INFORMATION, referral
@@ -158,7 +158,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "referral": referral,
             "history": history,
-            "panels": render_referral_panels(referral, request),
+            "panels": referral_panels.for_page(referral, request),
             "duplicates": possible_duplicates(referral, within=referrals_for(user))[:10],
             "allocation": current_allocation(referral),
             "past_allocations": referral.allocations.filter(ended_at__isnull=False).select_related(

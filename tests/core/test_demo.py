@@ -17,7 +17,6 @@ from linkwork.directory.models import (
     Organization,
     Service,
     TaxonomyTerm,
-    UnmetNeed,
 )
 from linkwork.partners.models import Organisation, Site
 from linkwork.referrals import actions, queries
@@ -32,6 +31,7 @@ from linkwork.referrals.models import (
 )
 from linkwork.referrals.status import DeclineReason, ReferralStatus
 from linkwork.referrals.validators import nhs_number_is_valid
+from linkwork.unmet.models import UnmetNeed
 
 pytestmark = pytest.mark.django_db
 

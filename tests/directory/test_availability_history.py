@@ -97,8 +97,8 @@ def test_an_unmet_need_recorded_for_a_person_is_on_their_timeline_and_linked_fro
     client_for, coordinator_a, pathway_a, gp_referrer, manager, site_a
 ):
     from linkwork.directory.models import TaxonomyTerm
-    from linkwork.directory.unmet import record_unmet_need
     from linkwork.referrals.status import ReferralStatus
+    from linkwork.unmet.actions import record_unmet_need
     from tests.factories import make_referral
 
     referral = make_referral(
@@ -119,4 +119,4 @@ def test_an_unmet_need_recorded_for_a_person_is_on_their_timeline_and_linked_fro
     page = client_for(coordinator_a).get(reverse("casework:record", args=[referral.pk]))
     content = page.content.decode()
     assert "Nothing found for a need: Community transport in Rhayader" in content
-    assert reverse("directory:record_unmet_need") + f"?referral={referral.pk}" in content
+    assert reverse("unmet:record") + f"?referral={referral.pk}" in content

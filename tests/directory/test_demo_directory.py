@@ -20,10 +20,10 @@ from linkwork.directory.models import (
     LocalNote,
     Service,
     TaxonomyTerm,
-    UnmetNeed,
 )
 from linkwork.directory.queries import welsh_q
 from linkwork.referrals.status import ReferralStatus
+from linkwork.unmet.models import UnmetNeed
 from tests.factories import make_referral
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from linkwork.directory.models import Service
-from linkwork.directory.unmet import record_unmet_need
+from linkwork.unmet.actions import record_unmet_need
 from tests.factories import make_service
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +36,9 @@ def test_the_manager_sees_closures_limits_checks_due_and_this_months_unmet_needs
     assert summary.temporarily_closed == 1  # site B's is not theirs
     assert summary.limited == 1
     assert summary.needs_check == 2  # never checked (the lunch club), and 200 days ago
-    assert summary.unmet_needs_this_month == 1
+    assert response.context["unmet_needs_this_month"] == 1
     content = response.content.decode()
+    assert "1 unmet need recorded this month" in content
     assert "1 service is temporarily closed" in content
     assert "2 entries have not been checked for 6 months" in content
 

@@ -424,9 +424,9 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "dir_availability_report": lambda: reverse("directory:availability_report"),
         "dir_record_unmet_need": lambda: (
             TaxonomyTerm.objects.create(name="Walking"),
-            reverse("directory:record_unmet_need"),
+            reverse("unmet:record"),
         )[1],
-        "dir_unmet_needs": lambda: reverse("directory:unmet_needs"),
+        "dir_unmet_needs": lambda: reverse("unmet:needs"),
         "dir_imports": lambda: reverse("directory:imports"),
         "dir_import_detail": lambda: reverse("directory:import_detail", args=[directory_import()]),
         "dir_import_progress": lambda: reverse(
@@ -586,8 +586,8 @@ def test_the_matrix_covers_every_url_in_the_app():
         "directory:mark_checked",
         "directory:add_note",
         "directory:availability_report",
-        "directory:record_unmet_need",
-        "directory:unmet_needs",
+        "unmet:record",
+        "unmet:needs",
         "directory:imports",
         "directory:import_detail",
         "directory:import_progress",

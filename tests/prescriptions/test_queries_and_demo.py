@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 from django.template.loader import render_to_string
 
+from linkwork.demo.prescriptions import build_demo_prescriptions
 from linkwork.directory.models import Service
 from linkwork.prescriptions import actions
-from linkwork.demo.prescriptions import build_demo_prescriptions
 from linkwork.prescriptions.models import ServiceLink
 from linkwork.prescriptions.queries import prescriptions_for
 from linkwork.prescriptions.status import PrescriptionStatus

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "linkwork.prescriptions",
     "linkwork.messaging",
     "linkwork.outcomes",
+    "linkwork.unmet",
     "linkwork.home",
 ]
 
@@ -77,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "linkwork.core.context_processors.navigation",
+                "linkwork.home.context_processors.navigation",
             ],
         },
     },

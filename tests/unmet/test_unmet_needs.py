@@ -15,16 +15,18 @@ from django.utils import timezone
 
 from linkwork.audit.models import AuditAction, AuditEvent
 from linkwork.core.errors import ActionRefused
-from linkwork.directory import unmet
-from linkwork.directory.models import TaxonomyTerm, UnmetNeed
+from linkwork.directory.models import TaxonomyTerm
 from linkwork.prescriptions.actions import change_status, make_prescription
 from linkwork.prescriptions.models import SocialPrescription
 from linkwork.prescriptions.status import PrescriptionStatus
 from linkwork.referrals.status import ReferralStatus
+from linkwork.unmet import actions
+from linkwork.unmet import report as needs_report
+from linkwork.unmet.models import UnmetNeed
 from tests.factories import CoordinatorFactory, SiteFactory, make_referral, make_service
 
-RECORD = reverse("directory:record_unmet_need")
-REPORT = reverse("directory:unmet_needs")
+RECORD = reverse("unmet:record")
+REPORT = reverse("unmet:needs")
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -106,7 +108,7 @@ def test_a_coordinator_records_a_need_at_their_site(
     assert recorded.note == "Walks for wheelchairs"
     assert recorded.recorded_by == coordinator_a
     assert recorded.referral is None
-    event = AuditEvent.objects.get(object_type="directory.unmetneed")
+    event = AuditEvent.objects.get(object_type="unmet.unmetneed")
     assert event.action == AuditAction.CREATE
     assert event.object_id == str(recorded.pk)
     assert event.person_id is None
@@ -180,7 +182,7 @@ def test_a_need_for_a_person_is_linked_to_them_and_goes_back_to_their_record(
     recorded = UnmetNeed.objects.get()
     assert recorded.referral == angharad
     assert recorded.site == angharad.site
-    event = AuditEvent.objects.get(object_type="directory.unmetneed")
+    event = AuditEvent.objects.get(object_type="unmet.unmetneed")
     assert event.person_id == angharad.person_id
     assert set(event.fields) == {"site", "category", "area", "referral"}
 
@@ -246,7 +248,7 @@ def test_the_action_keeps_a_persons_need_at_their_site(
     coordinator_a, angharad, site_b, walkers, walking
 ):
     with pytest.raises(ActionRefused) as refused:
-        unmet.record_unmet_need(
+        actions.record_unmet_need(
             by=coordinator_a, site=site_b, category=walking, area="Treorchy", referral=angharad
         )
     assert refused.value.field == "site"
@@ -284,7 +286,9 @@ def test_areas_are_grouped_ignoring_case_and_spaces(manager, coordinator_a, site
     need(site_a, money, "builth wells", by=coordinator_a)
     this_month = timezone.localdate().replace(day=1)
 
-    report = unmet.unmet_needs_report(sites=[site_a], first_month=this_month, last_month=this_month)
+    report = needs_report.unmet_needs_report(
+        sites=[site_a], first_month=this_month, last_month=this_month
+    )
 
     areas = {row.label: row for row in report.areas}
     assert set(areas) == {"Rhayader", "Builth Wells"}  # The most used spelling names it.
@@ -330,8 +334,8 @@ def test_both_sources_are_counted_separately_and_together(
     areas = {row.label: row.total for row in report.areas}
     # The walkers' service area, and the money advice's town (it has no service area).
     assert areas == {
-        "Rhayader and district": unmet.Tally(recorded=1, unavailable=1),
-        "Llanidloes": unmet.Tally(recorded=0, unavailable=1),
+        "Rhayader and district": needs_report.Tally(recorded=1, unavailable=1),
+        "Llanidloes": needs_report.Tally(recorded=0, unavailable=1),
     }
     html = response.content.decode()
     assert "Service unavailable" in html and "Recorded by staff" in html
@@ -421,8 +425,8 @@ def test_only_managers_see_the_report(request, client_for, who):
 def test_the_default_is_the_last_twelve_months(client_for, manager, coordinator_a, site_a, walking):
     this_month = timezone.localdate().replace(day=1)
     need(site_a, walking, "Rhayader", by=coordinator_a)
-    eleven_ago = unmet.add_months(this_month, -11)
-    twelve_ago = unmet.add_months(this_month, -12)
+    eleven_ago = needs_report.add_months(this_month, -11)
+    twelve_ago = needs_report.add_months(this_month, -12)
     need(
         site_a, walking, "Rhayader", by=coordinator_a, when=at(eleven_ago.year, eleven_ago.month, 2)
     )

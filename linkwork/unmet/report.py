@@ -23,176 +23,21 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from linkwork.audit import service as audit
-from linkwork.audit.models import AuditAction
-from linkwork.core.errors import ActionRefused
-from linkwork.prescriptions.models import SocialPrescription
-from linkwork.prescriptions.status import PrescriptionStatus
-
-from .models import (
+from linkwork.directory.models import (
     Address,
-    Service,
     ServiceArea,
     ServiceAttribute,
     TaxonomyTerm,
-    UnmetNeed,
 )
+from linkwork.prescriptions.models import SocialPrescription
+from linkwork.prescriptions.status import PrescriptionStatus
 
-MAX_AREA_LENGTH = UnmetNeed._meta.get_field("area").max_length
-MAX_NOTE_LENGTH = 2000
-# How far down the taxonomy a broad category reaches (as in the directory's search).
-TERM_LEVELS = 3
-
-
-# --- Areas and categories ------------------------------------------------------------------------
-
-
-def tidy_area(text: str | None) -> str:
-    """The area as typed, without surrounding or repeated spaces."""
-    return " ".join((text or "").split())
-
-
-def area_key(text: str | None) -> str:
-    """What areas are grouped by: case and spaces do not matter ("" is "Area not known")."""
-    return tidy_area(text).casefold()
-
-
-def area_not_known() -> str:
-    return _("Area not known")
-
-
-def no_category() -> str:
-    return _("No category")
-
-
-def term_label(term: TaxonomyTerm | None) -> str:
-    """A category's name, with its broader category: "Physical activity: Walking"."""
-    if term is None:
-        return no_category()
-    if term.parent_id is not None and term.parent is not None:
-        return _("%(parent)s: %(term)s") % {"parent": term.parent.name, "term": term.name}
-    return term.name
-
-
-def _in_use_q() -> Q:
-    """A service is listed under the term, or under a term below it; or a need was recorded."""
-    used = Q(Exists(UnmetNeed.objects.filter(category=OuterRef("pk"))))
-    for depth in range(TERM_LEVELS + 1):
-        path = "__".join(["taxonomy_term", *(["parent"] * depth)])
-        used |= Q(Exists(ServiceAttribute.objects.filter(**{path: OuterRef("pk")})))
-    return used
-
-
-def need_categories() -> QuerySet[TaxonomyTerm]:
-    """The kinds of need to choose from: top-level categories, and the categories in use (a
-    service or a recorded need is under them, or under a category below them). Each broad
-    category comes before the categories under it."""
-    return (
-        TaxonomyTerm.objects.filter(Q(parent__isnull=True) | _in_use_q())
-        .select_related("parent")
-        .annotate(group=Coalesce(F("parent__name"), F("name")))
-        .order_by("group", F("parent").asc(nulls_first=True), "name", "pk")
-    )
-
-
-def term_and_below(term: TaxonomyTerm) -> set[int]:
-    """The category and those under it (a broad category finds the narrower ones)."""
-    below = Q(pk=term.pk)
-    for depth in range(1, TERM_LEVELS + 1):
-        below |= Q(**{"__".join(["parent"] * depth): term})
-    return set(TaxonomyTerm.objects.filter(below).values_list("pk", flat=True))
-
-
-def known_areas(sites: Iterable) -> list[str]:
-    """Areas to suggest: the areas and towns of the services serving the sites, and the areas
-    already recorded at them, each once (ignoring case and spaces), in alphabetical order."""
-    services = Service.objects.serving_any(sites).values("pk")
-    names = [
-        *ServiceArea.objects.filter(service__in=services).values_list("name", flat=True),
-        *Address.objects.filter(location__service_at_locations__service__in=services).values_list(
-            "city", flat=True
-        ),
-        *UnmetNeed.objects.filter(site__in=sites).values_list("area", flat=True).distinct(),
-    ]
-    seen: dict[str, str] = {}
-    for name in names:
-        key = area_key(name)
-        if key:
-            seen.setdefault(key, tidy_area(name))
-    return sorted(seen.values(), key=str.casefold)
-
-
-# --- Recording a need ---------------------------------------------------------------------------
-
-
-@transaction.atomic
-def record_unmet_need(
-    *,
-    by,
-    site,
-    category: TaxonomyTerm | None,
-    area: str,
-    note: str = "",
-    referral=None,
-) -> UnmetNeed:
-    """Record that nothing in the directory met a need, at a site (for a person, if given).
-
-    Permission checks are the view's job (`RECORD_UNMET_NEED` with the site, and
-    `WORK_WITH_PERSON` with the referral); the rules of the record itself are checked here.
-    """
-    area = tidy_area(area)
-    note = (note or "").strip()
-    if category is None:
-        raise ActionRefused(_("Select the kind of need"), field="category")
-    if not area:
-        raise ActionRefused(_("Enter the area"), field="area")
-    if len(area) > MAX_AREA_LENGTH:
-        raise ActionRefused(
-            _("Keep the area to %(limit)d characters or fewer") % {"limit": MAX_AREA_LENGTH},
-            field="area",
-        )
-    if len(note) > MAX_NOTE_LENGTH:
-        raise ActionRefused(
-            _("Keep what was needed to %(limit)d characters or fewer") % {"limit": MAX_NOTE_LENGTH},
-            field="note",
-        )
-    if site is None:
-        raise ActionRefused(_("Select the site"), field="site")
-    if referral is not None and referral.site_id != site.pk:
-        raise ActionRefused(
-            _("A need recorded for a person is recorded at their site, %(site)s.")
-            % {"site": referral.site},
-            field="site",
-        )
-    need = UnmetNeed.objects.create(
-        site=site,
-        category=category,
-        area=area,
-        note=note,
-        referral=referral,
-        recorded_by=by,
-        recorded_at=timezone.now(),
-    )
-    fields = ["site", "category", "area"]
-    if note:
-        fields.append("note")
-    if referral is not None:
-        fields.append("referral")
-    audit.record(
-        by=by,
-        action=AuditAction.CREATE,
-        obj=need,
-        person_id=referral.person_id if referral is not None else None,
-        fields=fields,
-    )
-    return need
-
+from .areas import area_key, area_not_known, term_and_below, term_label, tidy_area
+from .models import UnmetNeed
 
 # --- The report ----------------------------------------------------------------------------------
 
@@ -518,3 +363,12 @@ def needs_in_area(needs: QuerySet[UnmetNeed], area: str, report: Report) -> Quer
     if key == area_key(area_not_known()):
         return needs.none()  # Every recorded need has an area.
     return needs.filter(area__in=report.recorded_areas.get(key, set()) | {tidy_area(area)})
+
+
+def recorded_this_month(sites, today: datetime.date | None = None) -> int:
+    """How many needs were recorded at these sites since the first of this month."""
+    today = today or timezone.localdate()
+    month_start = timezone.make_aware(
+        datetime.datetime.combine(today.replace(day=1), datetime.time())
+    )
+    return UnmetNeed.objects.filter(site__in=sites, recorded_at__gte=month_start).count()

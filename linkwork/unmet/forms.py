@@ -11,8 +11,10 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from .models import TaxonomyTerm
-from .unmet import MAX_AREA_LENGTH, MAX_NOTE_LENGTH, add_months, months_between, term_label
+from linkwork.directory.models import TaxonomyTerm
+
+from .areas import MAX_AREA_LENGTH, MAX_NOTE_LENGTH, term_label
+from .report import add_months, months_between
 
 AREAS_LIST_ID = "unmet-need-areas"
 # The report's month selects go back this far; a longer period is refused.

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,8 +27,9 @@ from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import referrals_for
 
-from . import unmet
-from .forms_unmet import AREAS_LIST_ID, UnmetNeedForm, UnmetNeedsFilterForm, month_value
+from . import actions, areas
+from . import report as needs_report
+from .forms import AREAS_LIST_ID, UnmetNeedForm, UnmetNeedsFilterForm, month_value
 from .models import UnmetNeed
 
 NEEDS_PER_PAGE = 50
@@ -80,9 +81,9 @@ def _prefill(request: HttpRequest, categories) -> dict:
     category = (request.GET.get("category") or "").strip()
     if category.isdigit() and categories.filter(pk=int(category)).exists():
         initial["category"] = int(category)
-    area = unmet.tidy_area(request.GET.get("area"))
+    area = areas.tidy_area(request.GET.get("area"))
     if area:
-        initial["area"] = area[: unmet.MAX_AREA_LENGTH]
+        initial["area"] = area[: areas.MAX_AREA_LENGTH]
     return initial
 
 
@@ -96,7 +97,7 @@ def record_unmet_need(request: HttpRequest) -> HttpResponse:
     referral = _referral_from(request)
     chosen = _site_from(request)
     ask_site = referral is None and len(sites) > 1
-    categories = unmet.need_categories()
+    categories = areas.need_categories()
     initial = _prefill(request, categories)
     if ask_site:
         initial["site"] = (chosen or _default_site(user, sites)).pk
@@ -116,7 +117,7 @@ def record_unmet_need(request: HttpRequest) -> HttpResponse:
         else:
             site = chosen or sites[0]
         try:
-            need = unmet.record_unmet_need(
+            need = actions.record_unmet_need(
                 by=user,
                 site=site,
                 category=data["category"],
@@ -141,13 +142,13 @@ def record_unmet_need(request: HttpRequest) -> HttpResponse:
         back_url = reverse("directory:search")
     return render(
         request,
-        "directory/unmet/record.html",
+        "unmet/record.html",
         {
             "form": form,
             "referral": referral,
             "site": referral.site if referral is not None else (None if ask_site else sites[0]),
             "has_categories": categories.exists(),
-            "areas": unmet.known_areas(sites),
+            "areas": areas.known_areas(sites),
             "areas_list_id": AREAS_LIST_ID,
             "back_url": back_url,
         },
@@ -163,13 +164,13 @@ def unmet_needs(request: HttpRequest) -> HttpResponse:
     require(user, Permission.VIEW_UNMET_NEEDS)
     sites = list(sites_for(user).order_by("name", "pk"))
     this_month = timezone.localdate().replace(day=1)
-    categories = unmet.need_categories()
+    categories = areas.need_categories()
     form = UnmetNeedsFilterForm(
         request.GET, sites=sites, categories=categories, this_month=this_month
     )
     filters = form.filters()
     report_sites = [filters["site"]] if filters["site"] else sites
-    report = unmet.unmet_needs_report(
+    report = needs_report.unmet_needs_report(
         sites=report_sites,
         first_month=filters["first_month"],
         last_month=filters["last_month"],
@@ -179,8 +180,8 @@ def unmet_needs(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return _csv(report, filters)
 
-    needs = unmet.needs_in_area(
-        unmet.recorded_needs(
+    needs = needs_report.needs_in_area(
+        needs_report.recorded_needs(
             report_sites,
             filters["first_month"],
             filters["last_month"],
@@ -193,13 +194,13 @@ def unmet_needs(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     for each in page:
-        each.category_label = unmet.term_label(each.category)
+        each.category_label = areas.term_label(each.category)
     csv_params = request.GET.copy()
     csv_params.pop("page", None)
     csv_params["format"] = "csv"
     return render(
         request,
-        "directory/unmet/report.html",
+        "unmet/report.html",
         {
             "form": form,
             "filters": filters,
@@ -208,7 +209,7 @@ def unmet_needs(request: HttpRequest) -> HttpResponse:
             "page": page,
             "page_links": _page_links(request, page),
             "csv_url": "?" + csv_params.urlencode(),
-            "areas": unmet.known_areas(sites),
+            "areas": areas.known_areas(sites),
             "areas_list_id": AREAS_LIST_ID,
         },
     )
@@ -233,7 +234,7 @@ def _cell(value) -> str | int:
     return value
 
 
-def _csv(report: unmet.Report, filters: dict) -> HttpResponse:
+def _csv(report: needs_report.Report, filters: dict) -> HttpResponse:
     """The category by month table: each month's total, then each source and both."""
     first, last = month_value(filters["first_month"]), month_value(filters["last_month"])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -286,9 +287,3 @@ def _csv(report: unmet.Report, filters: dict) -> HttpResponse:
         ]
     )
     return response
-
-
-urlpatterns = [
-    path("unmet-needs/", unmet_needs, name="unmet_needs"),
-    path("unmet-needs/record/", record_unmet_need, name="record_unmet_need"),
-]
