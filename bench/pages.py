@@ -720,24 +720,26 @@ def build_outcomes(
     from linkwork.outcomes.instruments import get_instrument
     from linkwork.outcomes.models import (
         CollectedBy,
-        EscalatedTo,
-        Escalation,
-        EscalationChase,
-        EscalationMethod,
         InstrumentSetting,
         Measure,
         MeasureLink,
-        PromptAction,
-        RiskFlag,
-        RiskKind,
-        SafeguardingConcern,
-        SafeguardingPrompt,
         ScheduledInstrument,
         SiteOutcomeSettings,
         Timepoint,
     )
     from linkwork.referrals.status import OPEN_STATUSES
     from linkwork.referrals.status import ReferralStatus as S
+    from linkwork.safeguarding.models import (
+        EscalatedTo,
+        Escalation,
+        EscalationChase,
+        EscalationMethod,
+        PromptAction,
+        RiskFlag,
+        RiskKind,
+        SafeguardingConcern,
+        SafeguardingPrompt,
+    )
 
     T = Timepoint
     day = datetime.timedelta(days=1)
@@ -1219,16 +1221,17 @@ def check(referrals, room, coordinators) -> None:
 
 def check_outcomes(coordinator) -> None:
     """Measures are scored and stored as the actions store them, and the safeguarding records
-    keep the rules `outcomes.safeguarding` keeps."""
+    keep the rules `safeguarding.actions` keeps."""
     from django.db.models import Count, Q
     from django.utils import timezone
 
     from linkwork.casework.models import Closure
     from linkwork.outcomes import queries
     from linkwork.outcomes.instruments import get_instrument
-    from linkwork.outcomes.models import (
+    from linkwork.outcomes.models import Measure
+    from linkwork.safeguarding import queries as safeguarding_queries
+    from linkwork.safeguarding.models import (
         Escalation,
-        Measure,
         RiskFlag,
         SafeguardingConcern,
         SafeguardingPrompt,
@@ -1272,8 +1275,8 @@ def check_outcomes(coordinator) -> None:
     # The bench coordinator's home page has something in each of its lists.
     for name, found in (
         ("measures due", queries.due_for_coordinator(coordinator)),
-        ("open item 9 prompts", list(queries.open_prompts_for(coordinator))),
-        ("overdue escalations", list(queries.overdue_escalations_for(coordinator))),
+        ("open item 9 prompts", list(safeguarding_queries.open_prompts_for(coordinator))),
+        ("overdue escalations", list(safeguarding_queries.overdue_escalations_for(coordinator))),
     ):
         if not found:
             print(f"note: the bench coordinator has no {name} (too little data?)")

@@ -48,6 +48,7 @@ from .forms import (
     WhatMattersForm,
 )
 from .models import ClientFeedback, ContactOutcome, Goal, GoalStatus, SupportPlan
+from .panels import record_panels
 from .queries import REVIEW_EVERY, contacts_for, goals_with_progress, people_in_support_for
 from .timeline import timeline_for
 
@@ -203,6 +204,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         "casework/record.html",
         {
             "referral": referral,
+            "panels": record_panels.for_page(referral, request),
             "person": referral.person,
             "closed": closed,
             "current_allocation": current,

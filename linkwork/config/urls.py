@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/oruk/", include("linkwork.directory.api")),
     path("", include("linkwork.messaging.urls")),
     path("", include("linkwork.outcomes.urls")),
+    path("safeguarding/", include("linkwork.safeguarding.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -34,14 +34,20 @@ class Section:
 
 
 class Panels:
-    """The sections other apps add to one kind of page, in the order they were registered."""
+    """The sections other apps add to one kind of page, in the order they were registered
+    (which follows INSTALLED_APPS). A page with more than one place for them names each place
+    (`slot`): the main column, say, and the side."""
 
     def __init__(self) -> None:
-        self._panels: dict[str, Panel] = {}
+        self._panels: dict[str, tuple[str, Panel]] = {}
 
-    def register(self, name: str, panel: Panel) -> None:
+    def register(self, name: str, panel: Panel, *, slot: str = "main") -> None:
         """Add a section. Registering the same name again replaces it."""
-        self._panels[name] = panel
+        self._panels[name] = (slot, panel)
 
-    def for_page(self, obj, request: HttpRequest) -> list[Section]:
-        return [Section(panel, obj, request) for panel in self._panels.values()]
+    def for_page(self, obj, request: HttpRequest, *, slot: str = "main") -> list[Section]:
+        return [
+            Section(panel, obj, request)
+            for panel_slot, panel in self._panels.values()
+            if panel_slot == slot
+        ]

@@ -9,7 +9,7 @@ Called by `linkwork.demo.service` in two steps, in the order things happened in 
   whose support closed about three months ago are added for those), one-time links, the PHQ-9
   item 9 prompts, risk flags, and safeguarding concerns with their escalations and chases.
 
-Every change goes through `outcomes.actions` and `outcomes.safeguarding` (and the casework and
+Every change goes through `outcomes.actions` and `safeguarding.actions` (and the casework and
 referral actions for the two extra people), and is then re-stamped to the moment it happened in
 the story, like the rest of the demo. Scores and times come from this module's own seeded random
 generator, so running step 1 in the middle of the build leaves everything the rest of the demo
@@ -30,26 +30,23 @@ from django.utils import timezone
 
 from linkwork.casework import actions as casework
 from linkwork.casework.models import Closure, ContactMode, ContactOutcome, GoalStatus, LifeDomain
-from linkwork.outcomes import actions, queries, safeguarding
-from linkwork.outcomes.models import (
-    CollectedBy,
+from linkwork.outcomes import actions, queries
+from linkwork.outcomes.models import CollectedBy, InstrumentSetting, Measure, MeasureLink, Timepoint
+from linkwork.referrals.models import Referral
+from linkwork.referrals.status import ClosureReason, ReferralStatus
+from linkwork.safeguarding import actions as safeguarding
+from linkwork.safeguarding.models import (
     EscalatedTo,
     Escalation,
     EscalationChase,
     EscalationMethod,
     EscalationReminder,
-    InstrumentSetting,
-    Measure,
-    MeasureLink,
     PromptAction,
     RiskFlag,
     RiskKind,
     SafeguardingConcern,
     SafeguardingPrompt,
-    Timepoint,
 )
-from linkwork.referrals.models import Referral
-from linkwork.referrals.status import ClosureReason, ReferralStatus
 
 SEED = 2611  # this module's own generator: see the module docstring
 
@@ -594,7 +591,7 @@ def _item_9_prompts(demo, rng) -> None:
             first, by=gareth, instrument="phq9", timepoint=Timepoint.REVIEW,
             answers=_phq9(rng, 12, item9=1), completed_on=on,
         )  # fmt: skip
-        actions.handle_prompt(
+        safeguarding.handle_prompt(
             measure.safeguarding_prompt,
             by=gareth,
             action=PromptAction.SAFETY_PLAN,

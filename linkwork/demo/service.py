@@ -48,15 +48,9 @@ from linkwork.demo.outcomes import build_demo_baselines, build_demo_outcomes
 from linkwork.demo.prescriptions import build_demo_prescriptions
 from linkwork.messaging.models import ReferrerMessage
 from linkwork.outcomes.models import (
-    Escalation,
-    EscalationChase,
-    EscalationReminder,
     InstrumentSetting,
     Measure,
     MeasureLink,
-    RiskFlag,
-    SafeguardingConcern,
-    SafeguardingPrompt,
     ScheduledInstrument,
     SiteOutcomeSettings,
 )
@@ -79,6 +73,14 @@ from linkwork.referrals.models import (
     StatusChange,
 )
 from linkwork.referrals.status import DeclineReason, Priority, ReferralStatus, WithdrawalReason
+from linkwork.safeguarding.models import (
+    Escalation,
+    EscalationChase,
+    EscalationReminder,
+    RiskFlag,
+    SafeguardingConcern,
+    SafeguardingPrompt,
+)
 
 SEED = 2026
 PASSWORD = "linkwork-demo"  # noqa: S105 - a published demo password, for a demo database only

@@ -14,7 +14,7 @@ NAVIGATION = [
     (_("My caseload"), "referrals:my_caseload", Permission.VIEW_OWN_CASELOAD),
     (_("Caseloads"), "referrals:caseloads", Permission.VIEW_CASELOADS),
     (_("People in support"), "casework:people", Permission.VIEW_PEOPLE_IN_SUPPORT),
-    (_("Safeguarding"), "outcomes:open_escalations", Permission.VIEW_SAFEGUARDING_LIST),
+    (_("Safeguarding"), "safeguarding:open_escalations", Permission.VIEW_SAFEGUARDING_LIST),
     (_("Directory"), "directory:search", Permission.VIEW_DIRECTORY),
     (_("Messages"), "messaging:list", Permission.VIEW_REFERRER_MESSAGES),
     (_("Pathways"), "referrals:pathways", Permission.MANAGE_PATHWAYS),

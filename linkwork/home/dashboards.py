@@ -6,14 +6,14 @@ from django.utils import timezone
 from linkwork.accounts.queries import sites_for
 from linkwork.casework.queries import caseload_alerts
 from linkwork.directory.queries import directory_summary
-from linkwork.outcomes.queries import (
-    due_for_coordinator,
+from linkwork.outcomes.queries import due_for_coordinator
+from linkwork.referrals.queries import caseload_of, coordinators_for, referrals_for
+from linkwork.referrals.status import TO_TRIAGE, Priority, ReferralStatus
+from linkwork.safeguarding.queries import (
     open_escalations_for,
     open_prompts_for,
     overdue_escalations_for,
 )
-from linkwork.referrals.queries import caseload_of, coordinators_for, referrals_for
-from linkwork.referrals.status import TO_TRIAGE, Priority, ReferralStatus
 from linkwork.unmet import report as unmet_report
 
 

@@ -13,4 +13,4 @@ class MessagingConfig(AppConfig):
         from .panels import referral_messages
 
         referrer.listen()
-        referral_panels.register("messaging.messages", referral_messages)
+        referral_panels.register("messaging.messages", referral_messages, slot="side")

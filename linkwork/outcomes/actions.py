@@ -1,6 +1,6 @@
 """Every change to outcome measures: which instruments are in use, site schedules, measures
-entered by a coordinator or through a one-time link, and the safeguarding prompt a PHQ-9 item 9
-answer raises.
+entered by a coordinator or through a one-time link (each announced by `signals.measure_recorded`,
+from which the safeguarding app raises its item 9 check).
 
 Each action is one transaction that checks what it must, makes the change and writes the audit
 log. Refusals raise `ActionRefused` with words for the user.
@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from linkwork.accounts.models import User
 from linkwork.audit import service as audit
@@ -24,7 +23,6 @@ from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
 from linkwork.referrals.status import ReferralStatus
 
-from . import notify
 from .instruments import Instrument, InstrumentError, all_instruments, get_instrument
 from .models import (
     DEFAULT_FOLLOW_UP_MONTHS,
@@ -32,22 +30,14 @@ from .models import (
     InstrumentSetting,
     Measure,
     MeasureLink,
-    PromptAction,
-    SafeguardingConcern,
-    SafeguardingPrompt,
     ScheduledInstrument,
     SiteOutcomeSettings,
     Timepoint,
 )
+from .signals import hold_on, measure_recorded
 
 MEASURE_LINK_SALT = "linkwork.outcomes.measure-link"
 DEFAULT_MEASURE_LINK_DAYS = 14
-
-#: Why nothing more is entered while a question 9 check is open.
-RECORD_THE_CHECK_FIRST = gettext_lazy(
-    "First record what was done about this person's answer to PHQ-9 question 9 "
-    "(thoughts of being better off dead or of self-harm)."
-)
 
 #: The PHQ-9 flag a positive item 9 ("thoughts that you would be better off dead, or of hurting
 #: yourself") sets, whatever the total.
@@ -299,11 +289,7 @@ def _save_measure(
             % {"name": instrument.name}
         ) from None
     _audit(by, AuditAction.CREATE, measure, referral)
-    if score.flags.get(ITEM_9_FLAG):
-        prompt = SafeguardingPrompt.objects.create(
-            referral=referral, measure=measure, answer=score.answers[8]
-        )
-        _audit(by, AuditAction.CREATE, prompt, referral)
+    measure_recorded.send(sender=Measure, measure=measure, flags=score.flags, by=by)
     return measure
 
 
@@ -318,15 +304,17 @@ def record_measure(
     completed_on: datetime.date | None = None,
 ) -> Measure:
     """Record a measure the coordinator completed with the person. A PHQ-9 with item 9 answered
-    other than "not at all" raises a safeguarding prompt in the same transaction."""
+    other than "not at all" raises a safeguarding check in the same transaction (see
+    `signals`); while a hold is on the person (such as an open check), nothing is entered."""
     referral = Referral.objects.select_for_update().select_related("person").get(pk=referral.pk)
     try:
         definition = get_instrument(instrument)
     except InstrumentError:
         raise ActionRefused(_("Choose an instrument."), field="instrument") from None
-    if referral.safeguarding_prompts.filter(handled_at__isnull=True).exists():
+    hold = hold_on(referral, by)
+    if hold is not None:
         # "Record what you did before moving on": nothing more is entered until then.
-        raise ActionRefused(str(RECORD_THE_CHECK_FIRST))
+        raise ActionRefused(str(hold.message))
     return _save_measure(
         referral,
         instrument=definition,
@@ -443,42 +431,4 @@ def complete_measure_through_link(link: MeasureLink, *, answers, language: str) 
     link.used_at = timezone.now()
     link.save(update_fields=["used_at"])
     _audit(None, AuditAction.CHANGE, link, referral, fields=("used_at",))
-    prompt = SafeguardingPrompt.objects.filter(measure=measure).select_related("referral").first()
-    if prompt is not None:
-        # No one is with the person: tell their coordinator and the managers straight away.
-        notify.tell_about_prompt(prompt)
     return measure
-
-
-# --- The item 9 safeguarding prompt -------------------------------------------------------------
-
-
-@transaction.atomic
-def handle_prompt(
-    prompt: SafeguardingPrompt,
-    *,
-    by: User,
-    action: str,
-    note: str,
-    concern: SafeguardingConcern | None = None,
-) -> SafeguardingPrompt:
-    """Record what was done about a positive PHQ-9 item 9. A note is always required."""
-    prompt = (
-        SafeguardingPrompt.objects.select_for_update().select_related("referral").get(pk=prompt.pk)
-    )
-    if prompt.handled_at is not None:
-        raise ActionRefused(_("What was done has already been recorded."))
-    if action not in PromptAction.values:
-        raise ActionRefused(_("Choose what you did."), field="action")
-    if not note.strip():
-        raise ActionRefused(_("Say what you did and what was agreed."), field="note")
-    if concern is not None and concern.referral_id != prompt.referral_id:
-        raise ActionRefused(_("That concern is about someone else."))
-    prompt.handled_at = timezone.now()
-    prompt.handled_by = by
-    prompt.action = action
-    prompt.note = note.strip()
-    prompt.concern = concern
-    prompt.save()
-    _audit(by, AuditAction.CHANGE, prompt, prompt.referral, fields=("handled_at", "action"))
-    return prompt

@@ -30,8 +30,9 @@ from linkwork.referrals.status import ReferralStatus
 from . import actions, queries
 from .forms import ChooseInstrumentForm, QuestionnaireForm, WithdrawMeasureForm
 from .instruments import InstrumentError, get_instrument
-from .models import MeasureLink, SafeguardingPrompt, Timepoint
-from .templatetags.outcome_measures import SUBSCORE_LABELS, describe, format_difference
+from .models import MeasureLink, Timepoint
+from .presenters import SUBSCORE_LABELS, describe, format_difference
+from .signals import hold_on
 
 
 def _person(request: HttpRequest, pk: int, perm: Permission) -> Referral:
@@ -160,13 +161,11 @@ def record_measure(request: HttpRequest, pk: int) -> HttpResponse:
     """Fill in a questionnaire with the person. Without a questionnaire chosen, first ask
     which (and for when)."""
     referral = _person(request, pk, Permission.RECORD_OUTCOME_MEASURE)
-    open_prompt = referral.safeguarding_prompts.filter(handled_at__isnull=True).first()
-    if open_prompt is not None and has_permission(
-        request.user, Permission.HANDLE_SAFEGUARDING_PROMPT, referral
-    ):
+    hold = hold_on(referral, request.user)
+    if hold is not None and hold.url:
         # The action refuses new measures until then: say so before anything is typed.
-        messages.error(request, actions.RECORD_THE_CHECK_FIRST)
-        return redirect("outcomes:prompt", prompt_pk=open_prompt.pk)
+        messages.error(request, hold.message)
+        return redirect(hold.url)
     source = request.POST if request.method == "POST" else request.GET
     instrument = _enabled_instrument(source.get("instrument", ""))
     if instrument is None:
@@ -200,9 +199,10 @@ def record_measure(request: HttpRequest, pk: int) -> HttpResponse:
             except ActionRefused as refusal:
                 refusal.show_on(form)
             else:
-                prompt = SafeguardingPrompt.objects.filter(measure=measure).first()
-                if prompt is not None:
-                    return redirect("outcomes:prompt", prompt_pk=prompt.pk)
+                hold = hold_on(referral, request.user)
+                if hold is not None and hold.url:
+                    # The measure raised something to act on now (a PHQ-9 item 9 check).
+                    return redirect(hold.url)
                 messages.success(
                     request,
                     _("%(name)s recorded: score %(score)s")

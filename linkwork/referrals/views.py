@@ -144,7 +144,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "referral": referral,
                 "history": history,
-                "panels": referral_panels.for_page(referral, request),
+                "panels": referral_panels.for_page(referral, request, slot="side"),
                 "shared": referral.consent_to_share_feedback,
                 "can_provide_information": has_permission(
                     request.user, Permission.PROVIDE_INFORMATION, referral
@@ -159,6 +159,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "history": history,
             "panels": referral_panels.for_page(referral, request),
+            "side_panels": referral_panels.for_page(referral, request, slot="side"),
             "duplicates": possible_duplicates(referral, within=referrals_for(user))[:10],
             "allocation": current_allocation(referral),
             "past_allocations": referral.allocations.filter(ended_at__isnull=False).select_related(

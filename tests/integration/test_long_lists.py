@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from linkwork.referrals.dashboards import TRIAGE_ON_HOME
+from linkwork.home.dashboards import TRIAGE_ON_HOME
 from linkwork.referrals.status import ReferralStatus as S
 from linkwork.referrals.views import WAITING_PER_SITE_WHEN_ALL_SHOWN
 from tests.factories import make_referral

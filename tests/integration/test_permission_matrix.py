@@ -25,7 +25,6 @@ from linkwork.directory.models import (
     TaxonomyTerm,
 )
 from linkwork.outcomes import actions as outcome_actions
-from linkwork.outcomes import safeguarding
 from linkwork.outcomes.models import InstrumentSetting
 from linkwork.prescriptions import actions as prescription_actions
 from linkwork.referrals.models import (
@@ -37,6 +36,7 @@ from linkwork.referrals.models import (
     StatusChange,
 )
 from linkwork.referrals.status import DeclineReason, ReferralStatus
+from linkwork.safeguarding import actions as safeguarding
 from tests.factories import make_referral, make_service
 
 S = ReferralStatus
@@ -462,23 +462,23 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "oc_schedules": lambda: reverse("outcomes:schedules"),
         "oc_site_schedule": lambda: reverse("outcomes:site_schedule", args=[site_a.pk]),
         # Safeguarding: someone on site A's waiting list (the prompt: coordinator_a's person).
-        "sg_list": lambda: reverse("outcomes:open_escalations"),
-        "sg_person": lambda: reverse("outcomes:safeguarding", args=[waiting_concern()[0].pk]),
-        "sg_raise_flag": lambda: reverse("outcomes:raise_flag", args=[waiting_concern()[0].pk]),
-        "sg_end_flag": lambda: reverse("outcomes:end_flag", args=flagged()),
+        "sg_list": lambda: reverse("safeguarding:open_escalations"),
+        "sg_person": lambda: reverse("safeguarding:person", args=[waiting_concern()[0].pk]),
+        "sg_raise_flag": lambda: reverse("safeguarding:raise_flag", args=[waiting_concern()[0].pk]),
+        "sg_end_flag": lambda: reverse("safeguarding:end_flag", args=flagged()),
         "sg_raise_concern": lambda: reverse(
-            "outcomes:raise_concern", args=[waiting_concern()[0].pk]
+            "safeguarding:raise_concern", args=[waiting_concern()[0].pk]
         ),
-        "sg_concern": lambda: reverse("outcomes:concern", args=[waiting_concern()[1].pk]),
-        "sg_escalate": lambda: reverse("outcomes:escalate", args=[waiting_concern()[1].pk]),
+        "sg_concern": lambda: reverse("safeguarding:concern", args=[waiting_concern()[1].pk]),
+        "sg_escalate": lambda: reverse("safeguarding:escalate", args=[waiting_concern()[1].pk]),
         "sg_close_concern": lambda: reverse(
-            "outcomes:close_concern", args=[waiting_concern()[1].pk]
+            "safeguarding:close_concern", args=[waiting_concern()[1].pk]
         ),
-        "sg_chase": lambda: reverse("outcomes:chase", args=[waiting_concern()[2].pk]),
+        "sg_chase": lambda: reverse("safeguarding:chase", args=[waiting_concern()[2].pk]),
         "sg_record_response": lambda: reverse(
-            "outcomes:record_response", args=[waiting_concern()[2].pk]
+            "safeguarding:record_response", args=[waiting_concern()[2].pk]
         ),
-        "sg_prompt": lambda: reverse("outcomes:prompt", args=[open_prompt()]),
+        "sg_prompt": lambda: reverse("safeguarding:prompt", args=[open_prompt()]),
     }
     return lambda page: pages[page]()
 
@@ -615,17 +615,17 @@ def test_the_matrix_covers_every_url_in_the_app():
         "outcomes:instrument",
         "outcomes:schedules",
         "outcomes:site_schedule",
-        "outcomes:open_escalations",
-        "outcomes:safeguarding",
-        "outcomes:raise_flag",
-        "outcomes:end_flag",
-        "outcomes:raise_concern",
-        "outcomes:concern",
-        "outcomes:escalate",
-        "outcomes:close_concern",
-        "outcomes:chase",
-        "outcomes:record_response",
-        "outcomes:prompt",
+        "safeguarding:open_escalations",
+        "safeguarding:person",
+        "safeguarding:raise_flag",
+        "safeguarding:end_flag",
+        "safeguarding:raise_concern",
+        "safeguarding:concern",
+        "safeguarding:escalate",
+        "safeguarding:close_concern",
+        "safeguarding:chase",
+        "safeguarding:record_response",
+        "safeguarding:prompt",
         # POST-only: tested below.
         "logout",
         "set_language",

@@ -5,7 +5,7 @@ related rows: people, pathways, organisations, coordinators, users), renders it 
 the query count did not change. A page that fetches something per row (an N+1) fails here.
 
 The number of sites a user works at is scaled the same way, since several pages draw one table
-per site. A known N+1 whose fix lies outside `referrals/queries.py` and `referrals/dashboards.py`
+per site. A known N+1 whose fix lies outside `referrals/queries.py` and `home/dashboards.py`
 is marked `xfail(strict=True)`: the suite stays green, the problem stays visible, and the test
 starts failing (as XPASS) the day it is fixed, so the mark gets removed.
 """
@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
-from linkwork.referrals import actions, dashboards, queries
+from linkwork.home import dashboards
+from linkwork.referrals import actions, queries
 from linkwork.referrals.models import Referral
 from linkwork.referrals.status import Priority, ReferralStatus
 from tests.factories import (

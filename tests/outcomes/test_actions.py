@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from linkwork.casework import actions as casework
 from linkwork.core.errors import ActionRefused
-from linkwork.outcomes import actions, safeguarding
-from linkwork.outcomes.models import Measure, SafeguardingPrompt
+from linkwork.outcomes import actions
+from linkwork.outcomes.models import Measure
 from linkwork.outcomes.queries import (
     DONE,
     DUE,
@@ -16,12 +16,16 @@ from linkwork.outcomes.queries import (
     OVERDUE,
     due_for_coordinator,
     history_for,
-    open_escalations_for,
-    open_prompts_for,
-    overdue_escalations_for,
     slots_for,
 )
 from linkwork.referrals.status import ClosureReason
+from linkwork.safeguarding import actions as safeguarding
+from linkwork.safeguarding.models import SafeguardingPrompt
+from linkwork.safeguarding.queries import (
+    open_escalations_for,
+    open_prompts_for,
+    overdue_escalations_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -84,8 +88,8 @@ def test_item_9_raises_prompt_whatever_the_total(in_support, coordinator_a, inst
     assert prompt.is_open and prompt.answer == 1
     assert list(open_prompts_for(coordinator_a)) == [prompt]
     with pytest.raises(ActionRefused):
-        actions.handle_prompt(prompt, by=coordinator_a, action="safety_plan", note=" ")
-    actions.handle_prompt(prompt, by=coordinator_a, action="safety_plan", note="Plan agreed")
+        safeguarding.handle_prompt(prompt, by=coordinator_a, action="safety_plan", note=" ")
+    safeguarding.handle_prompt(prompt, by=coordinator_a, action="safety_plan", note="Plan agreed")
     assert not open_prompts_for(coordinator_a).exists()
 
 
@@ -195,7 +199,9 @@ def test_nothing_more_entered_until_the_prompt_is_handled(
             in_support, by=coordinator_a, instrument="gad7", timepoint="baseline", answers=[0] * 7
         )
     prompt = SafeguardingPrompt.objects.get()
-    actions.handle_prompt(prompt, by=coordinator_a, action="crisis_team", note="Crisis team called")
+    safeguarding.handle_prompt(
+        prompt, by=coordinator_a, action="crisis_team", note="Crisis team called"
+    )
     actions.record_measure(
         in_support, by=coordinator_a, instrument="gad7", timepoint="baseline", answers=[0] * 7
     )
@@ -217,7 +223,7 @@ def test_a_long_follow_up_is_still_found(in_support, coordinator_a, schedule_a, 
 
 
 def test_a_coordinators_safeguarding_scope(in_support, waiting, coordinator_a, coordinator_b):
-    from linkwork.outcomes.queries import safeguarding_referrals_for
+    from linkwork.safeguarding.queries import safeguarding_referrals_for
 
     assert list(safeguarding_referrals_for(coordinator_a)) == [in_support]
     safeguarding.raise_concern(waiting, by=coordinator_a, kind="falls", summary="Fell")

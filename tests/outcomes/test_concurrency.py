@@ -11,8 +11,9 @@ from django.db import connection
 
 from linkwork.core.errors import ActionRefused
 from linkwork.outcomes import actions
-from linkwork.outcomes.models import Measure, MeasureLink, SafeguardingPrompt
+from linkwork.outcomes.models import Measure, MeasureLink
 from linkwork.referrals.models import Referral
+from linkwork.safeguarding.models import SafeguardingPrompt
 from tests.integration.test_concurrency import race
 
 ROUNDS = 10

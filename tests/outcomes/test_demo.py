@@ -16,22 +16,25 @@ from linkwork.outcomes import actions, queries
 from linkwork.outcomes.instruments.change import DETERIORATED, IMPROVED, NO_RELIABLE_CHANGE
 from linkwork.outcomes.models import (
     CollectedBy,
-    EscalatedTo,
-    Escalation,
-    EscalationChase,
     InstrumentSetting,
     Measure,
     MeasureLink,
-    PromptAction,
-    RiskFlag,
-    RiskKind,
-    SafeguardingConcern,
-    SafeguardingPrompt,
     ScheduledInstrument,
     Timepoint,
 )
 from linkwork.referrals.models import Referral
 from linkwork.referrals.status import ReferralStatus
+from linkwork.safeguarding import queries as safeguarding_queries
+from linkwork.safeguarding.models import (
+    EscalatedTo,
+    Escalation,
+    EscalationChase,
+    PromptAction,
+    RiskFlag,
+    RiskKind,
+    SafeguardingConcern,
+    SafeguardingPrompt,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +126,7 @@ def check_safeguarding(today) -> None:
     assert RiskFlag.objects.filter(
         person_id=prompt.referral.person_id, kind=RiskKind.SUICIDAL_THOUGHTS, ended_at=None
     ).exists()
-    open_prompts = queries.open_prompts_for(gareth)
+    open_prompts = safeguarding_queries.open_prompts_for(gareth)
     assert open_prompts.count() == 1
     assert open_prompts.get().raised_at > prompt.raised_at
 
@@ -134,19 +137,19 @@ def check_safeguarding(today) -> None:
 
     answered = Escalation.objects.filter(responded_at__isnull=False)
     assert answered.exists()
-    open_escalations = list(queries.open_escalations_for(manager))
+    open_escalations = list(safeguarding_queries.open_escalations_for(manager))
     assert any(e.chase_count == 2 and e.response_due >= today for e in open_escalations)
     chased = next(e for e in open_escalations if e.chase_count == 2)
     assert EscalationChase.objects.filter(escalation=chased, next_due=chased.response_due)
 
-    overdue = list(queries.overdue_escalations_for(manager))
+    overdue = list(safeguarding_queries.overdue_escalations_for(manager))
     assert {e.concern.referral.site.slug for e in overdue} == {"powys", "rhondda"}
-    gareths_overdue = list(queries.overdue_escalations_for(gareth))
+    gareths_overdue = list(safeguarding_queries.overdue_escalations_for(gareth))
     assert len(gareths_overdue) == 1
     assert gareths_overdue[0].chase_count == 1
     assert gareths_overdue[0].concern.referral.allocations.get(ended_at=None).coordinator == gareth
     # They were told when each went overdue, in the demo's past: the worker sends nothing now.
-    from linkwork.outcomes.sweeps import chase_overdue_escalations
+    from linkwork.safeguarding.sweeps import chase_overdue_escalations
 
     assert chase_overdue_escalations() == 0
 

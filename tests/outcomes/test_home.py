@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from linkwork.outcomes import actions, safeguarding
+from linkwork.outcomes import actions
+from linkwork.safeguarding import actions as safeguarding
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,9 @@ def test_coordinator_home_lists_measures_due_checks_and_overdue_escalations(
     content = client_for(coordinator_a).get(reverse("home")).content.decode()
     name = in_support.person.full_name
     assert 'id="open-prompts"' in content
-    assert reverse("outcomes:prompt", args=[in_support.safeguarding_prompts.get().pk]) in content
+    assert (
+        reverse("safeguarding:prompt", args=[in_support.safeguarding_prompts.get().pk]) in content
+    )
     assert 'id="overdue-escalations"' in content and "POL-77" in content
     due = content[content.index('id="measures-due"') :]
     due = due[: due.index("</ul>")]

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from linkwork.outcomes import actions
-from linkwork.outcomes.models import Measure, MeasureLink, SafeguardingPrompt
+from linkwork.outcomes.models import Measure, MeasureLink
+from linkwork.safeguarding.models import SafeguardingPrompt
 from tests.factories import CoordinatorFactory
 
 pytestmark = pytest.mark.django_db

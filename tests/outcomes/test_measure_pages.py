@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from linkwork.audit.models import AuditAction, AuditEvent
 from linkwork.outcomes import actions
-from linkwork.outcomes.models import Measure, SafeguardingPrompt
+from linkwork.outcomes.models import Measure
+from linkwork.safeguarding import actions as safeguarding
+from linkwork.safeguarding.models import SafeguardingPrompt
 from tests.factories import CoordinatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -217,7 +219,7 @@ def test_phq9_item_9_goes_straight_to_the_safeguarding_prompt(
     )
     prompt = SafeguardingPrompt.objects.get(referral=in_support)
     assert response.status_code == 302
-    assert response["Location"] == reverse("outcomes:prompt", kwargs={"prompt_pk": prompt.pk})
+    assert response["Location"] == reverse("safeguarding:prompt", kwargs={"prompt_pk": prompt.pk})
 
 
 def test_without_a_questionnaire_chosen_the_page_asks_which(
@@ -470,7 +472,7 @@ def test_an_open_question_9_check_comes_before_another_questionnaire(
     prompt = SafeguardingPrompt.objects.get(referral=in_support)
     browser = client_for(coordinator_a)
     response = browser.get(new_url(in_support, instrument="swemwbs"), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("outcomes:prompt", args=[prompt.pk])
+    assert response.redirect_chain[-1][0] == reverse("safeguarding:prompt", args=[prompt.pk])
     assert "First record what was done" in response.content.decode()
-    actions.handle_prompt(prompt, by=coordinator_a, action="safety_plan", note="Plan agreed")
+    safeguarding.handle_prompt(prompt, by=coordinator_a, action="safety_plan", note="Plan agreed")
     assert browser.get(new_url(in_support, instrument="swemwbs")).status_code == 200

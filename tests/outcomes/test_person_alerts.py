@@ -4,7 +4,8 @@ person, to staff at their site, and to no one else."""
 import pytest
 from django.urls import reverse
 
-from linkwork.outcomes import actions, safeguarding
+from linkwork.outcomes import actions
+from linkwork.safeguarding import actions as safeguarding
 
 pytestmark = pytest.mark.django_db
 
@@ -76,10 +77,10 @@ def test_open_item_9_prompt_shows_until_handled(
         answers=[0, 0, 0, 0, 0, 0, 0, 0, 1],
     )
     client = client_for(coordinator_a)
-    prompt_url = reverse("outcomes:prompt", args=[measure.safeguarding_prompt.pk])
+    prompt_url = reverse("safeguarding:prompt", args=[measure.safeguarding_prompt.pk])
     for url in person_pages(in_support):
         assert prompt_url in client.get(url).content.decode(), url
-    actions.handle_prompt(
+    safeguarding.handle_prompt(
         measure.safeguarding_prompt, by=coordinator_a, action="safety_plan", note="Plan agreed"
     )
     assert prompt_url not in client.get(person_pages(in_support)[0]).content.decode()
@@ -103,7 +104,7 @@ def test_another_sites_open_check_stays_with_that_site(
         timepoint="baseline",
         answers=[0, 0, 0, 0, 0, 0, 0, 0, 1],
     )
-    prompt_url = reverse("outcomes:prompt", args=[measure.safeguarding_prompt.pk])
+    prompt_url = reverse("safeguarding:prompt", args=[measure.safeguarding_prompt.pk])
     content = client_for(manager_b).get(reverse("referrals:detail", args=[at_b.pk])).content
     assert prompt_url not in content.decode()
     assert client_for(manager_b).get(prompt_url).status_code == 404

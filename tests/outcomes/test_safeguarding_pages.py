@@ -11,16 +11,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from linkwork.outcomes import actions, safeguarding
-from linkwork.outcomes.models import (
+from linkwork.outcomes import actions
+from linkwork.referrals.models import Referral
+from linkwork.referrals.status import ReferralStatus
+from linkwork.safeguarding import actions as safeguarding
+from linkwork.safeguarding.models import (
     Escalation,
     EscalationChase,
     RiskFlag,
     SafeguardingConcern,
     SafeguardingPrompt,
 )
-from linkwork.referrals.models import Referral
-from linkwork.referrals.status import ReferralStatus
 from tests.factories import make_referral
 
 pytestmark = pytest.mark.django_db
@@ -86,19 +87,19 @@ def test_concern_about_someone_on_the_waiting_list_escalated_chased_answered_and
     assert "Raise a safeguarding concern" in detail
 
     response = browser.post(
-        reverse("outcomes:raise_concern", args=[waiting.pk]),
+        reverse("safeguarding:raise_concern", args=[waiting.pk]),
         {"kind": "abuse", "summary": "Told me her son takes her pension", "flag": "on"},
     )
     concern = SafeguardingConcern.objects.get(referral=waiting)
     assert response.status_code == 302
-    assert response["Location"] == reverse("outcomes:concern", args=[concern.pk])
+    assert response["Location"] == reverse("safeguarding:concern", args=[concern.pk])
     assert concern.kind == "abuse" and concern.raised_by == coordinator_a
     assert RiskFlag.objects.filter(person=waiting.person, kind="abuse", ended_at=None).exists()
 
     # Escalated to social services ten days ago, due three days later: overdue now.
     at = timezone.localtime() - datetime.timedelta(days=10)
     response = browser.post(
-        reverse("outcomes:escalate", args=[concern.pk]),
+        reverse("safeguarding:escalate", args=[concern.pk]),
         {
             "to": "social_services",
             "to_detail": "Adult safeguarding team",
@@ -113,34 +114,34 @@ def test_concern_about_someone_on_the_waiting_list_escalated_chased_answered_and
     escalation = Escalation.objects.get(concern=concern)
     assert escalation.reference == "ASC-778" and escalation.to_detail == "Adult safeguarding team"
     assert timezone.localtime(escalation.at).strftime("%H:%M") == "09:15"
-    page = text(browser.get(reverse("outcomes:concern", args=[concern.pk])))
+    page = text(browser.get(reverse("safeguarding:concern", args=[concern.pk])))
     assert "Awaiting response – overdue by 7 days" in page
     assert "ASC-778" in page and "Record a chase" in page
 
     # A chase with a new due date replaces the due date.
     new_due = timezone.localdate() + datetime.timedelta(days=2)
     response = browser.post(
-        reverse("outcomes:chase", args=[escalation.pk]),
+        reverse("safeguarding:chase", args=[escalation.pk]),
         {"method": "phone", "note": "Duty worker says Monday", **date_parts("next_due", new_due)},
     )
     assert response.status_code == 302
     escalation.refresh_from_db()
     assert escalation.response_due == new_due
     assert EscalationChase.objects.filter(escalation=escalation).count() == 1
-    page = text(browser.get(reverse("outcomes:concern", args=[concern.pk])))
+    page = text(browser.get(reverse("safeguarding:concern", args=[concern.pk])))
     assert "Duty worker says Monday" in page
     assert "Awaiting response" in page and "overdue by" not in page
 
     # Closing is refused while the escalation is unanswered, and says why on the form.
     response = browser.post(
-        reverse("outcomes:close_concern", args=[concern.pk]), {"outcome": "Sorted"}
+        reverse("safeguarding:close_concern", args=[concern.pk]), {"outcome": "Sorted"}
     )
     assert response.status_code == 200
     assert "still waiting for a response" in text(response)
     assert response.context["form"]["outcome"].value() == "Sorted"
 
     response = browser.post(
-        reverse("outcomes:record_response", args=[escalation.pk]),
+        reverse("safeguarding:record_response", args=[escalation.pk]),
         {
             **date_parts("responded_at", timezone.localdate()),
             "responded_time": timezone.localtime().strftime("%H:%M"),
@@ -152,24 +153,24 @@ def test_concern_about_someone_on_the_waiting_list_escalated_chased_answered_and
     assert escalation.response == "Assessment visit booked" and not escalation.is_open
 
     response = browser.post(
-        reverse("outcomes:close_concern", args=[concern.pk]),
+        reverse("safeguarding:close_concern", args=[concern.pk]),
         {"outcome": "Social services visiting weekly"},
     )
     assert response.status_code == 302
     concern.refresh_from_db()
     assert not concern.is_open and concern.outcome == "Social services visiting weekly"
-    page = text(browser.get(reverse("outcomes:concern", args=[concern.pk])))
+    page = text(browser.get(reverse("safeguarding:concern", args=[concern.pk])))
     assert "Responded" in page and "Closed" in page
 
     # The person's full history: the flag, the concern, its escalation, chase and response.
-    history = text(browser.get(reverse("outcomes:safeguarding", args=[waiting.pk])))
+    history = text(browser.get(reverse("safeguarding:person", args=[waiting.pk])))
     assert concern.reference in history and "Abuse or violence" in history
     assert "Chased 1 time" in history and "Assessment visit booked" in history
 
 
 def test_a_concern_without_a_flag_when_unticked(client_for, manager, waiting):
     client_for(manager).post(
-        reverse("outcomes:raise_concern", args=[waiting.pk]),
+        reverse("safeguarding:raise_concern", args=[waiting.pk]),
         {"kind": "self_neglect", "summary": "House very cold, no food"},
     )
     assert SafeguardingConcern.objects.filter(referral=waiting).exists()
@@ -179,7 +180,8 @@ def test_a_concern_without_a_flag_when_unticked(client_for, manager, waiting):
 def test_raise_and_remove_a_flag(client_for, coordinator_a, waiting):
     browser = client_for(coordinator_a)
     response = browser.post(
-        reverse("outcomes:raise_flag", args=[waiting.pk]), {"kind": "falls", "note": "Uses a frame"}
+        reverse("safeguarding:raise_flag", args=[waiting.pk]),
+        {"kind": "falls", "note": "Uses a frame"},
     )
     assert response.status_code == 302
     flag = RiskFlag.objects.get(person=waiting.person)
@@ -187,25 +189,27 @@ def test_raise_and_remove_a_flag(client_for, coordinator_a, waiting):
     assert "Falls" in detail and "Uses a frame" in detail and "Remove flag" in detail
 
     # A reason is needed; what was typed stays.
-    url = reverse("outcomes:end_flag", args=[waiting.pk, flag.pk])
+    url = reverse("safeguarding:end_flag", args=[waiting.pk, flag.pk])
     response = browser.post(url, {"reason": "  "})
     assert response.status_code == 200 and "reason" in errors(response)
     assert browser.post(url, {"reason": "Moved to ground-floor flat"}).status_code == 302
     flag.refresh_from_db()
     assert not flag.is_active and flag.end_reason == "Moved to ground-floor flat"
 
-    history = text(browser.get(reverse("outcomes:safeguarding", args=[waiting.pk])))
+    history = text(browser.get(reverse("safeguarding:person", args=[waiting.pk])))
     assert "Removed" in history and "Moved to ground-floor flat" in history
 
 
 def test_flag_forms_keep_what_was_typed(client_for, coordinator_a, waiting):
     browser = client_for(coordinator_a)
-    response = browser.post(reverse("outcomes:raise_flag", args=[waiting.pk]), {"kind": "other"})
+    response = browser.post(
+        reverse("safeguarding:raise_flag", args=[waiting.pk]), {"kind": "other"}
+    )
     assert response.status_code == 200
     assert errors(response)["note"] == ["Say what the risk is."]
     assert response.context["form"]["kind"].value() == "other"
     response = browser.post(
-        reverse("outcomes:raise_concern", args=[waiting.pk]), {"summary": "Bruising on arms"}
+        reverse("safeguarding:raise_concern", args=[waiting.pk]), {"summary": "Bruising on arms"}
     )
     assert response.status_code == 200 and "kind" in errors(response)
     assert "Bruising on arms" in response.content.decode()
@@ -217,7 +221,7 @@ def test_flag_forms_keep_what_was_typed(client_for, coordinator_a, waiting):
 def test_escalation_form_keeps_what_was_typed(client_for, coordinator_a, waiting):
     concern = _concern(waiting, coordinator_a)
     browser = client_for(coordinator_a)
-    url = reverse("outcomes:escalate", args=[concern.pk])
+    url = reverse("safeguarding:escalate", args=[concern.pk])
     initial = browser.get(url).context["form"].initial
     assert initial["response_due"] == timezone.localdate() + datetime.timedelta(days=3)
 
@@ -262,21 +266,21 @@ def test_chase_and_response_forms_keep_what_was_typed(client_for, coordinator_a,
     escalation = _escalate(concern, coordinator_a, days_ago=2, due_in=1)
     browser = client_for(coordinator_a)
     response = browser.post(
-        reverse("outcomes:chase", args=[escalation.pk]),
+        reverse("safeguarding:chase", args=[escalation.pk]),
         {"method": "email", "note": "", **date_parts("next_due", timezone.localdate())},
     )
     assert response.status_code == 200 and "note" in errors(response)
     assert response.context["form"]["method"].value() == "email"
     past = timezone.localdate() - datetime.timedelta(days=1)
     response = browser.post(
-        reverse("outcomes:chase", args=[escalation.pk]),
+        reverse("safeguarding:chase", args=[escalation.pk]),
         {"method": "email", "note": "Emailed the duty desk", **date_parts("next_due", past)},
     )
     assert errors(response)["next_due"] == ["The new due date cannot be in the past."]
     assert "Emailed the duty desk" in response.content.decode()
 
     response = browser.post(
-        reverse("outcomes:record_response", args=[escalation.pk]),
+        reverse("safeguarding:record_response", args=[escalation.pk]),
         {"responded_time": "11:00", "response": "They will visit"},
     )
     assert response.status_code == 200 and "responded_at" in errors(response)
@@ -297,7 +301,7 @@ def test_list_is_oldest_first_with_days_unanswered_and_overdue(
         _concern(waiting, coordinator_a), coordinator_a, days_ago=12, due_in=-9, reference="OLD-1"
     )
     safeguarding.chase(old, by=coordinator_a, method="phone", note="No answer")
-    response = client_for(manager).get(reverse("outcomes:open_escalations"))
+    response = client_for(manager).get(reverse("safeguarding:open_escalations"))
     assert response.status_code == 200
     assert [e.pk for e in response.context["page"].object_list] == [old.pk, recent.pk]
     page = text(response)
@@ -306,7 +310,7 @@ def test_list_is_oldest_first_with_days_unanswered_and_overdue(
     assert page.count(">Overdue<") == 1
     assert "1 time" in page
 
-    overdue = client_for(manager).get(reverse("outcomes:open_escalations") + "?overdue=1")
+    overdue = client_for(manager).get(reverse("safeguarding:open_escalations") + "?overdue=1")
     assert [e.pk for e in overdue.context["page"].object_list] == [old.pk]
 
 
@@ -315,7 +319,7 @@ def test_managers_see_their_own_sites(
 ):
     at_a = _escalate(_concern(waiting, coordinator_a), coordinator_a, days_ago=3, due_in=1)
     at_b = _escalate(_concern(waiting_b, coordinator_b), coordinator_b, days_ago=2, due_in=1)
-    url = reverse("outcomes:open_escalations")
+    url = reverse("safeguarding:open_escalations")
 
     def shown(user, query=""):
         return [e.pk for e in client_for(user).get(url + query).context["page"].object_list]
@@ -330,9 +334,9 @@ def test_managers_see_their_own_sites(
 
 
 def test_list_shows_open_prompts(client_for, coordinator_a, manager, prompt, in_support):
-    page = text(client_for(coordinator_a).get(reverse("outcomes:open_escalations")))
+    page = text(client_for(coordinator_a).get(reverse("safeguarding:open_escalations")))
     assert in_support.person.full_name in page
-    assert reverse("outcomes:prompt", args=[prompt.pk]) in page
+    assert reverse("safeguarding:prompt", args=[prompt.pk]) in page
 
 
 def test_list_runs_as_many_queries_with_many_escalations(client_for, coordinator_a, manager):
@@ -340,7 +344,7 @@ def test_list_runs_as_many_queries_with_many_escalations(client_for, coordinator
 
     site = manager.sites.get()
     browser = client_for(manager)
-    url = reverse("outcomes:open_escalations")
+    url = reverse("safeguarding:open_escalations")
 
     def add(k):
         for i in range(k):
@@ -379,16 +383,16 @@ def test_other_sites_staff_get_404_on_everything_about_a_site_a_person(
     escalation = _escalate(concern, coordinator_a, days_ago=1, due_in=2)
     flag = RiskFlag.objects.get(person=waiting.person)
     urls = [
-        reverse("outcomes:safeguarding", args=[waiting.pk]),
-        reverse("outcomes:raise_flag", args=[waiting.pk]),
-        reverse("outcomes:end_flag", args=[waiting.pk, flag.pk]),
-        reverse("outcomes:raise_concern", args=[waiting.pk]),
-        reverse("outcomes:concern", args=[concern.pk]),
-        reverse("outcomes:escalate", args=[concern.pk]),
-        reverse("outcomes:close_concern", args=[concern.pk]),
-        reverse("outcomes:chase", args=[escalation.pk]),
-        reverse("outcomes:record_response", args=[escalation.pk]),
-        reverse("outcomes:prompt", args=[prompt.pk]),
+        reverse("safeguarding:person", args=[waiting.pk]),
+        reverse("safeguarding:raise_flag", args=[waiting.pk]),
+        reverse("safeguarding:end_flag", args=[waiting.pk, flag.pk]),
+        reverse("safeguarding:raise_concern", args=[waiting.pk]),
+        reverse("safeguarding:concern", args=[concern.pk]),
+        reverse("safeguarding:escalate", args=[concern.pk]),
+        reverse("safeguarding:close_concern", args=[concern.pk]),
+        reverse("safeguarding:chase", args=[escalation.pk]),
+        reverse("safeguarding:record_response", args=[escalation.pk]),
+        reverse("safeguarding:prompt", args=[prompt.pk]),
     ]
     read_only = {urls[0], urls[4]}
     for user in (coordinator_b, manager_b):
@@ -408,7 +412,7 @@ def test_a_flag_from_another_person_cannot_be_ended_through_this_one(
 ):
     safeguarding.raise_flag(in_support, by=coordinator_a, kind="falls")
     flag = RiskFlag.objects.get(person=in_support.person)
-    url = reverse("outcomes:end_flag", args=[waiting.pk, flag.pk])
+    url = reverse("safeguarding:end_flag", args=[waiting.pk, flag.pk])
     assert client_for(coordinator_a).post(url, {"reason": "x"}).status_code == 404
 
 
@@ -418,15 +422,15 @@ def test_people_without_safeguarding_get_403_or_404(
     concern = _concern(waiting, coordinator_a)
     escalation = _escalate(concern, coordinator_a, days_ago=1, due_in=2)
     person_urls = [
-        reverse("outcomes:safeguarding", args=[waiting.pk]),
-        reverse("outcomes:raise_concern", args=[waiting.pk]),
-        reverse("outcomes:concern", args=[concern.pk]),
-        reverse("outcomes:chase", args=[escalation.pk]),
+        reverse("safeguarding:person", args=[waiting.pk]),
+        reverse("safeguarding:raise_concern", args=[waiting.pk]),
+        reverse("safeguarding:concern", args=[concern.pk]),
+        reverse("safeguarding:chase", args=[escalation.pk]),
     ]
     for user in (gp_referrer, researcher, administrator):
-        assert client_for(user).get(reverse("outcomes:open_escalations")).status_code == 403
+        assert client_for(user).get(reverse("safeguarding:open_escalations")).status_code == 403
     # A coordinator with no site may open the list, and it is empty.
-    response = client_for(outsider).get(reverse("outcomes:open_escalations"))
+    response = client_for(outsider).get(reverse("safeguarding:open_escalations"))
     assert response.status_code == 200 and not response.context["page"].object_list
     for user in (gp_referrer, researcher, outsider, administrator):
         browser = client_for(user)
@@ -457,7 +461,7 @@ def test_panel_on_the_waiting_list_referral_page(client_for, manager, coordinato
     assert concern.reference in page and "SG-" in page
     assert "Awaiting response – overdue by 2 days" in page
     assert "Police" in page and "Falls" in page
-    assert reverse("outcomes:concern", args=[concern.pk]) in page
+    assert reverse("safeguarding:concern", args=[concern.pk]) in page
     assert "Add a risk flag" in page and "Raise a safeguarding concern" in page
 
 
@@ -469,7 +473,7 @@ def test_panel_on_the_record_puts_the_open_prompt_first(
     panel = page[page.index('id="safeguarding"') :]
     assert "Record what you did" in panel
     assert panel.index("Record what you did") < panel.index("Self-harm")
-    assert reverse("outcomes:prompt", args=[prompt.pk]) in panel
+    assert reverse("safeguarding:prompt", args=[prompt.pk]) in panel
 
 
 def test_panel_runs_as_many_queries_however_much_there_is(
@@ -499,7 +503,7 @@ def test_panel_runs_as_many_queries_however_much_there_is(
 
 def test_prompt_page_says_what_was_answered_and_needs_a_note(client_for, coordinator_a, prompt):
     browser = client_for(coordinator_a)
-    url = reverse("outcomes:prompt", args=[prompt.pk])
+    url = reverse("safeguarding:prompt", args=[prompt.pk])
     page = text(browser.get(url))
     assert "answered “Several days” to question 9" in page
     assert "Thoughts that you would be better off dead or of hurting yourself" in page
@@ -519,7 +523,7 @@ def test_handling_a_prompt_with_a_concern_raises_it_and_the_flag(
     client_for, coordinator_a, prompt, in_support
 ):
     browser = client_for(coordinator_a)
-    url = reverse("outcomes:prompt", args=[prompt.pk])
+    url = reverse("safeguarding:prompt", args=[prompt.pk])
     response = browser.post(
         url,
         {
@@ -555,7 +559,7 @@ def test_handling_a_prompt_with_a_concern_raises_it_and_the_flag(
 
 def test_handling_a_prompt_adds_only_a_flag_when_asked(client_for, coordinator_a, prompt):
     response = client_for(coordinator_a).post(
-        reverse("outcomes:prompt", args=[prompt.pk]),
+        reverse("safeguarding:prompt", args=[prompt.pk]),
         {"action": "no_risk", "note": "Passive thoughts last week, none now", "add_flag": "on"},
     )
     assert response.status_code == 302
@@ -569,7 +573,7 @@ def test_the_flag_box_is_left_out_when_they_already_have_the_flag(
 ):
     safeguarding.raise_flag(in_support, by=coordinator_a, kind="suicidal_thoughts")
     browser = client_for(coordinator_a)
-    url = reverse("outcomes:prompt", args=[prompt.pk])
+    url = reverse("safeguarding:prompt", args=[prompt.pk])
     assert "add_flag" not in browser.get(url).context["form"].fields
     response = browser.post(
         url, {"action": "concern", "note": "Raised with the crisis team", "add_flag": "on"}
@@ -586,7 +590,7 @@ def test_prompt_handled_only_by_their_coordinator_or_a_manager(
     from tests.factories import CoordinatorFactory
 
     colleague = CoordinatorFactory(sites=[site_a])
-    url = reverse("outcomes:prompt", args=[prompt.pk])
+    url = reverse("safeguarding:prompt", args=[prompt.pk])
     response = client_for(colleague).get(url)
     assert response.status_code == 200 and response.context["form"] is None
     assert client_for(colleague).post(url, {"action": "other", "note": "x"}).status_code == 404
@@ -596,12 +600,12 @@ def test_prompt_handled_only_by_their_coordinator_or_a_manager(
 
 
 def test_list_is_paginated(client_for, coordinator_a, manager, waiting, monkeypatch):
-    from linkwork.outcomes import safeguarding_views
+    from linkwork.safeguarding import views as safeguarding_views
 
     monkeypatch.setattr(safeguarding_views, "PAGE_SIZE", 2)
     concern = _concern(waiting, coordinator_a)
     made = [_escalate(concern, coordinator_a, days_ago=5 - i, due_in=1) for i in range(3)]
-    url = reverse("outcomes:open_escalations")
+    url = reverse("safeguarding:open_escalations")
     first = client_for(manager).get(url)
     assert [e.pk for e in first.context["page"].object_list] == [made[0].pk, made[1].pk]
     assert "page=2" in first.content.decode()
@@ -615,14 +619,14 @@ def test_answered_escalations_and_closed_concerns_take_no_more(client_for, coord
     safeguarding.record_response(escalation, by=coordinator_a, response="Visited")
     safeguarding.close_concern(concern, by=coordinator_a, outcome="Safe at home")
     browser = client_for(coordinator_a)
-    concern_url = reverse("outcomes:concern", args=[concern.pk])
+    concern_url = reverse("safeguarding:concern", args=[concern.pk])
     for name, pk in (
         ("chase", escalation.pk),
         ("record_response", escalation.pk),
         ("escalate", concern.pk),
         ("close_concern", concern.pk),
     ):
-        response = browser.post(reverse(f"outcomes:{name}", args=[pk]), {"note": "late"})
+        response = browser.post(reverse(f"safeguarding:{name}", args=[pk]), {"note": "late"})
         assert response.status_code == 302 and response["Location"] == concern_url
     assert not EscalationChase.objects.exists()
     page = text(browser.get(concern_url))
@@ -645,15 +649,17 @@ def test_a_flag_raised_at_another_site_shows_but_only_that_site_removes_it(
     # The risk travels with the person; the details stay with the site that raised it.
     assert "Partner's name is Rhys" not in page
     assert f"Raised at {waiting_b.site.name}" in panel
-    history = text(browser.get(reverse("outcomes:safeguarding", args=[waiting.pk])))
+    history = text(browser.get(reverse("safeguarding:person", args=[waiting.pk])))
     assert "Domestic abuse" in history and "Partner's name is Rhys" not in history
-    assert reverse("outcomes:end_flag", args=[waiting.pk, flag.pk]) not in panel
-    url = reverse("outcomes:end_flag", args=[waiting.pk, flag.pk])
+    assert reverse("safeguarding:end_flag", args=[waiting.pk, flag.pk]) not in panel
+    url = reverse("safeguarding:end_flag", args=[waiting.pk, flag.pk])
     assert browser.post(url, {"reason": "Not ours"}).status_code == 404
     assert RiskFlag.objects.get(pk=flag.pk).is_active
     assert (
         client_for(coordinator_b)
-        .post(reverse("outcomes:end_flag", args=[waiting_b.pk, flag.pk]), {"reason": "Moved away"})
+        .post(
+            reverse("safeguarding:end_flag", args=[waiting_b.pk, flag.pk]), {"reason": "Moved away"}
+        )
         .status_code
         == 302
     )

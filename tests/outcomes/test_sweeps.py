@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from linkwork.outcomes import safeguarding
-from linkwork.outcomes.sweeps import chase_overdue_escalations
+from linkwork.safeguarding import actions as safeguarding
+from linkwork.safeguarding.sweeps import chase_overdue_escalations
 
 pytestmark = pytest.mark.django_db
 

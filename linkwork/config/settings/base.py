@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "linkwork.prescriptions",
     "linkwork.messaging",
     "linkwork.outcomes",
+    "linkwork.safeguarding",
     "linkwork.unmet",
     "linkwork.home",
 ]

@@ -1,0 +1,58 @@
+"""Emails about a person's safeguarding to the staff responsible: their link coordinator (now,
+or the last one) and every manager at their site. They carry a reference and a link, never a
+name: the details are in Linkwork."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from linkwork.accounts.models import Role, User
+from linkwork.referrals.models import Allocation, Referral
+
+
+def responsible_staff(referral: Referral, *, fallback: User | None = None) -> list[str]:
+    """Email addresses of the person's coordinator (or `fallback` if they have none) and the
+    site's managers."""
+    last = (
+        Allocation.objects.filter(referral=referral)
+        .order_by("-started_at", "-pk")
+        .select_related("coordinator")
+        .first()
+    )
+    people = list(
+        User.objects.filter(role=Role.MANAGER, is_active=True, sites=referral.site_id).exclude(
+            email=""
+        )
+    )
+    if last is not None and last.coordinator.is_active and last.coordinator.email:
+        people.append(last.coordinator)
+    elif fallback is not None and fallback.is_active and fallback.email:
+        people.append(fallback)
+    return sorted({person.email for person in people})
+
+
+def _absolute(url: str) -> str:
+    return settings.SITE_URL.rstrip("/") + url
+
+
+def tell_about_prompt(prompt) -> None:
+    """After the transaction that raised it: a PHQ-9 question 9 answer sent through a link
+    needs someone to act now, whenever it arrives."""
+    referral = prompt.referral
+    recipients = responsible_staff(referral)
+    if not recipients:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string(
+            "safeguarding/email/prompt_raised.txt",
+            {
+                "reference": referral.reference,
+                "url": _absolute(reverse("safeguarding:prompt", args=[prompt.pk])),
+            },
+        )
+        subject = _("Linkwork: a safeguarding check is needed now")
+    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))

@@ -1,0 +1,48 @@
+"""Safeguarding as a section of the record and the referral page (see `linkwork.core.panels`)."""
+
+from django.template.loader import render_to_string
+
+from linkwork.accounts.permissions import Permission, has_permission, site_ids_of
+
+from .models import SafeguardingPrompt
+from .queries import active_flags
+from .views import mark_removable, person_concerns, prompt_answer
+
+
+def safeguarding_section(referral, request) -> str:
+    """The person's safeguarding on the record and the referral page: an open item 9 check first,
+    active risk flags, concerns and their escalations. Nothing for someone without
+    VIEW_SAFEGUARDING at the person's site; the same number of queries however many flags,
+    concerns and escalations there are."""
+    user = request.user
+    if not has_permission(user, Permission.VIEW_SAFEGUARDING, referral):
+        return ""
+    prompts = list(
+        SafeguardingPrompt.objects.filter(
+            referral__person_id=referral.person_id,
+            referral__site_id__in=site_ids_of(user),
+            handled_at__isnull=True,
+        )
+        .select_related("measure")
+        .order_by("raised_at", "pk")
+    )
+    for prompt in prompts:
+        prompt.answer_label = prompt_answer(prompt)
+    flags = list(
+        active_flags(referral.person_id)
+        .select_related("referral__site")
+        .order_by("-raised_at", "-pk")
+    )
+    mark_removable(user, referral, flags)
+    context = {
+        "show": True,
+        "referral": referral,
+        "open_prompts": prompts,
+        "flags": flags,
+        "concerns": list(person_concerns(user, referral)),
+        "can_safeguard": has_permission(user, Permission.SAFEGUARD, referral),
+        "can_handle_prompt": has_permission(user, Permission.HANDLE_SAFEGUARDING_PROMPT, referral),
+    }
+    return render_to_string(
+        "safeguarding/includes/safeguarding_panel.html", context, request=request
+    )

@@ -1,0 +1,579 @@
+"""Safeguarding pages: a person's risk flags and concerns, escalations to other organisations
+and their chases, the PHQ-9 item 9 prompt, and the list of escalations awaiting a response.
+
+Thin: parse, act (`safeguarding.actions`), render. A
+referral is found through `referrals_for(user)`; a concern, escalation, flag or prompt is looked
+up and the permission is then checked on its referral, so anyone outside the site answers 404.
+Reading needs VIEW_SAFEGUARDING and changing SAFEGUARD (any staff at the person's site, the
+waiting list included); recording what was done about a prompt needs HANDLE_SAFEGUARDING_PROMPT.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import F, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from linkwork.accounts.permissions import Permission, has_permission, require, site_ids_of
+from linkwork.accounts.queries import sites_for
+from linkwork.core.errors import ActionRefused
+from linkwork.outcomes.instruments import get_instrument
+from linkwork.referrals.actions import record_view
+from linkwork.referrals.models import Referral
+from linkwork.referrals.queries import referrals_for
+from linkwork.referrals.status import ReferralStatus
+from linkwork.safeguarding import actions as safeguarding
+
+from . import actions
+from .forms import (
+    ChaseForm,
+    CloseConcernForm,
+    ConcernForm,
+    EndFlagForm,
+    EscalationForm,
+    PromptForm,
+    ResponseForm,
+    RiskFlagForm,
+)
+from .models import (
+    Escalation,
+    EscalationChase,
+    PromptAction,
+    RiskFlag,
+    RiskKind,
+    SafeguardingConcern,
+    SafeguardingPrompt,
+)
+from .queries import open_escalations_for, open_prompts_for
+
+PAGE_SIZE = 50
+PHQ9_ITEM_9 = 8  # index of "thoughts that you would be better off dead…" in the PHQ-9
+
+
+# --- Finding things -----------------------------------------------------------------------------
+
+
+def _referral(request: HttpRequest, pk: int, perm: Permission) -> Referral:
+    referral = get_object_or_404(referrals_for(request.user), pk=pk)
+    require(request.user, perm, referral)
+    return referral
+
+
+def _concern(request: HttpRequest, concern_pk: int, perm: Permission) -> SafeguardingConcern:
+    concern = get_object_or_404(
+        SafeguardingConcern.objects.select_related(
+            "referral__person", "referral__site", "raised_by", "closed_by"
+        ),
+        pk=concern_pk,
+    )
+    require(request.user, perm, concern.referral)
+    return concern
+
+
+def _escalation(request: HttpRequest, escalation_pk: int, perm: Permission) -> Escalation:
+    escalation = get_object_or_404(
+        Escalation.objects.select_related(
+            "concern__referral__person", "concern__referral__site", "by"
+        ),
+        pk=escalation_pk,
+    )
+    require(request.user, perm, escalation.concern.referral)
+    return escalation
+
+
+def record_url(user, referral: Referral) -> str:
+    """The page about the person the user can open: their record once they are (or were) in
+    support, otherwise the referral."""
+    if referral.status in (ReferralStatus.ALLOCATED, ReferralStatus.CLOSED) and has_permission(
+        user, Permission.VIEW_PERSON_RECORD, referral
+    ):
+        return reverse("casework:record", args=[referral.pk])
+    return reverse("referrals:detail", args=[referral.pk])
+
+
+def _names(referral: Referral) -> dict:
+    return {"person": referral.person.full_name}
+
+
+def person_concerns(user, referral: Referral):
+    """Every concern about the person raised at the user's sites (under this referral or an
+    earlier one), newest first, with their escalations oldest first. Three queries."""
+    return (
+        SafeguardingConcern.objects.filter(
+            referral__person_id=referral.person_id, referral__site_id__in=site_ids_of(user)
+        )
+        .select_related("raised_by", "closed_by")
+        .prefetch_related(
+            Prefetch(
+                "escalations",
+                queryset=Escalation.objects.select_related("by").order_by("at", "pk"),
+            )
+        )
+        .order_by("-raised_at", "-pk")
+    )
+
+
+def person_prompts(user, referral: Referral):
+    return (
+        SafeguardingPrompt.objects.filter(
+            referral__person_id=referral.person_id, referral__site_id__in=site_ids_of(user)
+        )
+        .select_related("measure", "handled_by", "concern")
+        .order_by("-raised_at", "-pk")
+    )
+
+
+def mark_removable(user, referral: Referral, flags) -> None:
+    """Set `can_end` on each flag: the user may remove flags raised at their sites (flags need
+    `referral` selected). A flag raised at another site is shown (the risk travels with the
+    person) but not its details, which belong to that site: `from_other_site` says so."""
+    may = has_permission(user, Permission.SAFEGUARD, referral)
+    sites = site_ids_of(user)
+    for flag in flags:
+        flag.from_other_site = flag.referral.site_id not in sites
+        flag.can_end = may and flag.is_active and not flag.from_other_site
+
+
+def prompt_answer(prompt: SafeguardingPrompt) -> str:
+    return dict(get_instrument("phq9").choices).get(prompt.answer, str(prompt.answer))
+
+
+# --- The list of open escalations ---------------------------------------------------------------
+
+
+@require_GET
+def open_escalations(request: HttpRequest) -> HttpResponse:
+    """Escalations awaiting a response in the user's scope, oldest first, and open prompts."""
+    require(request.user, Permission.VIEW_SAFEGUARDING_LIST)
+    today = timezone.localdate()
+    escalations = open_escalations_for(request.user)
+    sites = list(sites_for(request.user))
+    site = request.GET.get("site", "")
+    if site.isdigit():
+        escalations = escalations.filter(concern__referral__site_id=int(site))
+    else:
+        site = ""
+    overdue_only = request.GET.get("overdue") == "1"
+    if overdue_only:
+        escalations = escalations.filter(response_due__lt=today)
+    page = Paginator(escalations, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for escalation in page.object_list:
+        escalation.overdue = escalation.is_overdue(today)
+        escalation.unanswered_days = escalation.days_unanswered(now)
+        escalation.overdue_days = (today - escalation.response_due).days
+    prompts = list(open_prompts_for(request.user))
+    for prompt in prompts:
+        prompt.answer_label = prompt_answer(prompt)
+    return render(
+        request,
+        "safeguarding/open_escalations.html",
+        {
+            "page": page,
+            "prompts": prompts,
+            "sites": sites,
+            "site": site,
+            "overdue_only": overdue_only,
+        },
+    )
+
+
+# --- A person's safeguarding history ------------------------------------------------------------
+
+
+@require_GET
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral(request, pk, Permission.VIEW_SAFEGUARDING)
+    user = request.user
+    record_view(by=user, obj=referral, person_id=referral.person_id)
+    flags = list(
+        RiskFlag.objects.filter(person_id=referral.person_id)
+        .select_related("raised_by", "ended_by", "referral__site")
+        .order_by(F("ended_at").asc(nulls_first=True), "-raised_at", "-pk")
+    )
+    concerns = list(person_concerns(user, referral).prefetch_related("escalations__chases__by"))
+    prompts = list(person_prompts(user, referral))
+    for prompt in prompts:
+        prompt.answer_label = prompt_answer(prompt)
+    mark_removable(user, referral, flags)
+    return render(
+        request,
+        "safeguarding/person.html",
+        {
+            "referral": referral,
+            "flags": flags,
+            "concerns": concerns,
+            "prompts": prompts,
+            "back_url": record_url(user, referral),
+            "today": timezone.localdate(),
+            "can_safeguard": has_permission(user, Permission.SAFEGUARD, referral),
+        },
+    )
+
+
+# --- Risk flags ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def raise_flag(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral(request, pk, Permission.SAFEGUARD)
+    form = RiskFlagForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            flag = actions.raise_flag(
+                referral,
+                by=request.user,
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(
+                request,
+                _("Risk flag added for %(person)s: %(kind)s.")
+                % {**_names(referral), "kind": flag.get_kind_display()},
+            )
+            return redirect(record_url(request.user, referral))
+    return render(
+        request,
+        "safeguarding/raise_flag.html",
+        {"referral": referral, "form": form, "back_url": record_url(request.user, referral)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def end_flag(request: HttpRequest, pk: int, flag_pk: int) -> HttpResponse:
+    referral = _referral(request, pk, Permission.SAFEGUARD)
+    # A flag is on the person (it shows wherever they are known), but only staff at the site
+    # whose referral it was raised under may remove it.
+    flag = get_object_or_404(
+        RiskFlag.objects.select_related("raised_by", "referral"),
+        pk=flag_pk,
+        person_id=referral.person_id,
+    )
+    require(request.user, Permission.SAFEGUARD, flag.referral)
+    form = EndFlagForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.end_flag(flag, by=request.user, reason=form.cleaned_data["reason"])
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(
+                request, _("Risk flag removed: %(kind)s.") % {"kind": flag.get_kind_display()}
+            )
+            return redirect(record_url(request.user, referral))
+    return render(
+        request,
+        "safeguarding/end_flag.html",
+        {
+            "referral": referral,
+            "flag": flag,
+            "form": form,
+            "back_url": record_url(request.user, referral),
+        },
+    )
+
+
+# --- Concerns -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def raise_concern(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral(request, pk, Permission.SAFEGUARD)
+    form = ConcernForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            concern = actions.raise_concern(
+                referral,
+                by=request.user,
+                kind=data["kind"],
+                summary=data["summary"],
+                flag=data["flag"],
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Safeguarding concern %(reference)s raised. Record who it was escalated to, "
+                    "if anyone."
+                )
+                % {"reference": concern.reference},
+            )
+            return redirect("safeguarding:concern", concern_pk=concern.pk)
+    return render(
+        request,
+        "safeguarding/raise_concern.html",
+        {"referral": referral, "form": form, "back_url": record_url(request.user, referral)},
+    )
+
+
+@require_GET
+def concern(request: HttpRequest, concern_pk: int) -> HttpResponse:
+    concern = _concern(request, concern_pk, Permission.VIEW_SAFEGUARDING)
+    referral = concern.referral
+    record_view(by=request.user, obj=concern, person_id=referral.person_id)
+    escalations = list(
+        concern.escalations.select_related("by", "response_recorded_by")
+        .prefetch_related(Prefetch("chases", queryset=EscalationChase.objects.select_related("by")))
+        .order_by("at", "pk")
+    )
+    today = timezone.localdate()
+    now = timezone.now()
+    for escalation in escalations:
+        escalation.overdue = escalation.is_overdue(today)
+        escalation.overdue_days = (today - escalation.response_due).days
+        escalation.unanswered_days = escalation.days_unanswered(now)
+    return render(
+        request,
+        "safeguarding/concern.html",
+        {
+            "concern": concern,
+            "referral": referral,
+            "escalations": escalations,
+            "prompts": list(concern.prompts.select_related("handled_by")),
+            "today": today,
+            "back_url": record_url(request.user, referral),
+            "can_safeguard": has_permission(request.user, Permission.SAFEGUARD, referral),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def close_concern(request: HttpRequest, concern_pk: int) -> HttpResponse:
+    concern = _concern(request, concern_pk, Permission.SAFEGUARD)
+    if not concern.is_open:
+        return redirect("safeguarding:concern", concern_pk=concern.pk)
+    form = CloseConcernForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.close_concern(concern, by=request.user, outcome=form.cleaned_data["outcome"])
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(
+                request,
+                _("Safeguarding concern %(reference)s closed.") % {"reference": concern.reference},
+            )
+            return redirect("safeguarding:concern", concern_pk=concern.pk)
+    unanswered = list(concern.escalations.filter(responded_at__isnull=True).order_by("at"))
+    return render(
+        request,
+        "safeguarding/close_concern.html",
+        {
+            "concern": concern,
+            "referral": concern.referral,
+            "form": form,
+            "unanswered": unanswered,
+        },
+    )
+
+
+# --- Escalations --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def escalate(request: HttpRequest, concern_pk: int) -> HttpResponse:
+    concern = _concern(request, concern_pk, Permission.SAFEGUARD)
+    if not concern.is_open:
+        return redirect("safeguarding:concern", concern_pk=concern.pk)
+    form = EscalationForm(
+        request.POST if request.method == "POST" else None,
+        initial=EscalationForm.initial_values(),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            escalation = actions.escalate(
+                concern,
+                by=request.user,
+                to=data["to"],
+                to_detail=data["to_detail"],
+                at=form.escalated_at(),
+                method=data["method"],
+                reference=data["reference"],
+                response_due=data["response_due"],
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(
+                request,
+                _("Escalation to %(to)s recorded. A response is due by %(due)s.")
+                % {
+                    "to": escalation.get_to_display(),
+                    "due": escalation.response_due.strftime("%d/%m/%Y"),
+                },
+            )
+            return redirect("safeguarding:concern", concern_pk=concern.pk)
+    return render(
+        request,
+        "safeguarding/escalate.html",
+        {"concern": concern, "referral": concern.referral, "form": form},
+    )
+
+
+def _escalation_form_page(request, escalation, form, template):
+    return render(
+        request,
+        template,
+        {
+            "escalation": escalation,
+            "concern": escalation.concern,
+            "referral": escalation.concern.referral,
+            "form": form,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def chase(request: HttpRequest, escalation_pk: int) -> HttpResponse:
+    escalation = _escalation(request, escalation_pk, Permission.SAFEGUARD)
+    if not escalation.is_open:
+        return redirect("safeguarding:concern", concern_pk=escalation.concern_id)
+    form = ChaseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.chase(
+                escalation,
+                by=request.user,
+                method=data["method"],
+                note=data["note"],
+                next_due=data["next_due"],
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(request, _("Chase recorded."))
+            return redirect("safeguarding:concern", concern_pk=escalation.concern_id)
+    return _escalation_form_page(request, escalation, form, "safeguarding/chase.html")
+
+
+@require_http_methods(["GET", "POST"])
+def record_response(request: HttpRequest, escalation_pk: int) -> HttpResponse:
+    escalation = _escalation(request, escalation_pk, Permission.SAFEGUARD)
+    if not escalation.is_open:
+        return redirect("safeguarding:concern", concern_pk=escalation.concern_id)
+    form = ResponseForm(
+        request.POST if request.method == "POST" else None,
+        initial=ResponseForm.initial_values(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_response(
+                escalation,
+                by=request.user,
+                response=form.cleaned_data["response"],
+                responded_at=form.received_at(),
+            )
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            messages.success(
+                request,
+                _("Response from %(to)s recorded.") % {"to": escalation.get_to_display()},
+            )
+            return redirect("safeguarding:concern", concern_pk=escalation.concern_id)
+    return _escalation_form_page(request, escalation, form, "safeguarding/response.html")
+
+
+# --- The PHQ-9 item 9 prompt --------------------------------------------------------------------
+
+
+def _handle(prompt: SafeguardingPrompt, referral: Referral, *, by, data: dict, has_flag: bool):
+    """Record what was done, with the concern and flag asked for, all or nothing."""
+    with transaction.atomic():
+        concern = None
+        add_flag = data.get("add_flag", False) and not has_flag
+        if data["raise_concern"] or data["action"] == PromptAction.CONCERN:
+            concern = actions.raise_concern(
+                referral,
+                by=by,
+                kind=RiskKind.SUICIDAL_THOUGHTS,
+                summary=data["note"],
+                flag=add_flag,
+            )
+        elif add_flag:
+            actions.raise_flag(
+                referral,
+                by=by,
+                kind=RiskKind.SUICIDAL_THOUGHTS,
+                note=_("PHQ-9 question 9 answered '%(answer)s' on %(date)s.")
+                % {
+                    "answer": prompt_answer(prompt),
+                    "date": prompt.measure.completed_on.strftime("%d/%m/%Y"),
+                },
+            )
+        return safeguarding.handle_prompt(
+            prompt, by=by, action=data["action"], note=data["note"], concern=concern
+        )
+
+
+@require_http_methods(["GET", "POST"])
+def prompt(request: HttpRequest, prompt_pk: int) -> HttpResponse:
+    prompt = get_object_or_404(
+        SafeguardingPrompt.objects.select_related(
+            "referral__person", "referral__site", "measure", "handled_by", "concern"
+        ),
+        pk=prompt_pk,
+    )
+    referral = prompt.referral
+    user = request.user
+    handling = request.method == "POST"
+    require(
+        user,
+        Permission.HANDLE_SAFEGUARDING_PROMPT if handling else Permission.VIEW_SAFEGUARDING,
+        referral,
+    )
+    can_handle = prompt.is_open and has_permission(
+        user, Permission.HANDLE_SAFEGUARDING_PROMPT, referral
+    )
+    if handling and not prompt.is_open:
+        return redirect("safeguarding:prompt", prompt_pk=prompt.pk)
+    has_flag = RiskFlag.objects.filter(
+        person_id=referral.person_id, kind=RiskKind.SUICIDAL_THOUGHTS, ended_at__isnull=True
+    ).exists()
+    form = PromptForm(request.POST if handling else None, has_flag=has_flag) if can_handle else None
+    if handling and form.is_valid():
+        try:
+            handled = _handle(prompt, referral, by=user, data=form.cleaned_data, has_flag=has_flag)
+        except ActionRefused as refusal:
+            refusal.show_on(form)
+        else:
+            message = _("What you did about %(person)s's answer to question 9 is recorded.") % (
+                _names(referral)
+            )
+            if handled.concern is not None:
+                message += " " + _(
+                    "Safeguarding concern %(reference)s raised: record who it was escalated to "
+                    "on the concern's page."
+                ) % {"reference": handled.concern.reference}
+            messages.success(request, message)
+            return redirect(record_url(user, referral))
+    if not handling:
+        record_view(by=user, obj=prompt, person_id=referral.person_id)
+    instrument = get_instrument("phq9")
+    return render(
+        request,
+        "safeguarding/prompt.html",
+        {
+            "prompt": prompt,
+            "referral": referral,
+            "form": form,
+            "can_handle": can_handle,
+            "has_flag": has_flag,
+            "item_text": instrument.items[PHQ9_ITEM_9],
+            "answer_label": prompt_answer(prompt),
+            "back_url": record_url(user, referral),
+        },
+    )
