@@ -28,7 +28,7 @@ help:
 	@echo "make migrate  apply database migrations"
 	@echo "make demo     load (or reload) the demo data"
 	@echo "make test     run the tests (PYTEST_ARGS='-k something' to choose)"
-	@echo "make lint     ruff check and ruff format --check"
+	@echo "make lint     ruff check, ruff format --check and the layer contracts (lint-imports)"
 	@echo "make format   fix what ruff can fix and format the code"
 	@echo "DATABASE_URL=postgres://... switches from SQLite to PostgreSQL."
 
@@ -115,6 +115,7 @@ test: install
 lint: $(STAMPS)/python
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMPS)/python
 	$(VENV)/bin/ruff check --fix .
