@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import translation
 
 from linkwork.partners.models import Site, SourceType
+from linkwork.referrals.status import ReferralStatus
 from tests.factories import (
     AdministratorFactory,
     CoordinatorFactory,
@@ -25,6 +26,7 @@ from tests.factories import (
     ReferrerFactory,
     ResearcherFactory,
     SiteFactory,
+    make_referral,
 )
 
 
@@ -193,3 +195,21 @@ def client_for(db):
         return client
 
     return signed_in
+
+
+@pytest.fixture
+def in_support(pathway_a, gp_referrer, manager, coordinator_a):
+    """Someone on coordinator_a's caseload (site A), allocated by `manager`."""
+    return make_referral(
+        ReferralStatus.ALLOCATED,
+        pathway=pathway_a,
+        by=gp_referrer,
+        staff=manager,
+        coordinator=coordinator_a,
+    )
+
+
+@pytest.fixture
+def waiting(pathway_a, gp_referrer, manager):
+    """Someone on site A's waiting list."""
+    return make_referral(ReferralStatus.WAITING, pathway=pathway_a, by=gp_referrer, staff=manager)

@@ -1,9 +1,9 @@
+"""Instruments in use and site A's schedule (people in support and waiting: tests/conftest.py)."""
+
 import pytest
 
 from linkwork.outcomes import actions
 from linkwork.outcomes.models import ScheduledInstrument
-from linkwork.referrals.status import ReferralStatus
-from tests.factories import make_referral
 
 
 @pytest.fixture
@@ -21,21 +21,3 @@ def schedule_a(site_a, instruments_on):
     ScheduledInstrument.objects.create(site=site_a, instrument="swemwbs", at_follow_up=True)
     ScheduledInstrument.objects.create(site=site_a, instrument="phq9", at_follow_up=True)
     ScheduledInstrument.objects.create(site=site_a, instrument="ons4")
-
-
-@pytest.fixture
-def in_support(pathway_a, gp_referrer, manager, coordinator_a):
-    """Someone on coordinator_a's caseload (site A), allocated by `manager`."""
-    return make_referral(
-        ReferralStatus.ALLOCATED,
-        pathway=pathway_a,
-        by=gp_referrer,
-        staff=manager,
-        coordinator=coordinator_a,
-    )
-
-
-@pytest.fixture
-def waiting(pathway_a, gp_referrer, manager):
-    """Someone on site A's waiting list."""
-    return make_referral(ReferralStatus.WAITING, pathway=pathway_a, by=gp_referrer, staff=manager)

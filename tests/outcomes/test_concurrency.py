@@ -14,7 +14,7 @@ from linkwork.outcomes import actions
 from linkwork.outcomes.models import Measure, MeasureLink
 from linkwork.referrals.models import Referral
 from linkwork.safeguarding.models import SafeguardingPrompt
-from tests.integration.test_concurrency import race
+from tests.referrals.test_concurrency import race
 
 ROUNDS = 10
 
