@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linkwork.audit.append_only import AppendOnlyQuerySet
+from linkwork.core.models import OneTimeLink
 from linkwork.referrals.status import ClosureReason
 
 
@@ -334,28 +335,19 @@ class ClientFeedback(models.Model):
         return f"{self.referral_id} feedback {self.submitted_at:%Y-%m-%d}"
 
 
-class FeedbackLink(models.Model):
+class FeedbackLink(OneTimeLink):
     """A one-time link the person uses to give feedback on their own, without an account."""
 
     referral = models.ForeignKey(
         "referrals.Referral", on_delete=models.PROTECT, related_name="feedback_links"
     )
-    token_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(OneTimeLink.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"feedback link {self.pk}"
-
-    def is_usable(self, now=None) -> bool:
-        now = now or timezone.now()
-        return self.used_at is None and self.revoked_at is None and now < self.expires_at
 
 
 class CoordinatorReminder(models.Model):

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from linkwork.core.models import OneTimeLink
+
 from .instruments import all_instruments, get_instrument
 
 INSTRUMENT_CHOICES = [(i.code, i.name) for i in all_instruments()]
@@ -189,7 +191,7 @@ class Measure(models.Model):
         return self.withdrawn_at is None
 
 
-class MeasureLink(models.Model):
+class MeasureLink(OneTimeLink):
     """A one-time link the person uses to complete one instrument on their own device."""
 
     referral = models.ForeignKey(
@@ -197,25 +199,10 @@ class MeasureLink(models.Model):
     )
     instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES)
     timepoint = models.CharField(max_length=12, choices=Timepoint.choices)
-    token_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(expires_at__gt=models.F("created_at")),
-                name="measure_link_expires_after_creation",
-            )
-        ]
+    class Meta(OneTimeLink.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"measure link {self.pk}"
-
-    def is_usable(self, now=None) -> bool:
-        now = now or timezone.now()
-        return self.used_at is None and self.revoked_at is None and now < self.expires_at

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linkwork.audit.append_only import AppendOnlyQuerySet
+from linkwork.core.models import OneTimeLink
 
 from .status import TAG_COLOURS, PrescriptionStatus
 
@@ -135,67 +136,22 @@ class LinkPurpose(models.TextChoices):
     OUTCOME = "outcome", _("Report the outcome")
 
 
-class ServiceLinkQuerySet(models.QuerySet):
-    def open(self, now=None):
-        """Links that can still be used: not used, not withdrawn, not expired."""
-        return self.filter(
-            used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now or timezone.now()
-        )
-
-
-class ServiceLink(models.Model):
-    """A one-time link a receiving organisation uses, without an account, to answer.
-
-    Only a SHA-256 of the link's random token is stored; the token itself travels only in the
-    signed URL sent to the service (see `prescriptions.tokens`).
-    """
+class ServiceLink(OneTimeLink):
+    """A one-time link a receiving organisation uses, without an account, to answer (see
+    `prescriptions.tokens`)."""
 
     prescription = models.ForeignKey(
         SocialPrescription, on_delete=models.PROTECT, related_name="links"
     )
     purpose = models.CharField(max_length=10, choices=LinkPurpose.choices)
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
     # When this link, unanswered, was chased with a reminder. A reminder's own link is not
     # chased again (`is_reminder`): the coordinator is flagged instead.
     chased_at = models.DateTimeField(null=True, blank=True)
     is_reminder = models.BooleanField(default=False)
 
-    objects = ServiceLinkQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(OneTimeLink.Meta):
         verbose_name = _("service link")
         indexes = [models.Index(fields=["used_at", "revoked_at", "created_at"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(expires_at__gt=models.F("created_at")),
-                name="service_link_expires_after_creation",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} link {self.pk}"
-
-    def state(self, now=None) -> str:
-        """used, revoked, expired or open."""
-        now = now or timezone.now()
-        if self.used_at is not None:
-            return "used"
-        if self.revoked_at is not None:
-            return "revoked"
-        if self.expires_at <= now:
-            return "expired"
-        return "open"
-
-    @property
-    def state_label(self) -> str:
-        return {
-            "used": _("Used"),
-            "revoked": _("Withdrawn"),
-            "expired": _("Expired"),
-            "open": _("Waiting for an answer"),
-        }[self.state()]

@@ -205,7 +205,10 @@ def test_a_tampered_or_unknown_feedback_link_is_refused(closed, coordinator_a):
 
 def test_an_expired_feedback_link_is_refused(closed, coordinator_a):
     value = actions.create_feedback_link(closed, by=coordinator_a)
-    closed.feedback_links.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    now = timezone.now()
+    closed.feedback_links.update(
+        created_at=now - datetime.timedelta(days=15), expires_at=now - datetime.timedelta(seconds=1)
+    )
     assert actions.feedback_link_from(value) is None
 
 
