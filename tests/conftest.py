@@ -213,3 +213,15 @@ def in_support(pathway_a, gp_referrer, manager, coordinator_a):
 def waiting(pathway_a, gp_referrer, manager):
     """Someone on site A's waiting list."""
     return make_referral(ReferralStatus.WAITING, pathway=pathway_a, by=gp_referrer, staff=manager)
+
+
+@pytest.fixture
+def after_commit(django_capture_on_commit_callbacks):
+    """Run `func(*args, **kwargs)` and then what it left for after the commit (queued email,
+    for instance), as if its transaction had committed. Returns what `func` returned."""
+
+    def run(func, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return func(*args, **kwargs)
+
+    return run

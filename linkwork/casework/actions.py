@@ -6,15 +6,19 @@ audit log. Closing and reopening also move the referral along its pathway.
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from linkwork.accounts.models import User
 from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
 from linkwork.core import signed_links
+from linkwork.core.email import email_after_commit
 from linkwork.core.errors import ActionRefused
 from linkwork.prescriptions.queries import prescriptions_for
 from linkwork.referrals import actions as referral_actions
@@ -415,10 +419,11 @@ FEEDBACK_LINK_DAYS = 30
 
 
 @transaction.atomic
-def create_feedback_link(referral: Referral, *, by: User) -> str:
+def create_feedback_link(referral: Referral, *, by: User, send_to_person: bool = False) -> str:
     """A link the person can use once, within 30 days, to give feedback. Returns the URL value.
 
-    Any earlier unused link for the same person is withdrawn, so only the newest works.
+    Any earlier unused link for the same person is withdrawn, so only the newest works. With
+    `send_to_person`, it is also emailed to them, in their language, if they have an address.
     """
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != ReferralStatus.CLOSED:
@@ -437,7 +442,16 @@ def create_feedback_link(referral: Referral, *, by: User) -> str:
         by=by,
     )
     _audit(by, AuditAction.CREATE, link, referral)
-    return signed_links.sign(link.pk, token, salt=FEEDBACK_LINK_SALT)
+    signed = signed_links.sign(link.pk, token, salt=FEEDBACK_LINK_SALT)
+    if send_to_person and referral.person.email:
+        url = settings.SITE_URL.rstrip("/") + reverse("casework:public_feedback", args=[signed])
+        with translation.override(referral.person.preferred_language):
+            email_after_commit(
+                to=[referral.person.email],
+                subject=_("Your feedback on the support you had"),
+                body=render_to_string("casework/email/feedback_link.txt", {"url": url}),
+            )
+    return signed
 
 
 def feedback_link_from(value: str) -> FeedbackLink | None:

@@ -11,7 +11,6 @@ import datetime
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from linkwork.accounts.models import Role, User
+from linkwork.core.email import email_after_commit
 from linkwork.core.sweeps import register_sweep
 from linkwork.referrals.status import ReferralStatus
 
@@ -89,7 +89,7 @@ def remind_coordinators(today: datetime.date | None = None) -> int:
                     },
                 )
                 subject = _("Linkwork: your caseload today")
-            send_mail(subject, body, None, [coordinator.email])
+            email_after_commit(to=[coordinator.email], subject=subject, body=body)
             reminder.sent_at = timezone.now()
             reminder.save(update_fields=["sent_at"])
         sent += 1

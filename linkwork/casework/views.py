@@ -12,14 +12,12 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.mail import send_mail
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -646,19 +644,13 @@ def feedback_link(request: HttpRequest, pk: int) -> HttpResponse:
     them if they have an email address. The link is shown once, to copy or read out."""
     referral = _person(request, pk, Permission.RECORD_CLIENT_FEEDBACK)
     try:
-        signed = actions.create_feedback_link(referral, by=request.user)
+        signed = actions.create_feedback_link(referral, by=request.user, send_to_person=True)
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
         return _back_to_record(referral)
     url = settings.SITE_URL.rstrip("/") + reverse("casework:public_feedback", args=[signed])
-    email = referral.person.email
-    if email:
-        with translation.override(referral.person.preferred_language):
-            subject = _("Your feedback on the support you had")
-            body = render_to_string("casework/email/feedback_link.txt", {"url": url})
-        transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     return render(
         request,
         "casework/feedback_link.html",
-        {"referral": referral, "url": url, "emailed": bool(email)},
+        {"referral": referral, "url": url, "emailed": bool(referral.person.email)},
     )

@@ -11,13 +11,16 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from linkwork.accounts.models import User
 from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
 from linkwork.core import signed_links
+from linkwork.core.email import email_after_commit
 from linkwork.core.errors import ActionRefused
 from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
@@ -348,12 +351,13 @@ def withdraw_measure(measure: Measure, *, by: User, reason: str) -> Measure:
 
 @transaction.atomic
 def create_measure_link(
-    referral: Referral, *, by: User, instrument: str, timepoint: str
+    referral: Referral, *, by: User, instrument: str, timepoint: str, send_to_person: bool = False
 ) -> tuple[MeasureLink, str]:
     """A link the person can use once, within `measure_link_days()`, to complete one
     instrument. Any earlier unused link for the same instrument and timepoint is withdrawn.
-    Returns the link and the signed value for its URL."""
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    Returns the link and the signed value for its URL. With `send_to_person`, it is also
+    emailed to them, in their language, if they have an address."""
+    referral = Referral.objects.select_for_update().select_related("person").get(pk=referral.pk)
     try:
         definition = get_instrument(instrument)
     except InstrumentError:
@@ -390,7 +394,24 @@ def create_measure_link(
         by=by,
     )
     _audit(by, AuditAction.CREATE, link, referral)
-    return link, signed_links.sign(link.pk, token, salt=MEASURE_LINK_SALT)
+    signed = signed_links.sign(link.pk, token, salt=MEASURE_LINK_SALT)
+    person = referral.person
+    if send_to_person and person.email:
+        url = settings.SITE_URL.rstrip("/") + reverse("outcomes:public_measure", args=[signed])
+        with translation.override(person.preferred_language):
+            email_after_commit(
+                to=[person.email],
+                subject=_("A short questionnaire from your link coordinator"),
+                body=render_to_string(
+                    "outcomes/email/measure_link.txt",
+                    {
+                        "url": url,
+                        "first_name": person.given_name,
+                        "expires_on": timezone.localtime(link.expires_at).date(),
+                    },
+                ),
+            )
+    return link, signed
 
 
 @transaction.atomic

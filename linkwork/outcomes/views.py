@@ -9,11 +9,8 @@ needs VIEW_PERSON_RECORD; recording one or sending a link needs RECORD_OUTCOME_M
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.mail import send_mail
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -265,27 +262,13 @@ def measure_link(request: HttpRequest, pk: int) -> HttpResponse:
     timepoint = request.POST.get("timepoint", "")
     try:
         link, signed = actions.create_measure_link(
-            referral, by=request.user, instrument=code, timepoint=timepoint
+            referral, by=request.user, instrument=code, timepoint=timepoint, send_to_person=True
         )
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
         return _back_to_record(referral)
     instrument = get_instrument(link.instrument)
     url = settings.SITE_URL.rstrip("/") + reverse("outcomes:public_measure", args=[signed])
-    person = referral.person
-    email = person.email
-    if email:
-        with translation.override(person.preferred_language):
-            subject = _("A short questionnaire from your link coordinator")
-            body = render_to_string(
-                "outcomes/email/measure_link.txt",
-                {
-                    "url": url,
-                    "first_name": person.given_name,
-                    "expires_on": timezone.localtime(link.expires_at).date(),
-                },
-            )
-        transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     return render(
         request,
         "outcomes/measures/link.html",
@@ -295,7 +278,7 @@ def measure_link(request: HttpRequest, pk: int) -> HttpResponse:
             "instrument": instrument,
             "timepoint_label": Timepoint(link.timepoint).label,
             "url": url,
-            "emailed": bool(email),
+            "emailed": bool(referral.person.email),
         },
     )
 

@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
+from linkwork.core.email import email_after_commit
 from linkwork.core.errors import ActionRefused
 from linkwork.directory.models import Availability, Service
 from linkwork.referrals.models import Referral
@@ -157,16 +157,7 @@ def _email(to: str, subject: str, template: str, context: dict) -> None:
     """Queue an email to a service for after the commit. Never names the person."""
     if not to or not _emails_on.get():
         return
-    body = render_to_string(template, context)
-
-    def send() -> None:
-        try:
-            send_mail(subject, body, None, [to])
-        except Exception as error:  # The change is committed; a mail failure must not undo it.
-            # The kind of error only: its text can hold addresses.
-            logger.error("Could not email a service link (%s): %s", template, type(error).__name__)
-
-    transaction.on_commit(send)
+    email_after_commit(to=[to], subject=subject, body=render_to_string(template, context))
 
 
 def _email_link(link: ServiceLink, *, reminder_for: ServiceLink | None = None) -> None:

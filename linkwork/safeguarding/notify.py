@@ -3,14 +3,13 @@ or the last one) and every manager at their site. They carry a reference and a l
 name: the details are in Linkwork."""
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from linkwork.accounts.models import Role, User
+from linkwork.core.email import email_after_commit
 from linkwork.referrals.models import Allocation, Referral
 
 
@@ -40,7 +39,7 @@ def _absolute(url: str) -> str:
 
 
 def tell_about_prompt(prompt) -> None:
-    """After the transaction that raised it: a PHQ-9 question 9 answer sent through a link
+    """Once the transaction that raised it commits: a PHQ-9 question 9 answer sent through a link
     needs someone to act now, whenever it arrives."""
     referral = prompt.referral
     recipients = responsible_staff(referral)
@@ -55,4 +54,4 @@ def tell_about_prompt(prompt) -> None:
             },
         )
         subject = _("Linkwork: a safeguarding check is needed now")
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+    email_after_commit(to=recipients, subject=subject, body=body)

@@ -12,13 +12,13 @@ day after it was due; the email makes sure someone looks.
 import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from linkwork.core.email import email_after_commit
 from linkwork.core.sweeps import register_sweep
 
 from .models import Escalation, EscalationReminder
@@ -56,7 +56,7 @@ def chase_overdue_escalations(today: datetime.date | None = None) -> int:
                             },
                         )
                         subject = _("Linkwork: a safeguarding escalation has not been answered")
-                    send_mail(subject, body, None, recipients)
+                    email_after_commit(to=recipients, subject=subject, body=body)
         except IntegrityError:
             continue  # already told about this due date (another worker got there first)
         told += 1

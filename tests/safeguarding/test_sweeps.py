@@ -30,8 +30,8 @@ def escalation(in_support, coordinator_a):
     )
 
 
-def test_overdue_escalation_told_once(escalation, coordinator_a, manager, manager_b):
-    assert chase_overdue_escalations() == 1
+def test_overdue_escalation_told_once(escalation, coordinator_a, manager, manager_b, after_commit):
+    assert after_commit(chase_overdue_escalations) == 1
     (email,) = mail.outbox
     assert set(email.to) == {coordinator_a.email, manager.email}
     assert manager_b.email not in email.to
@@ -39,12 +39,12 @@ def test_overdue_escalation_told_once(escalation, coordinator_a, manager, manage
     assert escalation.concern.reference in body
     person = escalation.concern.referral.person
     assert person.family_name not in body and person.given_name not in body
-    assert chase_overdue_escalations() == 0
+    assert after_commit(chase_overdue_escalations) == 0
     assert len(mail.outbox) == 1
 
 
-def test_told_again_when_a_new_due_date_passes(escalation, coordinator_a):
-    chase_overdue_escalations()
+def test_told_again_when_a_new_due_date_passes(escalation, coordinator_a, after_commit):
+    after_commit(chase_overdue_escalations)
     today = timezone.localdate()
     safeguarding.chase(
         escalation,
@@ -53,22 +53,22 @@ def test_told_again_when_a_new_due_date_passes(escalation, coordinator_a):
         note="Duty desk: will call back",
         next_due=today,
     )
-    assert chase_overdue_escalations(today=today) == 0
-    assert chase_overdue_escalations(today=today + datetime.timedelta(days=1)) == 1
+    assert after_commit(chase_overdue_escalations, today=today) == 0
+    assert after_commit(chase_overdue_escalations, today=today + datetime.timedelta(days=1)) == 1
 
 
-def test_answered_escalations_are_not_chased(escalation, manager):
+def test_answered_escalations_are_not_chased(escalation, manager, after_commit):
     safeguarding.record_response(escalation, by=manager, response="Visit arranged")
-    assert chase_overdue_escalations() == 0
+    assert after_commit(chase_overdue_escalations) == 0
     assert mail.outbox == []
 
 
 def test_daily_reminder_counts_measures_and_safeguarding(
-    in_support, coordinator_a, schedule_a, escalation
+    in_support, coordinator_a, schedule_a, escalation, after_commit
 ):
     from linkwork.casework.sweeps import remind_coordinators
 
-    assert remind_coordinators() == 1
+    assert after_commit(remind_coordinators) == 1
     body = next(m.body for m in mail.outbox if m.to == [coordinator_a.email])
     assert "3 outcome measures are due or overdue" in body  # SWEMWBS, PHQ-9, ONS4 baselines
     assert "1 safeguarding escalation is past its response date" in body

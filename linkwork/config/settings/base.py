@@ -179,7 +179,7 @@ MAILERS = {
         },
     }
     if _email_host
-    else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    else {"BACKEND": "linkwork.core.mail.ReadableConsoleBackend"}
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="Linkwork <linkwork@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
