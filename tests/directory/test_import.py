@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from linkwork.audit.models import AuditEvent
-from linkwork.directory import importer
 from linkwork.directory.models import (
     Accessibility,
     Address,
@@ -35,6 +34,7 @@ from linkwork.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from linkwork.oruk import importer
 
 pytestmark = pytest.mark.django_db
 

@@ -61,8 +61,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
-
-from .models import (
+from linkwork.directory.models import (
     AVAILABILITY_FOR_ORUK_STATUS,
     Accessibility,
     Address,
