@@ -215,7 +215,7 @@ def test_a_running_import_shows_its_progress_and_htmx_polls_it(manager, client_f
 
 
 def test_a_failed_import_says_nothing_changed(manager, client_for, monkeypatch):
-    monkeypatch.setattr(importer._Feed, "_apply_service", lambda self, record: 1 / 0)
+    monkeypatch.setattr(importer.Feed, "_apply_service", lambda self, record: 1 / 0)
     importer.run_import(json.loads((FEEDS / "dataset.json").read_text()), by=manager)
     failed = DirectoryImport.objects.get()
 
