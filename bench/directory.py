@@ -326,7 +326,7 @@ def oruk_feed(n: int, rng: random.Random):
     """A paginated ORUK feed of `n` full services (as the `/services/{id}` answer: everything
     nested), in pages of PER_FEED_PAGE, parsed from JSON as `importer.fetch` would. Answers
     (FeedPages, bytes of JSON)."""
-    from linkwork.directory.importer import FeedPages, load_json
+    from linkwork.oruk.importer import FeedPages, load_json
 
     def uid() -> str:
         return str(random_uuid(rng))
@@ -554,7 +554,7 @@ class Stages:
 
 
 def time_import(feed, by) -> dict:
-    from linkwork.directory.importer import run_import
+    from linkwork.oruk.importer import run_import
 
     stages = Stages()
     with bench.counting_queries() as count:
@@ -576,8 +576,8 @@ def time_import(feed, by) -> dict:
 
 
 def run_imports(directory: Directory, args) -> None:
-    from linkwork.directory.importer import describe, totals_line
     from linkwork.directory.models import Service
+    from linkwork.oruk.importer import describe, totals_line
 
     rng = random.Random(args.seed + 1)
     started = time.perf_counter()

@@ -24,9 +24,10 @@ urlpatterns = [
     path("audit/", include("linkwork.audit.urls")),
     path("", include("linkwork.casework.urls")),
     path("", include("linkwork.prescriptions.urls")),
+    # The ORUK imports pages (/directory/imports/) and the published API (/api/oruk/).
+    path("", include("linkwork.oruk.urls")),
     path("directory/", include("linkwork.directory.urls")),
     path("unmet-needs/", include("linkwork.unmet.urls")),
-    path("api/oruk/", include("linkwork.directory.api")),
     path("", include("linkwork.messaging.urls")),
     path("", include("linkwork.outcomes.urls")),
     path("safeguarding/", include("linkwork.safeguarding.urls")),

@@ -1,8 +1,8 @@
 """The community directory: the services link coordinators refer people on to.
 
 The shape follows the Open Referral UK (ORUK) profile of HSDS 3.0, so a directory can be
-imported from, and published to, any ORUK feed (`directory.importer`, `directory.api`). Every
-ORUK record keeps its feed id in `uuid`; `pk` is Linkwork's own.
+imported from, and published to, any ORUK feed (the `oruk` app, which sits above this one, does
+both). Every ORUK record keeps its feed id in `uuid`; `pk` is Linkwork's own.
 
 On top of the standard, what a social prescribing service needs (these never leave Linkwork
 through the published API unless the ORUK profile has a field for them):
@@ -651,7 +651,11 @@ class ImportStatus(models.TextChoices):
 
 
 class DirectoryImport(models.Model):
-    """One import of an ORUK feed, with its per-record report."""
+    """One import of an ORUK feed, with its per-record report.
+
+    Run and shown by the `oruk` app; it stays here because the catalogue keeps which import
+    last changed an entry (`Service.imported_by`, `AvailabilityChange.via_import`), and the
+    directory must not depend on the app above it (docs/decisions/0008-oruk-app.md)."""
 
     source = models.CharField(_("source"), max_length=500)
     # The feed itself for an uploaded file (a URL is fetched when the import runs).

@@ -427,11 +427,9 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
             reverse("unmet:record"),
         )[1],
         "dir_unmet_needs": lambda: reverse("unmet:needs"),
-        "dir_imports": lambda: reverse("directory:imports"),
-        "dir_import_detail": lambda: reverse("directory:import_detail", args=[directory_import()]),
-        "dir_import_progress": lambda: reverse(
-            "directory:import_progress", args=[directory_import()]
-        ),
+        "dir_imports": lambda: reverse("oruk:imports"),
+        "dir_import_detail": lambda: reverse("oruk:import_detail", args=[directory_import()]),
+        "dir_import_progress": lambda: reverse("oruk:import_progress", args=[directory_import()]),
         # The published Open Referral UK API: open to anyone.
         "oruk_root": lambda: reverse("oruk:root"),
         "oruk_services": lambda: oruk("services"),
@@ -588,9 +586,9 @@ def test_the_matrix_covers_every_url_in_the_app():
         "directory:availability_report",
         "unmet:record",
         "unmet:needs",
-        "directory:imports",
-        "directory:import_detail",
-        "directory:import_progress",
+        "oruk:imports",
+        "oruk:import_detail",
+        "oruk:import_progress",
         "oruk:root",
         "oruk:services",
         "oruk:service",

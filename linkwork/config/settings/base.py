@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "linkwork.audit",
     "linkwork.casework",
     "linkwork.directory",
+    "linkwork.oruk",
     "linkwork.prescriptions",
     "linkwork.messaging",
     "linkwork.outcomes",

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from linkwork.directory import importer
 from linkwork.directory.models import DirectoryImport
+from linkwork.oruk import importer
 
 STAGE_NAMES = {"fetching": "Fetching pages", "checking": "Checking", "saving": "Saving"}
 

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from linkwork.directory import importer
 from linkwork.directory.models import DirectoryImport, ImportStatus, Service
+from linkwork.oruk import importer
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +28,13 @@ def finished(manager):
 
 @pytest.mark.parametrize("who", ["manager", "administrator"])
 def test_managers_and_administrators_see_the_imports_page(who, request, client_for, finished):
-    response = client_for(request.getfixturevalue(who)).get(reverse("directory:imports"))
+    response = client_for(request.getfixturevalue(who)).get(reverse("oruk:imports"))
 
     assert response.status_code == 200
     page = response.content.decode()
     assert "Import services" in page
     assert 'enctype="multipart/form-data"' in page
-    assert reverse("directory:import_detail", args=[finished.pk]) in page
+    assert reverse("oruk:import_detail", args=[finished.pk]) in page
     assert "Imported" in page  # the status
 
 
@@ -43,12 +43,12 @@ def test_other_roles_are_refused(who, request, client_for, finished):
     client = client_for(request.getfixturevalue(who))
 
     for url in (
-        reverse("directory:imports"),
-        reverse("directory:import_detail", args=[finished.pk]),
-        reverse("directory:import_progress", args=[finished.pk]),
+        reverse("oruk:imports"),
+        reverse("oruk:import_detail", args=[finished.pk]),
+        reverse("oruk:import_progress", args=[finished.pk]),
     ):
         assert client.get(url).status_code == 403, url
-    response = client.post(reverse("directory:imports"), {"file": upload("feed.json", b"{}")})
+    response = client.post(reverse("oruk:imports"), {"file": upload("feed.json", b"{}")})
     assert response.status_code == 403
     assert DirectoryImport.objects.count() == 1
 
@@ -57,9 +57,9 @@ def test_signed_out_visitors_are_sent_to_sign_in(finished):
     client = Client()
 
     for url in (
-        reverse("directory:imports"),
-        reverse("directory:import_detail", args=[finished.pk]),
-        reverse("directory:import_progress", args=[finished.pk]),
+        reverse("oruk:imports"),
+        reverse("oruk:import_detail", args=[finished.pk]),
+        reverse("oruk:import_progress", args=[finished.pk]),
     ):
         response = client.get(url)
         assert response.status_code == 302
@@ -73,13 +73,13 @@ def test_uploading_a_feed_imports_it_in_the_background(
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client_for(manager).post(
-            reverse("directory:imports"), {"file": upload("library.json", content), "url": ""}
+            reverse("oruk:imports"), {"file": upload("library.json", content), "url": ""}
         )
 
     assert len(callbacks) == 1  # the task is queued once the import's row is committed
     directory_import = DirectoryImport.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("directory:import_detail", args=[directory_import.pk])
+    assert response.url == reverse("oruk:import_detail", args=[directory_import.pk])
     assert directory_import.source == "library.json"
     assert directory_import.payload == content.decode()
     assert directory_import.started_by == manager
@@ -101,7 +101,7 @@ def test_an_address_is_queued_to_be_fetched(
     url = "https://directory.example.org/api/services"
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client_for(manager).post(reverse("directory:imports"), {"url": url})
+        response = client_for(manager).post(reverse("oruk:imports"), {"url": url})
 
     assert len(callbacks) == 1
     directory_import = DirectoryImport.objects.get()
@@ -112,7 +112,7 @@ def test_an_address_is_queued_to_be_fetched(
 
 def test_a_file_that_is_not_json_is_refused_and_the_typed_address_kept(manager, client_for):
     response = client_for(manager).post(
-        reverse("directory:imports"),
+        reverse("oruk:imports"),
         {
             "file": upload("feed.json", b"<html>not a feed</html>"),
             "url": "https://directory.example.org/api/services",
@@ -162,7 +162,7 @@ def test_the_form_explains_each_mistake(manager, client_for, data, field, error)
         name: upload(*value) if isinstance(value, tuple) else value for name, value in data.items()
     }
 
-    response = client_for(manager).post(reverse("directory:imports"), data)
+    response = client_for(manager).post(reverse("oruk:imports"), data)
 
     assert response.status_code == 400
     page = response.content.decode()
@@ -177,7 +177,7 @@ def test_a_file_over_the_size_limit_is_refused(manager, client_for):
     content = b"[" + b" " * importer.MAX_UPLOAD_BYTES + b"]"
 
     response = client_for(manager).post(
-        reverse("directory:imports"), {"file": upload("big.json", content)}
+        reverse("oruk:imports"), {"file": upload("big.json", content)}
     )
 
     assert response.status_code == 400
@@ -195,37 +195,31 @@ def test_a_running_import_shows_its_progress_and_htmx_polls_it(manager, client_f
     )
     client = client_for(manager)
 
-    page = client.get(reverse("directory:import_detail", args=[running.pk])).content.decode()
+    page = client.get(reverse("oruk:import_detail", args=[running.pk])).content.decode()
     assert "Checked 10 of 40 records." in page
     assert '<progress class="govuk-!-width-full" max="100" value="25"' in page
     assert 'hx-trigger="every 2s"' in page
-    assert reverse("directory:import_progress", args=[running.pk]) in page
+    assert reverse("oruk:import_progress", args=[running.pk]) in page
     assert "Refresh the page to see how the import is going" in page
 
     fragment = client.get(
-        reverse("directory:import_progress", args=[running.pk]), HTTP_HX_REQUEST="true"
+        reverse("oruk:import_progress", args=[running.pk]), HTTP_HX_REQUEST="true"
     )
     assert fragment.status_code == 200
     assert 'hx-trigger="every 2s"' in fragment.content.decode()
     assert "<html" not in fragment.content.decode()
 
     DirectoryImport.objects.filter(pk=running.pk).update(status=ImportStatus.SUCCEEDED)
-    done = client.get(
-        reverse("directory:import_progress", args=[running.pk]), HTTP_HX_REQUEST="true"
-    )
+    done = client.get(reverse("oruk:import_progress", args=[running.pk]), HTTP_HX_REQUEST="true")
     assert done.headers["HX-Refresh"] == "true"
 
 
 def test_a_failed_import_says_nothing_changed(manager, client_for, monkeypatch):
-    monkeypatch.setattr(importer._Feed, "_apply_service", lambda self, record: 1 / 0)
+    monkeypatch.setattr(importer.Feed, "_apply_service", lambda self, record: 1 / 0)
     importer.run_import(json.loads((FEEDS / "dataset.json").read_text()), by=manager)
     failed = DirectoryImport.objects.get()
 
-    page = (
-        client_for(manager)
-        .get(reverse("directory:import_detail", args=[failed.pk]))
-        .content.decode()
-    )
+    page = client_for(manager).get(reverse("oruk:import_detail", args=[failed.pk])).content.decode()
 
     assert "The import failed. Nothing in the directory was changed." in page
     assert "unexpected error (ZeroDivisionError)" in page
@@ -236,7 +230,7 @@ def test_the_list_shows_the_newest_import_first(manager, client_for):
     older = DirectoryImport.objects.create(source="older.json", status=ImportStatus.SUCCEEDED)
     newer = DirectoryImport.objects.create(source="newer.json", status=ImportStatus.QUEUED)
 
-    page = client_for(manager).get(reverse("directory:imports")).content.decode()
+    page = client_for(manager).get(reverse("oruk:imports")).content.decode()
 
     assert page.index(newer.source) < page.index(older.source)
     assert "Waiting to start" in page

@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from linkwork.directory import importer
 from linkwork.directory.models import DirectoryImport, ImportStatus, Organization, Service
+from linkwork.oruk import importer
 
 pytestmark = pytest.mark.django_db
 

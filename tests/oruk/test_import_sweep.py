@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from linkwork.core.sweeps import registered_sweeps
 from linkwork.directory.models import DirectoryImport, ImportStatus
-from linkwork.directory.sweeps import ABANDONED_AFTER, fail_stuck_imports
+from linkwork.oruk.sweeps import ABANDONED_AFTER, fail_stuck_imports
 
 pytestmark = pytest.mark.django_db
 
@@ -40,4 +40,4 @@ def test_imports_stuck_for_hours_are_marked_failed_once(manager):
 
 
 def test_the_sweep_is_registered_with_the_worker():
-    assert "linkwork.directory.sweeps.fail_stuck_imports" in registered_sweeps()
+    assert "linkwork.oruk.sweeps.fail_stuck_imports" in registered_sweeps()

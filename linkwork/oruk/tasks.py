@@ -1,12 +1,13 @@
-"""Background tasks of the directory, run by the worker (`python manage.py linkwork_worker`).
+"""Background tasks of ORUK imports, run by the worker (`python manage.py linkwork_worker`).
 
 Each task takes only ids: its arguments are stored in the task queue.
 """
 
 from django.tasks import task
 
+from linkwork.directory.models import ImportStatus
+
 from . import importer
-from .models import ImportStatus
 
 
 @task

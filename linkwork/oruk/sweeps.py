@@ -1,4 +1,5 @@
-"""The directory's background sweep (see `linkwork.core.sweeps`)."""
+"""The ORUK imports' background sweep (see `linkwork.core.sweeps`): imports whose worker died
+are marked failed."""
 
 import datetime
 

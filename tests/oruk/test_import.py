@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from linkwork.audit.models import AuditEvent
-from linkwork.directory import importer
 from linkwork.directory.models import (
     Accessibility,
     Address,
@@ -35,6 +34,7 @@ from linkwork.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from linkwork.oruk import importer
 
 pytestmark = pytest.mark.django_db
 
@@ -483,7 +483,7 @@ def test_an_import_that_fails_part_way_changes_nothing(monkeypatch):
     def explode(self, record):
         raise RuntimeError("the disk is full of Ann Persona's details")
 
-    monkeypatch.setattr(importer._Feed, "_apply_service_at_location", explode)
+    monkeypatch.setattr(importer.Feed, "_apply_service_at_location", explode)
     report = importer.run_import(official("service_full"), source="service_full.json")
 
     assert report.failed
@@ -606,15 +606,15 @@ def test_a_new_service_without_an_organisation_is_rejected():
 
 def test_the_import_s_row_counts_the_records_checked_as_it_goes(monkeypatch):
     seen = []
-    check = importer._Feed._check_record
+    check = importer.Feed._check_record
 
     def watched(self, record):
         check(self, record)
         row = DirectoryImport.objects.values("status", "processed", "total").get()
         seen.append((row["status"], row["processed"], row["total"]))
 
-    monkeypatch.setattr(importer._Feed, "_check_record", watched)
-    monkeypatch.setattr(importer.time, "monotonic", iter(range(0, 1000, 10)).__next__)
+    monkeypatch.setattr(importer.Feed, "_check_record", watched)
+    monkeypatch.setattr(importer.run.time, "monotonic", iter(range(0, 1000, 10)).__next__)
 
     importer.run_import(feed("dataset.json"))
 

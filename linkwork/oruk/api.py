@@ -24,8 +24,7 @@ from django.urls import re_path
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.decorators import ratelimit
 
-from . import serialisers
-from .models import (
+from linkwork.directory.models import (
     Location,
     Organization,
     Schedule,
@@ -36,7 +35,7 @@ from .models import (
     TaxonomyTerm,
 )
 
-app_name = "oruk"
+from . import serialisers
 
 HSDS_VERSION = "3.0"
 # Where the UK profile is described, and the OpenAPI description this API follows. A deployment

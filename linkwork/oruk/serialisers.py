@@ -1,4 +1,4 @@
-"""The directory as Open Referral UK (ORUK, the UK profile of HSDS 3.0) JSON, for `directory.api`.
+"""The directory as Open Referral UK (ORUK, the UK profile of HSDS 3.0) JSON, for `oruk.api`.
 
 Every function here names the fields it publishes one by one: nothing is copied from a model
 wholesale, so a field added to a model for staff (a note, a referral email, who checked the
@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import (
+from linkwork.directory.models import (
     Contact,
     Location,
     Organization,

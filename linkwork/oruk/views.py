@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from linkwork.accounts.permissions import Permission, require
+from linkwork.directory.models import DirectoryImport, ImportStatus
 
 from . import importer, tasks
-from .forms_import import ImportForm
-from .models import DirectoryImport, ImportStatus
+from .forms import ImportForm
 
 PER_PAGE = 25
 
@@ -48,7 +48,7 @@ def imports(request: HttpRequest) -> HttpResponse:
         transaction.on_commit(
             partial(tasks.run_directory_import.enqueue, directory_import.pk), robust=True
         )
-        return redirect("directory:import_detail", pk=directory_import.pk)
+        return redirect("oruk:import_detail", pk=directory_import.pk)
     page = Paginator(
         DirectoryImport.objects.defer("payload", "report").select_related("started_by"),
         PER_PAGE,
@@ -57,7 +57,7 @@ def imports(request: HttpRequest) -> HttpResponse:
         directory_import.colour = STATUS_COLOURS.get(directory_import.status, "grey")
     return render(
         request,
-        "directory/imports/list.html",
+        "oruk/imports/list.html",
         {"form": form, "page": page, "links": _page_links(request, page)},
         status=400 if form.errors else 200,
     )
@@ -88,7 +88,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     records = [e for e in entries if e["kind"] != "feed"]
     return render(
         request,
-        "directory/imports/detail.html",
+        "oruk/imports/detail.html",
         {
             "imp": directory_import,
             "feed_messages": [m for e in entries if e["kind"] == "feed" for m in e["messages"]],
@@ -110,7 +110,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     directory_import = get_object_or_404(DirectoryImport.objects.defer("payload", "report"), pk=pk)
     if directory_import.finished and request.htmx:
         return HttpResponseClientRefresh()
-    return render(request, "directory/imports/includes/progress.html", {"imp": directory_import})
+    return render(request, "oruk/imports/includes/progress.html", {"imp": directory_import})
 
 
 def _shown(entry: dict) -> dict:
@@ -134,7 +134,7 @@ def _shown(entry: dict) -> dict:
 
 
 urlpatterns = [
-    path("imports/", imports, name="imports"),
-    path("imports/<int:pk>/", import_detail, name="import_detail"),
-    path("imports/<int:pk>/progress/", import_progress, name="import_progress"),
+    path("", imports, name="imports"),
+    path("<int:pk>/", import_detail, name="import_detail"),
+    path("<int:pk>/progress/", import_progress, name="import_progress"),
 ]
