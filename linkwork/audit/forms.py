@@ -4,13 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from linkwork.accounts.models import User
+from linkwork.core.forms import GovUKForm
 
 from .models import AuditAction
 
 
-class AuditSearchForm(forms.Form):
-    use_required_attribute = False
-
+class AuditSearchForm(GovUKForm):
     person = forms.CharField(
         label=_("Person reference"),
         required=False,

@@ -7,44 +7,27 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.core.forms import GovUKDateField
+from linkwork.core.forms import GovUKDateField, GovUKForm, text_area
 from linkwork.referrals.status import ClosureReason
 
 from .models import Agreement, ContactMode, ContactOutcome, GoalStatus, LifeDomain, PreferredMode
 
 
-class CaseworkForm(forms.Form):
-    # Server-side validation with GOV.UK error messages, not the browser's pop-ups.
-    use_required_attribute = False
-
-
-def _text(label, *, required=False, rows=3, hint=None, required_message=None, **kwargs):
-    error_messages = {"required": required_message} if required_message else {}
-    return forms.CharField(
-        label=label,
-        required=required,
-        help_text=hint,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages=error_messages,
-        **kwargs,
-    )
-
-
-class WhatMattersForm(CaseworkForm):
-    what_matters = _text(
+class WhatMattersForm(GovUKForm):
+    what_matters = text_area(
         _("What matters to them"),
         required=True,
         rows=4,
         hint=_("In their own words."),
         required_message=_("Enter what matters to the person"),
     )
-    strengths = _text(_("Their strengths and what they enjoy (optional)"))
-    getting_in_the_way = _text(_("What is getting in the way (optional)"))
-    people_around = _text(_("Who is around them (optional)"))
-    next_steps = _text(_("Agreed next steps (optional)"))
+    strengths = text_area(_("Their strengths and what they enjoy (optional)"))
+    getting_in_the_way = text_area(_("What is getting in the way (optional)"))
+    people_around = text_area(_("Who is around them (optional)"))
+    next_steps = text_area(_("Agreed next steps (optional)"))
 
 
-class SupportPlanForm(CaseworkForm):
+class SupportPlanForm(GovUKForm):
     starts_on = GovUKDateField(
         label=_("Support starts on"),
         error_messages={"required": _("Enter the date support starts")},
@@ -68,18 +51,18 @@ class SupportPlanForm(CaseworkForm):
     )
 
 
-class ExtendSupportForm(CaseworkForm):
+class ExtendSupportForm(GovUKForm):
     new_end = GovUKDateField(
         label=_("New planned end"), error_messages={"required": _("Enter the new planned end")}
     )
-    reason = _text(
+    reason = text_area(
         _("Why is support being extended?"),
         hint=_("For example, the person has no other source of support yet."),
     )
 
 
-class GoalForm(CaseworkForm):
-    description = _text(
+class GoalForm(GovUKForm):
+    description = text_area(
         _("The goal, in the person's own words"),
         required=True,
         rows=2,
@@ -91,7 +74,7 @@ class GoalForm(CaseworkForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Select a life domain")},
     )
-    steps = _text(
+    steps = text_area(
         _("Steps towards it (optional)"),
         rows=4,
         hint=_("A graded approach: one step per line, in order."),
@@ -101,7 +84,7 @@ class GoalForm(CaseworkForm):
         return [line.strip() for line in self.cleaned_data["steps"].splitlines() if line.strip()]
 
 
-class RateGoalForm(CaseworkForm):
+class RateGoalForm(GovUKForm):
     score = forms.IntegerField(
         label=_("Progress, from 0 to 10"),
         min_value=0,
@@ -118,7 +101,7 @@ class RateGoalForm(CaseworkForm):
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500)
 
 
-class GoalStepForm(CaseworkForm):
+class GoalStepForm(GovUKForm):
     description = forms.CharField(
         label=_("Next step"),
         max_length=300,
@@ -126,14 +109,14 @@ class GoalStepForm(CaseworkForm):
     )
 
 
-class EndGoalForm(CaseworkForm):
+class EndGoalForm(GovUKForm):
     outcome = forms.ChoiceField(
         label=_("How did the goal end?"),
         choices=[(s.value, s.label) for s in GoalStatus if s != GoalStatus.ACTIVE],
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose how the goal ended")},
     )
-    new_description = _text(
+    new_description = text_area(
         _("The new goal, in the person's own words"),
         rows=2,
         hint=_("Only if the goal changed: the new goal replaces it and keeps the link."),
@@ -151,7 +134,7 @@ class EndGoalForm(CaseworkForm):
         return cleaned
 
 
-class ContactForm(CaseworkForm):
+class ContactForm(GovUKForm):
     contact_date = GovUKDateField(
         label=_("Date of contact"),
         error_messages={"required": _("Enter the date of the contact")},
@@ -191,7 +174,7 @@ class ContactForm(CaseworkForm):
         },
     )
     volunteer_present = forms.BooleanField(label=_("A volunteer was there"), required=False)
-    note = _text(_("Note (optional)"), rows=4)
+    note = text_area(_("Note (optional)"), rows=4)
 
     def contact_at(self) -> datetime.datetime:
         return timezone.make_aware(
@@ -212,17 +195,17 @@ class ContactForm(CaseworkForm):
         return cleaned
 
 
-class ContactOutcomeForm(CaseworkForm):
+class ContactOutcomeForm(GovUKForm):
     outcome = forms.ChoiceField(
         label=_("What happened?"),
         choices=[c for c in ContactOutcome.choices if c[0] != ContactOutcome.BOOKED],
         widget=forms.RadioSelect,
         error_messages={"required": _("Select what happened")},
     )
-    note = _text(_("Note (optional)"), rows=3)
+    note = text_area(_("Note (optional)"), rows=3)
 
 
-class CloseCaseForm(CaseworkForm):
+class CloseCaseForm(GovUKForm):
     """Closing asks how each goal still active ended, so no outcome is left open."""
 
     reason = forms.ChoiceField(
@@ -231,7 +214,7 @@ class CloseCaseForm(CaseworkForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Select a reason")},
     )
-    summary = _text(
+    summary = text_area(
         _("Summary of the support"),
         required=True,
         required_message=_("Enter a short summary of the support"),
@@ -261,11 +244,11 @@ class CloseCaseForm(CaseworkForm):
         return {goal.pk: self.cleaned_data[f"goal_{goal.pk}"] for goal in self.active_goals}
 
 
-class ReopenCaseForm(CaseworkForm):
-    reason = _text(_("Why is the case being reopened?"), rows=3)
+class ReopenCaseForm(GovUKForm):
+    reason = text_area(_("Why is the case being reopened?"), rows=3)
 
 
-class ClientFeedbackForm(CaseworkForm):
+class ClientFeedbackForm(GovUKForm):
     """The questionnaire at closure. Rendered in the person's preferred language."""
 
     helpful = forms.TypedChoiceField(
@@ -295,5 +278,5 @@ class ClientFeedbackForm(CaseworkForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Select how you would prefer to get support")},
     )
-    what_helped = _text(_("What helped? (optional)"), rows=4)
-    what_could_be_better = _text(_("What could have been better? (optional)"), rows=4)
+    what_helped = text_area(_("What helped? (optional)"), rows=4)
+    what_could_be_better = text_area(_("What could have been better? (optional)"), rows=4)

@@ -22,9 +22,10 @@ How it fits together:
 - Radios and checkbox groups take a modifier class on the widget, for example
   ``forms.RadioSelect(attrs={"class": "govuk-radios--inline"})``; it goes on the group only.
 
-Forms should set ``use_required_attribute = False``. Otherwise the browser's own "Please fill
-in this field" pop-ups stop the form being submitted, and the user never sees the GOV.UK error
-summary and messages, which are worded for the service and translated.
+Every form is a ``GovUKForm`` (or ``GovUKModelForm``), which sets ``use_required_attribute =
+False``: otherwise the browser's own "Please fill in this field" pop-ups stop the form being
+submitted, and the user never sees the GOV.UK error summary and messages, which are worded for
+the service and translated.
 """
 
 import datetime
@@ -303,3 +304,28 @@ class GovUKDateField(forms.MultiValueField):
             return tuple(text.lstrip("0") or text for text in texts)
 
         return normalise(before or []) != normalise(after or [])
+
+
+class GovUKForm(forms.Form):
+    """The base of every form in Linkwork: rendered in GOV.UK markup (`GovUKFormRenderer`) and
+    validated on the server with GOV.UK error messages, not the browser's pop-ups."""
+
+    use_required_attribute = False
+
+
+def text_area(label, *, required=False, rows=3, hint=None, required_message=None, **kwargs):
+    """A free-text answer: a textarea of `rows` lines, with GOV.UK's wording when it is missing."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=hint,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": required_message} if required_message else {},
+        **kwargs,
+    )
+
+
+class GovUKModelForm(forms.ModelForm):
+    """`GovUKForm` for a form that edits a model's fields (configuration such as pathways)."""
+
+    use_required_attribute = False

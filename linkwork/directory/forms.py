@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.core.forms import GovUKDateField
+from linkwork.core.forms import GovUKDateField, GovUKForm
 
 from .models import (
     Availability,
@@ -30,17 +30,12 @@ def _yes_no(value) -> bool:
     return value == "yes"
 
 
-class DirectoryForm(forms.Form):
-    # Server-side validation with GOV.UK error messages, not the browser's pop-ups.
-    use_required_attribute = False
-
-
 # --- Search ------------------------------------------------------------------------------------
 
 ANY_SITE = "any"
 
 
-class SearchForm(DirectoryForm):
+class SearchForm(GovUKForm):
     """The directory's filters, read from the query string. Any field that does not make sense
     is reported and left out of the search; the rest still apply."""
 
@@ -126,7 +121,7 @@ class SearchForm(DirectoryForm):
 # --- Availability and notes --------------------------------------------------------------------
 
 
-class AvailabilityForm(DirectoryForm):
+class AvailabilityForm(GovUKForm):
     availability = forms.ChoiceField(
         label=_("Availability"),
         choices=Availability.choices,
@@ -179,7 +174,7 @@ class AvailabilityForm(DirectoryForm):
         return cleaned
 
 
-class LocalNoteForm(DirectoryForm):
+class LocalNoteForm(GovUKForm):
     text = forms.CharField(
         label=_("Add a note for staff"),
         max_length=2000,
@@ -248,7 +243,7 @@ def category_choices(service=None):
     ).order_by("name", "pk")
 
 
-class ServiceForm(DirectoryForm):
+class ServiceForm(GovUKForm):
     """A directory entry: the service, its organisation, where and when it runs, how to refer.
 
     One page. Related records (a phone, a place, a weekly schedule, a cost, Welsh) are the first

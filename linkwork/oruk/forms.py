@@ -3,15 +3,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linkwork.core.forms import GovUKForm
+
 from . import importer
 
 
-class ImportForm(forms.Form):
+class ImportForm(GovUKForm):
     """Exactly one of a file and an address. A file is read and checked here, so a file that
     is not JSON, or not an ORUK feed, is refused at once; an address is fetched when the
     import runs."""
-
-    use_required_attribute = False
 
     file = forms.FileField(
         label=_("Upload a JSON file"),

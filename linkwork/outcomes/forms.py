@@ -8,18 +8,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.core.forms import GovUKDateField
+from linkwork.core.forms import GovUKDateField, GovUKForm
 
 from .instruments import Instrument
 from .models import Timepoint
 
 #: The timepoints a site schedule sets (a measure "during support" is never scheduled).
 SCHEDULED_TIMEPOINTS = (Timepoint.BASELINE, Timepoint.END, Timepoint.FOLLOW_UP)
-
-
-class OutcomesForm(forms.Form):
-    # Server-side validation with GOV.UK error messages, not the browser's pop-ups.
-    use_required_attribute = False
 
 
 def _anchors(instrument: Instrument) -> str:
@@ -35,7 +30,7 @@ def item_field_name(number: int) -> str:
     return f"item_{number}"
 
 
-class QuestionnaireForm(OutcomesForm):
+class QuestionnaireForm(GovUKForm):
     """One set of radios per item of the instrument. With `coordinator=True`, also the date it
     was completed and the timepoint (the person's own link fixes both)."""
 
@@ -86,7 +81,7 @@ class QuestionnaireForm(OutcomesForm):
         ]
 
 
-class ChooseInstrumentForm(OutcomesForm):
+class ChooseInstrumentForm(GovUKForm):
     """Which questionnaire to fill in, and for when (sent as a GET: nothing is saved)."""
 
     def __init__(self, *args, instruments: list[Instrument], **kwargs):
@@ -111,7 +106,7 @@ class ChooseInstrumentForm(OutcomesForm):
         )
 
 
-class WithdrawMeasureForm(OutcomesForm):
+class WithdrawMeasureForm(GovUKForm):
     reason = forms.CharField(
         label=_("Why is this measure being withdrawn?"),
         help_text=_("For example, entered for the wrong person. The measure stays on record."),
@@ -137,7 +132,7 @@ def _decimal(label, help_text, *, max_digits, decimal_places, invalid):
     )
 
 
-class InstrumentSettingForm(OutcomesForm):
+class InstrumentSettingForm(GovUKForm):
     enabled = forms.BooleanField(label=_("In use in this service"), required=False)
     registration_confirmed = forms.BooleanField(
         label=_("We have registered to use this instrument"), required=False
@@ -177,7 +172,7 @@ def schedule_field_name(code: str, timepoint: str) -> str:
     return f"{code}__{timepoint}"
 
 
-class SiteScheduleForm(OutcomesForm):
+class SiteScheduleForm(GovUKForm):
     """A checkbox for each instrument in use at each scheduled timepoint, and when follow-up
     falls."""
 

@@ -4,6 +4,7 @@ re-displays what was typed when it fails validation."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linkwork.core.forms import GovUKForm
 from linkwork.directory.models import Service
 
 from .status import TRANSITIONS, PrescriptionStatus
@@ -14,11 +15,6 @@ YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 def _yes_no(value: str) -> bool:
     return value == "yes"
-
-
-class GovUKForm(forms.Form):
-    # Server-side validation with GOV.UK error messages, not the browser's pop-ups.
-    use_required_attribute = False
 
 
 class PrescriptionForm(GovUKForm):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.core.forms import GovUKDateField
+from linkwork.core.forms import GovUKDateField, GovUKForm, GovUKModelForm
 from linkwork.partners.models import Organisation, SourceType
 
 from .eligibility import eligibility_problems
@@ -22,12 +22,7 @@ def _yes_no(value: str) -> bool:
     return value == "yes"
 
 
-class GovUKForm(forms.Form):
-    # Server-side validation with GOV.UK error messages, not the browser's pop-ups.
-    use_required_attribute = False
-
-
-class PersonFieldsMixin(forms.Form):
+class PersonFieldsMixin(GovUKForm):
     """The person's details, shared by every way a referral comes in."""
 
     given_name = forms.CharField(
@@ -113,7 +108,7 @@ PERSON_FIELDS = [
 assert set(PERSON_FIELDS) <= {f.name for f in Person._meta.fields}
 
 
-class NeedsFieldsMixin(forms.Form):
+class NeedsFieldsMixin(GovUKForm):
     needs = forms.MultipleChoiceField(
         label=_("What does the person need help with?"),
         help_text=_("Select all that apply."),
@@ -173,7 +168,7 @@ class PathwayChoiceField(forms.ModelChoiceField):
         return label
 
 
-class ReferralForm(GovUKForm, PersonFieldsMixin, NeedsFieldsMixin):
+class ReferralForm(PersonFieldsMixin, NeedsFieldsMixin):
     """The brief referral form for a signed-in referrer."""
 
     pathway = PathwayChoiceField(
@@ -295,7 +290,7 @@ class StaffReferralForm(ReferralForm):
         return cleaned
 
 
-class SelfReferralForm(GovUKForm, PersonFieldsMixin):
+class SelfReferralForm(PersonFieldsMixin):
     """The public form. Plain language, written to the person themselves."""
 
     needs = forms.MultipleChoiceField(
@@ -525,9 +520,7 @@ class WithdrawForm(GovUKForm):
     )
 
 
-class PathwayForm(forms.ModelForm):
-    use_required_attribute = False
-
+class PathwayForm(GovUKModelForm):
     opens_on = GovUKDateField(
         label=_("Opens on"), error_messages={"required": _("Enter the date the pathway opens")}
     )

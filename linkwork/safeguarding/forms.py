@@ -11,27 +11,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.core.forms import GovUKDateField
+from linkwork.core.forms import GovUKDateField, GovUKForm, text_area
 
 from .models import EscalatedTo, EscalationMethod, PromptAction, RiskKind
 
 #: The response-due date suggested for a new escalation.
 DEFAULT_RESPONSE_DAYS = 3
-
-
-class SafeguardingForm(forms.Form):
-    # Server-side validation with GOV.UK error messages, not the browser's pop-ups.
-    use_required_attribute = False
-
-
-def _text(label, *, required=False, rows=3, hint=None, required_message=None):
-    return forms.CharField(
-        label=label,
-        required=required,
-        help_text=hint,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={"required": required_message} if required_message else {},
-    )
 
 
 def _time(label, required_message):
@@ -54,35 +39,35 @@ def now_initial() -> dict:
     return {"date": now.date(), "time": now.strftime("%H:%M")}
 
 
-class RiskFlagForm(SafeguardingForm):
+class RiskFlagForm(GovUKForm):
     kind = forms.ChoiceField(
         label=_("What is the risk?"),
         choices=RiskKind.choices,
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose the kind of risk")},
     )
-    note = _text(
+    note = text_area(
         _("Details"),
         hint=_("What is known and who told you. Required if you chose Other."),
     )
 
 
-class EndFlagForm(SafeguardingForm):
-    reason = _text(
+class EndFlagForm(GovUKForm):
+    reason = text_area(
         _("Why is the flag no longer needed?"),
         required=True,
         required_message=_("Say why the flag is no longer needed"),
     )
 
 
-class ConcernForm(SafeguardingForm):
+class ConcernForm(GovUKForm):
     kind = forms.ChoiceField(
         label=_("What is the concern about?"),
         choices=RiskKind.choices,
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose what the concern is about")},
     )
-    summary = _text(
+    summary = text_area(
         _("What happened"),
         required=True,
         rows=6,
@@ -97,7 +82,7 @@ class ConcernForm(SafeguardingForm):
     )
 
 
-class EscalationForm(SafeguardingForm):
+class EscalationForm(GovUKForm):
     to = forms.ChoiceField(
         label=_("Who was it escalated to?"),
         choices=EscalatedTo.choices,
@@ -145,14 +130,14 @@ class EscalationForm(SafeguardingForm):
         return _when(self.cleaned_data["at"], self.cleaned_data["at_time"])
 
 
-class ChaseForm(SafeguardingForm):
+class ChaseForm(GovUKForm):
     method = forms.ChoiceField(
         label=_("How did you chase it?"),
         choices=EscalationMethod.choices,
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose how you chased it")},
     )
-    note = _text(
+    note = text_area(
         _("What was said"),
         required=True,
         rows=4,
@@ -166,13 +151,13 @@ class ChaseForm(SafeguardingForm):
     )
 
 
-class ResponseForm(SafeguardingForm):
+class ResponseForm(GovUKForm):
     responded_at = GovUKDateField(
         label=_("Date the response was received"),
         error_messages={"required": _("Enter the date the response was received")},
     )
     responded_time = _time(_("Time received"), _("Enter the time the response was received"))
-    response = _text(
+    response = text_area(
         _("What they said or did"),
         required=True,
         rows=5,
@@ -188,8 +173,8 @@ class ResponseForm(SafeguardingForm):
         return _when(self.cleaned_data["responded_at"], self.cleaned_data["responded_time"])
 
 
-class CloseConcernForm(SafeguardingForm):
-    outcome = _text(
+class CloseConcernForm(GovUKForm):
+    outcome = text_area(
         _("How was the concern resolved?"),
         required=True,
         rows=5,
@@ -198,14 +183,14 @@ class CloseConcernForm(SafeguardingForm):
     )
 
 
-class PromptForm(SafeguardingForm):
+class PromptForm(GovUKForm):
     action = forms.ChoiceField(
         label=_("What did you do?"),
         choices=PromptAction.choices,
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose what you did")},
     )
-    note = _text(
+    note = text_area(
         _("Details"),
         required=True,
         rows=6,

@@ -11,6 +11,7 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from linkwork.core.forms import GovUKForm
 from linkwork.directory.models import TaxonomyTerm
 
 from .areas import MAX_AREA_LENGTH, MAX_NOTE_LENGTH, term_label
@@ -22,11 +23,6 @@ MONTHS_OFFERED = 60
 DEFAULT_MONTHS = 12
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-class UnmetForm(forms.Form):
-    # Server-side validation with GOV.UK error messages, not the browser's pop-ups.
-    use_required_attribute = False
 
 
 class CategoryField(forms.ModelChoiceField):
@@ -45,7 +41,7 @@ def _area_widget() -> forms.TextInput:
 # --- Recording a need ----------------------------------------------------------------------------
 
 
-class UnmetNeedForm(UnmetForm):
+class UnmetNeedForm(GovUKForm):
     """What was needed, and where. The site is asked only of someone who works at several
     (and never when the need is recorded for a person: it is their site)."""
 
@@ -145,7 +141,7 @@ class MonthField(forms.CharField):
         return month
 
 
-class UnmetNeedsFilterForm(UnmetForm):
+class UnmetNeedsFilterForm(GovUKForm):
     """The report's filters, read from the query string. A filter that does not make sense is
     reported and the default used instead; the rest still apply."""
 

@@ -358,3 +358,29 @@ def test_the_error_summary_links_a_radio_group_to_its_first_radio():
 
 def test_no_error_summary_without_errors():
     assert render_to_string("forms/error_summary.html", {"form": SampleForm()}).strip() == ""
+
+
+def test_every_form_in_linkwork_is_a_govuk_form():
+    """One base form: each form leaves validation to the server, so the GOV.UK error summary and
+    translated messages show instead of the browser's pop-ups."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from django import forms as django_forms
+
+    import linkwork
+    from linkwork.core.forms import GovUKForm, GovUKModelForm
+
+    found = []
+    for module_info in pkgutil.walk_packages(linkwork.__path__, "linkwork."):
+        name = module_info.name
+        if not (name.endswith(".forms") or ".forms." in name):
+            continue
+        module = importlib.import_module(name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == name and issubclass(cls, django_forms.BaseForm):
+                found.append(cls)
+                assert issubclass(cls, GovUKForm | GovUKModelForm), cls
+                assert cls.use_required_attribute is False
+    assert len(found) > 20
