@@ -116,6 +116,7 @@ lint: $(STAMPS)/python
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(PYTHON) scripts/layers.py --check
 
 format: $(STAMPS)/python
 	$(VENV)/bin/ruff check --fix .

@@ -109,3 +109,27 @@ def test_production_settings_do_not_install_the_demo():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_the_layer_diagram_in_the_docs_is_the_one_ci_enforces():
+    result = subprocess.run(  # noqa: S603  (this Python, our own script)
+        [sys.executable, str(ROOT / "scripts" / "layers.py"), "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_stale_diagram_is_caught():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import layers
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    current = layers.DOCUMENT.read_text()
+    stale = current.replace('L3["outcomes · messaging"]', 'L3["outcomes"]')
+    assert stale != current
+    assert layers.with_diagram(stale) == current
