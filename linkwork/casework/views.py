@@ -1,8 +1,9 @@
 """The person's record and the pages a link coordinator works on it with. Thin: parse, act,
 render.
 
-Every page finds the person through `people_in_support_for(user)` and then checks the
-permission on the referral, so someone outside the user's scope answers 404. Reading the record
+Every page finds the person with `referral_for(user, pk, permission,
+scope=people_in_support_for)`: among the people in support the user may see, then the permission
+on the referral, so someone outside the user's scope answers 404. Reading the record
 needs VIEW_PERSON_RECORD (a coordinator who supports or supported the person, a manager at the
 site); changing it needs WORK_WITH_PERSON (their current coordinator, a manager at the site), and
 the actions themselves refuse any change once support is closed.
@@ -30,6 +31,7 @@ from linkwork.accounts.queries import sites_for
 from linkwork.core.errors import ActionRefused
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Allocation, Referral
+from linkwork.referrals.queries import referral_for
 from linkwork.referrals.status import ReferralStatus
 
 from . import actions
@@ -60,12 +62,6 @@ WHAT_MATTERS_FIELDS = (
     "people_around",
     "next_steps",
 )
-
-
-def _person(request: HttpRequest, pk: int, perm: Permission) -> Referral:
-    referral = get_object_or_404(people_in_support_for(request.user), pk=pk)
-    require(request.user, perm, referral)
-    return referral
 
 
 def _goal(referral: Referral, goal_pk: int) -> Goal:
@@ -157,7 +153,9 @@ def _weeks_between(start: datetime.date | None, end: datetime.date) -> int | Non
 
 
 def record(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.VIEW_PERSON_RECORD)
+    referral = referral_for(
+        request.user, pk, Permission.VIEW_PERSON_RECORD, scope=people_in_support_for
+    )
     user = request.user
     record_view(by=user, obj=referral, person_id=referral.person_id)
     today = timezone.localdate()
@@ -251,7 +249,7 @@ def what_matters(request: HttpRequest, pk: int) -> HttpResponse:
     """The latest conversation, earlier versions below it, and a form to revisit it."""
     changing = request.method == "POST"
     perm = Permission.WORK_WITH_PERSON if changing else Permission.VIEW_PERSON_RECORD
-    referral = _person(request, pk, perm)
+    referral = referral_for(request.user, pk, perm, scope=people_in_support_for)
     versions = list(referral.what_matters.select_related("by"))
     latest = versions[0] if versions else None
     initial = {f: getattr(latest, f) for f in WHAT_MATTERS_FIELDS} if latest else None
@@ -287,7 +285,9 @@ def _names(referral: Referral) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def support_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     if SupportPlan.objects.filter(referral=referral).exists():
         return redirect("casework:extend_support", pk=referral.pk)
     form = SupportPlanForm(
@@ -317,7 +317,9 @@ def support_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def extend_support(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     plan = SupportPlan.objects.filter(referral=referral).first()
     if plan is None:
         return redirect("casework:support_plan", pk=referral.pk)
@@ -347,7 +349,9 @@ def extend_support(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     form = GoalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -395,7 +399,9 @@ def _goal_page(request, referral, goal, *, step_form=None, status=200) -> HttpRe
 
 
 def goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.VIEW_PERSON_RECORD)
+    referral = referral_for(
+        request.user, pk, Permission.VIEW_PERSON_RECORD, scope=people_in_support_for
+    )
     the_goal = _goal(referral, goal_pk)
     record_view(by=request.user, obj=referral, person_id=referral.person_id)
     return _goal_page(request, referral, the_goal)
@@ -403,7 +409,9 @@ def goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def rate_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     the_goal = _goal(referral, goal_pk)
     form = RateGoalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -426,7 +434,9 @@ def rate_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @require_POST
 def add_goal_step(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     the_goal = _goal(referral, goal_pk)
     form = GoalStepForm(request.POST)
     if form.is_valid():
@@ -444,7 +454,9 @@ def add_goal_step(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @require_POST
 def complete_goal_step(request: HttpRequest, pk: int, goal_pk: int, step_pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     the_goal = _goal(referral, goal_pk)
     step = get_object_or_404(the_goal.steps.select_related("goal__referral"), pk=step_pk)
     try:
@@ -458,7 +470,9 @@ def complete_goal_step(request: HttpRequest, pk: int, goal_pk: int, step_pk: int
 
 @require_http_methods(["GET", "POST"])
 def end_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     the_goal = _goal(referral, goal_pk)
     form = EndGoalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -485,7 +499,9 @@ def end_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     form = ContactForm(
         request.POST if request.method == "POST" else None,
         initial={"contact_date": timezone.localdate()},
@@ -514,7 +530,9 @@ def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contact_outcome(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     """What happened at a booked contact."""
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     contact = get_object_or_404(
         referral.contacts.filter(outcome=ContactOutcome.BOOKED), pk=contact_pk
     )
@@ -544,7 +562,9 @@ def contact_outcome(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespo
 
 @require_http_methods(["GET", "POST"])
 def close(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     form = CloseCaseForm(
         request.POST if request.method == "POST" else None,
         active_goals=referral.goals.filter(status=GoalStatus.ACTIVE),
@@ -575,7 +595,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.REOPEN_CASE)
+    referral = referral_for(request.user, pk, Permission.REOPEN_CASE, scope=people_in_support_for)
     form = ReopenCaseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -604,7 +624,9 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     """The questionnaire at closure, filled in with the person, in their preferred language."""
-    referral = _person(request, pk, Permission.RECORD_CLIENT_FEEDBACK)
+    referral = referral_for(
+        request.user, pk, Permission.RECORD_CLIENT_FEEDBACK, scope=people_in_support_for
+    )
     given = referral.client_feedback.first()
     language = referral.person.preferred_language
     staff_language = translation.get_language()
@@ -644,7 +666,9 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
 def feedback_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Make a one-time link for the person to give feedback on their own, and email it to
     them if they have an email address. The link is shown once, to copy or read out."""
-    referral = _person(request, pk, Permission.RECORD_CLIENT_FEEDBACK)
+    referral = referral_for(
+        request.user, pk, Permission.RECORD_CLIENT_FEEDBACK, scope=people_in_support_for
+    )
     try:
         signed = actions.create_feedback_link(referral, by=request.user)
     except ActionRefused as refusal:

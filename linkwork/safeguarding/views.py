@@ -2,8 +2,9 @@
 and their chases, the PHQ-9 item 9 prompt, and the list of escalations awaiting a response.
 
 Thin: parse, act (`safeguarding.actions`), render. A
-referral is found through `referrals_for(user)`; a concern, escalation, flag or prompt is looked
-up and the permission is then checked on its referral, so anyone outside the site answers 404.
+referral is found with `referral_for(user, pk, permission)`; a concern, escalation, flag or
+prompt is looked up and the permission is then checked on its referral, so anyone outside the
+site answers 404.
 Reading needs VIEW_SAFEGUARDING and changing SAFEGUARD (any staff at the person's site, the
 waiting list included); recording what was done about a prompt needs HANDLE_SAFEGUARDING_PROMPT.
 """
@@ -25,7 +26,7 @@ from linkwork.core.errors import ActionRefused
 from linkwork.outcomes.instruments import get_instrument
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
-from linkwork.referrals.queries import referrals_for
+from linkwork.referrals.queries import referral_for
 from linkwork.referrals.status import ReferralStatus
 from linkwork.safeguarding import actions as safeguarding
 
@@ -56,12 +57,6 @@ PHQ9_ITEM_9 = 8  # index of "thoughts that you would be better off dead…" in t
 
 
 # --- Finding things -----------------------------------------------------------------------------
-
-
-def _referral(request: HttpRequest, pk: int, perm: Permission) -> Referral:
-    referral = get_object_or_404(referrals_for(request.user), pk=pk)
-    require(request.user, perm, referral)
-    return referral
 
 
 def _concern(request: HttpRequest, concern_pk: int, perm: Permission) -> SafeguardingConcern:
@@ -188,7 +183,7 @@ def open_escalations(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def person(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _referral(request, pk, Permission.VIEW_SAFEGUARDING)
+    referral = referral_for(request.user, pk, Permission.VIEW_SAFEGUARDING)
     user = request.user
     record_view(by=user, obj=referral, person_id=referral.person_id)
     flags = list(
@@ -221,7 +216,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def raise_flag(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _referral(request, pk, Permission.SAFEGUARD)
+    referral = referral_for(request.user, pk, Permission.SAFEGUARD)
     form = RiskFlagForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -249,7 +244,7 @@ def raise_flag(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def end_flag(request: HttpRequest, pk: int, flag_pk: int) -> HttpResponse:
-    referral = _referral(request, pk, Permission.SAFEGUARD)
+    referral = referral_for(request.user, pk, Permission.SAFEGUARD)
     # A flag is on the person (it shows wherever they are known), but only staff at the site
     # whose referral it was raised under may remove it.
     flag = get_object_or_404(
@@ -286,7 +281,7 @@ def end_flag(request: HttpRequest, pk: int, flag_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def raise_concern(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _referral(request, pk, Permission.SAFEGUARD)
+    referral = referral_for(request.user, pk, Permission.SAFEGUARD)
     form = ConcernForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -25,7 +25,7 @@ from linkwork.accounts.queries import sites_for
 from linkwork.core.errors import ActionRefused
 from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
-from linkwork.referrals.queries import referrals_for
+from linkwork.referrals.queries import referral_for
 
 from . import actions, areas
 from . import report as needs_report
@@ -46,9 +46,7 @@ def _referral_from(request: HttpRequest) -> Referral | None:
         return None
     if not value.isdigit():
         raise Http404
-    referral = get_object_or_404(referrals_for(request.user), pk=int(value))
-    require(request.user, Permission.WORK_WITH_PERSON, referral)
-    return referral
+    return referral_for(request.user, int(value), Permission.WORK_WITH_PERSON)
 
 
 def _site_from(request: HttpRequest) -> Site | None:
