@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -30,7 +29,7 @@ from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.accounts.queries import sites_for
 from linkwork.core.errors import ActionRefused
 from linkwork.referrals.actions import record_view
-from linkwork.referrals.models import Allocation, Referral
+from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import referral_for
 from linkwork.referrals.status import ReferralStatus
 
@@ -49,9 +48,17 @@ from .forms import (
     SupportPlanForm,
     WhatMattersForm,
 )
-from .models import ClientFeedback, ContactOutcome, Goal, GoalStatus, SupportPlan
+from .models import ClientFeedback, ContactOutcome, Goal, GoalStatus
 from .panels import record_panels
-from .queries import REVIEW_EVERY, contacts_for, goals_with_progress, people_in_support_for
+from .queries import (
+    REVIEW_EVERY,
+    contacts_for,
+    goals_with_progress,
+    people_in_support_for,
+    people_list_for,
+    plan_of,
+    replaced_goal,
+)
 from .timeline import timeline_for
 
 PRESCRIPTIONS_TEMPLATE = "prescriptions/includes/person_prescriptions.html"
@@ -92,19 +99,7 @@ def people(request: HttpRequest) -> HttpResponse:
     shown = request.GET.get("status", "open")
     if shown not in FILTERS:
         shown = "open"
-    people = (
-        people_in_support_for(request.user)
-        .filter(status__in=FILTERS[shown])
-        .select_related("support_plan")
-        .prefetch_related(
-            Prefetch(
-                "allocations",
-                queryset=Allocation.objects.select_related("coordinator").order_by("-started_at"),
-                to_attr="allocation_list",
-            )
-        )
-        .order_by("person__family_name", "person__given_name", "pk")
-    )
+    people = people_list_for(request.user, statuses=FILTERS[shown])
     sites = list(sites_for(request.user))
     site = request.GET.get("site", "")
     if site.isdigit():
@@ -164,7 +159,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     allocations = list(referral.allocations.select_related("coordinator"))
     current = next((a for a in allocations if a.ended_at is None), None)
     first_allocation = allocations[-1] if allocations else None
-    plan = SupportPlan.objects.filter(referral=referral).first()
+    plan = plan_of(referral)
     extensions = list(plan.extensions.select_related("by")) if plan else []
     closure = referral.closures.select_related("by").first() if closed else None
     end_of_support = closure.closed_on if closure else today
@@ -288,7 +283,7 @@ def support_plan(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(
         request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
     )
-    if SupportPlan.objects.filter(referral=referral).exists():
+    if plan_of(referral) is not None:
         return redirect("casework:extend_support", pk=referral.pk)
     form = SupportPlanForm(
         request.POST if request.method == "POST" else None,
@@ -320,7 +315,7 @@ def extend_support(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(
         request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
     )
-    plan = SupportPlan.objects.filter(referral=referral).first()
+    plan = plan_of(referral)
     if plan is None:
         return redirect("casework:support_plan", pk=referral.pk)
     form = ExtendSupportForm(request.POST if request.method == "POST" else None)
@@ -390,7 +385,7 @@ def _goal_page(request, referral, goal, *, step_form=None, status=200) -> HttpRe
             "goal": goal,
             "ratings": list(goal.ratings.all()),
             "steps": list(goal.steps.all()),
-            "replaces": Goal.objects.filter(replaced_by=goal).first(),
+            "replaces": replaced_goal(goal),
             "step_form": step_form or GoalStepForm(),
             "can_work": goal.is_active and _may_work(request.user, referral),
         },
