@@ -15,7 +15,7 @@ from django.utils import timezone
 from linkwork.accounts.models import Role, User
 from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import sites_for
-from linkwork.partners.models import Site
+from linkwork.partners.models import Site, SourceType
 
 from .models import Allocation, Pathway, Person, Referral
 from .status import OPEN_STATUSES
@@ -57,6 +57,28 @@ def referral_for(
 
 def pathways_for(user) -> QuerySet[Pathway]:
     return Pathway.objects.filter(site__in=sites_for(user)).select_related("site")
+
+
+def pathways_usable_by(organisation) -> QuerySet[Pathway]:
+    """Open pathways a referrer's organisation may refer through today, with their site."""
+    return Pathway.objects.usable_by(organisation).select_related("site")
+
+
+# --- The public self-referral pages (no account; sites and pathways are not personal data) ------
+
+
+def open_self_referral_pathways() -> QuerySet[Pathway]:
+    """Pathways open today to people referring themselves, with their site."""
+    return (
+        Pathway.objects.open_on(timezone.localdate())
+        .filter(source_type=SourceType.SELF_REFERRAL)
+        .select_related("site")
+    )
+
+
+def public_site(slug: str) -> Site:
+    """The site a self-referral page's address names; 404 if there is none."""
+    return get_object_or_404(Site, slug=slug)
 
 
 def _with_caseload(coordinators: QuerySet[User]) -> QuerySet[User]:

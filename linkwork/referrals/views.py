@@ -22,7 +22,7 @@ from .forms import (
     TriageForm,
     WithdrawForm,
 )
-from .models import Pathway, ReceivedVia
+from .models import ReceivedVia
 from .panels import referral_panels
 from .queries import (
     caseload_of,
@@ -30,6 +30,7 @@ from .queries import (
     coordinators_for_site,
     current_allocation,
     pathways_for,
+    pathways_usable_by,
     possible_duplicates,
     referral_for,
     referrals_for,
@@ -42,7 +43,7 @@ from .status import TO_TRIAGE, ReferralStatus
 def refer(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.REFER)
     organisation = request.user.organisation
-    pathways = Pathway.objects.usable_by(organisation).select_related("site")
+    pathways = pathways_usable_by(organisation)
     form = ReferralForm(request.POST if request.method == "POST" else None, pathways=pathways)
     if request.method == "POST" and form.is_valid():
         try:
