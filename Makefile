@@ -28,7 +28,8 @@ help:
 	@echo "make migrate  apply database migrations"
 	@echo "make demo     load (or reload) the demo data"
 	@echo "make test     run the tests (PYTEST_ARGS='-k something' to choose)"
-	@echo "make lint     ruff check, ruff format --check and the layer contracts (lint-imports)"
+	@echo "make lint     ruff check, ruff format --check, the layer contracts (lint-imports)"
+	@echo "              and views taking records only from queries modules"
 	@echo "make format   fix what ruff can fix and format the code"
 	@echo "DATABASE_URL=postgres://... switches from SQLite to PostgreSQL."
 
@@ -117,6 +118,7 @@ lint: $(STAMPS)/python
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(PYTHON) scripts/layers.py --check
+	$(PYTHON) scripts/lint_views_use_queries.py
 
 format: $(STAMPS)/python
 	$(VENV)/bin/ruff check --fix .

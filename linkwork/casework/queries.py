@@ -30,6 +30,35 @@ def people_in_support_for(user) -> QuerySet[Referral]:
     return visible
 
 
+def people_list_for(user, *, statuses) -> QuerySet[Referral]:
+    """The "People in support" list: people the user may see with one of these statuses, by
+    name, each with their support plan and `allocation_list` (their allocations, newest first,
+    with the coordinator)."""
+    return (
+        people_in_support_for(user)
+        .filter(status__in=statuses)
+        .select_related("support_plan")
+        .prefetch_related(
+            Prefetch(
+                "allocations",
+                queryset=Allocation.objects.select_related("coordinator").order_by("-started_at"),
+                to_attr="allocation_list",
+            )
+        )
+        .order_by("person__family_name", "person__given_name", "pk")
+    )
+
+
+def plan_of(referral: Referral) -> SupportPlan | None:
+    """The person's support plan, if one is set."""
+    return SupportPlan.objects.filter(referral=referral).first()
+
+
+def replaced_goal(goal: Goal) -> Goal | None:
+    """The goal this one replaced (when a goal is changed, the new one replaces it), if any."""
+    return Goal.objects.filter(replaced_by=goal).first()
+
+
 def goals_with_progress(referral: Referral) -> QuerySet[Goal]:
     return referral.goals.prefetch_related(
         Prefetch("ratings", queryset=GoalRating.objects.order_by("rated_on", "pk")),

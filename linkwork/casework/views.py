@@ -1,8 +1,9 @@
 """The person's record and the pages a link coordinator works on it with. Thin: parse, act,
 render.
 
-Every page finds the person through `people_in_support_for(user)` and then checks the
-permission on the referral, so someone outside the user's scope answers 404. Reading the record
+Every page finds the person with `referral_for(user, pk, permission,
+scope=people_in_support_for)`: among the people in support the user may see, then the permission
+on the referral, so someone outside the user's scope answers 404. Reading the record
 needs VIEW_PERSON_RECORD (a coordinator who supports or supported the person, a manager at the
 site); changing it needs WORK_WITH_PERSON (their current coordinator, a manager at the site), and
 the actions themselves refuse any change once support is closed.
@@ -13,7 +14,6 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -27,7 +27,8 @@ from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.accounts.queries import sites_for
 from linkwork.core.errors import ActionRefused
 from linkwork.referrals.actions import record_view
-from linkwork.referrals.models import Allocation, Referral
+from linkwork.referrals.models import Referral
+from linkwork.referrals.queries import referral_for
 from linkwork.referrals.status import ReferralStatus
 
 from . import actions
@@ -45,9 +46,17 @@ from .forms import (
     SupportPlanForm,
     WhatMattersForm,
 )
-from .models import ClientFeedback, ContactOutcome, Goal, GoalStatus, SupportPlan
+from .models import ClientFeedback, ContactOutcome, Goal, GoalStatus
 from .panels import record_panels
-from .queries import REVIEW_EVERY, contacts_for, goals_with_progress, people_in_support_for
+from .queries import (
+    REVIEW_EVERY,
+    contacts_for,
+    goals_with_progress,
+    people_in_support_for,
+    people_list_for,
+    plan_of,
+    replaced_goal,
+)
 from .timeline import timeline_for
 
 PRESCRIPTIONS_TEMPLATE = "prescriptions/includes/person_prescriptions.html"
@@ -58,12 +67,6 @@ WHAT_MATTERS_FIELDS = (
     "people_around",
     "next_steps",
 )
-
-
-def _person(request: HttpRequest, pk: int, perm: Permission) -> Referral:
-    referral = get_object_or_404(people_in_support_for(request.user), pk=pk)
-    require(request.user, perm, referral)
-    return referral
 
 
 def _goal(referral: Referral, goal_pk: int) -> Goal:
@@ -94,19 +97,7 @@ def people(request: HttpRequest) -> HttpResponse:
     shown = request.GET.get("status", "open")
     if shown not in FILTERS:
         shown = "open"
-    people = (
-        people_in_support_for(request.user)
-        .filter(status__in=FILTERS[shown])
-        .select_related("support_plan")
-        .prefetch_related(
-            Prefetch(
-                "allocations",
-                queryset=Allocation.objects.select_related("coordinator").order_by("-started_at"),
-                to_attr="allocation_list",
-            )
-        )
-        .order_by("person__family_name", "person__given_name", "pk")
-    )
+    people = people_list_for(request.user, statuses=FILTERS[shown])
     sites = list(sites_for(request.user))
     site = request.GET.get("site", "")
     if site.isdigit():
@@ -155,7 +146,9 @@ def _weeks_between(start: datetime.date | None, end: datetime.date) -> int | Non
 
 
 def record(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.VIEW_PERSON_RECORD)
+    referral = referral_for(
+        request.user, pk, Permission.VIEW_PERSON_RECORD, scope=people_in_support_for
+    )
     user = request.user
     record_view(by=user, obj=referral, person_id=referral.person_id)
     today = timezone.localdate()
@@ -164,7 +157,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     allocations = list(referral.allocations.select_related("coordinator"))
     current = next((a for a in allocations if a.ended_at is None), None)
     first_allocation = allocations[-1] if allocations else None
-    plan = SupportPlan.objects.filter(referral=referral).first()
+    plan = plan_of(referral)
     extensions = list(plan.extensions.select_related("by")) if plan else []
     closure = referral.closures.select_related("by").first() if closed else None
     end_of_support = closure.closed_on if closure else today
@@ -249,7 +242,7 @@ def what_matters(request: HttpRequest, pk: int) -> HttpResponse:
     """The latest conversation, earlier versions below it, and a form to revisit it."""
     changing = request.method == "POST"
     perm = Permission.WORK_WITH_PERSON if changing else Permission.VIEW_PERSON_RECORD
-    referral = _person(request, pk, perm)
+    referral = referral_for(request.user, pk, perm, scope=people_in_support_for)
     versions = list(referral.what_matters.select_related("by"))
     latest = versions[0] if versions else None
     initial = {f: getattr(latest, f) for f in WHAT_MATTERS_FIELDS} if latest else None
@@ -285,8 +278,10 @@ def _names(referral: Referral) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def support_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
-    if SupportPlan.objects.filter(referral=referral).exists():
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
+    if plan_of(referral) is not None:
         return redirect("casework:extend_support", pk=referral.pk)
     form = SupportPlanForm(
         request.POST if request.method == "POST" else None,
@@ -315,8 +310,10 @@ def support_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def extend_support(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
-    plan = SupportPlan.objects.filter(referral=referral).first()
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
+    plan = plan_of(referral)
     if plan is None:
         return redirect("casework:support_plan", pk=referral.pk)
     form = ExtendSupportForm(request.POST if request.method == "POST" else None)
@@ -345,7 +342,9 @@ def extend_support(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     form = GoalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -384,7 +383,7 @@ def _goal_page(request, referral, goal, *, step_form=None, status=200) -> HttpRe
             "goal": goal,
             "ratings": list(goal.ratings.all()),
             "steps": list(goal.steps.all()),
-            "replaces": Goal.objects.filter(replaced_by=goal).first(),
+            "replaces": replaced_goal(goal),
             "step_form": step_form or GoalStepForm(),
             "can_work": goal.is_active and _may_work(request.user, referral),
         },
@@ -393,7 +392,9 @@ def _goal_page(request, referral, goal, *, step_form=None, status=200) -> HttpRe
 
 
 def goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.VIEW_PERSON_RECORD)
+    referral = referral_for(
+        request.user, pk, Permission.VIEW_PERSON_RECORD, scope=people_in_support_for
+    )
     the_goal = _goal(referral, goal_pk)
     record_view(by=request.user, obj=referral, person_id=referral.person_id)
     return _goal_page(request, referral, the_goal)
@@ -401,7 +402,9 @@ def goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def rate_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     the_goal = _goal(referral, goal_pk)
     form = RateGoalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -424,7 +427,9 @@ def rate_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @require_POST
 def add_goal_step(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     the_goal = _goal(referral, goal_pk)
     form = GoalStepForm(request.POST)
     if form.is_valid():
@@ -442,7 +447,9 @@ def add_goal_step(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @require_POST
 def complete_goal_step(request: HttpRequest, pk: int, goal_pk: int, step_pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     the_goal = _goal(referral, goal_pk)
     step = get_object_or_404(the_goal.steps.select_related("goal__referral"), pk=step_pk)
     try:
@@ -456,7 +463,9 @@ def complete_goal_step(request: HttpRequest, pk: int, goal_pk: int, step_pk: int
 
 @require_http_methods(["GET", "POST"])
 def end_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     the_goal = _goal(referral, goal_pk)
     form = EndGoalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -483,7 +492,9 @@ def end_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     form = ContactForm(
         request.POST if request.method == "POST" else None,
         initial={"contact_date": timezone.localdate()},
@@ -512,7 +523,9 @@ def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contact_outcome(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     """What happened at a booked contact."""
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     contact = get_object_or_404(
         referral.contacts.filter(outcome=ContactOutcome.BOOKED), pk=contact_pk
     )
@@ -542,7 +555,9 @@ def contact_outcome(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespo
 
 @require_http_methods(["GET", "POST"])
 def close(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.WORK_WITH_PERSON)
+    referral = referral_for(
+        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
+    )
     form = CloseCaseForm(
         request.POST if request.method == "POST" else None,
         active_goals=referral.goals.filter(status=GoalStatus.ACTIVE),
@@ -573,7 +588,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.REOPEN_CASE)
+    referral = referral_for(request.user, pk, Permission.REOPEN_CASE, scope=people_in_support_for)
     form = ReopenCaseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -602,7 +617,9 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     """The questionnaire at closure, filled in with the person, in their preferred language."""
-    referral = _person(request, pk, Permission.RECORD_CLIENT_FEEDBACK)
+    referral = referral_for(
+        request.user, pk, Permission.RECORD_CLIENT_FEEDBACK, scope=people_in_support_for
+    )
     given = referral.client_feedback.first()
     language = referral.person.preferred_language
     staff_language = translation.get_language()
@@ -642,7 +659,9 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
 def feedback_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Make a one-time link for the person to give feedback on their own, and email it to
     them if they have an email address. The link is shown once, to copy or read out."""
-    referral = _person(request, pk, Permission.RECORD_CLIENT_FEEDBACK)
+    referral = referral_for(
+        request.user, pk, Permission.RECORD_CLIENT_FEEDBACK, scope=people_in_support_for
+    )
     try:
         signed = actions.create_feedback_link(referral, by=request.user, send_to_person=True)
     except ActionRefused as refusal:

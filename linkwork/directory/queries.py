@@ -78,6 +78,11 @@ def availability_rank():
     )
 
 
+def services_serving_any(sites) -> QuerySet[Service]:
+    """Services serving any of these sites, including those serving every site."""
+    return Service.objects.serving_any(sites)
+
+
 # --- Alternatives -----------------------------------------------------------------------------
 
 

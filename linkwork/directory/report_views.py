@@ -8,7 +8,8 @@ from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import sites_for
 
 from .history import availability_by_month
-from .models import Availability, Service
+from .models import Availability
+from .queries import services_serving_any
 
 
 def availability_report(request: HttpRequest) -> HttpResponse:
@@ -16,7 +17,7 @@ def availability_report(request: HttpRequest) -> HttpResponse:
     sites = sites_for(request.user)
     chosen = request.GET.get("site", "")
     site = sites.filter(pk=chosen).first() if chosen.isdigit() else None
-    services = Service.objects.serving(site) if site else Service.objects.serving_any(sites)
+    services = services_serving_any([site] if site else sites)
     return render(
         request,
         "directory/availability_report.html",

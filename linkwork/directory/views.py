@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -25,7 +25,7 @@ from linkwork.accounts.queries import sites_for
 from linkwork.core.errors import ActionRefused
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
-from linkwork.referrals.queries import referrals_for
+from linkwork.referrals.queries import referral_for
 
 from . import actions, queries
 from .forms import ANY_SITE, AvailabilityForm, LocalNoteForm, SearchForm, ServiceForm
@@ -47,9 +47,7 @@ def _referral_from(request: HttpRequest) -> Referral | None:
         return None
     if not value.isdigit():
         raise Http404
-    referral = get_object_or_404(referrals_for(request.user), pk=int(value))
-    require(request.user, Permission.MAKE_SOCIAL_PRESCRIPTION, referral)
-    return referral
+    return referral_for(request.user, int(value), Permission.MAKE_SOCIAL_PRESCRIPTION)
 
 
 @dataclass

@@ -6,20 +6,17 @@ page shows its progress while it runs (htmx asks for the progress fragment every
 and reloads the page when the import has finished; without JavaScript a link refreshes it).
 """
 
-from functools import partial
-
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from linkwork.accounts.permissions import Permission, require
-from linkwork.directory.models import DirectoryImport, ImportStatus
+from linkwork.directory.models import ImportStatus
 
-from . import importer, tasks
+from . import actions, importer, queries
 from .forms import ImportForm
 
 PER_PAGE = 25
@@ -40,17 +37,12 @@ def imports(request: HttpRequest) -> HttpResponse:
         request.FILES if request.method == "POST" else None,
     )
     if request.method == "POST" and form.is_valid():
-        directory_import = DirectoryImport.objects.create(
-            source=form.source,
-            payload=form.payload,
-            started_by=request.user,
-        )
-        transaction.on_commit(
-            partial(tasks.run_directory_import.enqueue, directory_import.pk), robust=True
+        directory_import = actions.queue_import(
+            source=form.source, payload=form.payload, by=request.user
         )
         return redirect("oruk:import_detail", pk=directory_import.pk)
     page = Paginator(
-        DirectoryImport.objects.defer("payload", "report").select_related("started_by"),
+        queries.imports_newest_first(),
         PER_PAGE,
     ).get_page(request.GET.get("page"))
     for directory_import in page:
@@ -80,9 +72,7 @@ def _page_links(request: HttpRequest, page) -> dict:
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Permission.IMPORT_DIRECTORY)
-    directory_import = get_object_or_404(
-        DirectoryImport.objects.defer("payload").select_related("started_by"), pk=pk
-    )
+    directory_import = queries.import_with_report(pk)
     directory_import.colour = STATUS_COLOURS.get(directory_import.status, "grey")
     entries = [_shown(entry) for entry in directory_import.report or []]
     records = [e for e in entries if e["kind"] != "feed"]
@@ -107,7 +97,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress fragment htmx polls. Once the import has finished, htmx is told to reload
     the page, which then shows the report."""
     require(request.user, Permission.IMPORT_DIRECTORY)
-    directory_import = get_object_or_404(DirectoryImport.objects.defer("payload", "report"), pk=pk)
+    directory_import = queries.import_progress_of(pk)
     if directory_import.finished and request.htmx:
         return HttpResponseClientRefresh()
     return render(request, "oruk/imports/includes/progress.html", {"imp": directory_import})

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Max, Min, OuterRef, Q, Subquery
+from django.db.models import Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
@@ -37,6 +37,7 @@ from .instruments import (
 )
 from .models import (
     DEFAULT_FOLLOW_UP_MONTHS,
+    InstrumentSetting,
     Measure,
     ScheduledInstrument,
     SiteOutcomeSettings,
@@ -179,6 +180,41 @@ def _facts_for(referrals: list[Referral]) -> dict[int, _Facts]:
     }
 
 
+# --- Settings: which instruments are in use, and which are due when at each site ----------------
+
+
+def configured_instruments() -> dict[str, InstrumentSetting]:
+    """Each instrument's settings, by code, with who confirmed its registration (instruments
+    never configured have none)."""
+    return {
+        setting.instrument: setting
+        for setting in InstrumentSetting.objects.select_related("registration_confirmed_by")
+    }
+
+
+def instrument_setting(code: str) -> InstrumentSetting | None:
+    return InstrumentSetting.objects.filter(instrument=code).first()
+
+
+def scheduled_instruments(site_ids) -> QuerySet[ScheduledInstrument]:
+    """Which instruments the sites schedule, and at which timepoints: a row per site and
+    instrument."""
+    return ScheduledInstrument.objects.filter(site_id__in=site_ids)
+
+
+def follow_up_months_at(site_ids) -> dict[int, int]:
+    """Months after closing that the follow-up is due, for each of the sites that has set it
+    (the others use `DEFAULT_FOLLOW_UP_MONTHS`)."""
+    return dict(
+        SiteOutcomeSettings.objects.filter(site_id__in=site_ids).values_list(
+            "site_id", "follow_up_months"
+        )
+    )
+
+
+# --- When measures are due ----------------------------------------------------------------------
+
+
 def slots_for(
     referrals: list[Referral], *, today: datetime.date | None = None
 ) -> dict[int, list[Slot]]:
@@ -189,15 +225,11 @@ def slots_for(
     site_ids = {r.site_id for r in referrals}
     settings_by_code = instrument_settings()
     schedule = defaultdict(list)
-    for row in ScheduledInstrument.objects.filter(site_id__in=site_ids):
+    for row in scheduled_instruments(site_ids):
         instrument = get_instrument(row.instrument)
         if is_enabled(instrument, settings_by_code.get(row.instrument)):
             schedule[row.site_id].append((instrument, row.timepoints()))
-    months = dict(
-        SiteOutcomeSettings.objects.filter(site_id__in=site_ids).values_list(
-            "site_id", "follow_up_months"
-        )
-    )
+    months = follow_up_months_at(site_ids)
     done = {}
     for measure in Measure.objects.filter(
         referral__in=referrals, withdrawn_at__isnull=True

@@ -4,14 +4,13 @@ change; and, per site, which are due when (its managers)."""
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from linkwork.accounts.permissions import Permission, require
-from linkwork.accounts.queries import sites_for
+from linkwork.accounts.queries import site_for, sites_for
 from linkwork.core.errors import ActionRefused
-from linkwork.partners.models import Site
 
 from . import actions
 from .forms import (
@@ -21,12 +20,12 @@ from .forms import (
     schedule_field_name,
 )
 from .instruments import InstrumentError, all_instruments, get_instrument
-from .models import (
-    DEFAULT_FOLLOW_UP_MONTHS,
-    InstrumentSetting,
-    ScheduledInstrument,
-    SiteOutcomeSettings,
-    Timepoint,
+from .models import DEFAULT_FOLLOW_UP_MONTHS, Timepoint
+from .queries import (
+    configured_instruments,
+    follow_up_months_at,
+    instrument_setting,
+    scheduled_instruments,
 )
 
 
@@ -45,10 +44,7 @@ def _instrument_row(instrument, setting) -> dict:
 
 def instruments(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.CONFIGURE_INSTRUMENTS)
-    by_code = {
-        setting.instrument: setting
-        for setting in InstrumentSetting.objects.select_related("registration_confirmed_by")
-    }
+    by_code = configured_instruments()
     rows = [_instrument_row(i, by_code.get(i.code)) for i in all_instruments()]
     return render(request, "outcomes/settings/instruments.html", {"rows": rows})
 
@@ -60,7 +56,7 @@ def instrument(request: HttpRequest, code: str) -> HttpResponse:
         definition = get_instrument(code)
     except InstrumentError:
         raise Http404 from None
-    setting = InstrumentSetting.objects.filter(instrument=code).first()
+    setting = instrument_setting(code)
     if request.method == "POST":
         form = InstrumentSettingForm(request.POST, instrument=definition)
         if form.is_valid():
@@ -100,19 +96,14 @@ def instrument(request: HttpRequest, code: str) -> HttpResponse:
 
 def _schedule_summary(site_ids) -> tuple[dict, dict]:
     rows = {}
-    for row in ScheduledInstrument.objects.filter(site_id__in=site_ids):
+    for row in scheduled_instruments(site_ids):
         rows.setdefault(row.site_id, []).append(
             {
                 "instrument": get_instrument(row.instrument),
                 "timepoints": [Timepoint(t).label for t in row.timepoints()],
             }
         )
-    months = dict(
-        SiteOutcomeSettings.objects.filter(site_id__in=site_ids).values_list(
-            "site_id", "follow_up_months"
-        )
-    )
-    return rows, months
+    return rows, follow_up_months_at(site_ids)
 
 
 def schedules(request: HttpRequest) -> HttpResponse:
@@ -128,8 +119,7 @@ def schedules(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def site_schedule(request: HttpRequest, site_pk: int) -> HttpResponse:
     require(request.user, Permission.CONFIGURE_MEASURE_SCHEDULE)
-    site = get_object_or_404(Site, pk=site_pk)
-    require(request.user, Permission.CONFIGURE_MEASURE_SCHEDULE, site)
+    site = site_for(request.user, site_pk, Permission.CONFIGURE_MEASURE_SCHEDULE)
     in_use = actions.enabled_instruments()
     in_use_codes = {i.code for i in in_use}
     not_in_use = [i for i in all_instruments() if i.code not in in_use_codes]
@@ -152,7 +142,7 @@ def site_schedule(request: HttpRequest, site_pk: int) -> HttpResponse:
                 return redirect("outcomes:schedules")
     else:
         initial = {"follow_up_months": actions.follow_up_months(site)}
-        for row in ScheduledInstrument.objects.filter(site=site):
+        for row in scheduled_instruments([site.pk]):
             for timepoint in row.timepoints():
                 initial[schedule_field_name(row.instrument, timepoint)] = True
         form = SiteScheduleForm(instruments=in_use, initial=initial)

@@ -2,8 +2,9 @@
 a measure with the person, withdrawing one entered in error, and one-time links for the person
 to complete one on their phone. Thin: parse, act, render.
 
-Every page finds the person through `people_in_support_for(user)` and then checks the
-permission on the referral, so someone outside the user's scope answers 404. Reading measures
+Every page finds the person with `referral_for(user, pk, permission,
+scope=people_in_support_for)`: among the people in support the user may see, then the permission
+on the referral, so someone outside the user's scope answers 404. Reading measures
 needs VIEW_PERSON_RECORD; recording one or sending a link needs RECORD_OUTCOME_MEASURE.
 """
 
@@ -17,11 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from linkwork.accounts.permissions import Permission, has_permission, require
+from linkwork.accounts.permissions import Permission, has_permission
 from linkwork.casework.queries import people_in_support_for
 from linkwork.core.errors import ActionRefused
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
+from linkwork.referrals.queries import referral_for
 from linkwork.referrals.status import ReferralStatus
 
 from . import actions, queries
@@ -30,12 +32,6 @@ from .instruments import InstrumentError, get_instrument
 from .models import MeasureLink, Timepoint
 from .presenters import SUBSCORE_LABELS, describe, format_difference
 from .signals import hold_on
-
-
-def _person(request: HttpRequest, pk: int, perm: Permission) -> Referral:
-    referral = get_object_or_404(people_in_support_for(request.user), pk=pk)
-    require(request.user, perm, referral)
-    return referral
 
 
 def _back_to_record(referral: Referral) -> HttpResponse:
@@ -74,7 +70,9 @@ LINK_STATES = {
 
 def measures(request: HttpRequest, pk: int) -> HttpResponse:
     """Every current measure, per instrument, with change from baseline and reliable change."""
-    referral = _person(request, pk, Permission.VIEW_PERSON_RECORD)
+    referral = referral_for(
+        request.user, pk, Permission.VIEW_PERSON_RECORD, scope=people_in_support_for
+    )
     record_view(by=request.user, obj=referral, person_id=referral.person_id)
     settings_by_code = actions.instrument_settings()
     histories = []
@@ -157,7 +155,9 @@ def _enabled_instrument(code: str):
 def record_measure(request: HttpRequest, pk: int) -> HttpResponse:
     """Fill in a questionnaire with the person. Without a questionnaire chosen, first ask
     which (and for when)."""
-    referral = _person(request, pk, Permission.RECORD_OUTCOME_MEASURE)
+    referral = referral_for(
+        request.user, pk, Permission.RECORD_OUTCOME_MEASURE, scope=people_in_support_for
+    )
     hold = hold_on(referral, request.user)
     if hold is not None and hold.url:
         # The action refuses new measures until then: say so before anything is typed.
@@ -226,7 +226,9 @@ def record_measure(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def withdraw_measure(request: HttpRequest, pk: int, measure_pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.RECORD_OUTCOME_MEASURE)
+    referral = referral_for(
+        request.user, pk, Permission.RECORD_OUTCOME_MEASURE, scope=people_in_support_for
+    )
     measure = get_object_or_404(referral.measures.select_related("referral"), pk=measure_pk)
     form = WithdrawMeasureForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -257,7 +259,9 @@ def withdraw_measure(request: HttpRequest, pk: int, measure_pk: int) -> HttpResp
 def measure_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Make a one-time link for the person to complete a questionnaire on their own, and email
     it to them (in their language) if they have an email address. Shown once."""
-    referral = _person(request, pk, Permission.RECORD_OUTCOME_MEASURE)
+    referral = referral_for(
+        request.user, pk, Permission.RECORD_OUTCOME_MEASURE, scope=people_in_support_for
+    )
     code = request.POST.get("instrument", "")
     timepoint = request.POST.get("timepoint", "")
     try:
@@ -285,7 +289,9 @@ def measure_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def revoke_measure_link(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
-    referral = _person(request, pk, Permission.RECORD_OUTCOME_MEASURE)
+    referral = referral_for(
+        request.user, pk, Permission.RECORD_OUTCOME_MEASURE, scope=people_in_support_for
+    )
     link = get_object_or_404(referral.measure_links, pk=link_pk)
     actions.revoke_measure_link(link, by=request.user)
     messages.success(request, _("The link is withdrawn: it no longer works."))

@@ -4,6 +4,7 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 
 from linkwork.accounts.queries import sites_for
 from linkwork.directory.models import Service
@@ -30,6 +31,16 @@ def prescriptions_for(referral: Referral) -> QuerySet[SocialPrescription]:
             Prefetch("updates", queryset=PrescriptionUpdate.objects.select_related("by")),
         )
         .order_by("-created_at", "-pk")
+    )
+
+
+def prescription_of(referral: Referral, pk: int) -> SocialPrescription:
+    """One of the person's social prescriptions, with its service and who made it; 404 if it is
+    not theirs. The caller has found `referral` with `referral_for` (so checked the permission)."""
+    return get_object_or_404(
+        SocialPrescription.objects.select_related("service", "referral", "created_by"),
+        referral=referral,
+        pk=pk,
     )
 
 

@@ -14,29 +14,14 @@ from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.core.errors import ActionRefused
 from linkwork.directory.queries import open_alternatives
 from linkwork.referrals.actions import record_view
-from linkwork.referrals.models import Referral
-from linkwork.referrals.queries import referrals_for
+from linkwork.referrals.queries import referral_for
 from linkwork.referrals.status import ReferralStatus
 
 from . import actions
 from .forms import PrescriptionForm, StatusForm
 from .models import SocialPrescription
-from .queries import prescriptions_for, services_serving
+from .queries import prescription_of, prescriptions_for, services_serving
 from .status import FINAL_STATUSES, LINK_FOR_STATUS
-
-
-def _get_referral(request: HttpRequest, pk: int, perm: Permission) -> Referral:
-    referral = get_object_or_404(referrals_for(request.user), pk=pk)
-    require(request.user, perm, referral)
-    return referral
-
-
-def _get_prescription(referral: Referral, pk: int) -> SocialPrescription:
-    return get_object_or_404(
-        SocialPrescription.objects.select_related("service", "referral", "created_by"),
-        referral=referral,
-        pk=pk,
-    )
 
 
 def services(request: HttpRequest) -> HttpResponse:
@@ -46,7 +31,7 @@ def services(request: HttpRequest) -> HttpResponse:
 
 
 def person_prescriptions(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _get_referral(request, pk, Permission.VIEW_SOCIAL_PRESCRIPTIONS)
+    referral = referral_for(request.user, pk, Permission.VIEW_SOCIAL_PRESCRIPTIONS)
     record_view(by=request.user, obj=referral, person_id=referral.person_id)
     return render(
         request,
@@ -64,7 +49,7 @@ def person_prescriptions(request: HttpRequest, pk: int) -> HttpResponse:
 def new_prescription(request: HttpRequest, pk: int) -> HttpResponse:
     """The form for one service, chosen in the directory (`?service=`). Without a service, the
     coordinator is sent to the directory to find one for this person."""
-    referral = _get_referral(request, pk, Permission.MAKE_SOCIAL_PRESCRIPTION)
+    referral = referral_for(request.user, pk, Permission.MAKE_SOCIAL_PRESCRIPTION)
     available = services_serving(referral.site)
     data = request.POST if request.method == "POST" else None
     chosen = request.POST.get("service") if data is not None else request.GET.get("service")
@@ -130,8 +115,8 @@ def _sent_message(prescription: SocialPrescription) -> str:
 
 
 def prescription_detail(request: HttpRequest, pk: int, prescription: int) -> HttpResponse:
-    referral = _get_referral(request, pk, Permission.VIEW_SOCIAL_PRESCRIPTIONS)
-    item = _get_prescription(referral, prescription)
+    referral = referral_for(request.user, pk, Permission.VIEW_SOCIAL_PRESCRIPTIONS)
+    item = prescription_of(referral, prescription)
     record_view(by=request.user, obj=item, person_id=referral.person_id)
     can_update = has_permission(request.user, Permission.UPDATE_SOCIAL_PRESCRIPTION, referral)
     return render(
@@ -153,8 +138,8 @@ def prescription_detail(request: HttpRequest, pk: int, prescription: int) -> Htt
 
 @require_http_methods(["GET", "POST"])
 def update_status(request: HttpRequest, pk: int, prescription: int) -> HttpResponse:
-    referral = _get_referral(request, pk, Permission.UPDATE_SOCIAL_PRESCRIPTION)
-    item = _get_prescription(referral, prescription)
+    referral = referral_for(request.user, pk, Permission.UPDATE_SOCIAL_PRESCRIPTION)
+    item = prescription_of(referral, prescription)
     form = StatusForm(
         request.POST if request.method == "POST" else None,
         current=item.status,
@@ -196,8 +181,8 @@ def update_status(request: HttpRequest, pk: int, prescription: int) -> HttpRespo
 
 @require_POST
 def revoke_link(request: HttpRequest, pk: int, prescription: int, link: int) -> HttpResponse:
-    referral = _get_referral(request, pk, Permission.UPDATE_SOCIAL_PRESCRIPTION)
-    item = _get_prescription(referral, prescription)
+    referral = referral_for(request.user, pk, Permission.UPDATE_SOCIAL_PRESCRIPTION)
+    item = prescription_of(referral, prescription)
     service_link = get_object_or_404(item.links, pk=link)
     try:
         actions.revoke_link(service_link, by=request.user)
@@ -210,8 +195,8 @@ def revoke_link(request: HttpRequest, pk: int, prescription: int, link: int) -> 
 
 @require_POST
 def new_link(request: HttpRequest, pk: int, prescription: int) -> HttpResponse:
-    referral = _get_referral(request, pk, Permission.UPDATE_SOCIAL_PRESCRIPTION)
-    item = _get_prescription(referral, prescription)
+    referral = referral_for(request.user, pk, Permission.UPDATE_SOCIAL_PRESCRIPTION)
+    item = prescription_of(referral, prescription)
     try:
         actions.send_new_link(item, by=request.user)
     except ActionRefused as refusal:

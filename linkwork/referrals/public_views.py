@@ -3,29 +3,19 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from linkwork.partners.models import Site, SourceType
-
 from . import actions
 from .forms import SelfReferralForm
-from .models import Pathway, ReceivedVia
-
-
-def _open_self_referral_pathways():
-    return (
-        Pathway.objects.open_on(timezone.localdate())
-        .filter(source_type=SourceType.SELF_REFERRAL)
-        .select_related("site")
-    )
+from .models import ReceivedVia
+from .queries import open_self_referral_pathways, public_site
 
 
 @login_not_required
 def self_referral_sites(request: HttpRequest) -> HttpResponse:
-    pathways = _open_self_referral_pathways().order_by("site__name")
+    pathways = open_self_referral_pathways().order_by("site__name")
     if len(pathways) == 1:
         return redirect("referrals:self_referral", site=pathways[0].site.slug)
     return render(request, "referrals/public/sites.html", {"pathways": pathways})
@@ -35,8 +25,8 @@ def self_referral_sites(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate=lambda group, request: settings.SELF_REFERRAL_RATE, method="POST")
 def self_referral(request: HttpRequest, site: str) -> HttpResponse:
-    site_obj = get_object_or_404(Site, slug=site)
-    pathway = _open_self_referral_pathways().filter(site=site_obj).first()
+    site_obj = public_site(site)
+    pathway = open_self_referral_pathways().filter(site=site_obj).first()
     if pathway is None:
         raise Http404
     form = SelfReferralForm(request.POST if request.method == "POST" else None)
@@ -67,5 +57,5 @@ def self_referral(request: HttpRequest, site: str) -> HttpResponse:
 
 @login_not_required
 def self_referral_sent(request: HttpRequest, site: str) -> HttpResponse:
-    site_obj = get_object_or_404(Site, slug=site)
+    site_obj = public_site(site)
     return render(request, "referrals/public/sent.html", {"site": site_obj})

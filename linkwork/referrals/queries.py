@@ -1,17 +1,21 @@
 """Scoped querysets: the only place views get personal data from.
 
-A view never starts from `Referral.objects`; it asks for what the signed-in user may see.
+A view never starts from `Referral.objects`; it asks for what the signed-in user may see:
+`referrals_for(user)` for a list, `referral_for(user, pk, permission)` for one referral.
 """
 
 import datetime
+from collections.abc import Callable
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from linkwork.accounts.models import Role, User
+from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import sites_for
-from linkwork.partners.models import Site
+from linkwork.partners.models import Site, SourceType
 
 from .models import Allocation, Pathway, Person, Referral
 from .status import OPEN_STATUSES
@@ -31,8 +35,50 @@ def referrals_for(user) -> QuerySet[Referral]:
     return base.none()
 
 
+def referral_for(
+    user,
+    pk: int,
+    permission: Permission,
+    *,
+    scope: Callable[..., QuerySet[Referral]] = referrals_for,
+) -> Referral:
+    """The referral `pk`, for a page about it that needs `permission`: the one place a view
+    fetches a single referral.
+
+    Looked up among `scope(user)`: `referrals_for` unless the page narrows it (casework's
+    `people_in_support_for`, say), so anyone outside that scope answers 404. Then
+    `require(user, permission, referral)`, which also answers 404 (with an object it never says
+    403), so a page does not reveal whether someone it will not show exists.
+    """
+    referral = get_object_or_404(scope(user), pk=pk)
+    require(user, permission, referral)
+    return referral
+
+
 def pathways_for(user) -> QuerySet[Pathway]:
     return Pathway.objects.filter(site__in=sites_for(user)).select_related("site")
+
+
+def pathways_usable_by(organisation) -> QuerySet[Pathway]:
+    """Open pathways a referrer's organisation may refer through today, with their site."""
+    return Pathway.objects.usable_by(organisation).select_related("site")
+
+
+# --- The public self-referral pages (no account; sites and pathways are not personal data) ------
+
+
+def open_self_referral_pathways() -> QuerySet[Pathway]:
+    """Pathways open today to people referring themselves, with their site."""
+    return (
+        Pathway.objects.open_on(timezone.localdate())
+        .filter(source_type=SourceType.SELF_REFERRAL)
+        .select_related("site")
+    )
+
+
+def public_site(slug: str) -> Site:
+    """The site a self-referral page's address names; 404 if there is none."""
+    return get_object_or_404(Site, slug=slug)
 
 
 def _with_caseload(coordinators: QuerySet[User]) -> QuerySet[User]:

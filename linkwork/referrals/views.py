@@ -22,7 +22,7 @@ from .forms import (
     TriageForm,
     WithdrawForm,
 )
-from .models import Pathway, ReceivedVia
+from .models import ReceivedVia
 from .panels import referral_panels
 from .queries import (
     caseload_of,
@@ -30,24 +30,20 @@ from .queries import (
     coordinators_for_site,
     current_allocation,
     pathways_for,
+    pathways_usable_by,
     possible_duplicates,
+    referral_for,
     referrals_for,
     sites_for,
 )
 from .status import TO_TRIAGE, ReferralStatus
 
 
-def _get_referral(request: HttpRequest, pk: int, perm: Permission):
-    referral = get_object_or_404(referrals_for(request.user), pk=pk)
-    require(request.user, perm, referral)
-    return referral
-
-
 @require_http_methods(["GET", "POST"])
 def refer(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.REFER)
     organisation = request.user.organisation
-    pathways = Pathway.objects.usable_by(organisation).select_related("site")
+    pathways = pathways_usable_by(organisation)
     form = ReferralForm(request.POST if request.method == "POST" else None, pathways=pathways)
     if request.method == "POST" and form.is_valid():
         try:
@@ -132,7 +128,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _get_referral(request, pk, Permission.VIEW_REFERRAL)
+    referral = referral_for(request.user, pk, Permission.VIEW_REFERRAL)
     actions.record_view(by=request.user, obj=referral, person_id=referral.person_id)
     history = referral.status_changes.select_related("by")
     if not has_permission(request.user, Permission.VIEW_REFERRAL_IN_FULL, referral):
@@ -183,7 +179,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def triage(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _get_referral(request, pk, Permission.TRIAGE_REFERRAL)
+    referral = referral_for(request.user, pk, Permission.TRIAGE_REFERRAL)
     actions.record_view(by=request.user, obj=referral, person_id=referral.person_id)
     form = TriageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -233,7 +229,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def provide_information(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _get_referral(request, pk, Permission.PROVIDE_INFORMATION)
+    referral = referral_for(request.user, pk, Permission.PROVIDE_INFORMATION)
     form = ProvideInformationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -252,7 +248,7 @@ def provide_information(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def allocate(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _get_referral(request, pk, Permission.ALLOCATE_REFERRAL)
+    referral = referral_for(request.user, pk, Permission.ALLOCATE_REFERRAL)
     if referral.status not in (ReferralStatus.WAITING, ReferralStatus.ALLOCATED):
         raise Http404
     current = current_allocation(referral)
@@ -291,7 +287,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def interim_contact(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _get_referral(request, pk, Permission.LOG_INTERIM_CONTACT)
+    referral = referral_for(request.user, pk, Permission.LOG_INTERIM_CONTACT)
     form = InterimContactForm(
         request.POST if request.method == "POST" else None,
         initial={"contact_date": timezone.localdate()},
@@ -317,7 +313,7 @@ def interim_contact(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _get_referral(request, pk, Permission.TRIAGE_REFERRAL)
+    referral = referral_for(request.user, pk, Permission.TRIAGE_REFERRAL)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

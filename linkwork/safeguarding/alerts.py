@@ -12,8 +12,7 @@ from django.template.loader import render_to_string
 from linkwork.accounts.permissions import Permission, has_permission, site_ids_of
 from linkwork.referrals.models import Referral
 
-from .models import SafeguardingPrompt
-from .queries import active_flags
+from .queries import active_flags, open_person_prompts
 
 
 def person_alerts(context) -> str:
@@ -29,15 +28,7 @@ def person_alerts(context) -> str:
         # The risk travels with the person; the details stay with the site that raised it.
         flag.from_other_site = flag.referral.site_id not in sites
     # Checks on the person's referrals at the user's sites (another site's are theirs to act on).
-    prompts = list(
-        SafeguardingPrompt.objects.filter(
-            referral__person_id=referral.person_id,
-            referral__site_id__in=sites,
-            handled_at__isnull=True,
-        )
-        .select_related("referral")
-        .order_by("raised_at")
-    )
+    prompts = list(open_person_prompts(user, referral))
     for prompt in prompts:
         prompt.can_handle = has_permission(
             user, Permission.HANDLE_SAFEGUARDING_PROMPT, prompt.referral

@@ -2,11 +2,10 @@
 
 from django.template.loader import render_to_string
 
-from linkwork.accounts.permissions import Permission, has_permission, site_ids_of
+from linkwork.accounts.permissions import Permission, has_permission
 
-from .models import SafeguardingPrompt
-from .queries import active_flags
-from .views import mark_removable, person_concerns, prompt_answer
+from .queries import active_flags, open_person_prompts, person_concerns
+from .views import mark_removable, prompt_answer
 
 
 def safeguarding_section(referral, request) -> str:
@@ -17,15 +16,7 @@ def safeguarding_section(referral, request) -> str:
     user = request.user
     if not has_permission(user, Permission.VIEW_SAFEGUARDING, referral):
         return ""
-    prompts = list(
-        SafeguardingPrompt.objects.filter(
-            referral__person_id=referral.person_id,
-            referral__site_id__in=site_ids_of(user),
-            handled_at__isnull=True,
-        )
-        .select_related("measure")
-        .order_by("raised_at", "pk")
-    )
+    prompts = list(open_person_prompts(user, referral))
     for prompt in prompts:
         prompt.answer_label = prompt_answer(prompt)
     flags = list(

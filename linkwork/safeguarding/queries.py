@@ -1,17 +1,32 @@
 """Scoped reads of safeguarding: whose safeguarding a user follows, open checks, active flags,
-concerns, and escalations awaiting a response."""
+concerns, and escalations awaiting a response; and, for the pages, one concern, escalation, flag
+or check that the user has a permission on (404 otherwise).
+
+Safeguarding records hang off a referral, and the rules (`accounts.permissions`) are checked on
+that referral: `concern_for(user, pk, permission)` and friends look the record up, then
+`require(user, permission, record.referral)`, which answers 404 for a referral outside the
+user's sites, as `referrals.queries.referral_for` does for the referral itself.
+"""
 
 import datetime
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from linkwork.accounts.models import Role
+from linkwork.accounts.permissions import Permission, require, site_ids_of
 from linkwork.referrals.models import Allocation, Referral
 from linkwork.referrals.queries import referrals_for
 from linkwork.referrals.status import ReferralStatus
 
-from .models import Escalation, RiskFlag, SafeguardingConcern, SafeguardingPrompt
+from .models import (
+    Escalation,
+    EscalationChase,
+    RiskFlag,
+    SafeguardingConcern,
+    SafeguardingPrompt,
+)
 
 
 def active_flags(person_id: int) -> QuerySet[RiskFlag]:
@@ -77,4 +92,127 @@ def concerns_for(referral: Referral) -> QuerySet[SafeguardingConcern]:
             .prefetch_related("chases__by")
             .order_by("at", "pk"),
         )
+    )
+
+
+# --- One record, for a page about it ------------------------------------------------------------
+
+
+def concern_for(user, pk: int, permission: Permission) -> SafeguardingConcern:
+    """The concern `pk`, with its person, site and who raised and closed it, if the user has
+    `permission` on its referral; otherwise 404."""
+    concern = get_object_or_404(
+        SafeguardingConcern.objects.select_related(
+            "referral__person", "referral__site", "raised_by", "closed_by"
+        ),
+        pk=pk,
+    )
+    require(user, permission, concern.referral)
+    return concern
+
+
+def escalation_for(user, pk: int, permission: Permission) -> Escalation:
+    """The escalation `pk`, with its concern's person and site, if the user has `permission` on
+    the concern's referral; otherwise 404."""
+    escalation = get_object_or_404(
+        Escalation.objects.select_related(
+            "concern__referral__person", "concern__referral__site", "by"
+        ),
+        pk=pk,
+    )
+    require(user, permission, escalation.concern.referral)
+    return escalation
+
+
+def prompt_for(user, pk: int, permission: Permission) -> SafeguardingPrompt:
+    """The item 9 check `pk`, with its person, site, measure, who handled it and any concern
+    raised, if the user has `permission` on its referral; otherwise 404."""
+    prompt = get_object_or_404(
+        SafeguardingPrompt.objects.select_related(
+            "referral__person", "referral__site", "measure", "handled_by", "concern"
+        ),
+        pk=pk,
+    )
+    require(user, permission, prompt.referral)
+    return prompt
+
+
+def flag_for(user, pk: int, permission: Permission, *, person_id: int) -> RiskFlag:
+    """The risk flag `pk` on this person, if the user has `permission` on the referral it was
+    raised under; otherwise 404. A flag is on the person (it shows wherever they are known), but
+    belongs to the site whose referral it was raised under."""
+    flag = get_object_or_404(
+        RiskFlag.objects.select_related("raised_by", "referral"), pk=pk, person_id=person_id
+    )
+    require(user, permission, flag.referral)
+    return flag
+
+
+# --- A person's safeguarding --------------------------------------------------------------------
+# The caller has checked VIEW_SAFEGUARDING on `referral`: these read about the person it is for.
+
+
+def flags_on(person_id: int) -> QuerySet[RiskFlag]:
+    """Every risk flag on the person, from any site: active ones first, then newest first."""
+    return (
+        RiskFlag.objects.filter(person_id=person_id)
+        .select_related("raised_by", "ended_by", "referral__site")
+        .order_by(F("ended_at").asc(nulls_first=True), "-raised_at", "-pk")
+    )
+
+
+def has_active_flag(person_id: int, kind: str) -> bool:
+    return RiskFlag.objects.filter(person_id=person_id, kind=kind, ended_at__isnull=True).exists()
+
+
+def person_concerns(user, referral: Referral) -> QuerySet[SafeguardingConcern]:
+    """Every concern about the person raised at the user's sites (under this referral or an
+    earlier one), newest first, with their escalations oldest first. Three queries."""
+    return (
+        SafeguardingConcern.objects.filter(
+            referral__person_id=referral.person_id, referral__site_id__in=site_ids_of(user)
+        )
+        .select_related("raised_by", "closed_by")
+        .prefetch_related(
+            Prefetch(
+                "escalations",
+                queryset=Escalation.objects.select_related("by").order_by("at", "pk"),
+            )
+        )
+        .order_by("-raised_at", "-pk")
+    )
+
+
+def person_prompts(user, referral: Referral) -> QuerySet[SafeguardingPrompt]:
+    """Every item 9 check on the person's referrals at the user's sites, newest first."""
+    return (
+        SafeguardingPrompt.objects.filter(
+            referral__person_id=referral.person_id, referral__site_id__in=site_ids_of(user)
+        )
+        .select_related("measure", "handled_by", "concern")
+        .order_by("-raised_at", "-pk")
+    )
+
+
+def open_person_prompts(user, referral: Referral) -> QuerySet[SafeguardingPrompt]:
+    """Item 9 checks still open on the person's referrals at the user's sites (another site's
+    are theirs to act on), oldest first, with their referral and measure."""
+    return (
+        SafeguardingPrompt.objects.filter(
+            referral__person_id=referral.person_id,
+            referral__site_id__in=site_ids_of(user),
+            handled_at__isnull=True,
+        )
+        .select_related("referral", "measure")
+        .order_by("raised_at", "pk")
+    )
+
+
+def escalations_of(concern: SafeguardingConcern) -> QuerySet[Escalation]:
+    """The concern's escalations, oldest first, with who made them, who recorded the response
+    and each chase and who made it."""
+    return (
+        concern.escalations.select_related("by", "response_recorded_by")
+        .prefetch_related(Prefetch("chases", queryset=EscalationChase.objects.select_related("by")))
+        .order_by("at", "pk")
     )

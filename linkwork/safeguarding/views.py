@@ -2,8 +2,9 @@
 and their chases, the PHQ-9 item 9 prompt, and the list of escalations awaiting a response.
 
 Thin: parse, act (`safeguarding.actions`), render. A
-referral is found through `referrals_for(user)`; a concern, escalation, flag or prompt is looked
-up and the permission is then checked on its referral, so anyone outside the site answers 404.
+referral is found with `referral_for(user, pk, permission)`; a concern, escalation, flag or
+prompt with `concern_for`, `escalation_for`, `flag_for` or `prompt_for` (`.queries`), which
+check the permission on its referral. Either way, anyone outside the site answers 404.
 Reading needs VIEW_SAFEGUARDING and changing SAFEGUARD (any staff at the person's site, the
 waiting list included); recording what was done about a prompt needs HANDLE_SAFEGUARDING_PROMPT.
 """
@@ -11,9 +12,8 @@ waiting list included); recording what was done about a prompt needs HANDLE_SAFE
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from linkwork.core.errors import ActionRefused
 from linkwork.outcomes.instruments import get_instrument
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
-from linkwork.referrals.queries import referrals_for
+from linkwork.referrals.queries import referral_for
 from linkwork.referrals.status import ReferralStatus
 from linkwork.safeguarding import actions as safeguarding
 
@@ -41,49 +41,29 @@ from .forms import (
     RiskFlagForm,
 )
 from .models import (
-    Escalation,
-    EscalationChase,
     PromptAction,
-    RiskFlag,
     RiskKind,
-    SafeguardingConcern,
     SafeguardingPrompt,
 )
-from .queries import open_escalations_for, open_prompts_for
+from .queries import (
+    concern_for,
+    escalation_for,
+    escalations_of,
+    flag_for,
+    flags_on,
+    has_active_flag,
+    open_escalations_for,
+    open_prompts_for,
+    person_concerns,
+    person_prompts,
+    prompt_for,
+)
 
 PAGE_SIZE = 50
 PHQ9_ITEM_9 = 8  # index of "thoughts that you would be better off dead…" in the PHQ-9
 
 
 # --- Finding things -----------------------------------------------------------------------------
-
-
-def _referral(request: HttpRequest, pk: int, perm: Permission) -> Referral:
-    referral = get_object_or_404(referrals_for(request.user), pk=pk)
-    require(request.user, perm, referral)
-    return referral
-
-
-def _concern(request: HttpRequest, concern_pk: int, perm: Permission) -> SafeguardingConcern:
-    concern = get_object_or_404(
-        SafeguardingConcern.objects.select_related(
-            "referral__person", "referral__site", "raised_by", "closed_by"
-        ),
-        pk=concern_pk,
-    )
-    require(request.user, perm, concern.referral)
-    return concern
-
-
-def _escalation(request: HttpRequest, escalation_pk: int, perm: Permission) -> Escalation:
-    escalation = get_object_or_404(
-        Escalation.objects.select_related(
-            "concern__referral__person", "concern__referral__site", "by"
-        ),
-        pk=escalation_pk,
-    )
-    require(request.user, perm, escalation.concern.referral)
-    return escalation
 
 
 def record_url(user, referral: Referral) -> str:
@@ -98,34 +78,6 @@ def record_url(user, referral: Referral) -> str:
 
 def _names(referral: Referral) -> dict:
     return {"person": referral.person.full_name}
-
-
-def person_concerns(user, referral: Referral):
-    """Every concern about the person raised at the user's sites (under this referral or an
-    earlier one), newest first, with their escalations oldest first. Three queries."""
-    return (
-        SafeguardingConcern.objects.filter(
-            referral__person_id=referral.person_id, referral__site_id__in=site_ids_of(user)
-        )
-        .select_related("raised_by", "closed_by")
-        .prefetch_related(
-            Prefetch(
-                "escalations",
-                queryset=Escalation.objects.select_related("by").order_by("at", "pk"),
-            )
-        )
-        .order_by("-raised_at", "-pk")
-    )
-
-
-def person_prompts(user, referral: Referral):
-    return (
-        SafeguardingPrompt.objects.filter(
-            referral__person_id=referral.person_id, referral__site_id__in=site_ids_of(user)
-        )
-        .select_related("measure", "handled_by", "concern")
-        .order_by("-raised_at", "-pk")
-    )
 
 
 def mark_removable(user, referral: Referral, flags) -> None:
@@ -188,14 +140,10 @@ def open_escalations(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def person(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _referral(request, pk, Permission.VIEW_SAFEGUARDING)
+    referral = referral_for(request.user, pk, Permission.VIEW_SAFEGUARDING)
     user = request.user
     record_view(by=user, obj=referral, person_id=referral.person_id)
-    flags = list(
-        RiskFlag.objects.filter(person_id=referral.person_id)
-        .select_related("raised_by", "ended_by", "referral__site")
-        .order_by(F("ended_at").asc(nulls_first=True), "-raised_at", "-pk")
-    )
+    flags = list(flags_on(referral.person_id))
     concerns = list(person_concerns(user, referral).prefetch_related("escalations__chases__by"))
     prompts = list(person_prompts(user, referral))
     for prompt in prompts:
@@ -221,7 +169,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def raise_flag(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _referral(request, pk, Permission.SAFEGUARD)
+    referral = referral_for(request.user, pk, Permission.SAFEGUARD)
     form = RiskFlagForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -249,15 +197,10 @@ def raise_flag(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def end_flag(request: HttpRequest, pk: int, flag_pk: int) -> HttpResponse:
-    referral = _referral(request, pk, Permission.SAFEGUARD)
+    referral = referral_for(request.user, pk, Permission.SAFEGUARD)
     # A flag is on the person (it shows wherever they are known), but only staff at the site
     # whose referral it was raised under may remove it.
-    flag = get_object_or_404(
-        RiskFlag.objects.select_related("raised_by", "referral"),
-        pk=flag_pk,
-        person_id=referral.person_id,
-    )
-    require(request.user, Permission.SAFEGUARD, flag.referral)
+    flag = flag_for(request.user, flag_pk, Permission.SAFEGUARD, person_id=referral.person_id)
     form = EndFlagForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -286,7 +229,7 @@ def end_flag(request: HttpRequest, pk: int, flag_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def raise_concern(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _referral(request, pk, Permission.SAFEGUARD)
+    referral = referral_for(request.user, pk, Permission.SAFEGUARD)
     form = ConcernForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -319,14 +262,10 @@ def raise_concern(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def concern(request: HttpRequest, concern_pk: int) -> HttpResponse:
-    concern = _concern(request, concern_pk, Permission.VIEW_SAFEGUARDING)
+    concern = concern_for(request.user, concern_pk, Permission.VIEW_SAFEGUARDING)
     referral = concern.referral
     record_view(by=request.user, obj=concern, person_id=referral.person_id)
-    escalations = list(
-        concern.escalations.select_related("by", "response_recorded_by")
-        .prefetch_related(Prefetch("chases", queryset=EscalationChase.objects.select_related("by")))
-        .order_by("at", "pk")
-    )
+    escalations = list(escalations_of(concern))
     today = timezone.localdate()
     now = timezone.now()
     for escalation in escalations:
@@ -350,7 +289,7 @@ def concern(request: HttpRequest, concern_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def close_concern(request: HttpRequest, concern_pk: int) -> HttpResponse:
-    concern = _concern(request, concern_pk, Permission.SAFEGUARD)
+    concern = concern_for(request.user, concern_pk, Permission.SAFEGUARD)
     if not concern.is_open:
         return redirect("safeguarding:concern", concern_pk=concern.pk)
     form = CloseConcernForm(request.POST if request.method == "POST" else None)
@@ -383,7 +322,7 @@ def close_concern(request: HttpRequest, concern_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def escalate(request: HttpRequest, concern_pk: int) -> HttpResponse:
-    concern = _concern(request, concern_pk, Permission.SAFEGUARD)
+    concern = concern_for(request.user, concern_pk, Permission.SAFEGUARD)
     if not concern.is_open:
         return redirect("safeguarding:concern", concern_pk=concern.pk)
     form = EscalationForm(
@@ -437,7 +376,7 @@ def _escalation_form_page(request, escalation, form, template):
 
 @require_http_methods(["GET", "POST"])
 def chase(request: HttpRequest, escalation_pk: int) -> HttpResponse:
-    escalation = _escalation(request, escalation_pk, Permission.SAFEGUARD)
+    escalation = escalation_for(request.user, escalation_pk, Permission.SAFEGUARD)
     if not escalation.is_open:
         return redirect("safeguarding:concern", concern_pk=escalation.concern_id)
     form = ChaseForm(request.POST if request.method == "POST" else None)
@@ -461,7 +400,7 @@ def chase(request: HttpRequest, escalation_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def record_response(request: HttpRequest, escalation_pk: int) -> HttpResponse:
-    escalation = _escalation(request, escalation_pk, Permission.SAFEGUARD)
+    escalation = escalation_for(request.user, escalation_pk, Permission.SAFEGUARD)
     if not escalation.is_open:
         return redirect("safeguarding:concern", concern_pk=escalation.concern_id)
     form = ResponseForm(
@@ -521,28 +460,20 @@ def _handle(prompt: SafeguardingPrompt, referral: Referral, *, by, data: dict, h
 
 @require_http_methods(["GET", "POST"])
 def prompt(request: HttpRequest, prompt_pk: int) -> HttpResponse:
-    prompt = get_object_or_404(
-        SafeguardingPrompt.objects.select_related(
-            "referral__person", "referral__site", "measure", "handled_by", "concern"
-        ),
-        pk=prompt_pk,
-    )
-    referral = prompt.referral
     user = request.user
     handling = request.method == "POST"
-    require(
+    prompt = prompt_for(
         user,
+        prompt_pk,
         Permission.HANDLE_SAFEGUARDING_PROMPT if handling else Permission.VIEW_SAFEGUARDING,
-        referral,
     )
+    referral = prompt.referral
     can_handle = prompt.is_open and has_permission(
         user, Permission.HANDLE_SAFEGUARDING_PROMPT, referral
     )
     if handling and not prompt.is_open:
         return redirect("safeguarding:prompt", prompt_pk=prompt.pk)
-    has_flag = RiskFlag.objects.filter(
-        person_id=referral.person_id, kind=RiskKind.SUICIDAL_THOUGHTS, ended_at__isnull=True
-    ).exists()
+    has_flag = has_active_flag(referral.person_id, RiskKind.SUICIDAL_THOUGHTS)
     form = PromptForm(request.POST if handling else None, has_flag=has_flag) if can_handle else None
     if handling and form.is_valid():
         try:

@@ -14,23 +14,23 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from linkwork.accounts.permissions import Permission, require
-from linkwork.accounts.queries import sites_for
+from linkwork.accounts.queries import site_for, sites_for
 from linkwork.core.errors import ActionRefused
 from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
-from linkwork.referrals.queries import referrals_for
+from linkwork.referrals.queries import referral_for
 
 from . import actions, areas
 from . import report as needs_report
 from .forms import AREAS_LIST_ID, UnmetNeedForm, UnmetNeedsFilterForm, month_value
-from .models import UnmetNeed
+from .queries import last_site_recorded_at
 
 NEEDS_PER_PAGE = 50
 
@@ -46,9 +46,7 @@ def _referral_from(request: HttpRequest) -> Referral | None:
         return None
     if not value.isdigit():
         raise Http404
-    referral = get_object_or_404(referrals_for(request.user), pk=int(value))
-    require(request.user, Permission.WORK_WITH_PERSON, referral)
-    return referral
+    return referral_for(request.user, int(value), Permission.WORK_WITH_PERSON)
 
 
 def _site_from(request: HttpRequest) -> Site | None:
@@ -59,19 +57,12 @@ def _site_from(request: HttpRequest) -> Site | None:
         return None
     if not value.isdigit():
         raise Http404
-    site = get_object_or_404(Site, pk=int(value))
-    require(request.user, Permission.RECORD_UNMET_NEED, site)
-    return site
+    return site_for(request.user, int(value), Permission.RECORD_UNMET_NEED)
 
 
 def _default_site(user, sites: list[Site]) -> Site:
     """Where the user last recorded a need, if still one of their sites; else their first."""
-    last = (
-        UnmetNeed.objects.filter(recorded_by=user, site__in=sites)
-        .order_by("-recorded_at", "-pk")
-        .values_list("site_id", flat=True)
-        .first()
-    )
+    last = last_site_recorded_at(user, sites)
     return next((site for site in sites if site.pk == last), sites[0])
 
 

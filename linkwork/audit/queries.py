@@ -1,0 +1,31 @@
+"""Reading the audit log (administrators only: the view checks VIEW_AUDIT_LOG)."""
+
+import datetime
+
+from django.db.models import QuerySet
+
+from .models import AuditEvent
+
+
+def audit_events(
+    *,
+    person_id: int | None = None,
+    user=None,
+    action: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[AuditEvent]:
+    """Audit events with who did each, narrowed by whichever of these are given (dates
+    inclusive), in the log's own order."""
+    events = AuditEvent.objects.select_related("user")
+    if person_id:
+        events = events.filter(person_id=person_id)
+    if user:
+        events = events.filter(user=user)
+    if action:
+        events = events.filter(action=action)
+    if date_from:
+        events = events.filter(at__date__gte=date_from)
+    if date_to:
+        events = events.filter(at__date__lte=date_to)
+    return events
