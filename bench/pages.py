@@ -1344,37 +1344,36 @@ WAITING_PER_SITE = (
 
 def pages(service) -> dict:
     from django.test import Client
+    from django.urls import reverse
 
     def signed_in(user):
         client = Client()
         client.force_login(user)
         return client
 
+    def urls(name: str, pks) -> list[str]:
+        # By name, so the bench follows the pages when their addresses change.
+        return [reverse(name, args=[pk]) for pk in pks]
+
     manager = signed_in(service.manager)
     coordinator = signed_in(service.coordinator)
     administrator = signed_in(service.administrator)
     return {
-        "manager home": get(manager, ["/"]),
-        "coordinator home": get(coordinator, ["/"]),
-        "referrals list": get(manager, ["/referrals/"]),
-        "waiting list": get(manager, ["/waiting-list/"]),
-        "caseloads": get(manager, ["/caseloads/"]),
-        "my caseload": get(coordinator, ["/caseload/"]),
-        "referral detail": get(manager, [f"/referrals/{pk}/" for pk in service.detail_pks]),
-        "triage page": get(manager, [f"/referrals/{pk}/triage/" for pk in service.triage_pks]),
-        "allocation page": get(
-            manager, [f"/referrals/{pk}/allocate/" for pk in service.waiting_pks]
-        ),
-        "audit log": get(administrator, ["/audit/"]),
-        "person record": get(manager, [f"/people/{pk}/" for pk in service.record_pks]),
-        "measures": get(manager, [f"/people/{pk}/measures/" for pk in service.record_pks]),
-        "safeguarding": get(
-            manager, [f"/referrals/{pk}/safeguarding/" for pk in service.safeguarding_pks]
-        ),
-        "open escalations": get(manager, ["/safeguarding/"]),
-        "waiting, concern": get(
-            manager, [f"/referrals/{pk}/" for pk in service.waiting_concern_pks]
-        ),
+        "manager home": get(manager, [reverse("home")]),
+        "coordinator home": get(coordinator, [reverse("home")]),
+        "referrals list": get(manager, [reverse("referrals:list")]),
+        "waiting list": get(manager, [reverse("referrals:waiting_list")]),
+        "caseloads": get(manager, [reverse("referrals:caseloads")]),
+        "my caseload": get(coordinator, [reverse("referrals:my_caseload")]),
+        "referral detail": get(manager, urls("referrals:detail", service.detail_pks)),
+        "triage page": get(manager, urls("referrals:triage", service.triage_pks)),
+        "allocation page": get(manager, urls("referrals:allocate", service.waiting_pks)),
+        "audit log": get(administrator, [reverse("audit:log")]),
+        "person record": get(manager, urls("casework:record", service.record_pks)),
+        "measures": get(manager, urls("outcomes:measures", service.record_pks)),
+        "safeguarding": get(manager, urls("safeguarding:person", service.safeguarding_pks)),
+        "open escalations": get(manager, [reverse("safeguarding:open_escalations")]),
+        "waiting, concern": get(manager, urls("referrals:detail", service.waiting_concern_pks)),
     }
 
 
