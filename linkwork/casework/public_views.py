@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from linkwork.core.errors import ActionRefused
+from linkwork.core.form_pages import posted
 
 from . import actions
 from .forms import ClientFeedbackForm
@@ -30,7 +31,7 @@ def feedback(request: HttpRequest, signed: str) -> HttpResponse:
         return render(request, "casework/public/feedback_refused.html", status=410)
     language = link.referral.person.preferred_language
     with translation.override(language):
-        form = ClientFeedbackForm(request.POST if request.method == "POST" else None)
+        form = posted(request, ClientFeedbackForm)
         if request.method == "POST" and form.is_valid():
             try:
                 actions.give_feedback_through_link(link, language=language, **form.cleaned_data)

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.accounts.queries import sites_for
 from linkwork.core.errors import ActionRefused
+from linkwork.core.form_pages import posted, submit
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import referral_for
@@ -246,15 +247,15 @@ def what_matters(request: HttpRequest, pk: int) -> HttpResponse:
     versions = list(referral.what_matters.select_related("by"))
     latest = versions[0] if versions else None
     initial = {f: getattr(latest, f) for f in WHAT_MATTERS_FIELDS} if latest else None
-    form = WhatMattersForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_what_matters(referral, by=request.user, **form.cleaned_data)
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(request, _("What matters to %(person)s saved.") % _names(referral))
-            return _back_to_record(referral)
+    form = posted(request, WhatMattersForm, initial=initial)
+
+    def act(data):
+        actions.record_what_matters(referral, by=request.user, **data)
+        messages.success(request, _("What matters to %(person)s saved.") % _names(referral))
+        return _back_to_record(referral)
+
+    if response := submit(request, form, act):
+        return response
     if request.method == "GET":
         record_view(by=request.user, obj=referral, person_id=referral.person_id)
     return render(
@@ -283,24 +284,25 @@ def support_plan(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if plan_of(referral) is not None:
         return redirect("casework:extend_support", pk=referral.pk)
-    form = SupportPlanForm(
-        request.POST if request.method == "POST" else None,
+    form = posted(
+        request,
+        SupportPlanForm,
         initial={"starts_on": timezone.localdate(), "planned_sessions": 6},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.set_support_plan(
-                referral,
-                by=request.user,
-                starts_on=form.cleaned_data["starts_on"],
-                ends_on=form.cleaned_data["ends_on"],
-                planned_sessions=form.cleaned_data["planned_sessions"],
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(request, _("Support plan set."))
-            return _back_to_record(referral)
+
+    def act(data):
+        actions.set_support_plan(
+            referral,
+            by=request.user,
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            planned_sessions=data["planned_sessions"],
+        )
+        messages.success(request, _("Support plan set."))
+        return _back_to_record(referral)
+
+    if response := submit(request, form, act):
+        return response
     return render(
         request,
         "casework/support_plan.html",
@@ -316,20 +318,20 @@ def extend_support(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_of(referral)
     if plan is None:
         return redirect("casework:support_plan", pk=referral.pk)
-    form = ExtendSupportForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.extend_support(
-                referral,
-                by=request.user,
-                new_end=form.cleaned_data["new_end"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(request, _("Support extended."))
-            return _back_to_record(referral)
+    form = posted(request, ExtendSupportForm)
+
+    def act(data):
+        actions.extend_support(
+            referral,
+            by=request.user,
+            new_end=data["new_end"],
+            reason=data["reason"],
+        )
+        messages.success(request, _("Support extended."))
+        return _back_to_record(referral)
+
+    if response := submit(request, form, act):
+        return response
     return render(
         request,
         "casework/extend_support.html",
@@ -345,21 +347,21 @@ def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(
         request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
     )
-    form = GoalForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.add_goal(
-                referral,
-                by=request.user,
-                description=form.cleaned_data["description"],
-                domain=form.cleaned_data["domain"],
-                steps=form.step_list(),
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(request, _("Goal added."))
-            return _back_to_record(referral)
+    form = posted(request, GoalForm)
+
+    def act(data):
+        actions.add_goal(
+            referral,
+            by=request.user,
+            description=data["description"],
+            domain=data["domain"],
+            steps=form.step_list(),
+        )
+        messages.success(request, _("Goal added."))
+        return _back_to_record(referral)
+
+    if response := submit(request, form, act):
+        return response
     active = referral.goals.filter(status=GoalStatus.ACTIVE).count()
     return render(
         request,
@@ -406,20 +408,20 @@ def rate_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
         request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
     )
     the_goal = _goal(referral, goal_pk)
-    form = RateGoalForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.rate_goal(
-                the_goal,
-                by=request.user,
-                score=form.cleaned_data["score"],
-                note=form.cleaned_data["note"],
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(request, _("Progress recorded."))
-            return _back_to_record(referral)
+    form = posted(request, RateGoalForm)
+
+    def act(data):
+        actions.rate_goal(
+            the_goal,
+            by=request.user,
+            score=data["score"],
+            note=data["note"],
+        )
+        messages.success(request, _("Progress recorded."))
+        return _back_to_record(referral)
+
+    if response := submit(request, form, act):
+        return response
     return render(
         request, "casework/rate_goal.html", {"referral": referral, "goal": the_goal, "form": form}
     )
@@ -432,16 +434,14 @@ def add_goal_step(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     )
     the_goal = _goal(referral, goal_pk)
     form = GoalStepForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.add_goal_step(
-                the_goal, by=request.user, description=form.cleaned_data["description"]
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(request, _("Step added."))
-            return redirect("casework:goal", pk=referral.pk, goal_pk=the_goal.pk)
+
+    def act(data):
+        actions.add_goal_step(the_goal, by=request.user, description=data["description"])
+        messages.success(request, _("Step added."))
+        return redirect("casework:goal", pk=referral.pk, goal_pk=the_goal.pk)
+
+    if response := submit(request, form, act):
+        return response
     return _goal_page(request, referral, the_goal, step_form=form)
 
 
@@ -467,21 +467,21 @@ def end_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
         request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
     )
     the_goal = _goal(referral, goal_pk)
-    form = EndGoalForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.end_goal(
-                the_goal,
-                by=request.user,
-                outcome=GoalStatus(form.cleaned_data["outcome"]),
-                new_description=form.cleaned_data["new_description"],
-                new_domain=form.cleaned_data["new_domain"],
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(request, _("Goal ended."))
-            return _back_to_record(referral)
+    form = posted(request, EndGoalForm)
+
+    def act(data):
+        actions.end_goal(
+            the_goal,
+            by=request.user,
+            outcome=GoalStatus(data["outcome"]),
+            new_description=data["new_description"],
+            new_domain=data["new_domain"],
+        )
+        messages.success(request, _("Goal ended."))
+        return _back_to_record(referral)
+
+    if response := submit(request, form, act):
+        return response
     return render(
         request, "casework/end_goal.html", {"referral": referral, "goal": the_goal, "form": form}
     )
@@ -495,28 +495,28 @@ def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(
         request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
     )
-    form = ContactForm(
-        request.POST if request.method == "POST" else None,
+    form = posted(
+        request,
+        ContactForm,
         initial={"contact_date": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.log_contact(
-                referral,
-                by=request.user,
-                at=form.contact_at(),
-                mode=data["mode"],
-                outcome=data["outcome"],
-                minutes=data["minutes"],
-                volunteer_present=data["volunteer_present"],
-                note=data["note"],
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(request, _("Contact logged."))
-            return _back_to_record(referral)
+
+    def act(data):
+        actions.log_contact(
+            referral,
+            by=request.user,
+            at=form.contact_at(),
+            mode=data["mode"],
+            outcome=data["outcome"],
+            minutes=data["minutes"],
+            volunteer_present=data["volunteer_present"],
+            note=data["note"],
+        )
+        messages.success(request, _("Contact logged."))
+        return _back_to_record(referral)
+
+    if response := submit(request, form, act):
+        return response
     return render(request, "casework/log_contact.html", {"referral": referral, "form": form})
 
 
@@ -529,20 +529,20 @@ def contact_outcome(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespo
     contact = get_object_or_404(
         referral.contacts.filter(outcome=ContactOutcome.BOOKED), pk=contact_pk
     )
-    form = ContactOutcomeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_contact_outcome(
-                contact,
-                by=request.user,
-                outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"],
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(request, _("Contact updated."))
-            return _back_to_record(referral)
+    form = posted(request, ContactOutcomeForm)
+
+    def act(data):
+        actions.record_contact_outcome(
+            contact,
+            by=request.user,
+            outcome=data["outcome"],
+            note=data["note"],
+        )
+        messages.success(request, _("Contact updated."))
+        return _back_to_record(referral)
+
+    if response := submit(request, form, act):
+        return response
     return render(
         request,
         "casework/contact_outcome.html",
@@ -558,55 +558,51 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(
         request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
     )
-    form = CloseCaseForm(
-        request.POST if request.method == "POST" else None,
+    form = posted(
+        request,
+        CloseCaseForm,
         active_goals=referral.goals.filter(status=GoalStatus.ACTIVE),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.close_case(
-                referral,
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-                summary=form.cleaned_data["summary"],
-                goal_outcomes=form.goal_outcomes(),
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Support for %(person)s is closed. Now fill in the feedback questionnaire with "
-                    "them."
-                )
-                % _names(referral),
-            )
-            return redirect("casework:feedback", pk=referral.pk)
+
+    def act(data):
+        actions.close_case(
+            referral,
+            by=request.user,
+            reason=data["reason"],
+            summary=data["summary"],
+            goal_outcomes=form.goal_outcomes(),
+        )
+        messages.success(
+            request,
+            _("Support for %(person)s is closed. Now fill in the feedback questionnaire with them.")
+            % _names(referral),
+        )
+        return redirect("casework:feedback", pk=referral.pk)
+
+    if response := submit(request, form, act):
+        return response
     return render(request, "casework/close.html", {"referral": referral, "form": form})
 
 
 @require_http_methods(["GET", "POST"])
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.REOPEN_CASE, scope=people_in_support_for)
-    form = ReopenCaseForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            allocation = actions.reopen_case(
-                referral, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request,
-                _("Reopened: %(person)s is back on %(coordinator)s's caseload.")
-                % {
-                    "person": referral.person.full_name,
-                    "coordinator": allocation.coordinator.display_name,
-                },
-            )
-            return _back_to_record(referral)
+    form = posted(request, ReopenCaseForm)
+
+    def act(data):
+        allocation = actions.reopen_case(referral, by=request.user, reason=data["reason"])
+        messages.success(
+            request,
+            _("Reopened: %(person)s is back on %(coordinator)s's caseload.")
+            % {
+                "person": referral.person.full_name,
+                "coordinator": allocation.coordinator.display_name,
+            },
+        )
+        return _back_to_record(referral)
+
+    if response := submit(request, form, act):
+        return response
     return render(
         request,
         "casework/reopen.html",
@@ -623,22 +619,20 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     given = referral.client_feedback.first()
     language = referral.person.preferred_language
     staff_language = translation.get_language()
-    saved = False
     with translation.override(language):
-        form = ClientFeedbackForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.record_client_feedback(
-                    referral,
-                    completed_via=ClientFeedback.CompletedVia.WITH_COORDINATOR,
-                    language=language,
-                    **form.cleaned_data,
-                )
-            except ActionRefused as refusal:
-                refusal.show_on(form)
-            else:
-                saved = True
-        if not saved:
+        form = posted(request, ClientFeedbackForm)
+
+        def save(data):
+            actions.record_client_feedback(
+                referral,
+                completed_via=ClientFeedback.CompletedVia.WITH_COORDINATOR,
+                language=language,
+                **data,
+            )
+            return _back_to_record(referral)
+
+        saved = submit(request, form, save)
+        if saved is None:
             return render(
                 request,
                 "casework/feedback.html",
@@ -651,8 +645,9 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
                     "staff_language": staff_language,
                 },
             )
+    # After the questionnaire (in the person's language), the thanks are in the coordinator's.
     messages.success(request, _("Thank you. The feedback is saved."))
-    return _back_to_record(referral)
+    return saved
 
 
 @require_POST

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.accounts.queries import sites_for
-from linkwork.core.errors import ActionRefused
+from linkwork.core.form_pages import posted, submit
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import referral_for
@@ -293,29 +293,28 @@ def change_availability(request: HttpRequest, pk: int) -> HttpResponse:
     service = _service_in_scope(request, pk, Permission.UPDATE_SERVICE_AVAILABILITY)
     referral = _referral_from(request)
     form = AvailabilityForm(request.POST)
-    if form.is_valid():
-        cleaned = form.cleaned_data
-        try:
-            actions.change_availability(
-                service,
-                by=request.user,
-                availability=cleaned["availability"],
-                note=cleaned["availability_note"],
-                expected_reopening=cleaned["expected_reopening"],
-                effective_on=cleaned["effective_on"],
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request,
-                _("Availability of %(service)s changed to: %(availability)s.")
-                % {
-                    "service": service.name,
-                    "availability": service.get_availability_display().lower(),
-                },
-            )
-            return redirect(_service_url(service, referral, "availability"))
+
+    def act(data):
+        actions.change_availability(
+            service,
+            by=request.user,
+            availability=data["availability"],
+            note=data["availability_note"],
+            expected_reopening=data["expected_reopening"],
+            effective_on=data["effective_on"],
+        )
+        messages.success(
+            request,
+            _("Availability of %(service)s changed to: %(availability)s.")
+            % {
+                "service": service.name,
+                "availability": service.get_availability_display().lower(),
+            },
+        )
+        return redirect(_service_url(service, referral, "availability"))
+
+    if response := submit(request, form, act):
+        return response
     return _service_page(request, service, referral=referral, availability_form=form)
 
 
@@ -333,14 +332,14 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
     service = _service_in_scope(request, pk, Permission.ADD_LOCAL_NOTE)
     referral = _referral_from(request)
     form = LocalNoteForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.add_local_note(service, by=request.user, text=form.cleaned_data["text"])
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(request, _("Note added."))
-            return redirect(_service_url(service, referral, "notes"))
+
+    def act(data):
+        actions.add_local_note(service, by=request.user, text=data["text"])
+        messages.success(request, _("Note added."))
+        return redirect(_service_url(service, referral, "notes"))
+
+    if response := submit(request, form, act):
+        return response
     return _service_page(request, service, referral=referral, note_form=form)
 
 
@@ -351,19 +350,17 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
 def new_service(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.EDIT_DIRECTORY)
     sites = sites_for(request.user)
-    form = ServiceForm(request.POST if request.method == "POST" else None, sites=sites)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service = actions.create_service(
-                by=request.user, details=form.cleaned_data, sites_in_reach=sites
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request, _("%(service)s added to the directory.") % {"service": service.name}
-            )
-            return redirect("directory:service", pk=service.pk)
+    form = posted(request, ServiceForm, sites=sites)
+
+    def act(data):
+        service = actions.create_service(by=request.user, details=data, sites_in_reach=sites)
+        messages.success(
+            request, _("%(service)s added to the directory.") % {"service": service.name}
+        )
+        return redirect("directory:service", pk=service.pk)
+
+    if response := submit(request, form, act):
+        return response
     return render(request, "directory/service_form.html", {"form": form, "service": None})
 
 
@@ -377,16 +374,14 @@ def edit_service(request: HttpRequest, pk: int) -> HttpResponse:
         form = ServiceForm(
             initial=ServiceForm.initial_for(service, sites=sites), sites=sites, service=service
         )
-    if request.method == "POST" and form.is_valid():
-        try:
-            service = actions.edit_service(
-                service, by=request.user, details=form.cleaned_data, sites_in_reach=sites
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(request, _("%(service)s saved.") % {"service": service.name})
-            return redirect("directory:service", pk=service.pk)
+
+    def act(data):
+        saved = actions.edit_service(service, by=request.user, details=data, sites_in_reach=sites)
+        messages.success(request, _("%(service)s saved.") % {"service": saved.name})
+        return redirect("directory:service", pk=saved.pk)
+
+    if response := submit(request, form, act):
+        return response
     other_sites = [site for site in service.sites.all() if site not in set(sites)]
     return render(
         request,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from linkwork.accounts.permissions import Permission, require
+from linkwork.core.form_pages import posted
 from linkwork.directory.models import ImportStatus
 
 from . import actions, importer, queries
@@ -32,10 +33,7 @@ STATUS_COLOURS = {
 @require_http_methods(["GET", "POST"])
 def imports(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.IMPORT_DIRECTORY)
-    form = ImportForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
-    )
+    form = posted(request, ImportForm)
     if request.method == "POST" and form.is_valid():
         directory_import = actions.queue_import(
             source=form.source, payload=form.payload, by=request.user

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from linkwork.core.errors import ActionRefused
+from linkwork.core.form_pages import posted
 
 from . import actions
 from .forms import QuestionnaireForm
@@ -43,8 +44,9 @@ def measure(request: HttpRequest, signed: str) -> HttpResponse:
     language = person.preferred_language
     instrument = get_instrument(link.instrument)
     with translation.override(language):
-        form = QuestionnaireForm(
-            request.POST if request.method == "POST" else None,
+        form = posted(
+            request,
+            QuestionnaireForm,
             instrument=instrument,
             coordinator=False,
         )

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import site_for, sites_for
-from linkwork.core.errors import ActionRefused
+from linkwork.core.form_pages import submit
 
 from . import actions
 from .forms import (
@@ -59,23 +59,22 @@ def instrument(request: HttpRequest, code: str) -> HttpResponse:
     setting = instrument_setting(code)
     if request.method == "POST":
         form = InstrumentSettingForm(request.POST, instrument=definition)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                actions.configure_instrument(
-                    code,
-                    by=request.user,
-                    enabled=data["enabled"],
-                    registration_confirmed=data.get("registration_confirmed", False),
-                    registration_reference=data.get("registration_reference", ""),
-                    reliability=data["reliability"],
-                    sd=data["sd"],
-                )
-            except ActionRefused as refusal:
-                refusal.show_on(form)
-            else:
-                messages.success(request, _("%(name)s settings saved.") % {"name": definition.name})
-                return redirect("outcomes:instruments")
+
+        def act(data):
+            actions.configure_instrument(
+                code,
+                by=request.user,
+                enabled=data["enabled"],
+                registration_confirmed=data.get("registration_confirmed", False),
+                registration_reference=data.get("registration_reference", ""),
+                reliability=data["reliability"],
+                sd=data["sd"],
+            )
+            messages.success(request, _("%(name)s settings saved.") % {"name": definition.name})
+            return redirect("outcomes:instruments")
+
+        if response := submit(request, form, act):
+            return response
     else:
         form = InstrumentSettingForm(
             instrument=definition,
@@ -125,21 +124,21 @@ def site_schedule(request: HttpRequest, site_pk: int) -> HttpResponse:
     not_in_use = [i for i in all_instruments() if i.code not in in_use_codes]
     if request.method == "POST":
         form = SiteScheduleForm(request.POST, instruments=in_use)
-        if form.is_valid():
-            try:
-                actions.set_site_schedule(
-                    site,
-                    by=request.user,
-                    due=form.due(),
-                    follow_up_months=form.cleaned_data["follow_up_months"],
-                )
-            except ActionRefused as refusal:
-                refusal.show_on(form)
-            else:
-                messages.success(
-                    request, _("The measure schedule for %(site)s is saved.") % {"site": site.name}
-                )
-                return redirect("outcomes:schedules")
+
+        def act(data):
+            actions.set_site_schedule(
+                site,
+                by=request.user,
+                due=form.due(),
+                follow_up_months=data["follow_up_months"],
+            )
+            messages.success(
+                request, _("The measure schedule for %(site)s is saved.") % {"site": site.name}
+            )
+            return redirect("outcomes:schedules")
+
+        if response := submit(request, form, act):
+            return response
     else:
         initial = {"follow_up_months": actions.follow_up_months(site)}
         for row in scheduled_instruments([site.pk]):

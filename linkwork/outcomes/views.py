@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from linkwork.accounts.permissions import Permission, has_permission
 from linkwork.casework.queries import people_in_support_for
 from linkwork.core.errors import ActionRefused
+from linkwork.core.form_pages import posted, submit
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import referral_for
@@ -183,29 +184,29 @@ def record_measure(request: HttpRequest, pk: int) -> HttpResponse:
         timepoint = _default_timepoint(referral)
     if request.method == "POST":
         form = QuestionnaireForm(request.POST, instrument=instrument)
-        if form.is_valid():
-            try:
-                measure = actions.record_measure(
-                    referral,
-                    by=request.user,
-                    instrument=instrument.code,
-                    timepoint=form.cleaned_data["timepoint"],
-                    answers=form.answers(),
-                    completed_on=form.cleaned_data["completed_on"],
-                )
-            except ActionRefused as refusal:
-                refusal.show_on(form)
-            else:
-                hold = hold_on(referral, request.user)
-                if hold is not None and hold.url:
-                    # The measure raised something to act on now (a PHQ-9 item 9 check).
-                    return redirect(hold.url)
-                messages.success(
-                    request,
-                    _("%(name)s recorded: score %(score)s")
-                    % {"name": instrument.name, "score": describe(measure).text},
-                )
-                return _back_to_record(referral)
+
+        def act(data):
+            measure = actions.record_measure(
+                referral,
+                by=request.user,
+                instrument=instrument.code,
+                timepoint=data["timepoint"],
+                answers=form.answers(),
+                completed_on=data["completed_on"],
+            )
+            hold = hold_on(referral, request.user)
+            if hold is not None and hold.url:
+                # The measure raised something to act on now (a PHQ-9 item 9 check).
+                return redirect(hold.url)
+            messages.success(
+                request,
+                _("%(name)s recorded: score %(score)s")
+                % {"name": instrument.name, "score": describe(measure).text},
+            )
+            return _back_to_record(referral)
+
+        if response := submit(request, form, act):
+            return response
     else:
         form = QuestionnaireForm(
             instrument=instrument,
@@ -230,19 +231,19 @@ def withdraw_measure(request: HttpRequest, pk: int, measure_pk: int) -> HttpResp
         request.user, pk, Permission.RECORD_OUTCOME_MEASURE, scope=people_in_support_for
     )
     measure = get_object_or_404(referral.measures.select_related("referral"), pk=measure_pk)
-    form = WithdrawMeasureForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.withdraw_measure(measure, by=request.user, reason=form.cleaned_data["reason"])
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request,
-                _("The %(name)s measure is withdrawn. It stays on record.")
-                % {"name": measure.definition.name},
-            )
-            return redirect("outcomes:measures", pk=referral.pk)
+    form = posted(request, WithdrawMeasureForm)
+
+    def act(data):
+        actions.withdraw_measure(measure, by=request.user, reason=data["reason"])
+        messages.success(
+            request,
+            _("The %(name)s measure is withdrawn. It stays on record.")
+            % {"name": measure.definition.name},
+        )
+        return redirect("outcomes:measures", pk=referral.pk)
+
+    if response := submit(request, form, act):
+        return response
     return render(
         request,
         "outcomes/measures/withdraw.html",

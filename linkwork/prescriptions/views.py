@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.core.errors import ActionRefused
+from linkwork.core.form_pages import posted, submit
 from linkwork.directory.queries import open_alternatives
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.queries import referral_for
@@ -67,24 +68,23 @@ def new_prescription(request: HttpRequest, pk: int) -> HttpResponse:
         services=available,
         initial={"send": "yes", "service": service.pk if service else None},
     )
-    if data is not None and form.is_valid():
-        cleaned = form.cleaned_data
-        try:
-            prescription = actions.make_prescription(
-                referral,
-                by=request.user,
-                service=cleaned["service"],
-                asked_for=cleaned["asked_for"],
-                accompany_first_visit=cleaned["accompany_first_visit"],
-                share_contact_details=cleaned["share_contact_details"],
-                send=cleaned["send"],
-                availability_confirmed=cleaned["availability_confirmed"],
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(request, _sent_message(prescription))
-            return redirect("prescriptions:detail", pk=referral.pk, prescription=prescription.pk)
+
+    def act(data):
+        prescription = actions.make_prescription(
+            referral,
+            by=request.user,
+            service=data["service"],
+            asked_for=data["asked_for"],
+            accompany_first_visit=data["accompany_first_visit"],
+            share_contact_details=data["share_contact_details"],
+            send=data["send"],
+            availability_confirmed=data["availability_confirmed"],
+        )
+        messages.success(request, _sent_message(prescription))
+        return redirect("prescriptions:detail", pk=referral.pk, prescription=prescription.pk)
+
+    if response := submit(request, form, act):
+        return response
     return render(
         request,
         "prescriptions/new.html",
@@ -140,29 +140,30 @@ def prescription_detail(request: HttpRequest, pk: int, prescription: int) -> Htt
 def update_status(request: HttpRequest, pk: int, prescription: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.UPDATE_SOCIAL_PRESCRIPTION)
     item = prescription_of(referral, prescription)
-    form = StatusForm(
-        request.POST if request.method == "POST" else None,
+    form = posted(
+        request,
+        StatusForm,
         current=item.status,
         service=item.service,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            item = actions.change_status(
-                item,
-                by=request.user,
-                to_status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
-                availability_confirmed=form.cleaned_data.get("availability_confirmed", False),
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request,
-                _("Social prescription updated: %(status)s.")
-                % {"status": item.get_status_display().lower()},
-            )
-            return redirect("prescriptions:detail", pk=referral.pk, prescription=item.pk)
+
+    def act(data):
+        changed = actions.change_status(
+            item,
+            by=request.user,
+            to_status=data["status"],
+            note=data["note"],
+            availability_confirmed=data.get("availability_confirmed", False),
+        )
+        messages.success(
+            request,
+            _("Social prescription updated: %(status)s.")
+            % {"status": changed.get_status_display().lower()},
+        )
+        return redirect("prescriptions:detail", pk=referral.pk, prescription=changed.pk)
+
+    if response := submit(request, form, act):
+        return response
     return render(
         request,
         "prescriptions/update.html",

@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from linkwork.core.form_pages import posted, submit
+
 from . import actions
 from .forms import SelfReferralForm
 from .models import ReceivedVia
@@ -29,25 +31,25 @@ def self_referral(request: HttpRequest, site: str) -> HttpResponse:
     pathway = open_self_referral_pathways().filter(site=site_obj).first()
     if pathway is None:
         raise Http404
-    form = SelfReferralForm(request.POST if request.method == "POST" else None)
+    form = posted(request, SelfReferralForm)
     if request.method == "POST":
         if form.is_bot():
             # Say nothing to a bot that would help it learn; keep nothing it sent.
             return redirect("referrals:self_referral_sent", site=site_obj.slug)
-        if form.is_valid():
-            try:
-                actions.submit_referral(
-                    pathway=pathway,
-                    person=form.person_data(),
-                    details=form.referral_details(),
-                    by=None,
-                    organisation=None,
-                    received_via=ReceivedVia.SELF_REFERRAL,
-                )
-            except actions.ActionRefused as refusal:
-                refusal.show_on(form)
-            else:
-                return redirect("referrals:self_referral_sent", site=site_obj.slug)
+
+        def act(data):
+            actions.submit_referral(
+                pathway=pathway,
+                person=form.person_data(),
+                details=form.referral_details(),
+                by=None,
+                organisation=None,
+                received_via=ReceivedVia.SELF_REFERRAL,
+            )
+            return redirect("referrals:self_referral_sent", site=site_obj.slug)
+
+        if response := submit(request, form, act):
+            return response
     return render(
         request,
         "referrals/public/self_referral.html",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from linkwork.accounts.permissions import Permission, has_permission, require
+from linkwork.core.form_pages import posted, submit
 
 from . import actions
 from .forms import (
@@ -44,31 +45,31 @@ def refer(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.REFER)
     organisation = request.user.organisation
     pathways = pathways_usable_by(organisation)
-    form = ReferralForm(request.POST if request.method == "POST" else None, pathways=pathways)
-    if request.method == "POST" and form.is_valid():
-        try:
-            referral = actions.submit_referral(
-                pathway=form.cleaned_data["pathway"],
-                person=form.person_data(),
-                details=form.referral_details(),
-                by=request.user,
-                organisation=organisation,
-                received_via=ReceivedVia.ONLINE,
-                referrer_name=request.user.display_name,
-                referrer_contact=request.user.email,
+    form = posted(request, ReferralForm, pathways=pathways)
+
+    def act(data):
+        referral = actions.submit_referral(
+            pathway=data["pathway"],
+            person=form.person_data(),
+            details=form.referral_details(),
+            by=request.user,
+            organisation=organisation,
+            received_via=ReceivedVia.ONLINE,
+            referrer_name=request.user.display_name,
+            referrer_contact=request.user.email,
+        )
+        messages.success(
+            request,
+            _(
+                "Referral %(reference)s sent. The service will triage it and you will see "
+                "the outcome here."
             )
-        except actions.ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Referral %(reference)s sent. The service will triage it and you will see "
-                    "the outcome here."
-                )
-                % {"reference": referral.reference},
-            )
-            return redirect("referrals:detail", pk=referral.pk)
+            % {"reference": referral.reference},
+        )
+        return redirect("referrals:detail", pk=referral.pk)
+
+    if response := submit(request, form, act):
+        return response
     return render(request, "referrals/refer.html", {"form": form, "pathways": pathways})
 
 
@@ -76,27 +77,27 @@ def refer(request: HttpRequest) -> HttpResponse:
 def record_referral(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.RECORD_REFERRAL)
     pathways = pathways_for(request.user)
-    form = StaffReferralForm(request.POST if request.method == "POST" else None, pathways=pathways)
-    if request.method == "POST" and form.is_valid():
-        try:
-            referral = actions.submit_referral(
-                pathway=form.cleaned_data["pathway"],
-                person=form.person_data(),
-                details=form.referral_details(),
-                by=request.user,
-                organisation=form.cleaned_data["referring_organisation"],
-                received_via=form.cleaned_data["received_via"],
-                received_at=form.received_at(),
-                referrer_name=form.cleaned_data["referrer_name"],
-                referrer_contact=form.cleaned_data["referrer_contact"],
-            )
-        except actions.ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request, _("Referral %(reference)s recorded.") % {"reference": referral.reference}
-            )
-            return redirect("referrals:detail", pk=referral.pk)
+    form = posted(request, StaffReferralForm, pathways=pathways)
+
+    def act(data):
+        referral = actions.submit_referral(
+            pathway=data["pathway"],
+            person=form.person_data(),
+            details=form.referral_details(),
+            by=request.user,
+            organisation=data["referring_organisation"],
+            received_via=data["received_via"],
+            received_at=form.received_at(),
+            referrer_name=data["referrer_name"],
+            referrer_contact=data["referrer_contact"],
+        )
+        messages.success(
+            request, _("Referral %(reference)s recorded.") % {"reference": referral.reference}
+        )
+        return redirect("referrals:detail", pk=referral.pk)
+
+    if response := submit(request, form, act):
+        return response
     return render(request, "referrals/record.html", {"form": form})
 
 
@@ -181,39 +182,38 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def triage(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.TRIAGE_REFERRAL)
     actions.record_view(by=request.user, obj=referral, person_id=referral.person_id)
-    form = TriageForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["decision"] == TriageForm.ACCEPT:
-                actions.accept_referral(
-                    referral,
-                    by=request.user,
-                    priority=data["priority"],
-                    note=data["note"],
-                    message=data["message"],
-                )
-                done = _("%(reference)s accepted and added to the waiting list.")
-            elif data["decision"] == TriageForm.REQUEST_INFORMATION:
-                actions.request_information(
-                    referral, by=request.user, request=data["information_request"]
-                )
-                done = _("The referrer has been asked for more information about %(reference)s.")
-            else:
-                actions.decline_referral(
-                    referral,
-                    by=request.user,
-                    reason=data["decline_reason"],
-                    note=data["note"],
-                    redirected_to=data["redirected_to"],
-                    message=data["message"],
-                )
-                done = _("%(reference)s declined. The referrer can see the reason.")
-        except actions.ActionRefused as refusal:
-            refusal.show_on(form)
+    form = posted(request, TriageForm)
+
+    def act(data):
+        if data["decision"] == TriageForm.ACCEPT:
+            actions.accept_referral(
+                referral,
+                by=request.user,
+                priority=data["priority"],
+                note=data["note"],
+                message=data["message"],
+            )
+            done = _("%(reference)s accepted and added to the waiting list.")
+        elif data["decision"] == TriageForm.REQUEST_INFORMATION:
+            actions.request_information(
+                referral, by=request.user, request=data["information_request"]
+            )
+            done = _("The referrer has been asked for more information about %(reference)s.")
         else:
-            messages.success(request, done % {"reference": referral.reference})
-            return redirect("referrals:detail", pk=referral.pk)
+            actions.decline_referral(
+                referral,
+                by=request.user,
+                reason=data["decline_reason"],
+                note=data["note"],
+                redirected_to=data["redirected_to"],
+                message=data["message"],
+            )
+            done = _("%(reference)s declined. The referrer can see the reason.")
+        messages.success(request, done % {"reference": referral.reference})
+        return redirect("referrals:detail", pk=referral.pk)
+
+    if response := submit(request, form, act):
+        return response
     duplicates = possible_duplicates(referral, within=referrals_for(request.user))[:10]
     return render(
         request,
@@ -230,17 +230,15 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def provide_information(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.PROVIDE_INFORMATION)
-    form = ProvideInformationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.provide_information(
-                referral, by=request.user, response=form.cleaned_data["response"]
-            )
-        except actions.ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(request, _("Thank you. The service will look at the referral again."))
-            return redirect("referrals:detail", pk=referral.pk)
+    form = posted(request, ProvideInformationForm)
+
+    def act(data):
+        actions.provide_information(referral, by=request.user, response=data["response"])
+        messages.success(request, _("Thank you. The service will look at the referral again."))
+        return redirect("referrals:detail", pk=referral.pk)
+
+    if response := submit(request, form, act):
+        return response
     return render(
         request, "referrals/provide_information.html", {"referral": referral, "form": form}
     )
@@ -253,31 +251,32 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     current = current_allocation(referral)
     coordinators = coordinators_for_site(referral.site)
-    form = AllocationForm(
-        request.POST if request.method == "POST" else None,
+    form = posted(
+        request,
+        AllocationForm,
         coordinators=coordinators,
         initial={"replacing": current.pk if current else None},
     )
-    if request.method == "POST" and form.is_valid():
-        replacing_pk = form.cleaned_data["replacing"]
+
+    def act(data):
+        replacing_pk = data["replacing"]
         replacing = referral.allocations.filter(pk=replacing_pk).first() if replacing_pk else None
-        try:
-            allocation = actions.allocate_referral(
-                referral,
-                coordinator=form.cleaned_data["coordinator"],
-                by=request.user,
-                replacing=replacing,
-                note=form.cleaned_data["note"],
-            )
-        except actions.ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request,
-                _("%(person)s is now on %(coordinator)s's caseload.")
-                % {"person": referral.person.full_name, "coordinator": allocation.coordinator},
-            )
-            return redirect("referrals:detail", pk=referral.pk)
+        allocation = actions.allocate_referral(
+            referral,
+            coordinator=data["coordinator"],
+            by=request.user,
+            replacing=replacing,
+            note=data["note"],
+        )
+        messages.success(
+            request,
+            _("%(person)s is now on %(coordinator)s's caseload.")
+            % {"person": referral.person.full_name, "coordinator": allocation.coordinator},
+        )
+        return redirect("referrals:detail", pk=referral.pk)
+
+    if response := submit(request, form, act):
+        return response
     return render(
         request,
         "referrals/allocate.html",
@@ -288,48 +287,47 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def interim_contact(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.LOG_INTERIM_CONTACT)
-    form = InterimContactForm(
-        request.POST if request.method == "POST" else None,
+    form = posted(
+        request,
+        InterimContactForm,
         initial={"contact_date": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.log_interim_contact(
-                referral,
-                by=request.user,
-                at=form.contact_at(),
-                mode=form.cleaned_data["mode"],
-                minutes=form.cleaned_data["minutes"],
-                by_volunteer=form.cleaned_data["by_volunteer"],
-                note=form.cleaned_data["note"],
-            )
-        except actions.ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(request, _("Interim support contact logged."))
-            return redirect("referrals:detail", pk=referral.pk)
+
+    def act(data):
+        actions.log_interim_contact(
+            referral,
+            by=request.user,
+            at=form.contact_at(),
+            mode=data["mode"],
+            minutes=data["minutes"],
+            by_volunteer=data["by_volunteer"],
+            note=data["note"],
+        )
+        messages.success(request, _("Interim support contact logged."))
+        return redirect("referrals:detail", pk=referral.pk)
+
+    if response := submit(request, form, act):
+        return response
     return render(request, "referrals/interim_contact.html", {"referral": referral, "form": form})
 
 
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.TRIAGE_REFERRAL)
-    form = WithdrawForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.withdraw_referral(
-                referral,
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-                note=form.cleaned_data["note"],
-            )
-        except actions.ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request, _("%(reference)s withdrawn.") % {"reference": referral.reference}
-            )
-            return redirect("referrals:detail", pk=referral.pk)
+    form = posted(request, WithdrawForm)
+
+    def act(data):
+        actions.withdraw_referral(
+            referral,
+            by=request.user,
+            reason=data["reason"],
+            note=data["note"],
+        )
+        messages.success(request, _("%(reference)s withdrawn.") % {"reference": referral.reference})
+        return redirect("referrals:detail", pk=referral.pk)
+
+    if response := submit(request, form, act):
+        return response
     return render(request, "referrals/withdraw.html", {"referral": referral, "form": form})
 
 
@@ -400,22 +398,23 @@ def caseload_cap(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Permission.SET_CASELOAD_CAP)
     coordinator = get_object_or_404(coordinators_for(request.user), pk=pk)
     require(request.user, Permission.SET_CASELOAD_CAP, coordinator)
-    form = CaseloadCapForm(
-        request.POST if request.method == "POST" else None,
+    form = posted(
+        request,
+        CaseloadCapForm,
         initial={"cap": coordinator.caseload_cap},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.set_caseload_cap(coordinator, cap=form.cleaned_data["cap"], by=request.user)
-        except actions.ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request,
-                _("%(coordinator)s's caseload cap is now %(cap)s.")
-                % {"coordinator": coordinator.display_name, "cap": form.cleaned_data["cap"]},
-            )
-            return redirect("referrals:caseloads")
+
+    def act(data):
+        actions.set_caseload_cap(coordinator, cap=data["cap"], by=request.user)
+        messages.success(
+            request,
+            _("%(coordinator)s's caseload cap is now %(cap)s.")
+            % {"coordinator": coordinator.display_name, "cap": data["cap"]},
+        )
+        return redirect("referrals:caseloads")
+
+    if response := submit(request, form, act):
+        return response
     return render(
         request, "referrals/caseload_cap.html", {"coordinator": coordinator, "form": form}
     )
@@ -436,22 +435,23 @@ def pathway_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if pk is not None:
         pathway = get_object_or_404(pathways_for(request.user), pk=pk)
         require(request.user, Permission.MANAGE_PATHWAYS, pathway)
-    form = PathwayForm(
-        request.POST if request.method == "POST" else None,
+    form = posted(
+        request,
+        PathwayForm,
         instance=pathway,
         sites=sites_for(request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = actions.save_pathway(
-                form.save(commit=False),
-                organisations=form.cleaned_data["organisations"],
-                by=request.user,
-                changed_fields=form.changed_data,
-            )
-        except actions.ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(request, _("Pathway %(name)s saved.") % {"name": saved.name})
-            return redirect("referrals:pathways")
+
+    def act(data):
+        saved = actions.save_pathway(
+            form.save(commit=False),
+            organisations=data["organisations"],
+            by=request.user,
+            changed_fields=form.changed_data,
+        )
+        messages.success(request, _("Pathway %(name)s saved.") % {"name": saved.name})
+        return redirect("referrals:pathways")
+
+    if response := submit(request, form, act):
+        return response
     return render(request, "referrals/pathway_form.html", {"form": form, "pathway": pathway})

@@ -42,6 +42,7 @@ from .models import (
     SafeguardingConcern,
     SafeguardingPrompt,
 )
+from .presenters import prompt_answer
 
 
 def _audit(by, action: AuditAction, obj, referral: Referral, fields=()) -> None:
@@ -330,3 +331,42 @@ def handle_prompt(
     prompt.save()
     _audit(by, AuditAction.CHANGE, prompt, prompt.referral, fields=("handled_at", "action"))
     return prompt
+
+
+@transaction.atomic
+def record_what_was_done(
+    prompt: SafeguardingPrompt,
+    *,
+    by: User,
+    action: str,
+    note: str,
+    with_concern: bool = False,
+    add_flag: bool = False,
+) -> SafeguardingPrompt:
+    """Record what was done about a positive item 9, and in the same transaction the concern
+    (when asked for, or when what was done was raising one) and the "Suicidal thoughts" flag
+    (when asked for and the person has none): all of it, or none of it."""
+    referral = prompt.referral
+    add_flag = (
+        add_flag
+        and not referral.person.risk_flags.filter(
+            kind=RiskKind.SUICIDAL_THOUGHTS, ended_at__isnull=True
+        ).exists()
+    )
+    concern = None
+    if with_concern or action == PromptAction.CONCERN:
+        concern = raise_concern(
+            referral, by=by, kind=RiskKind.SUICIDAL_THOUGHTS, summary=note, flag=add_flag
+        )
+    elif add_flag:
+        raise_flag(
+            referral,
+            by=by,
+            kind=RiskKind.SUICIDAL_THOUGHTS,
+            note=_("PHQ-9 question 9 answered '%(answer)s' on %(date)s.")
+            % {
+                "answer": prompt_answer(prompt),
+                "date": prompt.measure.completed_on.strftime("%d/%m/%Y"),
+            },
+        )
+    return handle_prompt(prompt, by=by, action=action, note=note, concern=concern)

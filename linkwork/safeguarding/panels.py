@@ -4,8 +4,8 @@ from django.template.loader import render_to_string
 
 from linkwork.accounts.permissions import Permission, has_permission
 
+from .presenters import mark_removable, prompt_answer
 from .queries import active_flags, open_person_prompts, person_concerns
-from .views import mark_removable, prompt_answer
 
 
 def safeguarding_section(referral, request) -> str:

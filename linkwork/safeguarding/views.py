@@ -11,23 +11,19 @@ waiting list included); recording what was done about a prompt needs HANDLE_SAFE
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from linkwork.accounts.permissions import Permission, has_permission, require, site_ids_of
+from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.accounts.queries import sites_for
-from linkwork.core.errors import ActionRefused
+from linkwork.core.form_pages import posted, submit
 from linkwork.outcomes.instruments import get_instrument
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import referral_for
-from linkwork.referrals.status import ReferralStatus
-from linkwork.safeguarding import actions as safeguarding
 
 from . import actions
 from .forms import (
@@ -41,10 +37,9 @@ from .forms import (
     RiskFlagForm,
 )
 from .models import (
-    PromptAction,
     RiskKind,
-    SafeguardingPrompt,
 )
+from .presenters import mark_removable, prompt_answer, record_url
 from .queries import (
     concern_for,
     escalation_for,
@@ -66,33 +61,8 @@ PHQ9_ITEM_9 = 8  # index of "thoughts that you would be better off dead…" in t
 # --- Finding things -----------------------------------------------------------------------------
 
 
-def record_url(user, referral: Referral) -> str:
-    """The page about the person the user can open: their record once they are (or were) in
-    support, otherwise the referral."""
-    if referral.status in (ReferralStatus.ALLOCATED, ReferralStatus.CLOSED) and has_permission(
-        user, Permission.VIEW_PERSON_RECORD, referral
-    ):
-        return reverse("casework:record", args=[referral.pk])
-    return reverse("referrals:detail", args=[referral.pk])
-
-
 def _names(referral: Referral) -> dict:
     return {"person": referral.person.full_name}
-
-
-def mark_removable(user, referral: Referral, flags) -> None:
-    """Set `can_end` on each flag: the user may remove flags raised at their sites (flags need
-    `referral` selected). A flag raised at another site is shown (the risk travels with the
-    person) but not its details, which belong to that site: `from_other_site` says so."""
-    may = has_permission(user, Permission.SAFEGUARD, referral)
-    sites = site_ids_of(user)
-    for flag in flags:
-        flag.from_other_site = flag.referral.site_id not in sites
-        flag.can_end = may and flag.is_active and not flag.from_other_site
-
-
-def prompt_answer(prompt: SafeguardingPrompt) -> str:
-    return dict(get_instrument("phq9").choices).get(prompt.answer, str(prompt.answer))
 
 
 # --- The list of open escalations ---------------------------------------------------------------
@@ -170,24 +140,24 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def raise_flag(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.SAFEGUARD)
-    form = RiskFlagForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            flag = actions.raise_flag(
-                referral,
-                by=request.user,
-                kind=form.cleaned_data["kind"],
-                note=form.cleaned_data["note"],
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request,
-                _("Risk flag added for %(person)s: %(kind)s.")
-                % {**_names(referral), "kind": flag.get_kind_display()},
-            )
-            return redirect(record_url(request.user, referral))
+    form = posted(request, RiskFlagForm)
+
+    def act(data):
+        flag = actions.raise_flag(
+            referral,
+            by=request.user,
+            kind=data["kind"],
+            note=data["note"],
+        )
+        messages.success(
+            request,
+            _("Risk flag added for %(person)s: %(kind)s.")
+            % {**_names(referral), "kind": flag.get_kind_display()},
+        )
+        return redirect(record_url(request.user, referral))
+
+    if response := submit(request, form, act):
+        return response
     return render(
         request,
         "safeguarding/raise_flag.html",
@@ -201,17 +171,17 @@ def end_flag(request: HttpRequest, pk: int, flag_pk: int) -> HttpResponse:
     # A flag is on the person (it shows wherever they are known), but only staff at the site
     # whose referral it was raised under may remove it.
     flag = flag_for(request.user, flag_pk, Permission.SAFEGUARD, person_id=referral.person_id)
-    form = EndFlagForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.end_flag(flag, by=request.user, reason=form.cleaned_data["reason"])
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request, _("Risk flag removed: %(kind)s.") % {"kind": flag.get_kind_display()}
-            )
-            return redirect(record_url(request.user, referral))
+    form = posted(request, EndFlagForm)
+
+    def act(data):
+        actions.end_flag(flag, by=request.user, reason=data["reason"])
+        messages.success(
+            request, _("Risk flag removed: %(kind)s.") % {"kind": flag.get_kind_display()}
+        )
+        return redirect(record_url(request.user, referral))
+
+    if response := submit(request, form, act):
+        return response
     return render(
         request,
         "safeguarding/end_flag.html",
@@ -230,29 +200,28 @@ def end_flag(request: HttpRequest, pk: int, flag_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def raise_concern(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.SAFEGUARD)
-    form = ConcernForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            concern = actions.raise_concern(
-                referral,
-                by=request.user,
-                kind=data["kind"],
-                summary=data["summary"],
-                flag=data["flag"],
+    form = posted(request, ConcernForm)
+
+    def act(data):
+        concern = actions.raise_concern(
+            referral,
+            by=request.user,
+            kind=data["kind"],
+            summary=data["summary"],
+            flag=data["flag"],
+        )
+        messages.success(
+            request,
+            _(
+                "Safeguarding concern %(reference)s raised. Record who it was escalated to, "
+                "if anyone."
             )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Safeguarding concern %(reference)s raised. Record who it was escalated to, "
-                    "if anyone."
-                )
-                % {"reference": concern.reference},
-            )
-            return redirect("safeguarding:concern", concern_pk=concern.pk)
+            % {"reference": concern.reference},
+        )
+        return redirect("safeguarding:concern", concern_pk=concern.pk)
+
+    if response := submit(request, form, act):
+        return response
     return render(
         request,
         "safeguarding/raise_concern.html",
@@ -292,18 +261,18 @@ def close_concern(request: HttpRequest, concern_pk: int) -> HttpResponse:
     concern = concern_for(request.user, concern_pk, Permission.SAFEGUARD)
     if not concern.is_open:
         return redirect("safeguarding:concern", concern_pk=concern.pk)
-    form = CloseConcernForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.close_concern(concern, by=request.user, outcome=form.cleaned_data["outcome"])
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request,
-                _("Safeguarding concern %(reference)s closed.") % {"reference": concern.reference},
-            )
-            return redirect("safeguarding:concern", concern_pk=concern.pk)
+    form = posted(request, CloseConcernForm)
+
+    def act(data):
+        actions.close_concern(concern, by=request.user, outcome=data["outcome"])
+        messages.success(
+            request,
+            _("Safeguarding concern %(reference)s closed.") % {"reference": concern.reference},
+        )
+        return redirect("safeguarding:concern", concern_pk=concern.pk)
+
+    if response := submit(request, form, act):
+        return response
     unanswered = list(concern.escalations.filter(responded_at__isnull=True).order_by("at"))
     return render(
         request,
@@ -325,35 +294,35 @@ def escalate(request: HttpRequest, concern_pk: int) -> HttpResponse:
     concern = concern_for(request.user, concern_pk, Permission.SAFEGUARD)
     if not concern.is_open:
         return redirect("safeguarding:concern", concern_pk=concern.pk)
-    form = EscalationForm(
-        request.POST if request.method == "POST" else None,
+    form = posted(
+        request,
+        EscalationForm,
         initial=EscalationForm.initial_values(),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            escalation = actions.escalate(
-                concern,
-                by=request.user,
-                to=data["to"],
-                to_detail=data["to_detail"],
-                at=form.escalated_at(),
-                method=data["method"],
-                reference=data["reference"],
-                response_due=data["response_due"],
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request,
-                _("Escalation to %(to)s recorded. A response is due by %(due)s.")
-                % {
-                    "to": escalation.get_to_display(),
-                    "due": escalation.response_due.strftime("%d/%m/%Y"),
-                },
-            )
-            return redirect("safeguarding:concern", concern_pk=concern.pk)
+
+    def act(data):
+        escalation = actions.escalate(
+            concern,
+            by=request.user,
+            to=data["to"],
+            to_detail=data["to_detail"],
+            at=form.escalated_at(),
+            method=data["method"],
+            reference=data["reference"],
+            response_due=data["response_due"],
+        )
+        messages.success(
+            request,
+            _("Escalation to %(to)s recorded. A response is due by %(due)s.")
+            % {
+                "to": escalation.get_to_display(),
+                "due": escalation.response_due.strftime("%d/%m/%Y"),
+            },
+        )
+        return redirect("safeguarding:concern", concern_pk=concern.pk)
+
+    if response := submit(request, form, act):
+        return response
     return render(
         request,
         "safeguarding/escalate.html",
@@ -379,22 +348,21 @@ def chase(request: HttpRequest, escalation_pk: int) -> HttpResponse:
     escalation = escalation_for(request.user, escalation_pk, Permission.SAFEGUARD)
     if not escalation.is_open:
         return redirect("safeguarding:concern", concern_pk=escalation.concern_id)
-    form = ChaseForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.chase(
-                escalation,
-                by=request.user,
-                method=data["method"],
-                note=data["note"],
-                next_due=data["next_due"],
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(request, _("Chase recorded."))
-            return redirect("safeguarding:concern", concern_pk=escalation.concern_id)
+    form = posted(request, ChaseForm)
+
+    def act(data):
+        actions.chase(
+            escalation,
+            by=request.user,
+            method=data["method"],
+            note=data["note"],
+            next_due=data["next_due"],
+        )
+        messages.success(request, _("Chase recorded."))
+        return redirect("safeguarding:concern", concern_pk=escalation.concern_id)
+
+    if response := submit(request, form, act):
+        return response
     return _escalation_form_page(request, escalation, form, "safeguarding/chase.html")
 
 
@@ -403,59 +371,31 @@ def record_response(request: HttpRequest, escalation_pk: int) -> HttpResponse:
     escalation = escalation_for(request.user, escalation_pk, Permission.SAFEGUARD)
     if not escalation.is_open:
         return redirect("safeguarding:concern", concern_pk=escalation.concern_id)
-    form = ResponseForm(
-        request.POST if request.method == "POST" else None,
+    form = posted(
+        request,
+        ResponseForm,
         initial=ResponseForm.initial_values(),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_response(
-                escalation,
-                by=request.user,
-                response=form.cleaned_data["response"],
-                responded_at=form.received_at(),
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request,
-                _("Response from %(to)s recorded.") % {"to": escalation.get_to_display()},
-            )
-            return redirect("safeguarding:concern", concern_pk=escalation.concern_id)
+
+    def act(data):
+        actions.record_response(
+            escalation,
+            by=request.user,
+            response=data["response"],
+            responded_at=form.received_at(),
+        )
+        messages.success(
+            request,
+            _("Response from %(to)s recorded.") % {"to": escalation.get_to_display()},
+        )
+        return redirect("safeguarding:concern", concern_pk=escalation.concern_id)
+
+    if response := submit(request, form, act):
+        return response
     return _escalation_form_page(request, escalation, form, "safeguarding/response.html")
 
 
 # --- The PHQ-9 item 9 prompt --------------------------------------------------------------------
-
-
-def _handle(prompt: SafeguardingPrompt, referral: Referral, *, by, data: dict, has_flag: bool):
-    """Record what was done, with the concern and flag asked for, all or nothing."""
-    with transaction.atomic():
-        concern = None
-        add_flag = data.get("add_flag", False) and not has_flag
-        if data["raise_concern"] or data["action"] == PromptAction.CONCERN:
-            concern = actions.raise_concern(
-                referral,
-                by=by,
-                kind=RiskKind.SUICIDAL_THOUGHTS,
-                summary=data["note"],
-                flag=add_flag,
-            )
-        elif add_flag:
-            actions.raise_flag(
-                referral,
-                by=by,
-                kind=RiskKind.SUICIDAL_THOUGHTS,
-                note=_("PHQ-9 question 9 answered '%(answer)s' on %(date)s.")
-                % {
-                    "answer": prompt_answer(prompt),
-                    "date": prompt.measure.completed_on.strftime("%d/%m/%Y"),
-                },
-            )
-        return safeguarding.handle_prompt(
-            prompt, by=by, action=data["action"], note=data["note"], concern=concern
-        )
 
 
 @require_http_methods(["GET", "POST"])
@@ -475,22 +415,29 @@ def prompt(request: HttpRequest, prompt_pk: int) -> HttpResponse:
         return redirect("safeguarding:prompt", prompt_pk=prompt.pk)
     has_flag = has_active_flag(referral.person_id, RiskKind.SUICIDAL_THOUGHTS)
     form = PromptForm(request.POST if handling else None, has_flag=has_flag) if can_handle else None
-    if handling and form.is_valid():
-        try:
-            handled = _handle(prompt, referral, by=user, data=form.cleaned_data, has_flag=has_flag)
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            message = _("What you did about %(person)s's answer to question 9 is recorded.") % (
-                _names(referral)
-            )
-            if handled.concern is not None:
-                message += " " + _(
-                    "Safeguarding concern %(reference)s raised: record who it was escalated to "
-                    "on the concern's page."
-                ) % {"reference": handled.concern.reference}
-            messages.success(request, message)
-            return redirect(record_url(user, referral))
+
+    def act(data):
+        handled = actions.record_what_was_done(
+            prompt,
+            by=user,
+            action=data["action"],
+            note=data["note"],
+            with_concern=data["raise_concern"],
+            add_flag=data.get("add_flag", False),
+        )
+        message = _("What you did about %(person)s's answer to question 9 is recorded.") % (
+            _names(referral)
+        )
+        if handled.concern is not None:
+            message += " " + _(
+                "Safeguarding concern %(reference)s raised: record who it was escalated to "
+                "on the concern's page."
+            ) % {"reference": handled.concern.reference}
+        messages.success(request, message)
+        return redirect(record_url(user, referral))
+
+    if response := submit(request, form, act):
+        return response
     if not handling:
         record_view(by=user, obj=prompt, person_id=referral.person_id)
     instrument = get_instrument("phq9")

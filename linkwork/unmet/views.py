@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import site_for, sites_for
-from linkwork.core.errors import ActionRefused
+from linkwork.core.form_pages import posted, submit
 from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import referral_for
@@ -92,41 +92,41 @@ def record_unmet_need(request: HttpRequest) -> HttpResponse:
     initial = _prefill(request, categories)
     if ask_site:
         initial["site"] = (chosen or _default_site(user, sites)).pk
-    form = UnmetNeedForm(
-        request.POST if request.method == "POST" else None,
+    form = posted(
+        request,
+        UnmetNeedForm,
         initial=initial,
         sites=sites_for(user).order_by("name", "pk"),
         categories=categories,
         ask_site=ask_site,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def record(data):
         if referral is not None:
             site = referral.site
         elif ask_site:
             site = data["site"]
         else:
             site = chosen or sites[0]
-        try:
-            need = actions.record_unmet_need(
-                by=user,
-                site=site,
-                category=data["category"],
-                area=data["area"],
-                note=data["note"],
-                referral=referral,
-            )
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
-            messages.success(
-                request,
-                _("Unmet need recorded: %(category)s in %(area)s. Thank you.")
-                % {"category": need.category.name, "area": need.area},
-            )
-            if referral is not None:
-                return redirect(reverse("casework:record", kwargs={"pk": referral.pk}))
-            return redirect(reverse("directory:search"))
+        need = actions.record_unmet_need(
+            by=user,
+            site=site,
+            category=data["category"],
+            area=data["area"],
+            note=data["note"],
+            referral=referral,
+        )
+        messages.success(
+            request,
+            _("Unmet need recorded: %(category)s in %(area)s. Thank you.")
+            % {"category": need.category.name, "area": need.area},
+        )
+        if referral is not None:
+            return redirect(reverse("casework:record", kwargs={"pk": referral.pk}))
+        return redirect(reverse("directory:search"))
+
+    if response := submit(request, form, record):
+        return response
     if referral is not None:
         back_url = reverse("casework:record", kwargs={"pk": referral.pk})
     else:

@@ -663,3 +663,27 @@ def test_a_flag_raised_at_another_site_shows_but_only_that_site_removes_it(
         .status_code
         == 302
     )
+
+
+def test_what_was_done_about_item_9_is_recorded_with_its_concern_and_flag_or_not_at_all(
+    prompt, coordinator_a
+):
+    # The concern is raised first; the check then refuses (no such action), so nothing stays.
+    with pytest.raises(safeguarding.ActionRefused):
+        safeguarding.record_what_was_done(
+            prompt, by=coordinator_a, action="nonsense", note="Talked", with_concern=True
+        )
+    assert not SafeguardingConcern.objects.exists()
+    assert not RiskFlag.objects.exists()
+    prompt.refresh_from_db()
+    assert prompt.is_open
+
+    handled = safeguarding.record_what_was_done(
+        prompt,
+        by=coordinator_a,
+        action="concern",
+        note="Crisis team called together",
+        add_flag=True,
+    )
+    assert not handled.is_open and handled.concern is not None
+    assert RiskFlag.objects.filter(kind="suicidal_thoughts", ended_at=None).count() == 1
