@@ -12,10 +12,10 @@ from linkwork.referrals.queries import referrals_for
 from linkwork.referrals.status import ReferralStatus
 
 from .models import Contact, Goal, GoalRating, GoalStatus, SupportPlan
+from .presenters import next_review_due
 
 IN_SUPPORT = (ReferralStatus.ALLOCATED, ReferralStatus.CLOSED)
-# Goals are reviewed at least this often; "no contact" means none in this long.
-REVIEW_EVERY = datetime.timedelta(days=28)
+# "No contact" means none in this long (goal reviews: `presenters.REVIEW_EVERY`).
 NO_CONTACT_FOR = datetime.timedelta(days=14)
 ENDING_WITHIN = datetime.timedelta(days=14)
 
@@ -109,10 +109,8 @@ def caseload_alerts(coordinator, *, today: datetime.date | None = None) -> Casel
                 alerts.past_planned_end.append(referral)
             elif plan.ends_on <= today + ENDING_WITHIN:
                 alerts.ending_soon.append(referral)
-        if any(
-            (goal.last_rated or goal.started_on) <= today - REVIEW_EVERY
-            for goal in referral.active_goals
-        ):
+        due = next_review_due((goal, goal.last_rated) for goal in referral.active_goals)
+        if due is not None and due <= today:
             alerts.reviews_due.append(referral)
         since = referral.last_contact or referral.allocated_at
         if since <= now - NO_CONTACT_FOR:

@@ -9,8 +9,6 @@ site); changing it needs WORK_WITH_PERSON (their current coordinator, a manager 
 the actions themselves refuse any change once support is closed.
 """
 
-import datetime
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -32,7 +30,7 @@ from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import referral_for
 from linkwork.referrals.status import ReferralStatus
 
-from . import actions
+from . import actions, presenters
 from .forms import (
     ClientFeedbackForm,
     CloseCaseForm,
@@ -50,7 +48,6 @@ from .forms import (
 from .models import ClientFeedback, ContactOutcome, Goal, GoalStatus
 from .panels import record_panels
 from .queries import (
-    REVIEW_EVERY,
     contacts_for,
     goals_with_progress,
     people_in_support_for,
@@ -140,12 +137,6 @@ def _prescriptions(referral: Referral):
     return prescriptions_for(referral)
 
 
-def _weeks_between(start: datetime.date | None, end: datetime.date) -> int | None:
-    if start is None:
-        return None
-    return max((end - start).days, 0) // 7
-
-
 def record(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(
         request.user, pk, Permission.VIEW_PERSON_RECORD, scope=people_in_support_for
@@ -161,34 +152,14 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_of(referral)
     extensions = list(plan.extensions.select_related("by")) if plan else []
     closure = referral.closures.select_related("by").first() if closed else None
-    end_of_support = closure.closed_on if closure else today
-    started = plan.starts_on if plan else None
-    if started is None and first_allocation is not None:
-        started = timezone.localdate(first_allocation.started_at)
-
-    goals = list(goals_with_progress(referral))
-    last_review = None
-    for goal in goals:
-        ratings = list(goal.ratings.all())
-        goal.latest_rating = ratings[-1] if ratings else None
-        steps = list(goal.steps.all())
-        goal.steps_done = sum(1 for step in steps if step.done_on)
-        goal.step_count = len(steps)
-        if goal.is_active and goal.latest_rating:
-            rated = goal.latest_rating.rated_on
-            last_review = max(last_review, rated) if last_review else rated
-    active_goals = [goal for goal in goals if goal.is_active]
-    next_review = None
-    if active_goals and not closed:
-        next_review = (last_review or (plan.starts_on if plan else today)) + REVIEW_EVERY
-
-    now = timezone.now()
-    all_contacts = list(contacts_for(referral))
-    upcoming = sorted(
-        (c for c in all_contacts if c.outcome == ContactOutcome.BOOKED and c.at > now),
-        key=lambda c: c.at,
+    length = presenters.support_length(
+        plan=plan,
+        first_allocated_at=first_allocation.started_at if first_allocation else None,
+        closed_on=closure.closed_on if closure else None,
+        today=today,
     )
-    contacts = [c for c in all_contacts if c not in upcoming]
+    goals = presenters.goals_for_record(goals_with_progress(referral))
+    contacts, upcoming = presenters.split_contacts(contacts_for(referral), timezone.now())
     prescriptions = _prescriptions(referral)
     make_prescription = getattr(Permission, "MAKE_SOCIAL_PRESCRIPTION", None)
     return render(
@@ -206,19 +177,17 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "first_allocated_on": first_allocation.started_at if first_allocation else None,
             "plan": plan,
             "extensions": extensions,
-            "started": started,
-            "weeks_in_support": _weeks_between(started, end_of_support),
-            "weeks_left": (plan.ends_on - today).days // 7
-            if plan and not closed and plan.ends_on >= today
-            else None,
-            "past_planned_end": bool(plan and not closed and plan.ends_on < today),
+            "started": length.started,
+            "weeks_in_support": length.weeks_in_support,
+            "weeks_left": length.weeks_left,
+            "past_planned_end": length.past_planned_end,
             "what_matters": referral.what_matters.select_related("by").first(),
             "goals": goals,
-            "active_goal_count": len(active_goals),
-            "next_review": next_review,
+            "active_goal_count": sum(1 for goal in goals if goal.is_active),
+            "next_review": presenters.next_review_on_record(goals, closed=closed),
             "contacts": contacts,
             "upcoming_contacts": upcoming,
-            "sessions_attended": sum(1 for c in contacts if c.outcome == ContactOutcome.ATTENDED),
+            "sessions_attended": presenters.sessions_attended(contacts),
             "closure": closure,
             "feedback": referral.client_feedback.first(),
             "timeline": timeline_for(referral),

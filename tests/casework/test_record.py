@@ -238,3 +238,40 @@ def test_the_record_runs_as_many_queries_with_many_contacts_and_goals_as_with_fe
     response = browser.get(url)
     assert len(response.context["contacts"]) == 9
     assert len(response.context["goals"]) == 9
+
+
+def test_the_record_and_the_home_page_agree_on_when_a_goal_review_is_due(
+    client_for, coordinator_a, in_support
+):
+    """One rule: a goal is due a review four weeks after its last rating (or after it was set);
+    the person's next review is the soonest of their goals'."""
+    today = timezone.localdate()
+    rated = actions.add_goal(
+        in_support,
+        by=coordinator_a,
+        description="Walk to the shop",
+        domain="activity",
+        started_on=today - datetime.timedelta(weeks=8),
+    )
+    actions.rate_goal(rated, by=coordinator_a, score=5, rated_on=today - datetime.timedelta(days=3))
+    unrated = actions.add_goal(
+        in_support,
+        by=coordinator_a,
+        description="Join a choir",
+        domain="social",
+        started_on=today - datetime.timedelta(weeks=5),
+    )
+    browser = client_for(coordinator_a)
+
+    record = browser.get(reverse("casework:record", args=[in_support.pk]))
+    assert record.context["next_review"] == unrated.started_on + datetime.timedelta(days=28)
+    home = browser.get(reverse("home"))
+    assert in_support in home.context["alerts"].reviews_due
+
+    actions.rate_goal(unrated, by=coordinator_a, score=3)
+    record = browser.get(reverse("casework:record", args=[in_support.pk]))
+    assert record.context["next_review"] == today - datetime.timedelta(days=3) + datetime.timedelta(
+        days=28
+    )
+    home = browser.get(reverse("home"))
+    assert in_support not in home.context["alerts"].reviews_due
