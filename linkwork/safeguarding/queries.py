@@ -57,6 +57,12 @@ def safeguarding_referrals_for(user) -> QuerySet[Referral]:
 
 
 def open_prompts_for(user) -> QuerySet[SafeguardingPrompt]:
+    """Open item 9 checks on the user's own list (home page, Safeguarding list, daily reminder):
+    those about people whose safeguarding they follow (`safeguarding_referrals_for`).
+
+    Deliberately narrower than `open_person_prompts`: a list says what is *yours* to act on,
+    while a page about one person warns anyone at that site who opens it (see decision 0007).
+    """
     return (
         SafeguardingPrompt.objects.filter(
             handled_at__isnull=True, referral__in=safeguarding_referrals_for(user)
@@ -196,7 +202,8 @@ def person_prompts(user, referral: Referral) -> QuerySet[SafeguardingPrompt]:
 
 def open_person_prompts(user, referral: Referral) -> QuerySet[SafeguardingPrompt]:
     """Item 9 checks still open on the person's referrals at the user's sites (another site's
-    are theirs to act on), oldest first, with their referral and measure."""
+    are theirs to act on), oldest first, with their referral and measure: what a page about the
+    person warns of, whoever at the site opens it (`open_prompts_for` is the user's own list)."""
     return (
         SafeguardingPrompt.objects.filter(
             referral__person_id=referral.person_id,
