@@ -433,6 +433,31 @@ def test_a_table_without_a_head_or_caption():
     )
 
 
+def test_a_table_caption_as_markup():
+    html = render(
+        '{% table caption="Ignored" caption_classes="govuk-table__caption--m" %}'
+        '{% table_caption %}{{ site }} <span class="govuk-caption-m">3 waiting</span>'
+        "{% endtable_caption %}"
+        "{% endtable %}",
+        site="Powys & <Ceredigion>",
+    )
+    assertInHTML(
+        """
+        <caption class="govuk-table__caption govuk-table__caption--m">Powys &amp;
+          &lt;Ceredigion&gt; <span class="govuk-caption-m">3 waiting</span></caption>
+        """,
+        html,
+    )
+    assert "Ignored" not in html
+
+
+def test_table_parts_outside_a_table_are_an_error():
+    with pytest.raises(TemplateSyntaxError, match="inside"):
+        render("{% table_head %}{% endtable_head %}")
+    with pytest.raises(TemplateSyntaxError, match="inside"):
+        render("{% table_empty %}None{% endtable_empty %}")
+
+
 # Against GOV.UK Frontend's own examples
 
 SUMMARY_LIST_FROM_OPTIONS = (

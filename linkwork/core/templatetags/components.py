@@ -9,11 +9,11 @@ The body of a block tag is what the template inside it rendered: it is already e
 is used as it is.
 
 The summary list, the summary card and the table are containers: the tags inside them
-(`summary_row`, `summary_card_title`, `summary_card_action`, `table_head`) write nothing where
-they stand but hand their part to the container, which writes the whole component. That is how
-GOV.UK's rules that need every part known at once hold: a row without actions in a list where
-another row has some gets `govuk-summary-list__row--no-actions`, a card with one action writes
-it without a list, and an empty table row spans every column.
+(`summary_row`; `summary_card_title`, `summary_card_action`; `table_caption`, `table_head`)
+write nothing where they stand but hand their part to the container, which writes the whole
+component. That is how GOV.UK's rules that need every part known at once hold: a row without
+actions in a list where another row has some gets `govuk-summary-list__row--no-actions`, and a
+card with one action writes it without a list. `table_empty` spans the columns `th` counted.
 """
 
 from dataclasses import dataclass, field
@@ -60,6 +60,7 @@ class _SummaryCardParts:
 
 @dataclass
 class _TableParts:
+    caption: str | None = None
     head: str | None = None
     columns: int = 0
 
@@ -259,11 +260,14 @@ def tag(text, colour="", *, classes="", lang=""):
 
 @_container(_TableParts)
 def table(content, *, caption="", caption_classes="", classes="", id="", parts=None):
-    """`{% table %}`: GOV.UK's table, with `{% table_head %}` and then the body's rows."""
+    """`{% table %}`: GOV.UK's table, with `{% table_head %}` and then the body's rows.
+
+    `caption` is the caption's text; `{% table_caption %}` inside gives it as markup instead.
+    """
     return render_to_string(
         "components/table.html",
         {
-            "caption": caption,
+            "caption": parts.caption or caption,
             "caption_classes": caption_classes,
             "head": parts.head,
             "body": _trimmed(content),
@@ -271,6 +275,13 @@ def table(content, *, caption="", caption_classes="", classes="", id="", parts=N
             "id": id,
         },
     )
+
+
+@register.simple_block_tag(takes_context=True)
+def table_caption(context, content):
+    """The caption of the table it is in, as markup."""
+    _parts(context, _TableParts, "table_caption", "table").caption = _trimmed(content)
+    return ""
 
 
 @register.simple_block_tag(takes_context=True)
