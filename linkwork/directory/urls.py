@@ -1,10 +1,10 @@
 """The directory's staff pages. Each area keeps its own `urlpatterns` in its views module."""
 
-from . import report_views, views
+from .views import reports, services
 
 app_name = "directory"
 
 urlpatterns = [
-    *views.urlpatterns,
-    *report_views.urlpatterns,
+    *services.urlpatterns,
+    *reports.urlpatterns,
 ]

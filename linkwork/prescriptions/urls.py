@@ -1,22 +1,22 @@
 from django.urls import path
 
-from . import public_views, views
+from .views import public, staff
 
 app_name = "prescriptions"
 
 PRESCRIPTION = "referrals/<int:pk>/social-prescriptions/<int:prescription>/"
 
 urlpatterns = [
-    path("social-prescriptions/services/", views.services, name="services"),
+    path("social-prescriptions/services/", staff.services, name="services"),
     path(
         "referrals/<int:pk>/social-prescriptions/",
-        views.person_prescriptions,
+        staff.person_prescriptions,
         name="list",
     ),
-    path("referrals/<int:pk>/social-prescriptions/new/", views.new_prescription, name="new"),
-    path(PRESCRIPTION, views.prescription_detail, name="detail"),
-    path(PRESCRIPTION + "update/", views.update_status, name="update"),
-    path(PRESCRIPTION + "new-link/", views.new_link, name="new_link"),
-    path(PRESCRIPTION + "links/<int:link>/withdraw/", views.revoke_link, name="revoke_link"),
-    path("service-links/<str:signed>/", public_views.service_link, name="service_link"),
+    path("referrals/<int:pk>/social-prescriptions/new/", staff.new_prescription, name="new"),
+    path(PRESCRIPTION, staff.prescription_detail, name="detail"),
+    path(PRESCRIPTION + "update/", staff.update_status, name="update"),
+    path(PRESCRIPTION + "new-link/", staff.new_link, name="new_link"),
+    path(PRESCRIPTION + "links/<int:link>/withdraw/", staff.revoke_link, name="revoke_link"),
+    path("service-links/<str:signed>/", public.service_link, name="service_link"),
 ]

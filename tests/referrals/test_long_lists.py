@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from linkwork.home.dashboards import TRIAGE_ON_HOME
 from linkwork.referrals.status import ReferralStatus as S
-from linkwork.referrals.views import WAITING_PER_SITE_WHEN_ALL_SHOWN
+from linkwork.referrals.views.staff import WAITING_PER_SITE_WHEN_ALL_SHOWN
 from tests.factories import make_referral
 
 pytestmark = pytest.mark.django_db

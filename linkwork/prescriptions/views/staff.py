@@ -18,11 +18,11 @@ from linkwork.referrals.actions import record_view
 from linkwork.referrals.queries import referral_for
 from linkwork.referrals.status import ReferralStatus
 
-from . import actions
-from .forms import PrescriptionForm, StatusForm
-from .models import SocialPrescription
-from .queries import prescription_of, prescriptions_for, services_serving
-from .status import FINAL_STATUSES, LINK_FOR_STATUS
+from .. import actions
+from ..forms import PrescriptionForm, StatusForm
+from ..models import SocialPrescription
+from ..queries import prescription_of, prescriptions_for, services_serving
+from ..status import FINAL_STATUSES, LINK_FOR_STATUS
 
 
 def services(request: HttpRequest) -> HttpResponse:

@@ -12,8 +12,8 @@ from django_ratelimit.decorators import ratelimit
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted
 
-from . import actions
-from .forms import ClientFeedbackForm
+from .. import actions
+from ..forms import ClientFeedbackForm
 
 
 @login_not_required

@@ -9,10 +9,10 @@ from django_ratelimit.decorators import ratelimit
 
 from linkwork.core.form_pages import posted, submit
 
-from . import actions
-from .forms import SelfReferralForm
-from .models import ReceivedVia
-from .queries import open_self_referral_pathways, public_site
+from .. import actions
+from ..forms import SelfReferralForm
+from ..models import ReceivedVia
+from ..queries import open_self_referral_pathways, public_site
 
 
 @login_not_required

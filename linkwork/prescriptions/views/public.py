@@ -14,11 +14,11 @@ from django_ratelimit.decorators import ratelimit
 
 from linkwork.core.errors import ActionRefused
 
-from . import actions
-from .actions import LinkRefused
-from .forms import OutcomeForm, RespondForm
-from .models import LinkPurpose
-from .queries import find_link
+from .. import actions
+from ..actions import LinkRefused
+from ..forms import OutcomeForm, RespondForm
+from ..models import LinkPurpose
+from ..queries import find_link
 
 DEFAULT_RATE = "20/h"
 

@@ -13,9 +13,9 @@ from django_ratelimit.decorators import ratelimit
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted
 
-from . import actions
-from .forms import QuestionnaireForm
-from .instruments import get_instrument
+from .. import actions
+from ..forms import QuestionnaireForm
+from ..instruments import get_instrument
 
 #: Set in the session when the answers need the person to be shown where to get help now
 #: (PHQ-9 item 9 answered above "not at all"), with the language to show it in.

@@ -30,8 +30,8 @@ from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import referral_for
 from linkwork.referrals.status import ReferralStatus
 
-from . import actions, presenters
-from .forms import (
+from .. import actions, presenters
+from ..forms import (
     ClientFeedbackForm,
     CloseCaseForm,
     ContactForm,
@@ -45,9 +45,9 @@ from .forms import (
     SupportPlanForm,
     WhatMattersForm,
 )
-from .models import ClientFeedback, ContactOutcome, Goal, GoalStatus
-from .panels import record_panels
-from .queries import (
+from ..models import ClientFeedback, ContactOutcome, Goal, GoalStatus
+from ..panels import record_panels
+from ..queries import (
     contacts_for,
     goals_with_progress,
     people_in_support_for,
@@ -55,7 +55,7 @@ from .queries import (
     plan_of,
     replaced_goal,
 )
-from .timeline import timeline_for
+from ..timeline import timeline_for
 
 PRESCRIPTIONS_TEMPLATE = "prescriptions/includes/person_prescriptions.html"
 WHAT_MATTERS_FIELDS = (

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods
 from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.core.form_pages import posted, submit
 
-from . import actions
-from .forms import (
+from .. import actions
+from ..forms import (
     AllocationForm,
     CaseloadCapForm,
     InterimContactForm,
@@ -23,9 +23,9 @@ from .forms import (
     TriageForm,
     WithdrawForm,
 )
-from .models import ReceivedVia
-from .panels import referral_panels
-from .queries import (
+from ..models import ReceivedVia
+from ..panels import referral_panels
+from ..queries import (
     caseload_of,
     coordinators_for,
     coordinators_for_site,
@@ -37,7 +37,7 @@ from .queries import (
     referrals_for,
     sites_for,
 )
-from .status import TO_TRIAGE, ReferralStatus
+from ..status import TO_TRIAGE, ReferralStatus
 
 
 @require_http_methods(["GET", "POST"])

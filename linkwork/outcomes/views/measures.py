@@ -27,12 +27,12 @@ from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import referral_for
 from linkwork.referrals.status import ReferralStatus
 
-from . import actions, queries
-from .forms import ChooseInstrumentForm, QuestionnaireForm, WithdrawMeasureForm
-from .instruments import InstrumentError, get_instrument
-from .models import MeasureLink, Timepoint
-from .presenters import SUBSCORE_LABELS, describe, format_difference
-from .signals import hold_on
+from .. import actions, queries
+from ..forms import ChooseInstrumentForm, QuestionnaireForm, WithdrawMeasureForm
+from ..instruments import InstrumentError, get_instrument
+from ..models import MeasureLink, Timepoint
+from ..presenters import SUBSCORE_LABELS, describe, format_difference
+from ..signals import hold_on
 
 
 def _back_to_record(referral: Referral) -> HttpResponse:

@@ -12,16 +12,16 @@ from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import site_for, sites_for
 from linkwork.core.form_pages import submit
 
-from . import actions
-from .forms import (
+from .. import actions
+from ..forms import (
     SCHEDULED_TIMEPOINTS,
     InstrumentSettingForm,
     SiteScheduleForm,
     schedule_field_name,
 )
-from .instruments import InstrumentError, all_instruments, get_instrument
-from .models import DEFAULT_FOLLOW_UP_MONTHS, Timepoint
-from .queries import (
+from ..instruments import InstrumentError, all_instruments, get_instrument
+from ..models import DEFAULT_FOLLOW_UP_MONTHS, Timepoint
+from ..queries import (
     configured_instruments,
     follow_up_months_at,
     instrument_setting,

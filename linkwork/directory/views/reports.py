@@ -7,9 +7,9 @@ from django.urls import path
 from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import sites_for
 
-from .history import availability_by_month
-from .models import Availability
-from .queries import services_serving_any
+from ..history import availability_by_month
+from ..models import Availability
+from ..queries import services_serving_any
 
 
 def availability_report(request: HttpRequest) -> HttpResponse:

@@ -27,11 +27,11 @@ from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import referral_for
 
-from . import actions, queries
-from .forms import ANY_SITE, AvailabilityForm, LocalNoteForm, SearchForm, ServiceForm
-from .models import Service
-from .panels import service_panels
-from .search import DEFAULT_AVAILABILITY, Criteria, for_listing, search, terms_in_use
+from .. import actions, queries
+from ..forms import ANY_SITE, AvailabilityForm, LocalNoteForm, SearchForm, ServiceForm
+from ..models import Service
+from ..panels import service_panels
+from ..search import DEFAULT_AVAILABILITY, Criteria, for_listing, search, terms_in_use
 
 PER_PAGE = 20
 
