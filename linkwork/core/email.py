@@ -12,7 +12,9 @@ an error's text can hold addresses.
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 
 from django.core.mail import EmailMessage
@@ -26,6 +28,20 @@ logger = logging.getLogger(__name__)
 
 #: How long a sent email's task (with its body and addresses) is kept.
 KEEP_SENT_FOR = datetime.timedelta(days=1)
+
+# Whether emails are queued at all; the demo loader holds them (see `emails_held`).
+_emails_on: ContextVar[bool] = ContextVar("linkwork_emails", default=True)
+
+
+@contextmanager
+def emails_held() -> Iterator[None]:
+    """Queue no email for the actions inside (the demo loader builds its story through the
+    actions, and nobody in it should be emailed)."""
+    token = _emails_on.set(False)
+    try:
+        yield
+    finally:
+        _emails_on.reset(token)
 
 
 @task
@@ -42,7 +58,7 @@ def send_email(*, subject: str, body: str, to: list[str]) -> str:
 def email_after_commit(*, to: Iterable[str], subject: str, body: str) -> None:
     """Queue an email to go once the current transaction commits. Nothing if no address."""
     recipients = [address for address in to if address]
-    if not recipients:
+    if not recipients or not _emails_on.get():
         return
     transaction.on_commit(
         partial(send_email.enqueue, subject=subject, body=body, to=recipients), robust=True

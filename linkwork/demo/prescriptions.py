@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from linkwork.core.email import emails_held
 from linkwork.demo.directory import build_demo_directory
 from linkwork.directory.models import Availability, AvailabilityChange, Service
 from linkwork.prescriptions import actions
@@ -145,7 +146,7 @@ def build_demo_prescriptions(
     statuses = list(STORIES) + rng.sample(list(STORIES), k=min(len(STORIES), len(allocated)))
     if statuses.count(P.UNAVAILABLE) < 2:
         statuses.append(P.UNAVAILABLE)
-    with actions.emails_held():
+    with emails_held():
         for index, status in enumerate(statuses):
             referral = allocated[index % len(allocated)]
             allocation = current_allocation(referral)

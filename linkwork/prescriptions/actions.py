@@ -14,9 +14,6 @@ like (say hourly); see its docstring.
 
 import datetime
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import transaction
@@ -57,9 +54,6 @@ DEFAULT_LINK_DAYS = 30
 DEFAULT_CHASE_DAYS = 14
 DEFAULT_SITE_URL = "http://localhost:8000"
 
-# Whether emails are queued; the demo loader turns them off (see `emails_held`).
-_emails_on: ContextVar[bool] = ContextVar("linkwork_prescription_emails", default=True)
-
 
 class LinkRefused(Exception):
     """A service link that cannot be used: why ("invalid", "used", "revoked", "expired")."""
@@ -87,16 +81,6 @@ def link_url(signed: str) -> str:
     """The absolute URL of a link, for emails (setting `SITE_URL`, the service's address)."""
     base = str(getattr(settings, "SITE_URL", DEFAULT_SITE_URL)).rstrip("/")
     return base + reverse("prescriptions:service_link", args=[signed])
-
-
-@contextmanager
-def emails_held() -> Iterator[None]:
-    """Send no emails to services for actions inside (for the demo loader)."""
-    token = _emails_on.set(False)
-    try:
-        yield
-    finally:
-        _emails_on.reset(token)
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -155,7 +139,7 @@ def _check_service(service: Service, referral: Referral, *, availability_confirm
 
 def _email(to: str, subject: str, template: str, context: dict) -> None:
     """Queue an email to a service for after the commit. Never names the person."""
-    if not to or not _emails_on.get():
+    if not to:
         return
     email_after_commit(to=[to], subject=subject, body=render_to_string(template, context))
 

@@ -78,3 +78,12 @@ def test_the_development_console_prints_links_whole():
     assert link in printed
     assert "Subject: Your questionnaire" in printed and "To: a@b" in printed
     assert "=\n" not in printed  # no quoted-printable soft line breaks
+
+
+def test_held_emails_are_not_queued(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as queued, email.emails_held():
+        email.email_after_commit(to=["ann@example.org"], subject="Hello", body="A link")
+    assert queued == [] and mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        email.email_after_commit(to=["ann@example.org"], subject="Hello", body="A link")
+    assert len(mail.outbox) == 1  # held only inside
