@@ -100,7 +100,7 @@ run: demo
 	@echo "  referrer       GP referrer: make a referral, see outcomes"
 	@echo "  researcher     researcher: sees no identifiable records"
 	@echo "  admin          administrator: audit log, accounts (/django-admin/)"
-	@echo "Public self-referral form: http://127.0.0.1:8000/self-referral/"
+	@echo "Public self-referral form: http://127.0.0.1:8000/referrals/self-referral/"
 	@echo "Emails (to referrers, community services, coordinators) are printed here by the worker."
 	@echo ""
 	@# The background worker (emails, reminder sweeps) runs beside the server and stops with it.

@@ -1,9 +1,18 @@
+"""The service's addresses. Each app is mounted once, here, under its own prefix, and its
+`urls.py` is relative to it (decision 0011; the list is in docs/developer/architecture.md).
+A page about one referral takes the referral's id and says so: `/<prefix>/referrals/<pk>/...`.
+
+Outside the apps: the home page, sign-in and sign-out, the health check, the language switch,
+Django admin, and the addresses pages had before (`moved.py`), which redirect to where they are.
+`tests/config/test_urls.py` holds every app to its prefix."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from linkwork.config import moved
 from linkwork.core import views as core_views
 from linkwork.home.views import home
 
@@ -20,18 +29,20 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switch works before signing in too (public self-referral form).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("", include("linkwork.referrals.urls")),
-    path("audit/", include("linkwork.audit.urls")),
-    path("", include("linkwork.casework.urls")),
-    path("", include("linkwork.prescriptions.urls")),
-    # The ORUK imports pages (/directory/imports/) and the published API (/api/oruk/).
+    path("referrals/", include("linkwork.referrals.urls")),
+    path("casework/", include("linkwork.casework.urls")),
+    path("prescriptions/", include("linkwork.prescriptions.urls")),
+    path("measures/", include("linkwork.outcomes.urls")),
+    path("safeguarding/", include("linkwork.safeguarding.urls")),
+    path("messages/", include("linkwork.messaging.urls")),
+    # ORUK answers under two prefixes, /directory/imports/ and /api/oruk/ (decision 0011).
     path("", include("linkwork.oruk.urls")),
     path("directory/", include("linkwork.directory.urls")),
     path("unmet-needs/", include("linkwork.unmet.urls")),
-    path("", include("linkwork.messaging.urls")),
-    path("", include("linkwork.outcomes.urls")),
-    path("safeguarding/", include("linkwork.safeguarding.urls")),
+    path("audit/", include("linkwork.audit.urls")),
     path("django-admin/", admin.site.urls),
+    # Last, so that no page can ever be shadowed by an old address.
+    *moved.urlpatterns,
 ]
 
 handler404 = "linkwork.core.views.not_found"

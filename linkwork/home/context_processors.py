@@ -29,11 +29,16 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav": [], "service_name": _("Linkwork")}
     path = request.path
-    items = []
-    for label, url_name, perm in NAVIGATION:
-        if perm is not None and not has_permission(user, perm):
-            continue
-        url = reverse(url_name)
-        active = path == url if url_name == "home" else path.startswith(url)
-        items.append({"label": label, "url": url, "active": active})
+    items = [
+        {"label": label, "url": reverse(url_name), "home": url_name == "home"}
+        for label, url_name, perm in NAVIGATION
+        if perm is None or has_permission(user, perm)
+    ]
+    # One item is current: Home on the home page only, otherwise the item whose address is the
+    # longest start of the page's (the waiting list, /referrals/waiting-list/, also starts with
+    # the referrals list's /referrals/).
+    under = [item for item in items if not item["home"] and path.startswith(item["url"])]
+    current = max(under, key=lambda item: len(item["url"]), default=None)
+    for item in items:
+        item["active"] = item is current or (item["home"] and path == item["url"])
     return {"nav": items, "service_name": _("Linkwork")}

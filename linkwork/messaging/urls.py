@@ -1,3 +1,5 @@
+"""Messages to referrers, under /messages/."""
+
 from django.urls import path
 
 from . import views
@@ -5,5 +7,5 @@ from . import views
 app_name = "messaging"
 
 urlpatterns = [
-    path("messages/", views.message_list, name="list"),
+    path("", views.message_list, name="list"),
 ]

@@ -1,19 +1,20 @@
+"""Social prescriptions, under /prescriptions/: a referral's prescriptions (`referrals/<pk>/`,
+the referral's id), and the public page a service opens from the link emailed to it."""
+
 from django.urls import path
 
 from .views import public, staff
 
 app_name = "prescriptions"
 
-PRESCRIPTION = "referrals/<int:pk>/social-prescriptions/<int:prescription>/"
+REFERRAL = "referrals/<int:pk>/"
+PRESCRIPTION = REFERRAL + "<int:prescription>/"
 
 urlpatterns = [
-    path("social-prescriptions/services/", staff.services, name="services"),
-    path(
-        "referrals/<int:pk>/social-prescriptions/",
-        staff.person_prescriptions,
-        name="list",
-    ),
-    path("referrals/<int:pk>/social-prescriptions/new/", staff.new_prescription, name="new"),
+    # The old services list: redirects to the directory.
+    path("services/", staff.services, name="services"),
+    path(REFERRAL, staff.person_prescriptions, name="list"),
+    path(REFERRAL + "new/", staff.new_prescription, name="new"),
     path(PRESCRIPTION, staff.prescription_detail, name="detail"),
     path(PRESCRIPTION + "update/", staff.update_status, name="update"),
     path(PRESCRIPTION + "new-link/", staff.new_link, name="new_link"),

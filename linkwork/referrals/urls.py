@@ -1,3 +1,7 @@
+"""Referrals, under /referrals/: making and recording one, the list, one referral's pages
+(`<pk>/`, its id), the waiting list, caseloads, pathway settings, and the public self-referral
+form (linked from posters and practice websites)."""
+
 from django.urls import path
 
 from .views import public, staff
@@ -5,17 +9,17 @@ from .views import public, staff
 app_name = "referrals"
 
 urlpatterns = [
-    path("refer/", staff.refer, name="refer"),
-    path("referrals/", staff.referral_list, name="list"),
-    path("referrals/record/", staff.record_referral, name="record"),
-    path("referrals/<int:pk>/", staff.referral_detail, name="detail"),
-    path("referrals/<int:pk>/triage/", staff.triage, name="triage"),
-    path("referrals/<int:pk>/information/", staff.provide_information, name="provide_information"),
-    path("referrals/<int:pk>/allocate/", staff.allocate, name="allocate"),
-    path("referrals/<int:pk>/interim-contact/", staff.interim_contact, name="interim_contact"),
-    path("referrals/<int:pk>/withdraw/", staff.withdraw, name="withdraw"),
+    path("", staff.referral_list, name="list"),
+    path("new/", staff.refer, name="refer"),
+    path("record/", staff.record_referral, name="record"),
+    path("<int:pk>/", staff.referral_detail, name="detail"),
+    path("<int:pk>/triage/", staff.triage, name="triage"),
+    path("<int:pk>/information/", staff.provide_information, name="provide_information"),
+    path("<int:pk>/allocate/", staff.allocate, name="allocate"),
+    path("<int:pk>/interim-contact/", staff.interim_contact, name="interim_contact"),
+    path("<int:pk>/withdraw/", staff.withdraw, name="withdraw"),
     path("waiting-list/", staff.waiting_list, name="waiting_list"),
-    path("caseload/", staff.my_caseload, name="my_caseload"),
+    path("my-caseload/", staff.my_caseload, name="my_caseload"),
     path("caseloads/", staff.caseloads, name="caseloads"),
     path("caseloads/<int:pk>/cap/", staff.caseload_cap, name="caseload_cap"),
     path("settings/pathways/", staff.pathway_list, name="pathways"),

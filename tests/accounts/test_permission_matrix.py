@@ -2,7 +2,8 @@
 
 Pages a role may never use answer 403; referrals (and pathways) outside a user's scope answer 404,
 so their existence is not revealed; anonymous visitors are sent to sign in, except on the public
-pages (health check, sign-in, self-referral).
+pages (health check, sign-in, self-referral). Addresses pages had before they moved redirect for
+everyone (301), anonymous visitors too: the page they lead to does the checking.
 """
 
 import datetime
@@ -166,6 +167,8 @@ sg_close_concern        login      200        200        404        404        4
 sg_chase                login      200        200        404        404        404        404
 sg_record_response      login      200        200        404        404        404        404
 sg_prompt               login      200        200        404        404        404        404
+old_person_record       301        301        301        301        301        301        301
+old_questionnaire       301        301        301        301        301        301        301
 """
 
 
@@ -477,6 +480,9 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
             "safeguarding:record_response", args=[waiting_concern()[2].pk]
         ),
         "sg_prompt": lambda: reverse("safeguarding:prompt", args=[open_prompt()]),
+        # Old addresses (linkwork/config/moved.py): the record took a referral's id at /people/.
+        "old_person_record": lambda: f"/people/{in_support().pk}/",
+        "old_questionnaire": lambda: "/questionnaire/not-a-link/",
     }
     return lambda page: pages[page]()
 

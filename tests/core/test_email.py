@@ -70,7 +70,7 @@ def test_sent_emails_are_forgotten_after_a_day(settings):
 
 
 def test_the_development_console_prints_links_whole():
-    link = "http://127.0.0.1:8000/questionnaire/" + "x" * 120 + "/"
+    link = "http://127.0.0.1:8000/measures/questionnaire/" + "x" * 120 + "/"
     stream = io.StringIO()
     message = EmailMessage(subject="Your questionnaire", body=f"Open {link} to start.", to=["a@b"])
     ReadableConsoleBackend(stream=stream).send_messages([message])

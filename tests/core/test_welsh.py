@@ -47,7 +47,10 @@ def _back_to_english_afterwards():
 @pytest.fixture
 def welsh_client(client):
     """An anonymous visitor who has chosen Cymraeg with the language switch in the header."""
-    response = client.post(reverse("set_language"), {"language": "cy", "next": "/self-referral/"})
+    response = client.post(
+        reverse("set_language"),
+        {"language": "cy", "next": reverse("referrals:self_referral_sites")},
+    )
     assert response.status_code == 302
     return client
 
@@ -442,7 +445,7 @@ def test_the_sign_in_page_and_not_found_page_are_welsh(welsh_client):
     assert "Mewngofnodi i Linkwork" in sign_in
     assert "Cyfeiriwch eich hun at y gwasanaeth" in sign_in
 
-    missing = welsh_client.get("/self-referral/nowhere/")
+    missing = welsh_client.get(reverse("referrals:self_referral", args=["nowhere"]))
     assert missing.status_code == 404
     assert "Heb ddod o hyd i'r dudalen" in text(missing)
 
@@ -522,9 +525,10 @@ def test_a_referral_with_mistakes_is_explained_to_the_referrer_in_welsh(
 
 
 def test_the_welsh_form_offers_welsh_support_first(client, self_referral_pathway_b):
-    response = client.get("/self-referral/rhondda/", HTTP_ACCEPT_LANGUAGE="cy")
+    form = reverse("referrals:self_referral", args=["rhondda"])
+    response = client.get(form, HTTP_ACCEPT_LANGUAGE="cy")
     assert response.context["form"]["preferred_language"].value() == "cy"
-    response = client.get("/self-referral/rhondda/", HTTP_ACCEPT_LANGUAGE="en-GB")
+    response = client.get(form, HTTP_ACCEPT_LANGUAGE="en-GB")
     assert response.context["form"]["preferred_language"].value() == "en"
 
 

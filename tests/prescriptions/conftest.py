@@ -17,7 +17,7 @@ from linkwork.prescriptions import actions
 from linkwork.referrals.status import ReferralStatus
 from tests.factories import make_referral, make_service
 
-LINK = re.compile(r"https?://[^\s/]+(/service-links/[^\s/]+/)")
+LINK = re.compile(r"https?://[^\s/]+(/prescriptions/service-links/[^\s/]+/)")
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
@@ -87,7 +88,7 @@ def test_welsh_speaker_completes_swemwbs_on_a_phone_and_the_coordinator_sees_the
     # Given the link coordinator on Elin's record, where the end-of-support SWEMWBS is due
     page = new_page()
     sign_in(page, coordinator_a, PASSWORD)
-    page.goto(f"/people/{elin.pk}/")
+    page.goto(reverse("casework:record", args=[elin.pk]))
     panel = page.locator("main table", has_text="Measures the site's schedule asks for")
     expect(panel).to_contain_text("Due")
 
@@ -145,7 +146,7 @@ def test_welsh_speaker_completes_swemwbs_on_a_phone_and_the_coordinator_sees_the
     assert Client().get(urlsplit(url).path).status_code == 410
 
     # When the coordinator looks at her record again
-    page.goto(f"/people/{elin.pk}/")
+    page.goto(reverse("casework:record", args=[elin.pk]))
 
     # Then the end-of-support score is there with its reliable improvement from baseline
     main = page.locator("main")

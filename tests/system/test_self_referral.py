@@ -1,6 +1,9 @@
 """A member of the public refers themselves, in Welsh, with no account."""
 
+import re
+
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from linkwork.referrals.models import Referral
@@ -11,9 +14,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_person_refers_themselves_in_welsh(new_page, self_referral_pathway_b):
-    # Given someone on the public form who switches it to Welsh
+    # Given someone who types in the address from a poster printed before the pages moved
     page = new_page()
     page.goto("/self-referral/")
+
+    # Then they are on the form, at its address under /referrals/
+    form_url = reverse("referrals:self_referral", args=[self_referral_pathway_b.site.slug])
+    expect(page).to_have_url(re.compile(re.escape(form_url) + "$"))
+
+    # When they switch it to Welsh
     page.get_by_role("button", name="Cymraeg").click()
     expect(page.locator("html")).to_have_attribute("lang", "cy")
 
