@@ -85,12 +85,11 @@ def support_length(
 def split_contacts(contacts, now: datetime.datetime) -> tuple[list, list]:
     """Contacts that happened (newest first, as given) and booked ones still to come (soonest
     first)."""
-    contacts = list(contacts)
-    upcoming = sorted(
-        (c for c in contacts if c.outcome == ContactOutcome.BOOKED and c.at > now),
-        key=lambda c: c.at,
-    )
-    return [c for c in contacts if c not in upcoming], upcoming
+    happened, upcoming = [], []
+    for contact in contacts:
+        still_to_come = contact.outcome == ContactOutcome.BOOKED and contact.at > now
+        (upcoming if still_to_come else happened).append(contact)
+    return happened, sorted(upcoming, key=lambda c: c.at)
 
 
 def sessions_attended(contacts) -> int:

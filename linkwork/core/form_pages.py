@@ -22,9 +22,11 @@ from .errors import ActionRefused
 
 def posted(request: HttpRequest, form_class: type[forms.BaseForm], **kwargs: Any):
     """The form, bound to what was posted (files included) on a POST, unbound otherwise."""
-    if request.method == "POST":
-        return form_class(request.POST, request.FILES or None, **kwargs)
-    return form_class(**kwargs)
+    if request.method != "POST":
+        return form_class(**kwargs)
+    if request.FILES:
+        kwargs["files"] = request.FILES
+    return form_class(request.POST, **kwargs)
 
 
 def submit(

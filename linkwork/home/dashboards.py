@@ -14,7 +14,7 @@ from linkwork.safeguarding.queries import (
     open_prompts_for,
     overdue_escalations_for,
 )
-from linkwork.unmet import report as unmet_report
+from linkwork.unmet.queries import recorded_this_month
 
 
 def waiting_list_summary(user) -> list[dict]:
@@ -85,7 +85,7 @@ def manager_home(user) -> dict:
         "waiting": waiting_list_summary(user),
         "coordinators": coordinators_for(user),
         "directory": directory_summary(sites_for(user)),
-        "unmet_needs_this_month": unmet_report.recorded_this_month(sites_for(user)),
+        "unmet_needs_this_month": recorded_this_month(sites_for(user)),
         "safeguarding": safeguarding_summary(user),
     }
 

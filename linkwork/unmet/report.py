@@ -363,12 +363,3 @@ def needs_in_area(needs: QuerySet[UnmetNeed], area: str, report: Report) -> Quer
     if key == area_key(area_not_known()):
         return needs.none()  # Every recorded need has an area.
     return needs.filter(area__in=report.recorded_areas.get(key, set()) | {tidy_area(area)})
-
-
-def recorded_this_month(sites, today: datetime.date | None = None) -> int:
-    """How many needs were recorded at these sites since the first of this month."""
-    today = today or timezone.localdate()
-    month_start = timezone.make_aware(
-        datetime.datetime.combine(today.replace(day=1), datetime.time())
-    )
-    return UnmetNeed.objects.filter(site__in=sites, recorded_at__gte=month_start).count()

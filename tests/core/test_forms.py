@@ -384,3 +384,28 @@ def test_every_form_in_linkwork_is_a_govuk_form():
                 assert issubclass(cls, GovUKForm | GovUKModelForm), cls
                 assert cls.use_required_attribute is False
     assert len(found) > 20
+
+
+def test_posted_binds_on_post_only_and_passes_files_only_when_sent(rf):
+    from django import forms as django_forms
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from linkwork.core.form_pages import posted
+    from linkwork.core.forms import GovUKForm
+
+    class Keyworded(GovUKForm):
+        # A form whose own arguments are keyword-only after `data` takes no positional files.
+        name = django_forms.CharField()
+
+        def __init__(self, data=None, *, site, **kwargs):
+            self.site = site
+            super().__init__(data, **kwargs)
+
+    class Upload(GovUKForm):
+        feed = django_forms.FileField()
+
+    assert not posted(rf.get("/"), Keyworded, site="a").is_bound
+    form = posted(rf.post("/", {"name": "Ann"}), Keyworded, site="a")
+    assert form.is_bound and form.is_valid() and form.site == "a"
+    upload = rf.post("/", {"feed": SimpleUploadedFile("feed.json", b"{}")})
+    assert posted(upload, Upload).is_valid()
