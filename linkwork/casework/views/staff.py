@@ -14,8 +14,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,6 +23,7 @@ from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.accounts.queries import sites_for
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
+from linkwork.prescriptions.queries import prescriptions_for
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import referral_for
@@ -57,7 +56,6 @@ from ..queries import (
 )
 from ..timeline import timeline_for
 
-PRESCRIPTIONS_TEMPLATE = "prescriptions/includes/person_prescriptions.html"
 WHAT_MATTERS_FIELDS = (
     "what_matters",
     "strengths",
@@ -124,19 +122,6 @@ def people(request: HttpRequest) -> HttpResponse:
 # --- The record ---------------------------------------------------------------------------------
 
 
-def _prescriptions(referral: Referral):
-    """The person's social prescriptions, if that part of the service is installed."""
-    try:
-        get_template(PRESCRIPTIONS_TEMPLATE)
-    except TemplateDoesNotExist:
-        return None
-    try:
-        from linkwork.prescriptions.queries import prescriptions_for
-    except ImportError:
-        return None
-    return prescriptions_for(referral)
-
-
 def record(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(
         request.user, pk, Permission.VIEW_PERSON_RECORD, scope=people_in_support_for
@@ -160,8 +145,6 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     )
     goals = presenters.goals_for_record(goals_with_progress(referral))
     contacts, upcoming = presenters.split_contacts(contacts_for(referral), timezone.now())
-    prescriptions = _prescriptions(referral)
-    make_prescription = getattr(Permission, "MAKE_SOCIAL_PRESCRIPTION", None)
     return render(
         request,
         "casework/record.html",
@@ -191,11 +174,9 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "closure": closure,
             "feedback": referral.client_feedback.first(),
             "timeline": timeline_for(referral),
-            "prescriptions": prescriptions,
-            "show_prescriptions": prescriptions is not None,
-            "can_prescribe": make_prescription is not None
-            and not closed
-            and has_permission(user, make_prescription, referral),
+            "prescriptions": prescriptions_for(referral),
+            "can_prescribe": not closed
+            and has_permission(user, Permission.MAKE_SOCIAL_PRESCRIPTION, referral),
             "can_work": _may_work(user, referral),
             "can_reopen": closed and has_permission(user, Permission.REOPEN_CASE, referral),
             "can_record_feedback": closed
