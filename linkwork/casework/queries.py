@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from linkwork.accounts.models import Role
 from linkwork.referrals.models import Allocation, Referral
-from linkwork.referrals.queries import referrals_for
+from linkwork.referrals.queries import referral_for, referrals_for
 from linkwork.referrals.status import ReferralStatus
 
 from .models import Contact, Goal, GoalRating, GoalStatus, SupportPlan
@@ -120,3 +120,10 @@ def caseload_alerts(coordinator, *, today: datetime.date | None = None) -> Casel
 
 def contacts_for(referral: Referral) -> QuerySet[Contact]:
     return referral.contacts.select_related("by")
+
+
+def person_in_support_for(user, pk: int, permission) -> Referral:
+    """The referral of someone in support (or whose support has closed) that the user may see,
+    with `permission` on it: `referrals.queries.referral_for` narrowed to people in support.
+    404 otherwise, as every page about a person."""
+    return referral_for(user, pk, permission, scope=people_in_support_for)

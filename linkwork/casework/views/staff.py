@@ -1,8 +1,8 @@
 """The person's record and the pages a link coordinator works on it with. Thin: parse, act,
 render.
 
-Every page finds the person with `referral_for(user, pk, permission,
-scope=people_in_support_for)`: among the people in support the user may see, then the permission
+Every page finds the person with `casework.queries.person_in_support_for(user, pk, permission)`:
+among the people in support the user may see, then the permission
 on the referral, so someone outside the user's scope answers 404. Reading the record
 needs VIEW_PERSON_RECORD (a coordinator who supports or supported the person, a manager at the
 site); changing it needs WORK_WITH_PERSON (their current coordinator, a manager at the site), and
@@ -26,7 +26,6 @@ from linkwork.core.form_pages import posted, submit
 from linkwork.prescriptions.queries import prescriptions_for
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
-from linkwork.referrals.queries import referral_for
 from linkwork.referrals.status import ReferralStatus
 
 from .. import actions, presenters
@@ -49,8 +48,8 @@ from ..panels import record_panels
 from ..queries import (
     contacts_for,
     goals_with_progress,
-    people_in_support_for,
     people_list_for,
+    person_in_support_for,
     plan_of,
     replaced_goal,
 )
@@ -123,9 +122,7 @@ def people(request: HttpRequest) -> HttpResponse:
 
 
 def record(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = referral_for(
-        request.user, pk, Permission.VIEW_PERSON_RECORD, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.VIEW_PERSON_RECORD)
     user = request.user
     record_view(by=user, obj=referral, person_id=referral.person_id)
     today = timezone.localdate()
@@ -193,7 +190,7 @@ def what_matters(request: HttpRequest, pk: int) -> HttpResponse:
     """The latest conversation, earlier versions below it, and a form to revisit it."""
     changing = request.method == "POST"
     perm = Permission.WORK_WITH_PERSON if changing else Permission.VIEW_PERSON_RECORD
-    referral = referral_for(request.user, pk, perm, scope=people_in_support_for)
+    referral = person_in_support_for(request.user, pk, perm)
     versions = list(referral.what_matters.select_related("by"))
     latest = versions[0] if versions else None
     initial = {f: getattr(latest, f) for f in WHAT_MATTERS_FIELDS} if latest else None
@@ -229,9 +226,7 @@ def _names(referral: Referral) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def support_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = referral_for(
-        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.WORK_WITH_PERSON)
     if plan_of(referral) is not None:
         return redirect("casework:extend_support", pk=referral.pk)
     form = posted(
@@ -262,9 +257,7 @@ def support_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def extend_support(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = referral_for(
-        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.WORK_WITH_PERSON)
     plan = plan_of(referral)
     if plan is None:
         return redirect("casework:support_plan", pk=referral.pk)
@@ -294,9 +287,7 @@ def extend_support(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = referral_for(
-        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.WORK_WITH_PERSON)
     form = posted(request, GoalForm)
 
     def act(data):
@@ -344,9 +335,7 @@ def _goal_page(request, referral, goal, *, step_form=None, status=200) -> HttpRe
 
 
 def goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
-    referral = referral_for(
-        request.user, pk, Permission.VIEW_PERSON_RECORD, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.VIEW_PERSON_RECORD)
     the_goal = _goal(referral, goal_pk)
     record_view(by=request.user, obj=referral, person_id=referral.person_id)
     return _goal_page(request, referral, the_goal)
@@ -354,9 +343,7 @@ def goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def rate_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
-    referral = referral_for(
-        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.WORK_WITH_PERSON)
     the_goal = _goal(referral, goal_pk)
     form = posted(request, RateGoalForm)
 
@@ -379,9 +366,7 @@ def rate_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @require_POST
 def add_goal_step(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
-    referral = referral_for(
-        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.WORK_WITH_PERSON)
     the_goal = _goal(referral, goal_pk)
     form = GoalStepForm(request.POST)
 
@@ -397,9 +382,7 @@ def add_goal_step(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @require_POST
 def complete_goal_step(request: HttpRequest, pk: int, goal_pk: int, step_pk: int) -> HttpResponse:
-    referral = referral_for(
-        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.WORK_WITH_PERSON)
     the_goal = _goal(referral, goal_pk)
     step = get_object_or_404(the_goal.steps.select_related("goal__referral"), pk=step_pk)
     try:
@@ -413,9 +396,7 @@ def complete_goal_step(request: HttpRequest, pk: int, goal_pk: int, step_pk: int
 
 @require_http_methods(["GET", "POST"])
 def end_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
-    referral = referral_for(
-        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.WORK_WITH_PERSON)
     the_goal = _goal(referral, goal_pk)
     form = posted(request, EndGoalForm)
 
@@ -442,9 +423,7 @@ def end_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = referral_for(
-        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.WORK_WITH_PERSON)
     form = posted(
         request,
         ContactForm,
@@ -473,9 +452,7 @@ def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contact_outcome(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     """What happened at a booked contact."""
-    referral = referral_for(
-        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.WORK_WITH_PERSON)
     contact = get_object_or_404(
         referral.contacts.filter(outcome=ContactOutcome.BOOKED), pk=contact_pk
     )
@@ -505,9 +482,7 @@ def contact_outcome(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespo
 
 @require_http_methods(["GET", "POST"])
 def close(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = referral_for(
-        request.user, pk, Permission.WORK_WITH_PERSON, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.WORK_WITH_PERSON)
     form = posted(
         request,
         CloseCaseForm,
@@ -536,7 +511,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = referral_for(request.user, pk, Permission.REOPEN_CASE, scope=people_in_support_for)
+    referral = person_in_support_for(request.user, pk, Permission.REOPEN_CASE)
     form = posted(request, ReopenCaseForm)
 
     def act(data):
@@ -563,9 +538,7 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     """The questionnaire at closure, filled in with the person, in their preferred language."""
-    referral = referral_for(
-        request.user, pk, Permission.RECORD_CLIENT_FEEDBACK, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.RECORD_CLIENT_FEEDBACK)
     given = referral.client_feedback.first()
     language = referral.person.preferred_language
     staff_language = translation.get_language()
@@ -604,9 +577,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
 def feedback_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Make a one-time link for the person to give feedback on their own, and email it to
     them if they have an email address. The link is shown once, to copy or read out."""
-    referral = referral_for(
-        request.user, pk, Permission.RECORD_CLIENT_FEEDBACK, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.RECORD_CLIENT_FEEDBACK)
     try:
         signed = actions.create_feedback_link(referral, by=request.user, send_to_person=True)
     except ActionRefused as refusal:

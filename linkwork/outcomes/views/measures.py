@@ -2,8 +2,8 @@
 a measure with the person, withdrawing one entered in error, and one-time links for the person
 to complete one on their phone. Thin: parse, act, render.
 
-Every page finds the person with `referral_for(user, pk, permission,
-scope=people_in_support_for)`: among the people in support the user may see, then the permission
+Every page finds the person with `casework.queries.person_in_support_for(user, pk, permission)`:
+among the people in support the user may see, then the permission
 on the referral, so someone outside the user's scope answers 404. Reading measures
 needs VIEW_PERSON_RECORD; recording one or sending a link needs RECORD_OUTCOME_MEASURE.
 """
@@ -19,12 +19,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linkwork.accounts.permissions import Permission, has_permission
-from linkwork.casework.queries import people_in_support_for
+from linkwork.casework.queries import person_in_support_for
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
-from linkwork.referrals.queries import referral_for
 from linkwork.referrals.status import ReferralStatus
 
 from .. import actions, queries
@@ -71,9 +70,7 @@ LINK_STATES = {
 
 def measures(request: HttpRequest, pk: int) -> HttpResponse:
     """Every current measure, per instrument, with change from baseline and reliable change."""
-    referral = referral_for(
-        request.user, pk, Permission.VIEW_PERSON_RECORD, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.VIEW_PERSON_RECORD)
     record_view(by=request.user, obj=referral, person_id=referral.person_id)
     settings_by_code = actions.instrument_settings()
     histories = []
@@ -156,9 +153,7 @@ def _enabled_instrument(code: str):
 def record_measure(request: HttpRequest, pk: int) -> HttpResponse:
     """Fill in a questionnaire with the person. Without a questionnaire chosen, first ask
     which (and for when)."""
-    referral = referral_for(
-        request.user, pk, Permission.RECORD_OUTCOME_MEASURE, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.RECORD_OUTCOME_MEASURE)
     hold = hold_on(referral, request.user)
     if hold is not None and hold.url:
         # The action refuses new measures until then: say so before anything is typed.
@@ -227,9 +222,7 @@ def record_measure(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def withdraw_measure(request: HttpRequest, pk: int, measure_pk: int) -> HttpResponse:
-    referral = referral_for(
-        request.user, pk, Permission.RECORD_OUTCOME_MEASURE, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.RECORD_OUTCOME_MEASURE)
     measure = get_object_or_404(referral.measures.select_related("referral"), pk=measure_pk)
     form = posted(request, WithdrawMeasureForm)
 
@@ -260,9 +253,7 @@ def withdraw_measure(request: HttpRequest, pk: int, measure_pk: int) -> HttpResp
 def measure_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Make a one-time link for the person to complete a questionnaire on their own, and email
     it to them (in their language) if they have an email address. Shown once."""
-    referral = referral_for(
-        request.user, pk, Permission.RECORD_OUTCOME_MEASURE, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.RECORD_OUTCOME_MEASURE)
     code = request.POST.get("instrument", "")
     timepoint = request.POST.get("timepoint", "")
     try:
@@ -290,9 +281,7 @@ def measure_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def revoke_measure_link(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
-    referral = referral_for(
-        request.user, pk, Permission.RECORD_OUTCOME_MEASURE, scope=people_in_support_for
-    )
+    referral = person_in_support_for(request.user, pk, Permission.RECORD_OUTCOME_MEASURE)
     link = get_object_or_404(referral.measure_links, pk=link_pk)
     actions.revoke_measure_link(link, by=request.user)
     messages.success(request, _("The link is withdrawn: it no longer works."))
