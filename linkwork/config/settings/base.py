@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "linkwork.outcomes",
     "linkwork.safeguarding",
     "linkwork.unmet",
+    "linkwork.trials",
     "linkwork.home",
 ]
 
