@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("Service manager")
     REFERRER = "referrer", _("Referrer")
     RESEARCHER = "researcher", _("Researcher")
+    TRIAL_MANAGER = "trial_manager", _("Trial manager")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
@@ -78,3 +79,7 @@ class User(AbstractUser):
     @property
     def is_researcher(self) -> bool:
         return self.role == Role.RESEARCHER
+
+    @property
+    def is_trial_manager(self) -> bool:
+        return self.role == Role.TRIAL_MANAGER

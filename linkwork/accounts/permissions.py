@@ -52,6 +52,15 @@ class Permission(StrEnum):
     SAFEGUARD = "safeguard"
     HANDLE_SAFEGUARDING_PROMPT = "handle_safeguarding_prompt"
     VIEW_SAFEGUARDING_LIST = "view_safeguarding_list"
+    VIEW_TRIALS = "view_trials"
+    SET_UP_TRIALS = "set_up_trials"
+    MANAGE_TRIAL = "manage_trial"
+    VIEW_TRIAL = "view_trial"
+    ANALYSE_TRIAL = "analyse_trial"
+    VIEW_TRIAL_PARTICIPANTS = "view_trial_participants"
+    ENROL_IN_TRIAL = "enrol_in_trial"
+    RELEASE_FROM_TRIAL_PATH = "release_from_trial_path"
+    RECORD_GP_ATTENDANCE = "record_gp_attendance"
 
 
 def _has_role(*roles: Role):
@@ -67,6 +76,8 @@ is_manager = _has_role(Role.MANAGER)
 is_referrer = _has_role(Role.REFERRER)
 is_administrator = _has_role(Role.ADMINISTRATOR)
 is_site_staff = _has_role(Role.COORDINATOR, Role.MANAGER)
+is_trial_manager = _has_role(Role.TRIAL_MANAGER)
+is_trial_team_role = _has_role(Role.TRIAL_MANAGER, Role.RESEARCHER)
 
 
 def site_ids_of(user) -> frozenset[int]:
@@ -138,6 +149,18 @@ def from_users_organisation(user, referral) -> bool:
         and user.organisation_id is not None
         and referral.referring_organisation_id == user.organisation_id
     )
+
+
+@rules.predicate
+def on_trial_team(user, trial) -> bool:
+    """The user is on the trial's team (its managers and researchers)."""
+    return trial is not None and trial.team.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def works_at_a_trial_site(user, trial) -> bool:
+    """The trial runs at one of the user's sites."""
+    return trial is not None and trial.sites.filter(pk__in=site_ids_of(user)).exists()
 
 
 @rules.predicate
@@ -216,6 +239,27 @@ RULES = {
     | (is_manager & works_at_site_of),
     # The list of open escalations and prompts: each sees their own scope.
     Permission.VIEW_SAFEGUARDING_LIST: is_site_staff,
+    # Research trials. The list of trials: the trial team's roles, and staff at the sites.
+    Permission.VIEW_TRIALS: is_trial_team_role | is_site_staff,
+    # Setting a trial up (without an object: may start one), opening and closing it: a trial
+    # manager on its team.
+    Permission.SET_UP_TRIALS: is_trial_manager,
+    Permission.MANAGE_TRIAL: is_trial_manager & on_trial_team,
+    # A trial's overview and CONSORT diagram: its team, and staff at its sites (who see the
+    # people behind the counts at their own sites).
+    Permission.VIEW_TRIAL: (is_trial_team_role & on_trial_team)
+    | (is_site_staff & works_at_a_trial_site),
+    # The analysis, the pseudonymised records behind the counts and the export: the team only.
+    # They never see a name, a contact detail, an NHS number or free text.
+    Permission.ANALYSE_TRIAL: is_trial_team_role & on_trial_team,
+    # Who took part, by name, at the user's sites (a trial as the object).
+    Permission.VIEW_TRIAL_PARTICIPANTS: is_site_staff & works_at_a_trial_site,
+    # With the referral as the object: offering the trial, consent, baseline, randomisation,
+    # withdrawal and allocation notes are for staff at the person's site; releasing someone
+    # from their allocated path (an early start, or after the trial closed) for its managers.
+    Permission.ENROL_IN_TRIAL: is_site_staff & works_at_site_of,
+    Permission.RELEASE_FROM_TRIAL_PATH: is_manager & works_at_site_of,
+    Permission.RECORD_GP_ATTENDANCE: is_site_staff & works_at_site_of,
 }
 
 

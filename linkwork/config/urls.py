@@ -40,6 +40,7 @@ urlpatterns = [
     path("directory/", include("linkwork.directory.urls")),
     path("unmet-needs/", include("linkwork.unmet.urls")),
     path("audit/", include("linkwork.audit.urls")),
+    path("trials/", include("linkwork.trials.urls")),
     path("django-admin/", admin.site.urls),
     # Last, so that no page can ever be shadowed by an old address.
     *moved.urlpatterns,

@@ -203,6 +203,10 @@ def _check_timepoint(referral: Referral, timepoint: str) -> None:
     if timepoint not in Timepoint.values:
         raise ActionRefused(_("Choose when this measure was taken."), field="timepoint")
     status = referral.status
+    if status == ReferralStatus.WAITING and timepoint == Timepoint.BASELINE:
+        # Accepted and waiting: a baseline may come before support (a trial collects it before
+        # randomisation). It is the baseline the service's schedule asks for too.
+        return
     if status not in (ReferralStatus.ALLOCATED, ReferralStatus.CLOSED):
         raise ActionRefused(
             _("Measures are collected once the person is allocated to a link coordinator.")

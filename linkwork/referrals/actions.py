@@ -17,6 +17,7 @@ from linkwork.core.errors import ActionRefused
 from linkwork.partners.models import Organisation, SourceType
 
 from .eligibility import eligibility_problems
+from .holds import hold_on
 from .models import (
     Allocation,
     InterimContact,
@@ -295,6 +296,10 @@ def allocate_referral(
     """
     referral = _locked(referral)
     current = referral.allocations.filter(ended_at__isnull=True).first()
+    if current is None and (hold := hold_on(referral)) is not None:
+        # Another part of the service holds the person on the waiting list (a trial's waitlist
+        # delay): settle it there first.
+        raise ActionRefused(hold.message)
     if (current.pk if current else None) != (replacing.pk if replacing else None):
         raise ActionRefused(
             _("%(person)s was allocated to %(coordinator)s a moment ago.")

@@ -10,3 +10,15 @@ class TrialsConfig(AppConfig):
 
     name = "linkwork.trials"
     verbose_name = _("Research trials")
+
+    def ready(self) -> None:
+        from linkwork.casework.panels import record_panels
+        from linkwork.referrals.holds import register_allocation_hold
+        from linkwork.referrals.panels import referral_panels
+
+        from .panels import trial_section
+        from .queries import holds_for_referrals
+
+        register_allocation_hold("trials", holds_for_referrals)
+        referral_panels.register("trials.participation", trial_section)
+        record_panels.register("trials.participation", trial_section)

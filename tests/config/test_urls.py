@@ -17,6 +17,7 @@ PREFIXES = {
     "directory": ("directory/",),
     "unmet": ("unmet-needs/",),
     "audit": ("audit/",),
+    "trials": ("trials/",),
     # Documented exception (decisions 0008, 0011): the imports pages sit in the directory's
     # pages, and the published API keeps the address other services call.
     "oruk": ("directory/imports/", "api/oruk/"),

@@ -188,6 +188,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where Linkwork is served, for links in emails.
 SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000")
 
+# The key research pseudonyms are derived from (a keyed hash of the participant): set it once per
+# installation and keep it secret; changing it changes every pseudonym. Without it, the pages
+# and exports that show pseudonyms say so instead.
+TRIAL_PSEUDONYM_KEY = env_str("TRIAL_PSEUDONYM_KEY", default="")
+
 # One-click links for receiving organisations: how many days a link works, and after how many
 # days without an answer it is chased.
 SERVICE_LINK_DAYS = env_int("SERVICE_LINK_DAYS", default=30)

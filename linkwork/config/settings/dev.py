@@ -6,6 +6,7 @@ from .base import INSTALLED_APPS, env_bool, env_str
 DEBUG = env_bool("DEBUG", default=True)
 # A fixed, public key is fine for a local demo: it protects nothing of value.
 SECRET_KEY = env_str("SECRET_KEY", default="") or "dev-only-insecure-key-" + "x" * 40
+TRIAL_PSEUDONYM_KEY = env_str("TRIAL_PSEUDONYM_KEY", default="") or "dev-only-pseudonym-key"
 
 # Serve static files straight from the source folders: no collectstatic needed.
 WHITENOISE_USE_FINDERS = True

@@ -5,6 +5,7 @@ from .base import INSTALLED_APPS
 
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key-" + "x" * 40  # noqa: S105
+TRIAL_PSEUDONYM_KEY = "test-only-pseudonym-key"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -23,6 +23,7 @@ from ..forms import (
     TriageForm,
     WithdrawForm,
 )
+from ..holds import hold_on, holds_for
 from ..models import ReceivedVia
 from ..panels import referral_panels
 from ..queries import (
@@ -250,6 +251,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     if referral.status not in (ReferralStatus.WAITING, ReferralStatus.ALLOCATED):
         raise Http404
     current = current_allocation(referral)
+    hold = hold_on(referral) if current is None else None
     coordinators = coordinators_for_site(referral.site)
     form = posted(
         request,
@@ -280,7 +282,13 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "referrals/allocate.html",
-        {"referral": referral, "form": form, "current": current, "coordinators": coordinators},
+        {
+            "referral": referral,
+            "form": form,
+            "current": current,
+            "coordinators": coordinators,
+            "hold": hold,
+        },
     )
 
 
@@ -347,7 +355,10 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
     )
     by_site: dict[int, list] = {site.pk: [] for site in shown}
     now = timezone.now()
+    entries = list(entries)
+    holds = holds_for(entries)
     for entry in entries:
+        entry.hold = holds.get(entry.pk)
         entry.waited = entry.days_waiting(now)
         contacts = list(entry.interim_contacts.all())
         entry.last_contact = contacts[0] if contacts else None

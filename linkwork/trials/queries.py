@@ -1,0 +1,187 @@
+"""Scoped reads of trials and of the people taking part.
+
+The trial team (trial managers and researchers) see the trials they are on; staff see the trials
+at their sites. A person's part in a trial is reached through their referral, so someone outside
+the user's scope answers 404 as on every page about a person.
+"""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from linkwork.accounts.models import Role
+from linkwork.accounts.permissions import Permission, require
+from linkwork.accounts.queries import sites_for
+from linkwork.referrals.holds import AllocationHold
+from linkwork.referrals.queries import referral_for
+from linkwork.referrals.status import ReferralStatus
+
+from .models import NoteKind, Participant, ParticipantStatus, Trial, TrialStatus
+
+
+def trials_for(user) -> QuerySet[Trial]:
+    if not user.is_authenticated:
+        return Trial.objects.none()
+    if user.role in (Role.TRIAL_MANAGER, Role.RESEARCHER):
+        return Trial.objects.filter(team=user)
+    if user.role in (Role.COORDINATOR, Role.MANAGER):
+        return Trial.objects.filter(sites__in=sites_for(user)).distinct()
+    return Trial.objects.none()
+
+
+def trial_for(user, pk: int, permission: Permission) -> Trial:
+    """The trial `pk`, if the user may see it and has `permission` on it; 404 otherwise."""
+    trial = get_object_or_404(trials_for(user), pk=pk)
+    require(user, permission, trial)
+    return trial
+
+
+def participant_for(user, pk: int, permission: Permission) -> Participant:
+    """A person's part in a trial, reached through their referral (`permission` is checked on
+    the referral): 404 for anyone outside the user's scope."""
+    participant = get_object_or_404(
+        Participant.objects.select_related("trial", "arm", "stratum"), pk=pk
+    )
+    participant.referral = referral_for(user, participant.referral_id, permission)
+    return participant
+
+
+def trial_for_offer(referral, pk: int) -> Trial:
+    """A trial at the person's site (404 otherwise): whether it may be offered to them is for
+    `actions.offer_problems` to say."""
+    return get_object_or_404(Trial.objects.filter(sites=referral.site_id), pk=pk)
+
+
+def open_trials_for(referral) -> list[Trial]:
+    """Open trials this person's site and pathway take part in."""
+    return list(
+        Trial.objects.filter(
+            status=TrialStatus.OPEN, sites=referral.site_id, pathways=referral.pathway_id
+        )
+    )
+
+
+def participations_of(referral) -> list[Participant]:
+    return list(
+        Participant.objects.filter(referral=referral)
+        .select_related("trial", "arm")
+        .order_by("screened_at")
+    )
+
+
+def participants_at(trial: Trial, sites) -> QuerySet[Participant]:
+    """The trial's participants at these sites, with who they are (for staff at the sites)."""
+    return (
+        Participant.objects.filter(trial=trial, referral__site__in=sites)
+        .select_related("referral__person", "referral__site", "arm")
+        .order_by("screened_at", "pk")
+    )
+
+
+# --- Holds on allocation (registered with referrals.holds) ---------------------------------------
+
+
+def _short(day: datetime.date) -> str:
+    return date_format(day, "j M Y")
+
+
+def holds_for_referrals(referrals: list) -> dict[int, AllocationHold]:
+    """Who a trial keeps on the waiting list, in three queries for any number of people:
+
+    - while a trial is open, someone on a participating pathway at a trial site, until they
+      have been offered it and found ineligible, declined, or been randomised;
+    - someone randomised to an arm with a delay, until the delay has passed, unless a deviation
+      let them start early, a manager released them after the trial closed, or they withdrew.
+    """
+    waiting = [r for r in referrals if r.status == ReferralStatus.WAITING]
+    if not waiting:
+        return {}
+    ids = [r.pk for r in waiting]
+    today = timezone.localdate()
+    participations: dict[int, list[Participant]] = {}
+    for participant in (
+        Participant.objects.filter(referral_id__in=ids)
+        .filter(
+            Q(trial__status=TrialStatus.OPEN)
+            | Q(status=ParticipantStatus.RANDOMISED, not_before__gt=today)
+        )
+        .select_related("trial")
+        .prefetch_related("notes")
+    ):
+        participations.setdefault(participant.referral_id, []).append(participant)
+    trials = list(
+        Trial.objects.filter(status=TrialStatus.OPEN).prefetch_related("sites", "pathways")
+    )
+    holds = {}
+    for referral in waiting:
+        mine = participations.get(referral.pk, [])
+        hold = _delay_hold(referral, mine, today) or _enrolment_hold(referral, mine, trials)
+        if hold is not None:
+            holds[referral.pk] = hold
+    return holds
+
+
+def _delay_hold(referral, participants, today) -> AllocationHold | None:
+    for participant in participants:
+        if (
+            participant.status != ParticipantStatus.RANDOMISED
+            or participant.not_before is None
+            or participant.not_before <= today
+            or participant.withdrawn_on is not None
+            or any(
+                note.kind in (NoteKind.EARLY_START, NoteKind.RELEASED)
+                for note in participant.notes.all()
+            )
+        ):
+            continue
+        day = _short(participant.not_before)
+        return AllocationHold(
+            label=_("Trial: not before %(date)s") % {"date": day},
+            message=_(
+                "%(trial)s: this person was randomised to wait. Support may not start before "
+                "%(date)s unless a protocol deviation is recorded."
+            )
+            % {"trial": participant.trial.name, "date": day},
+            not_before=participant.not_before,
+            url=reverse("trials:participant", args=[participant.pk]),
+            link_text=_("See their part in the trial"),
+        )
+    return None
+
+
+def _enrolment_hold(referral, participants, trials) -> AllocationHold | None:
+    offered = {p.trial_id: p for p in participants}
+    for trial in trials:
+        if not any(s.pk == referral.site_id for s in trial.sites.all()) or not any(
+            p.pk == referral.pathway_id for p in trial.pathways.all()
+        ):
+            continue
+        participant = offered.get(trial.pk)
+        if participant is None:
+            return AllocationHold(
+                label=_("Trial: offer it first"),
+                message=_(
+                    "%(trial)s is open on this person's pathway: offer them the trial before "
+                    "allocating them."
+                )
+                % {"trial": trial.name},
+                url=reverse("trials:offer", args=[referral.pk, trial.pk]),
+                link_text=_("Offer the trial"),
+            )
+        if participant.status in (ParticipantStatus.ELIGIBLE, ParticipantStatus.CONSENTED):
+            return AllocationHold(
+                label=_("Trial: enrolment not finished"),
+                message=_(
+                    "%(trial)s: finish enrolling this person (consent, baseline and "
+                    "randomisation), or record that they declined, before allocating them."
+                )
+                % {"trial": trial.name},
+                url=reverse("trials:participant", args=[participant.pk]),
+                link_text=_("Continue enrolment"),
+            )
+    return None

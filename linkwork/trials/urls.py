@@ -1,0 +1,25 @@
+"""Research trials, under /trials/: the trials a user may see and their set-up, a person's part
+in one (`participants/<pk>/`, reached through their referral), and the trial team's reports."""
+
+from django.urls import path
+
+from .views import enrolment
+
+app_name = "trials"
+
+PARTICIPANT = "participants/<int:pk>/"
+
+urlpatterns = [
+    path("referrals/<int:referral_pk>/offer/<int:trial_pk>/", enrolment.offer, name="offer"),
+    path(PARTICIPANT, enrolment.participant, name="participant"),
+    path(PARTICIPANT + "consent/", enrolment.consent, name="consent"),
+    path(PARTICIPANT + "decline/", enrolment.decline, name="decline"),
+    path(PARTICIPANT + "baseline/<str:instrument>/", enrolment.baseline, name="baseline"),
+    path(PARTICIPANT + "randomise/", enrolment.randomise, name="randomise"),
+    path(PARTICIPANT + "allocation/", enrolment.allocation, name="allocation"),
+    path(PARTICIPANT + "notes/new/", enrolment.add_note, name="add_note"),
+    path(PARTICIPANT + "early-start/", enrolment.early_start, name="early_start"),
+    path(PARTICIPANT + "release/", enrolment.release, name="release"),
+    path(PARTICIPANT + "withdraw/", enrolment.withdraw, name="withdraw"),
+    path(PARTICIPANT + "gp-attendance/", enrolment.record_attendance, name="record_attendance"),
+]

@@ -1,0 +1,409 @@
+"""A person's part in a trial, for staff at their site: offering it (the eligibility
+checklist), consent or refusal, the baseline, randomisation (its result shown once), and then
+allocation notes, an early start, release after closure, withdrawal and GP attendance counts.
+
+Every page reaches the person through their referral (`referral_for` / `participant_for`), so
+someone outside the user's scope answers 404; every read and change is audited.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from linkwork.accounts.permissions import Permission, has_permission
+from linkwork.core.form_pages import posted, submit
+from linkwork.outcomes import actions as outcome_actions
+from linkwork.outcomes.forms import QuestionnaireForm
+from linkwork.outcomes.instruments import InstrumentError, get_instrument
+from linkwork.outcomes.presenters import describe
+from linkwork.outcomes.signals import hold_on
+from linkwork.referrals.actions import record_view
+from linkwork.referrals.queries import referral_for
+
+from .. import actions
+from ..forms import (
+    AttendanceForm,
+    ConfirmForm,
+    ConsentForm,
+    DeclineForm,
+    NoteForm,
+    ReasonForm,
+    ScreenForm,
+    WithdrawForm,
+)
+from ..models import ParticipantStatus
+from ..presenters import participant_summary
+from ..queries import participant_for, trial_for_offer
+
+SHOWN_ONCE = "trials_allocation_to_show"
+
+
+def _to_participant(participant) -> HttpResponse:
+    return redirect("trials:participant", pk=participant.pk)
+
+
+def _form_page(request, participant, form, *, title, button, intro="", template=None):
+    return render(
+        request,
+        template or "trials/enrolment/form_page.html",
+        {
+            "participant": participant,
+            "referral": participant.referral,
+            "trial": participant.trial,
+            "form": form,
+            "title": title,
+            "button": button,
+            "intro": intro,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def offer(request: HttpRequest, referral_pk: int, trial_pk: int) -> HttpResponse:
+    """Offer the trial: the eligibility checklist."""
+    referral = referral_for(request.user, referral_pk, Permission.ENROL_IN_TRIAL)
+    trial = trial_for_offer(referral, trial_pk)
+    existing = trial.participants.filter(referral=referral).first()
+    if existing is not None:
+        return _to_participant(existing)
+    problems = actions.offer_problems(trial, referral)
+    form = posted(request, ScreenForm, criteria=trial.criteria.all())
+
+    def act(data):
+        participant = actions.screen(
+            trial, referral, by=request.user, unmet=form.unmet(), other=data["other"]
+        )
+        if participant.status == ParticipantStatus.INELIGIBLE:
+            messages.success(
+                request,
+                _("Recorded as not eligible. %(name)s stays on the waiting list as usual.")
+                % {"name": referral.person.full_name},
+            )
+        else:
+            messages.success(request, _("Eligible: now take their informed consent."))
+        return _to_participant(participant)
+
+    if not problems and (response := submit(request, form, act)):
+        return response
+    return render(
+        request,
+        "trials/enrolment/offer.html",
+        {"referral": referral, "trial": trial, "form": form, "problems": problems},
+    )
+
+
+def participant(request: HttpRequest, pk: int) -> HttpResponse:
+    """Their part in the trial, step by step, and what may be done next."""
+    participant = participant_for(request.user, pk, Permission.ENROL_IN_TRIAL)
+    record_view(by=request.user, obj=participant, person_id=participant.referral.person_id)
+    summary = participant_summary(participant, today=timezone.localdate())
+    user = request.user
+    return render(
+        request,
+        "trials/enrolment/participant.html",
+        {
+            "participant": participant,
+            "referral": participant.referral,
+            "trial": participant.trial,
+            "summary": summary,
+            "can_release": has_permission(
+                user, Permission.RELEASE_FROM_TRIAL_PATH, participant.referral
+            ),
+            "can_record_attendance": has_permission(
+                user, Permission.RECORD_GP_ATTENDANCE, participant.referral
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def consent(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = participant_for(request.user, pk, Permission.ENROL_IN_TRIAL)
+    if participant.status != ParticipantStatus.ELIGIBLE:
+        return _to_participant(participant)
+    form = posted(request, ConsentForm, trial=participant.trial)
+
+    def act(data):
+        actions.record_consent(
+            participant,
+            by=request.user,
+            consented_on=data["consented_on"],
+            information_sheet=data["information_sheet"],
+            consent_form=data["consent_form"],
+            answers=form.answers(),
+        )
+        messages.success(request, _("Consent recorded. Next, the baseline measures."))
+        return _to_participant(participant)
+
+    if response := submit(request, form, act):
+        return response
+    return _form_page(
+        request,
+        participant,
+        form,
+        title=_("Informed consent"),
+        button=_("Record consent"),
+        intro=_(
+            "Record what the person agreed to, statement by statement, as on the signed form. "
+            "If they do not agree to a required statement, record that they declined instead."
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def decline(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = participant_for(request.user, pk, Permission.ENROL_IN_TRIAL)
+    if participant.status not in (ParticipantStatus.ELIGIBLE, ParticipantStatus.CONSENTED):
+        return _to_participant(participant)
+    form = posted(request, DeclineForm)
+
+    def act(data):
+        actions.record_decline(participant, by=request.user, reason=data["reason"])
+        messages.success(
+            request,
+            _("Recorded. %(name)s stays on the waiting list under the service's usual rules.")
+            % {"name": participant.referral.person.full_name},
+        )
+        return _to_participant(participant)
+
+    if response := submit(request, form, act):
+        return response
+    return _form_page(
+        request,
+        participant,
+        form,
+        title=_("They decided not to take part"),
+        button=_("Record their decision"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def baseline(request: HttpRequest, pk: int, instrument: str) -> HttpResponse:
+    """Complete one of the trial's instruments with the person, before randomisation. It is
+    the service's own baseline measure too: it is not asked for twice."""
+    participant = participant_for(request.user, pk, Permission.ENROL_IN_TRIAL)
+    referral = participant.referral
+    if participant.status != ParticipantStatus.CONSENTED:
+        return _to_participant(participant)
+    if instrument not in participant.trial.instruments:
+        raise Http404
+    try:
+        definition = get_instrument(instrument)
+    except InstrumentError:
+        raise Http404 from None
+    form = posted(request, QuestionnaireForm, instrument=definition)
+    del form.fields["timepoint"]
+
+    def act(data):
+        measure = outcome_actions.record_measure(
+            referral,
+            by=request.user,
+            instrument=definition.code,
+            timepoint="baseline",
+            answers=form.answers(),
+            completed_on=data["completed_on"],
+        )
+        hold = hold_on(referral, request.user)
+        if hold is not None and hold.url:
+            return redirect(hold.url)  # a PHQ-9 item 9 check comes first
+        messages.success(
+            request,
+            _("%(name)s recorded: score %(score)s")
+            % {"name": definition.name, "score": describe(measure).text},
+        )
+        return _to_participant(participant)
+
+    if response := submit(request, form, act):
+        return response
+    return render(
+        request,
+        "trials/enrolment/baseline.html",
+        {"participant": participant, "referral": referral, "form": form, "instrument": definition},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def randomise(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = participant_for(request.user, pk, Permission.ENROL_IN_TRIAL)
+    if participant.status != ParticipantStatus.CONSENTED:
+        return _to_participant(participant)
+    form = posted(request, ConfirmForm)
+    missing = actions.baseline_missing(participant)
+
+    def act(data):
+        actions.randomise(participant, by=request.user)
+        request.session[SHOWN_ONCE] = participant.pk
+        return redirect("trials:allocation", pk=participant.pk)
+
+    if not missing and (response := submit(request, form, act)):
+        return response
+    if request.method == "POST" and missing:
+        messages.error(request, _("Complete the baseline measures first."))
+        return _to_participant(participant)
+    return _form_page(
+        request,
+        participant,
+        form,
+        title=_("Randomise"),
+        button=_("Randomise now"),
+        template="trials/enrolment/randomise.html",
+    )
+
+
+def allocation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The result of the randomisation, shown once, straight after it was made. Afterwards
+    the person's trial page says which arm they are in, when and by whom."""
+    participant = participant_for(request.user, pk, Permission.ENROL_IN_TRIAL)
+    if request.session.get(SHOWN_ONCE) != participant.pk or not participant.is_randomised:
+        return _to_participant(participant)
+    del request.session[SHOWN_ONCE]
+    return render(
+        request,
+        "trials/enrolment/allocation.html",
+        {
+            "participant": participant,
+            "referral": participant.referral,
+            "trial": participant.trial,
+            "slot": participant.allocation,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def add_note(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = participant_for(request.user, pk, Permission.ENROL_IN_TRIAL)
+    if not participant.is_randomised:
+        return _to_participant(participant)
+    form = posted(request, NoteForm)
+
+    def act(data):
+        actions.add_note(participant, by=request.user, kind=data["kind"], text=data["text"])
+        messages.success(request, _("Note added to the allocation."))
+        return _to_participant(participant)
+
+    if response := submit(request, form, act):
+        return response
+    return _form_page(
+        request,
+        participant,
+        form,
+        title=_("Annotate the allocation"),
+        button=_("Add the note"),
+        intro=_("The allocation itself cannot be changed or undone. Notes cannot be edited."),
+    )
+
+
+def _reason_page(request, participant, *, act_name, title, button, intro, done):
+    form = posted(request, ReasonForm)
+
+    def act(data):
+        getattr(actions, act_name)(participant, by=request.user, text=data["text"])
+        messages.success(request, done)
+        return _to_participant(participant)
+
+    if response := submit(request, form, act):
+        return response
+    return _form_page(request, participant, form, title=title, button=button, intro=intro)
+
+
+@require_http_methods(["GET", "POST"])
+def early_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Let support start before the delay has passed: a protocol deviation, with the reason."""
+    participant = participant_for(request.user, pk, Permission.RELEASE_FROM_TRIAL_PATH)
+    return _reason_page(
+        request,
+        participant,
+        act_name="allow_early_start",
+        title=_("Start support before the waiting time is over"),
+        button=_("Record the deviation"),
+        intro=_(
+            "This is a protocol deviation: it is reported to the trial team with the reason. "
+            "The person can then be allocated."
+        ),
+        done=_("Deviation recorded: the person can now be allocated."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    """After the trial closed: the person no longer follows their allocated path."""
+    participant = participant_for(request.user, pk, Permission.RELEASE_FROM_TRIAL_PATH)
+    return _reason_page(
+        request,
+        participant,
+        act_name="release_from_path",
+        title=_("Release from the allocated path"),
+        button=_("Release them"),
+        intro=_(
+            "The trial has closed. Say why this person no longer needs to follow the path they "
+            "were allocated to. Their trial records are kept."
+        ),
+        done=_("Released: the person can now be allocated as usual."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = participant_for(request.user, pk, Permission.ENROL_IN_TRIAL)
+    if not participant.is_randomised or participant.is_withdrawn:
+        return _to_participant(participant)
+    form = posted(request, WithdrawForm, initial={"on": timezone.localdate()})
+
+    def act(data):
+        actions.withdraw(
+            participant,
+            by=request.user,
+            on=data["on"],
+            reason=data["reason"],
+            data_kept=data["data_kept"],
+        )
+        messages.success(request, _("Withdrawal from the trial recorded."))
+        return _to_participant(participant)
+
+    if response := submit(request, form, act):
+        return response
+    return _form_page(
+        request,
+        participant,
+        form,
+        title=_("Withdraw from the trial"),
+        button=_("Record the withdrawal"),
+        intro=_(
+            "The person leaves the trial, not the service: their support goes on. Their "
+            "allocation stays on record."
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def record_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = participant_for(request.user, pk, Permission.RECORD_GP_ATTENDANCE)
+    if not participant.is_randomised or not participant.gp_data_consent:
+        return _to_participant(participant)
+    referral = participant.referral
+    initial = {"received_on": timezone.localdate()}
+    if referral.referring_organisation_id:
+        initial["practice"] = referral.referring_organisation_id
+    form = posted(request, AttendanceForm, initial=initial)
+
+    def act(data):
+        actions.record_attendance(participant, by=request.user, **data)
+        messages.success(request, _("GP attendance recorded."))
+        return _to_participant(participant)
+
+    if response := submit(request, form, act):
+        return response
+    return _form_page(
+        request,
+        participant,
+        form,
+        title=_("Record GP attendance"),
+        button=_("Save the count"),
+        intro=_(
+            "Enter the count as the practice sent it. A second count for the same period "
+            "replaces the first."
+        ),
+    )
