@@ -1,0 +1,268 @@
+"""The CONSORT 2010 flow, counted from the records: who is in each box and why.
+
+`groups(trial)` puts every participant in the boxes they belong to, keyed so that a count can
+link to the records behind it (`trials:records?group=<key>`); `consort_flow(trial, url_for=...)`
+turns the groups into the `consort.ConsortFlow` the diagram is drawn from.
+
+- Assessed for eligibility: everyone offered the trial (the checklist was recorded).
+- Excluded: not eligible (each criterion not met, and other coded reasons), declined (coded),
+  and other reasons: enrolment not finished while the trial is open, or the trial closed before
+  they were randomised.
+- Randomised, then per arm:
+  - received the allocated intervention: support started (allocated to a link coordinator);
+    did not receive it: why (withdrew from the service, with its coded reason; still waiting);
+  - lost to follow-up: no primary outcome and its window has passed, or they withdrew from the
+    trial without further follow-up; discontinued the intervention: support ended early (the
+    closure's coded reason);
+  - analysed: primary outcome and baseline present (complete cases, by allocated arm); excluded
+    from the analysis: why.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linkwork.casework.models import Closure
+from linkwork.outcomes.models import Measure
+from linkwork.referrals.models import StatusChange
+from linkwork.referrals.status import ClosureReason, ReferralStatus, WithdrawalReason
+
+from . import schedule
+from .consort import ArmFlow, ConsortFlow, Count, Reason
+from .models import (
+    DeclineReason,
+    IneligibleOther,
+    Participant,
+    ParticipantStatus,
+    Trial,
+)
+
+S = ParticipantStatus
+
+#: Closure reasons that mean support ended before it had run its course.
+EARLY_ENDINGS = frozenset(
+    {
+        ClosureReason.PERSON_CHOSE_TO_END,
+        ClosureReason.DISENGAGED,
+        ClosureReason.MOVED_AWAY,
+        ClosureReason.REFERRED_TO_STATUTORY,
+        ClosureReason.NEEDS_ABOVE_REMIT,
+        ClosureReason.DIED,
+    }
+)
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    ids: list[int] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+
+class Groups(dict):
+    """key -> Group, adding groups as people are put in them (in a stable order)."""
+
+    def put(self, key: str, label: str, pk: int) -> None:
+        group = self.get(key)
+        if group is None:
+            group = self[key] = Group(key, label)
+        group.ids.append(pk)
+
+    def make(self, key: str, label: str) -> Group:
+        return self.setdefault(key, Group(key, label))
+
+    def under(self, prefix: str) -> list[Group]:
+        return [g for k, g in self.items() if k.startswith(prefix)]
+
+
+def groups(trial: Trial, *, today=None) -> Groups:
+    today = today or timezone.localdate()
+    participants = list(
+        Participant.objects.filter(trial=trial)
+        .select_related("referral", "arm")
+        .prefetch_related("unmet_criteria")
+        .order_by("screened_at", "pk")
+    )
+    out = Groups()
+    out.make("assessed", _("Assessed for eligibility"))
+    out.make("excluded", _("Excluded"))
+    out.make("ineligible", _("Not meeting inclusion criteria"))
+    out.make("declined", _("Declined to participate"))
+    out.make("other", _("Other reasons"))
+    out.make("randomised", _("Randomised"))
+    for p in participants:
+        out.put("assessed", "", p.pk)
+        if p.status == S.INELIGIBLE:
+            out.put("excluded", "", p.pk)
+            out.put("ineligible", "", p.pk)
+            for criterion in p.unmet_criteria.all():
+                out.put(f"ineligible:c{criterion.pk}", criterion.text, p.pk)
+            if p.ineligible_other:
+                label = str(IneligibleOther(p.ineligible_other).label)
+                out.put(f"ineligible:{p.ineligible_other}", label, p.pk)
+        elif p.status == S.DECLINED:
+            out.put("excluded", "", p.pk)
+            out.put("declined", "", p.pk)
+            out.put(
+                f"declined:{p.decline_reason}", str(DeclineReason(p.decline_reason).label), p.pk
+            )
+        elif p.status in (S.ELIGIBLE, S.CONSENTED):
+            out.put("excluded", "", p.pk)
+            out.put("other", "", p.pk)
+            if trial.is_closed:
+                out.put("other:closed", _("Trial closed before randomisation"), p.pk)
+            else:
+                out.put("other:pending", _("Enrolment not finished yet"), p.pk)
+    randomised = [p for p in participants if p.status == S.RANDOMISED]
+    for p in randomised:
+        out.put("randomised", "", p.pk)
+    _arms(trial, randomised, out, today)
+    return out
+
+
+def _arms(trial: Trial, randomised: list[Participant], out: Groups, today) -> None:
+    referral_ids = [p.referral_id for p in randomised]
+    allocated = set(
+        StatusChange.objects.filter(
+            referral_id__in=referral_ids, to_status=ReferralStatus.ALLOCATED
+        ).values_list("referral_id", flat=True)
+    )
+    withdrawn = {
+        change.referral_id: change.reason
+        for change in StatusChange.objects.filter(
+            referral_id__in=referral_ids, to_status=ReferralStatus.WITHDRAWN
+        )
+    }
+    closures = {
+        c.referral_id: c.reason
+        for c in Closure.objects.filter(referral_id__in=referral_ids, reopened_at__isnull=True)
+    }
+    measures = defaultdict(list)
+    for m in Measure.objects.filter(
+        referral_id__in=referral_ids,
+        withdrawn_at__isnull=True,
+        instrument=trial.primary_instrument,
+    ):
+        measures[m.referral_id].append(m)
+    for arm in trial.arms.all():
+        prefix = f"arm{arm.pk}"
+        out.make(prefix, _("Allocated to %(arm)s") % {"arm": arm.name})
+        for key, label in (
+            ("received", _("Received allocated intervention")),
+            ("not_received", _("Did not receive allocated intervention")),
+            ("lost", _("Lost to follow-up")),
+            ("discontinued", _("Discontinued intervention")),
+            ("analysed", _("Analysed")),
+            ("excluded", _("Excluded from analysis")),
+        ):
+            out.make(f"{prefix}:{key}", label)
+    for p in randomised:
+        prefix = f"arm{p.arm_id}"
+        out.put(prefix, "", p.pk)
+        referral = p.referral
+        if referral.pk in allocated:
+            out.put(f"{prefix}:received", "", p.pk)
+        else:
+            out.put(f"{prefix}:not_received", "", p.pk)
+            if referral.status == ReferralStatus.WITHDRAWN:
+                reason = withdrawn.get(referral.pk, "")
+                label = (
+                    str(WithdrawalReason(reason).label)
+                    if reason in WithdrawalReason.values
+                    else _("Withdrew from the service")
+                )
+                out.put(f"{prefix}:not_received:{reason or 'withdrawn'}", label, p.pk)
+            else:
+                out.put(f"{prefix}:not_received:waiting", _("Still waiting for support"), p.pk)
+        closure = closures.get(referral.pk)
+        if closure in EARLY_ENDINGS:
+            out.put(f"{prefix}:discontinued", "", p.pk)
+            out.put(f"{prefix}:discontinued:{closure}", str(ClosureReason(closure).label), p.pk)
+        theirs = measures[referral.pk]
+        outcome = schedule.measure_for(p, theirs, trial.primary_instrument, trial.primary_weeks)
+        baseline = schedule.baseline_measure(p, theirs, trial.primary_instrument)
+        window = schedule.window(schedule.randomised_on(p), trial.primary_weeks)
+        state = schedule.state(p, outcome, window, today)
+        if outcome is None and state in (schedule.MISSED, schedule.STOPPED):
+            out.put(f"{prefix}:lost", "", p.pk)
+            if p.withdrawn_on is not None:
+                out.put(f"{prefix}:lost:withdrew", _("Withdrew from the trial"), p.pk)
+            else:
+                out.put(f"{prefix}:lost:missed", _("Primary outcome not collected"), p.pk)
+        if schedule.uses_no_data(p):
+            _excluded(out, prefix, "no_data", _("Withdrew consent to the use of their data"), p)
+        elif outcome is not None and baseline is not None:
+            out.put(f"{prefix}:analysed", "", p.pk)
+        elif baseline is None:
+            _excluded(out, prefix, "no_baseline", _("No baseline measure"), p)
+        elif state in (schedule.MISSED, schedule.STOPPED):
+            _excluded(out, prefix, "no_outcome", _("No primary outcome (lost to follow-up)"), p)
+        else:
+            _excluded(out, prefix, "not_yet", _("Primary time point not reached yet"), p)
+
+
+def _excluded(out: Groups, prefix: str, key: str, label: str, p: Participant) -> None:
+    out.put(f"{prefix}:excluded", "", p.pk)
+    out.put(f"{prefix}:excluded:{key}", label, p.pk)
+
+
+def consort_flow(
+    trial: Trial, *, url_for: Callable[[str], str | None] | None = None, today=None
+) -> tuple[ConsortFlow, Groups]:
+    """The diagram's flow and the groups it was counted from. `url_for(key)` gives the link
+    for a count the user may follow (None: no link)."""
+    found = groups(trial, today=today)
+
+    def count(key: str) -> Count:
+        group = found.get(key)
+        n = group.n if group else 0
+        return Count(n, url_for(key) if url_for and n else None)
+
+    def reasons(prefix: str) -> list[Reason]:
+        return [
+            Reason(g.label, count(g.key))
+            for g in found.under(prefix + ":")
+            if g.key.count(":") == prefix.count(":") + 1
+        ]
+
+    excluded = [
+        Reason(found[key].label, count(key), reasons(key))
+        for key in ("ineligible", "declined", "other")
+    ]
+    arms = []
+    for arm in trial.arms.all():
+        prefix = f"arm{arm.pk}"
+        arms.append(
+            ArmFlow(
+                name=arm.name,
+                allocated=count(prefix),
+                received=count(f"{prefix}:received"),
+                not_received=count(f"{prefix}:not_received"),
+                not_received_reasons=reasons(f"{prefix}:not_received"),
+                lost_to_follow_up=count(f"{prefix}:lost"),
+                lost_reasons=reasons(f"{prefix}:lost"),
+                discontinued=count(f"{prefix}:discontinued"),
+                discontinued_reasons=reasons(f"{prefix}:discontinued"),
+                analysed=count(f"{prefix}:analysed"),
+                excluded_from_analysis=count(f"{prefix}:excluded"),
+                excluded_from_analysis_reasons=reasons(f"{prefix}:excluded"),
+            )
+        )
+    flow = ConsortFlow(
+        title=trial.name,
+        assessed=count("assessed"),
+        excluded=count("excluded"),
+        excluded_reasons=excluded,
+        randomised=count("randomised"),
+        arms=arms,
+        follow_up_label=_("Follow-up (%(weeks)s weeks after randomisation)")
+        % {"weeks": trial.primary_weeks},
+    )
+    return flow, found

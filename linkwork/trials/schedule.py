@@ -1,0 +1,119 @@
+"""When a randomised participant's trial measures are due, and which measure counts for which
+time point: the one definition the person's record, the coordinator's home page, the CONSORT
+diagram, the analysis and the export all use.
+
+A time point `w` weeks after randomisation targets the randomisation date + w weeks. It opens
+two weeks before the target and is due by two weeks after; after that it is overdue, and it is
+missed four weeks later (as the service's own measures). A measure counts for the time point if
+it is a current measure of the instrument completed inside [opens, missed], whatever the
+service recorded it as (an end-of-support measure at 12 weeks is the 12-week trial measure too,
+so nobody is asked the same questions twice); the one closest to the target wins. The baseline
+is the current baseline measure, completed on or before the day of randomisation.
+
+A participant who withdrew and agreed only to keeping what was collected has nothing counted
+after the date they withdrew; one who asked for none of their data to be used has nothing
+counted at all.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from .models import DataKept, Participant
+
+OPENS_BEFORE = datetime.timedelta(days=14)
+DUE_AFTER = datetime.timedelta(days=14)
+MISSED_AFTER = datetime.timedelta(days=28)
+
+DONE = "done"
+DUE = "due"
+OVERDUE = "overdue"
+NOT_YET = "not_yet"
+MISSED = "missed"
+STOPPED = "stopped"  # withdrew, no further follow-up
+
+
+@dataclass(frozen=True)
+class Window:
+    weeks: int
+    target: datetime.date
+    opens_on: datetime.date
+    due_by: datetime.date
+    missed_after: datetime.date
+
+    def holds(self, day: datetime.date) -> bool:
+        return self.opens_on <= day <= self.missed_after
+
+
+def window(randomised_on: datetime.date, weeks: int) -> Window:
+    target = randomised_on + datetime.timedelta(weeks=weeks)
+    due_by = target + DUE_AFTER
+    return Window(
+        weeks=weeks,
+        target=target,
+        opens_on=target - OPENS_BEFORE,
+        due_by=due_by,
+        missed_after=due_by + MISSED_AFTER,
+    )
+
+
+def randomised_on(participant: Participant) -> datetime.date:
+    return timezone.localdate(participant.randomised_at)
+
+
+def usable_until(participant: Participant) -> datetime.date | None:
+    """The last day whose measures the trial may use (None: no limit)."""
+    if participant.data_kept == DataKept.COLLECTED and participant.withdrawn_on:
+        return participant.withdrawn_on
+    return None
+
+
+def uses_no_data(participant: Participant) -> bool:
+    return participant.data_kept == DataKept.NONE
+
+
+def baseline_measure(participant: Participant, measures: list, instrument: str):
+    """The baseline that counts: current, of the instrument, on or before randomisation."""
+    if uses_no_data(participant):
+        return None
+    day = randomised_on(participant)
+    found = [
+        m
+        for m in measures
+        if m.instrument == instrument and m.timepoint == "baseline" and m.completed_on <= day
+    ]
+    return max(found, key=lambda m: (m.completed_on, m.pk)) if found else None
+
+
+def measure_for(participant: Participant, measures: list, instrument: str, weeks: int):
+    """The measure that counts for the time point, or None."""
+    if uses_no_data(participant):
+        return None
+    win = window(randomised_on(participant), weeks)
+    until = usable_until(participant)
+    found = [
+        m
+        for m in measures
+        if m.instrument == instrument
+        and m.timepoint != "baseline"
+        and win.holds(m.completed_on)
+        and (until is None or m.completed_on <= until)
+    ]
+    if not found:
+        return None
+    return min(found, key=lambda m: (abs((m.completed_on - win.target).days), m.pk))
+
+
+def state(participant: Participant, measure, win: Window, today: datetime.date) -> str:
+    if measure is not None:
+        return DONE
+    if participant.withdrawn_on is not None and participant.data_kept != DataKept.FOLLOW_UP:
+        return STOPPED
+    if today < win.opens_on:
+        return NOT_YET
+    if today <= win.due_by:
+        return DUE
+    if today <= win.missed_after:
+        return OVERDUE
+    return MISSED
