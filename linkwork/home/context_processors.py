@@ -20,6 +20,7 @@ NAVIGATION = [
     (_("Pathways"), "referrals:pathways", Permission.MANAGE_PATHWAYS),
     (_("Measures"), "outcomes:schedules", Permission.CONFIGURE_MEASURE_SCHEDULE),
     (_("Instruments"), "outcomes:instruments", Permission.CONFIGURE_INSTRUMENTS),
+    (_("Trials"), "trials:list", Permission.VIEW_TRIALS),
     (_("Audit log"), "audit:log", Permission.VIEW_AUDIT_LOG),
 ]
 

@@ -14,6 +14,7 @@ from linkwork.safeguarding.queries import (
     open_prompts_for,
     overdue_escalations_for,
 )
+from linkwork.trials.queries import recruitment, trials_for
 from linkwork.unmet.queries import recorded_this_month
 
 
@@ -114,3 +115,9 @@ def referrer_home(user) -> dict:
         "referrals": visible.order_by("-received_at")[:20],
         "awaiting_answer": visible.filter(status=ReferralStatus.INFORMATION_REQUESTED),
     }
+
+
+def research_home(user) -> dict:
+    """Trial managers and researchers: the trials they are on, with recruitment so far."""
+    trials = list(trials_for(user).prefetch_related("sites"))
+    return {"trials": [{"trial": t, "recruitment": recruitment(t)} for t in trials]}

@@ -14,6 +14,9 @@ def home(request: HttpRequest) -> HttpResponse:
         Role.COORDINATOR: dashboards.coordinator_home,
         Role.MANAGER: dashboards.manager_home,
         Role.REFERRER: dashboards.referrer_home,
+        Role.RESEARCHER: dashboards.research_home,
+        Role.TRIAL_MANAGER: dashboards.research_home,
     }
     context = builders[user.role](user) if user.role in builders else {}
-    return render(request, f"home/{user.role}.html", context)
+    template = "researcher" if user.role == Role.TRIAL_MANAGER else user.role
+    return render(request, f"home/{template}.html", context)

@@ -47,7 +47,8 @@ def _date(label, required_message, **kwargs):
     )
 
 
-def _lines(text: str) -> list[str]:
+def lines_of(text: str) -> list[str]:
+    """The non-empty lines of a text area, trimmed."""
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 

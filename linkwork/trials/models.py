@@ -430,6 +430,8 @@ class AllocationSlot(models.Model):
     block = models.PositiveIntegerField()
     block_size = models.PositiveSmallIntegerField()
     arm = models.ForeignKey(Arm, on_delete=models.PROTECT, related_name="+")
+    #: Shown once the allocation is used, as an envelope's number was: "allocation 3F9A0C12".
+    reference = models.CharField(max_length=8)
     participant = models.OneToOneField(
         Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="allocation"
     )

@@ -146,6 +146,7 @@ def _randomisation(participant: Participant, baseline: Step) -> Step:
             _("Randomised on %(date)s by %(who)s")
             % {"date": _date(participant.randomised_at.date()), "who": slot.used_by},
             _("Stratum: %(stratum)s") % {"stratum": participant.stratum},
+            _("Allocation reference: %(reference)s") % {"reference": slot.reference},
         ]
     elif participant.status == S.CONSENTED and baseline.state == DONE:
         if participant.trial.is_open:

@@ -7,7 +7,7 @@ the user's scope answers 404 as on every page about a person.
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -17,11 +17,21 @@ from django.utils.translation import gettext as _
 from linkwork.accounts.models import Role
 from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import sites_for
+from linkwork.partners.models import Site
 from linkwork.referrals.holds import AllocationHold
+from linkwork.referrals.models import Pathway
 from linkwork.referrals.queries import referral_for
 from linkwork.referrals.status import ReferralStatus
 
-from .models import NoteKind, Participant, ParticipantStatus, Trial, TrialStatus
+from .models import (
+    AttendancePeriod,
+    AttendanceReport,
+    NoteKind,
+    Participant,
+    ParticipantStatus,
+    Trial,
+    TrialStatus,
+)
 
 
 def trials_for(user) -> QuerySet[Trial]:
@@ -32,6 +42,51 @@ def trials_for(user) -> QuerySet[Trial]:
     if user.role in (Role.COORDINATOR, Role.MANAGER):
         return Trial.objects.filter(sites__in=sites_for(user)).distinct()
     return Trial.objects.none()
+
+
+def sites_for_set_up() -> QuerySet[Site]:
+    """A trial may run at any of the service's sites."""
+    return Site.objects.all()
+
+
+def pathways_for_set_up() -> QuerySet[Pathway]:
+    return Pathway.objects.select_related("site").order_by("site__name", "name")
+
+
+def recruitment(trial: Trial, *, sites=None) -> list[dict]:
+    """Per site: how many were offered the trial, found eligible, consented and randomised to
+    each arm (counts only). `sites` limits it to the user's own (None: every site)."""
+    rows = (
+        Participant.objects.filter(trial=trial)
+        .values("referral__site_id", "status", "arm_id")
+        .annotate(n=Count("pk"))
+    )
+    if sites is not None:
+        rows = rows.filter(referral__site__in=sites)
+    arms = list(trial.arms.all())
+    table = {}
+    for site in trial.sites.all():
+        if sites is None or site in sites:
+            table[site.pk] = {
+                "site": site,
+                "offered": 0,
+                "eligible": 0,
+                "randomised": 0,
+                "arms": {arm.pk: 0 for arm in arms},
+            }
+    for row in rows:
+        entry = table.get(row["referral__site_id"])
+        if entry is None:
+            continue
+        entry["offered"] += row["n"]
+        if row["status"] != ParticipantStatus.INELIGIBLE:
+            entry["eligible"] += row["n"]
+        if row["status"] == ParticipantStatus.RANDOMISED:
+            entry["randomised"] += row["n"]
+            entry["arms"][row["arm_id"]] += row["n"]
+    for entry in table.values():
+        entry["arm_counts"] = [entry["arms"][arm.pk] for arm in arms]
+    return list(table.values())
 
 
 def trial_for(user, pk: int, permission: Permission) -> Trial:
@@ -74,13 +129,49 @@ def participations_of(referral) -> list[Participant]:
     )
 
 
-def participants_at(trial: Trial, sites) -> QuerySet[Participant]:
-    """The trial's participants at these sites, with who they are (for staff at the sites)."""
-    return (
-        Participant.objects.filter(trial=trial, referral__site__in=sites)
-        .select_related("referral__person", "referral__site", "arm")
-        .order_by("screened_at", "pk")
+def participants_in(trial: Trial, ids, *, sites=None) -> QuerySet[Participant]:
+    """Some of the trial's participants (the people behind a count). With `sites`, only those
+    at these sites, with who they are (for staff there); without, for the trial team, whose
+    pages show pseudonyms only."""
+    found = Participant.objects.filter(trial=trial, pk__in=list(ids)).select_related(
+        "arm", "stratum"
     )
+    if sites is not None:
+        found = found.filter(referral__site__in=sites).select_related(
+            "referral__person", "referral__site"
+        )
+    return found.order_by("screened_at", "pk")
+
+
+def attendance_completeness(trial: Trial, *, sites=None) -> list[dict]:
+    """Per GP practice (the one that referred the person; "not known" otherwise): how many
+    randomised participants consented to GP attendance data, how many periods were expected
+    (before, during and after support: three each) and how many have been received."""
+    consenting = Participant.objects.filter(
+        trial=trial, status=ParticipantStatus.RANDOMISED, gp_data_consent=True
+    )
+    if sites is not None:
+        consenting = consenting.filter(referral__site__in=sites)
+    people = consenting.values("pk", "referral__referring_organisation__name")
+    received = dict(
+        AttendanceReport.objects.filter(participant__in=consenting)
+        .values("participant_id")
+        .annotate(n=Count("pk"))
+        .values_list("participant_id", "n")
+    )
+    periods = len(AttendancePeriod.values)
+    practices: dict[str, dict] = {}
+    for person in people:
+        name = person["referral__referring_organisation__name"] or _("Practice not known")
+        row = practices.setdefault(
+            name, {"practice": name, "participants": 0, "expected": 0, "received": 0}
+        )
+        row["participants"] += 1
+        row["expected"] += periods
+        row["received"] += received.get(person["pk"], 0)
+    for row in practices.values():
+        row["percent"] = round(100 * row["received"] / row["expected"]) if row["expected"] else 0
+    return sorted(practices.values(), key=lambda r: (r["percent"], r["practice"]))
 
 
 # --- Holds on allocation (registered with referrals.holds) ---------------------------------------

@@ -72,6 +72,13 @@ def blocks(
         yield stream.shuffle(unit * multiple)
 
 
+def reference(seed: bytes, stratum_key: str, position: int) -> str:
+    """The allocation's reference, derived from the seed like the arm (so it too can be checked
+    after the trial) and shown only once the allocation is used."""
+    message = f"{stratum_key}:reference:{position}".encode()
+    return hmac.new(seed, message, hashlib.sha256).hexdigest()[:8].upper()
+
+
 def new_seed() -> bytes:
     return secrets.token_bytes(32)
 
@@ -98,6 +105,7 @@ def extend(stratum: Stratum, *, seed: bytes, arms: list[Arm], multiples: list[in
                     block=stratum.blocks,
                     block_size=len(block),
                     arm=arm,
+                    reference=reference(seed, stratum.key, position),
                 )
             )
     AllocationSlot.objects.bulk_create(rows)

@@ -3,13 +3,25 @@ in one (`participants/<pk>/`, reached through their referral), and the trial tea
 
 from django.urls import path
 
-from .views import enrolment
+from .views import enrolment, reports, setup
 
 app_name = "trials"
 
 PARTICIPANT = "participants/<int:pk>/"
 
+TRIAL = "<int:pk>/"
+
 urlpatterns = [
+    path("", setup.trial_list, name="list"),
+    path("new/", setup.new_trial, name="new"),
+    path(TRIAL, setup.trial_detail, name="detail"),
+    path(TRIAL + "open/", setup.open_trial, name="open"),
+    path(TRIAL + "close/", setup.close_trial, name="close"),
+    path(TRIAL + "documents/new/", setup.new_document, name="new_document"),
+    path(TRIAL + "consort/", reports.consort, name="consort"),
+    path(TRIAL + "consort/records/", reports.records, name="records"),
+    path(TRIAL + "analysis/", reports.analysis, name="analysis"),
+    path(TRIAL + "gp-attendance/", reports.attendance, name="attendance"),
     path("referrals/<int:referral_pk>/offer/<int:trial_pk>/", enrolment.offer, name="offer"),
     path(PARTICIPANT, enrolment.participant, name="participant"),
     path(PARTICIPANT + "consent/", enrolment.consent, name="consent"),

@@ -39,6 +39,7 @@ from linkwork.referrals.models import (
 from linkwork.referrals.status import DeclineReason, ReferralStatus
 from linkwork.safeguarding import actions as safeguarding
 from tests.factories import make_referral, make_service
+from tests.trials.test_permissions import MATRIX as TRIAL_MATRIX
 
 S = ReferralStatus
 
@@ -517,6 +518,13 @@ def test_page_access(page, who, outcome, url_of, client, client_for, request):
     assert_outcome(response, outcome, url)
 
 
+TRIAL_PAGES = {
+    f"trials:{line.split()[0]}"
+    for line in TRIAL_MATRIX.strip().splitlines()[1:]
+    if line.split()[0] != "records_unknown"
+}
+
+
 def test_the_matrix_covers_every_url_in_the_app():
     from django.urls import get_resolver
 
@@ -630,6 +638,9 @@ def test_the_matrix_covers_every_url_in_the_app():
         "safeguarding:chase",
         "safeguarding:record_response",
         "safeguarding:prompt",
+        # Research trials: their own matrix, with the trial team's roles, in
+        # tests/trials/test_permissions.py.
+        *TRIAL_PAGES,
         # POST-only: tested below.
         "logout",
         "set_language",

@@ -313,6 +313,8 @@ def _reason_page(request, participant, *, act_name, title, button, intro, done):
 def early_start(request: HttpRequest, pk: int) -> HttpResponse:
     """Let support start before the delay has passed: a protocol deviation, with the reason."""
     participant = participant_for(request.user, pk, Permission.RELEASE_FROM_TRIAL_PATH)
+    if not participant.is_randomised or participant.trial.is_closed:
+        return _to_participant(participant)
     return _reason_page(
         request,
         participant,
@@ -331,6 +333,8 @@ def early_start(request: HttpRequest, pk: int) -> HttpResponse:
 def release(request: HttpRequest, pk: int) -> HttpResponse:
     """After the trial closed: the person no longer follows their allocated path."""
     participant = participant_for(request.user, pk, Permission.RELEASE_FROM_TRIAL_PATH)
+    if not participant.trial.is_closed or not participant.is_randomised:
+        return _to_participant(participant)
     return _reason_page(
         request,
         participant,
