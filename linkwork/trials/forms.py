@@ -23,6 +23,7 @@ from .models import (
     NoteKind,
     StratificationFactor,
     WithdrawalReason,
+    isrctn,
 )
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -64,7 +65,7 @@ class TrialForm(GovUKForm):
     registration = forms.CharField(
         label=_("Registration number (ISRCTN)"),
         required=False,
-        max_length=14,
+        max_length=20,
         help_text=_("For example, ISRCTN12345678. You can add it before the trial opens."),
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
     )
@@ -220,7 +221,10 @@ class TrialForm(GovUKForm):
         self.fields["primary_instrument"].choices = [("", _("Choose")), *choices]
 
     def clean_registration(self):
-        return self.cleaned_data["registration"].strip().upper().replace(" ", "")
+        value = self.cleaned_data["registration"].strip().upper().replace(" ", "")
+        if value:
+            isrctn(value)
+        return value
 
     def clean_timepoints(self):
         raw = self.cleaned_data["timepoints"]

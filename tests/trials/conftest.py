@@ -82,8 +82,9 @@ def consent(participant, by, *, gp=True):
     )
 
 
-def enrol(trial, referral, by, *, until=ParticipantStatus.CONSENTED, baseline=True):
-    """Screen (eligible), consent and record the baseline: ready to randomise."""
+def enrol(trial, referral, by, *, until=ParticipantStatus.CONSENTED, baseline=True, answers=None):
+    """Screen (eligible), consent and record the baseline (`answers`, GAD-7's by default):
+    ready to randomise."""
     participant = actions.screen(trial, referral, by=by, unmet=[])
     if until == ParticipantStatus.ELIGIBLE:
         return participant
@@ -91,7 +92,11 @@ def enrol(trial, referral, by, *, until=ParticipantStatus.CONSENTED, baseline=Tr
     if baseline:
         for code in trial.instruments:
             outcomes.record_measure(
-                referral, by=by, instrument=code, timepoint="baseline", answers=GAD7_ANSWERS
+                referral,
+                by=by,
+                instrument=code,
+                timepoint="baseline",
+                answers=answers or GAD7_ANSWERS,
             )
     if until == ParticipantStatus.RANDOMISED:
         actions.randomise(participant, by=by)
