@@ -47,6 +47,7 @@ from linkwork.demo.directory import (
 )
 from linkwork.demo.outcomes import build_demo_baselines, build_demo_outcomes
 from linkwork.demo.prescriptions import build_demo_prescriptions
+from linkwork.demo.trials import TRIAL_MODELS, build_demo_trials
 from linkwork.messaging.models import ReferrerMessage
 from linkwork.outcomes.models import (
     InstrumentSetting,
@@ -198,6 +199,7 @@ USERS = {
     "coordinator3": ("Rhys", "Bowen", Role.COORDINATOR, ("rhondda",), None, 10),
     "referrer": ("Alun", "Hughes", Role.REFERRER, (), "llanidloes", None),
     "researcher": ("Catrin", "Lloyd", Role.RESEARCHER, (), None, None),
+    "trialmanager": ("Mair", "Owen", Role.TRIAL_MANAGER, (), None, None),
 }
 
 # --- The people referred -----------------------------------------------------------------------
@@ -646,6 +648,7 @@ def load() -> dict[str, Counter]:
 # Children before parents: most links are PROTECT. New models that point at these go first.
 WIPED = (
     AuditEvent,
+    *TRIAL_MODELS,
     EscalationReminder,
     EscalationChase,
     Escalation,
@@ -789,6 +792,8 @@ class Demo:
         build_demo_unmet_needs(list(self.sites.values()), still_supported, today=self.today)
         # End-of-support and follow-up measures, item 9 prompts, risk flags and safeguarding.
         build_demo_outcomes(self)
+        # The trial closed for COVID-19 at Rhondda, and the one open at Powys.
+        build_demo_trials(self)
 
     # Configuration ------------------------------------------------------------------------------
 

@@ -219,14 +219,17 @@ def opening_problems(trial: Trial) -> list[str]:
 
 
 @transaction.atomic
-def open_trial(trial: Trial, *, by: User) -> Trial:
-    """Open enrolment: draw the secret seed and generate every stratum's allocation list."""
+def open_trial(trial: Trial, *, by: User, seed: bytes | None = None) -> Trial:
+    """Open enrolment: draw the secret seed and generate every stratum's allocation list.
+
+    `seed` is for the demo and for tests, which need the same list on every load; no page can
+    pass one, so a real trial's seed always comes from `secrets`."""
     trial = Trial.objects.select_for_update().get(pk=trial.pk)
     if trial.status != TrialStatus.DRAFT:
         raise ActionRefused(_("The trial has already been opened."))
     if problems := opening_problems(trial):
         raise ActionRefused(" ".join(problems))
-    randomisation.generate(trial, strata_at_opening(trial), seed=randomisation.new_seed())
+    randomisation.generate(trial, strata_at_opening(trial), seed=seed or randomisation.new_seed())
     trial.status = TrialStatus.OPEN
     trial.opened_at = timezone.now()
     trial.opened_by = by

@@ -38,6 +38,6 @@ class Command(BaseCommand):
             row = "  ".join(f"{site_counts[status]:>15}" for site_counts in counts.values())
             self.stdout.write(f"{status.label:{width}}  {row}")
         self.stdout.write(
-            f"Sign in as manager, coordinator, coordinator2, coordinator3, referrer, researcher "
-            f"or admin, with the password {demo.PASSWORD}."
+            f"Sign in as manager, coordinator, coordinator2, coordinator3, referrer, researcher, "
+            f"trialmanager or admin, with the password {demo.PASSWORD}."
         )
