@@ -3,11 +3,12 @@ in one (`participants/<pk>/`, reached through their referral), and the trial tea
 
 from django.urls import path
 
-from .views import enrolment
+from .views import enrolment, exports
 
 app_name = "trials"
 
 PARTICIPANT = "participants/<int:pk>/"
+EXPORT = "<int:pk>/exports/<int:export_pk>/"
 
 urlpatterns = [
     path("referrals/<int:referral_pk>/offer/<int:trial_pk>/", enrolment.offer, name="offer"),
@@ -22,4 +23,8 @@ urlpatterns = [
     path(PARTICIPANT + "release/", enrolment.release, name="release"),
     path(PARTICIPANT + "withdraw/", enrolment.withdraw, name="withdraw"),
     path(PARTICIPANT + "gp-attendance/", enrolment.record_attendance, name="record_attendance"),
+    path("<int:pk>/exports/", exports.exports, name="exports"),
+    path(EXPORT, exports.export_detail, name="export"),
+    path(EXPORT + "progress/", exports.export_progress, name="export_progress"),
+    path(EXPORT + "download/", exports.export_download, name="export_download"),
 ]
