@@ -17,7 +17,8 @@ import pytest
 import time_machine
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from linkwork.accounts.models import Role
@@ -812,3 +813,21 @@ def test_an_export_is_reached_only_through_its_own_trial(
         reverse("trials:export_download", args=[other.pk, finished_export.pk]),
     ):
         assert client.get(url).status_code == 404
+
+
+def test_the_readme_and_dictionary_are_in_the_language_of_whoever_asked(
+    history, client_for, researcher, django_capture_on_commit_callbacks
+):
+    trial, _people = history
+    client = client_for(researcher)
+    client.post(reverse("set_language"), {"language": "cy", "next": "/"})
+    made = request_export(client, trial, "csv", django_capture_on_commit_callbacks)
+    made.refresh_from_db()
+    assert made.language == "cy"
+    archive = download(client, made)
+    with translation.override("cy"):
+        heading = gettext("Pseudonymised data set of the trial, for analysis.")
+        description = str(dataset.columns(trial)[0].description)
+    assert heading in archive.read("README.txt").decode()
+    assert read_csv(archive, "data_dictionary.csv")[1][1] == description
+    assert read_csv(archive, "data.csv")[0][0] == "participant"  # the column names are codes
