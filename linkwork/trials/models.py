@@ -545,3 +545,92 @@ class AttendanceReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} attendance for participant {self.participant_id}"
+
+
+# --- Pseudonymised exports ------------------------------------------------------------------------
+
+
+#: How long an export's file may be downloaded after it was made; the sweep then deletes it.
+KEEP_EXPORTS_FOR_DAYS = 7
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", _("CSV files")
+    XLSX = "xlsx", _("Excel workbook (.xlsx)")
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Being made")
+    DONE = "done", _("Ready to download")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Deleted")
+
+
+class TrialExport(models.Model):
+    """One export of the trial's pseudonymised data set for the trial team: a zip with the
+    data (CSV or Excel), its data dictionary, the CONSORT diagram and a README. Made in the
+    background by `trials.tasks.make_export`; the file is kept in the row (`content`) for
+    `KEEP_EXPORTS_FOR_DAYS`, then deleted by a sweep, leaving the row as the record of it.
+
+    `error` holds the kind of failure only (an exception's class name), never its text."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="exports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
+    #: The language of the data dictionary and README (the requester's).
+    language = models.CharField(max_length=10, blank=True)
+    status = models.CharField(
+        max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED, db_index=True
+    )
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    content = models.BinaryField(default=b"", blank=True, editable=False)
+    size = models.PositiveIntegerField(default=0)
+    filename = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    #: Until when the file may be downloaded (`KEEP_EXPORTS_FOR_DAYS` after it was made).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+    downloaded_count = models.PositiveIntegerField(default=0)
+    last_downloaded_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("trial export")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="done")
+                | Q(finished_at__isnull=False, expires_at__isnull=False),
+                name="finished_export_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of trial {self.trial_id}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED, ExportStatus.EXPIRED)
+
+    @property
+    def percent_done(self) -> int:
+        if self.finished:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, round(100 * self.processed / self.total))
+
+    @property
+    def downloadable(self) -> bool:
+        return (
+            self.status == ExportStatus.DONE
+            and self.expires_at is not None
+            and timezone.now() < self.expires_at
+        )

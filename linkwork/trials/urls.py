@@ -3,11 +3,12 @@ in one (`participants/<pk>/`, reached through their referral), and the trial tea
 
 from django.urls import path
 
-from .views import enrolment, reports, setup
+from .views import enrolment, exports, reports, setup
 
 app_name = "trials"
 
 PARTICIPANT = "participants/<int:pk>/"
+EXPORT = "<int:pk>/exports/<int:export_pk>/"
 
 TRIAL = "<int:pk>/"
 
@@ -34,4 +35,8 @@ urlpatterns = [
     path(PARTICIPANT + "release/", enrolment.release, name="release"),
     path(PARTICIPANT + "withdraw/", enrolment.withdraw, name="withdraw"),
     path(PARTICIPANT + "gp-attendance/", enrolment.record_attendance, name="record_attendance"),
+    path("<int:pk>/exports/", exports.exports, name="exports"),
+    path(EXPORT, exports.export_detail, name="export"),
+    path(EXPORT + "progress/", exports.export_progress, name="export_progress"),
+    path(EXPORT + "download/", exports.export_download, name="export_download"),
 ]
