@@ -14,8 +14,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, QuerySet
-from django.shortcuts import get_object_or_404
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -102,16 +101,3 @@ def delete_expired_files(*, now: datetime.datetime | None = None) -> int:
         export.fail(pk, "Abandoned")
         changed += 1
     return changed
-
-
-# --- Reads ----------------------------------------------------------------------------------------
-
-
-def exports_of(trial: Trial) -> QuerySet[TrialExport]:
-    """The trial's exports, newest first, without their files."""
-    return trial.exports.defer("content").select_related("requested_by")
-
-
-def export_of(trial: Trial, pk: int) -> TrialExport:
-    """One of the trial's exports, without its file (404 if the trial has no such export)."""
-    return get_object_or_404(exports_of(trial), pk=pk)

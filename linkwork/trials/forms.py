@@ -19,6 +19,7 @@ from .models import (
     DataKept,
     DeclineReason,
     DocumentKind,
+    ExportFormat,
     IneligibleOther,
     NoteKind,
     StratificationFactor,
@@ -420,3 +421,19 @@ class AttendanceForm(GovUKForm):
         error_messages={"required": _("Say who sent the count")},
     )
     received_on = _date(_("Received on"), _("Enter the date it was received"))
+
+
+# --- Exports --------------------------------------------------------------------------------------
+
+
+class ExportForm(GovUKForm):
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=ExportFormat.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "CSV files open in any statistics package. The Excel workbook has the data, the "
+            "data dictionary and the README as three sheets."
+        ),
+        error_messages={"required": _("Choose the format")},
+    )

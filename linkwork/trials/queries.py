@@ -30,6 +30,7 @@ from .models import (
     Participant,
     ParticipantStatus,
     Trial,
+    TrialExport,
     TrialStatus,
 )
 
@@ -104,6 +105,16 @@ def participant_for(user, pk: int, permission: Permission) -> Participant:
     )
     participant.referral = referral_for(user, participant.referral_id, permission)
     return participant
+
+
+def exports_of(trial: Trial) -> QuerySet[TrialExport]:
+    """The trial's exports, newest first, without their files."""
+    return trial.exports.defer("content").select_related("requested_by")
+
+
+def export_of(trial: Trial, pk: int) -> TrialExport:
+    """One of the trial's exports, without its file (404 if the trial has no such export)."""
+    return get_object_or_404(exports_of(trial), pk=pk)
 
 
 def trial_for_offer(referral, pk: int) -> Trial:

@@ -47,6 +47,10 @@ early_start          login  404    404      404     404     200     404    404  
 release              login  404    404      404     404     200     404    404    404    404
 withdraw             login  404    404      404     200     200     404    404    404    404
 record_attendance    login  404    404      404     200     200     404    404    404    404
+exports              login  200    200      404     404     404     404    404    404    404
+export               login  200    200      404     404     404     404    404    404    404
+export_progress      login  200    200      404     404     404     404    404    404    404
+export_download      login  200    200      404     404     404     404    404    404    404
 """
 
 WHO = {
@@ -108,6 +112,14 @@ def url_of(trial, waiting_at_a, coordinator_a, trial_manager, site_a, pathway_a)
     def consented_without_baseline():
         return enrol(trial, waiting_at_a(), coordinator_a, baseline=False).pk
 
+    def export():
+        from linkwork.trials import export as made
+        from linkwork.trials.exports import request_export
+
+        pk = request_export(trial, by=trial_manager, fmt="csv").pk
+        made.make(pk)  # as the worker would, once the request's transaction committed
+        return [t, pk]
+
     t = trial.pk
     pages = {
         "list": lambda: reverse("trials:list"),
@@ -135,6 +147,10 @@ def url_of(trial, waiting_at_a, coordinator_a, trial_manager, site_a, pathway_a)
         "record_attendance": lambda: reverse(
             "trials:record_attendance", args=[participant(S.RANDOMISED)]
         ),
+        "exports": lambda: reverse("trials:exports", args=[t]),
+        "export": lambda: reverse("trials:export", args=export()),
+        "export_progress": lambda: reverse("trials:export_progress", args=export()),
+        "export_download": lambda: reverse("trials:export_download", args=export()),
     }
     return lambda page: pages[page]()
 

@@ -12,25 +12,22 @@ Every page needs `Permission.ANALYSE_TRIAL` on the trial (the trial team): `quer
 answers 404 to someone who cannot see the trial, 403 to staff at its sites.
 """
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from linkwork.accounts.permissions import Permission
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
-from linkwork.core.forms import GovUKForm
 
 from .. import exports as trial_exports
+from ..forms import ExportForm
 from ..models import KEEP_EXPORTS_FOR_DAYS, ExportFormat, ExportStatus
 from ..pseudonyms import key_is_set
-from ..queries import trial_for
+from ..queries import export_of, exports_of, trial_for
 
 #: How many of the trial's exports the list shows.
 SHOWN = 50
@@ -42,27 +39,6 @@ STATUS_COLOURS = {
     ExportStatus.FAILED: "red",
     ExportStatus.EXPIRED: "grey",
 }
-
-
-class ExportForm(GovUKForm):
-    format = forms.ChoiceField(
-        label=_("Format"),
-        choices=ExportFormat.choices,
-        widget=forms.RadioSelect,
-        help_text=_(
-            "CSV files open in any statistics package. The Excel workbook has the data, the "
-            "data dictionary and the README as three sheets."
-        ),
-        error_messages={"required": _("Choose the format")},
-    )
-
-
-def _trial_url(trial) -> str:
-    """The trial's page, for the back link (none until the set-up pages are in)."""
-    try:
-        return reverse("trials:detail", args=[trial.pk])
-    except NoReverseMatch:
-        return ""
 
 
 def _coloured(made):
@@ -87,10 +63,9 @@ def exports(request: HttpRequest, pk: int) -> HttpResponse:
         "trials/exports/list.html",
         {
             "trial": trial,
-            "trial_url": _trial_url(trial),
             "form": form,
             "key_set": key_set,
-            "exports": [_coloured(made) for made in trial_exports.exports_of(trial)[:SHOWN]],
+            "exports": [_coloured(made) for made in exports_of(trial)[:SHOWN]],
             "keep_days": KEEP_EXPORTS_FOR_DAYS,
         },
         status=400 if form.errors else 200,
@@ -100,7 +75,7 @@ def exports(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def export_detail(request: HttpRequest, pk: int, export_pk: int) -> HttpResponse:
     trial = trial_for(request.user, pk, Permission.ANALYSE_TRIAL)
-    made = _coloured(trial_exports.export_of(trial, export_pk))
+    made = _coloured(export_of(trial, export_pk))
     return render(
         request,
         "trials/exports/detail.html",
@@ -113,7 +88,7 @@ def export_progress(request: HttpRequest, pk: int, export_pk: int) -> HttpRespon
     """The progress fragment htmx polls. Once the export has finished, htmx is told to reload
     the page, which then offers the download (or says why there is none)."""
     trial = trial_for(request.user, pk, Permission.ANALYSE_TRIAL)
-    made = trial_exports.export_of(trial, export_pk)
+    made = export_of(trial, export_pk)
     if made.finished and request.htmx:
         return HttpResponseClientRefresh()
     return render(request, "trials/exports/includes/progress.html", {"made": made})
@@ -122,7 +97,7 @@ def export_progress(request: HttpRequest, pk: int, export_pk: int) -> HttpRespon
 @require_GET
 def export_download(request: HttpRequest, pk: int, export_pk: int) -> HttpResponse:
     trial = trial_for(request.user, pk, Permission.ANALYSE_TRIAL)
-    made = trial_exports.export_of(trial, export_pk)
+    made = export_of(trial, export_pk)
     try:
         made = trial_exports.record_download(made, by=request.user)
     except ActionRefused as refusal:
