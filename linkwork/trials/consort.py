@@ -556,10 +556,14 @@ def render_svg(flow: ConsortFlow, *, id_prefix: str = "consort") -> str:
 
     # Translators: the title of a trial's CONSORT diagram; %(title)s is the trial's name.
     title = _("%(title)s — CONSORT 2010 flow diagram") % {"title": _clean(flow.title)}
+    # With links in it the drawing is a group (its links stay reachable by screen readers,
+    # which an image would hide); without, an image described by its summary.
+    links = any(line.url for box in outline(flow) for line in box.lines)
+    role = "group" if links else "img"
     head = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" '
-        f'aria-labelledby="{title_id} {desc_id}" class="consort-diagram" '
+        f'width="{width}" height="{height}" role="{role}" '
+        f'aria-labelledby="{title_id}" aria-describedby="{desc_id}" class="consort-diagram" '
         f'font-family="{escape(FONT_FAMILY)}" font-size="{FONT_SIZE}">',
         f'<title id="{title_id}">{escape(title)}</title>',
         f'<desc id="{desc_id}">{escape(describe(flow))}</desc>',
