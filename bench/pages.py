@@ -178,6 +178,8 @@ class Service:
     record_pks: list[int]  # in support: the most measures and safeguarding records
     safeguarding_pks: list[int]  # the most safeguarding records
     waiting_concern_pks: list[int]  # waiting, with a safeguarding concern
+    trial = None  # open at the first two sites, thousands assessed
+    researcher = None  # on the trial's team
     counts: dict[str, int]
 
 
@@ -649,7 +651,156 @@ def build(args) -> Service:
         "audit events": len(events),
         **outcomes.counts,
     }
+    build_trial(service, sites[:2], args.seed)
     return service
+
+
+# --- a research trial ---------------------------------------------------------------------------
+
+
+def build_trial(service, sites, seed: int) -> None:
+    """A trial open at two sites, on their GP pathways, since before the oldest referral: every
+    referral on those pathways that was accepted was assessed; of those, a fifth not eligible, a
+    tenth declined, and the rest randomised in their stratum's list order (people who are waiting
+    were randomised in the last six weeks, so the waitlisted ones among them are held with a
+    "not before" date). Made through the actions where they are cheap (set-up, opening, the
+    list), in bulk where they are not, with the same fields the actions write."""
+    import hashlib
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from linkwork.accounts.models import Role, User
+    from linkwork.referrals.models import Pathway, Referral
+    from linkwork.referrals.status import ReferralStatus as S
+    from linkwork.trials import actions, randomisation
+    from linkwork.trials.models import (
+        AllocationSlot,
+        DeclineReason,
+        Participant,
+        ParticipantStatus,
+        Stratum,
+    )
+
+    rng = random.Random(seed + 11)
+    now = timezone.now()
+    with transaction.atomic():
+        manager = User.objects.create(
+            username="bench-trial-manager", role=Role.TRIAL_MANAGER, first_name="Trial"
+        )
+        researcher = User.objects.create(
+            username="bench-researcher", role=Role.RESEARCHER, first_name="Research"
+        )
+        pathways = list(Pathway.objects.filter(site__in=sites, source_type="gp_practice"))
+        oldest = min(p.opens_on for p in pathways)
+        spec = actions.TrialSpec(
+            name="Bench waitlist trial",
+            registration="ISRCTN00000001",
+            sites=list(sites),
+            pathways=pathways,
+            starts_on=oldest,
+            ends_on=timezone.localdate() + datetime.timedelta(days=365),
+            criteria=["Aged 18 or over", "Mild to moderate needs"],
+            consent_items=[("I agree to take part", True, False), ("GP data", False, True)],
+            information_sheet=("1.0", oldest),
+            consent_form=("1.0", oldest),
+        )
+        trial = actions.create_trial(spec, by=manager)
+        trial.team.add(researcher)
+        trial = actions.open_trial(
+            trial, by=manager, seed=hashlib.sha256(f"bench-{seed}".encode()).digest()
+        )
+        criteria = list(trial.criteria.all())
+        arms = list(trial.arms.all())
+        strata = {s.key: s for s in Stratum.objects.filter(trial=trial)}
+        referrals = list(
+            Referral.objects.filter(pathway__in=pathways, accepted_at__isnull=False)
+            .select_related("site")
+            .order_by("accepted_at", "pk")
+        )
+        participants, randomised = [], []
+        for r in referrals:
+            roll = rng.random()
+            screened = r.accepted_at + datetime.timedelta(days=1)
+            if r.status == S.WAITING:
+                screened = max(screened, now - datetime.timedelta(days=rng.randint(1, 42)))
+            p = Participant(
+                trial=trial,
+                referral=r,
+                screened_at=screened,
+                screened_by=service.manager,
+                status=ParticipantStatus.INELIGIBLE,
+            )
+            if roll < 0.2:
+                p.bench_unmet = rng.choice(criteria)
+            elif roll < 0.3:
+                p.status = ParticipantStatus.DECLINED
+                p.declined_on = screened.date()
+                p.decline_reason = rng.choice(DeclineReason.values)
+            elif r.status == S.WAITING and roll > 0.9:
+                p.status = ParticipantStatus.ELIGIBLE  # enrolment not finished
+            else:
+                # Randomised below, once their slot is known (the constraint wants an arm).
+                p.status = ParticipantStatus.CONSENTED
+                p.consented_on = screened.date()
+                p.consent_taken_by = service.manager
+                p.gp_data_consent = roll < 0.8
+                p.randomised_at = screened
+                randomised.append(p)
+            participants.append(p)
+        Participant.objects.bulk_create(participants, batch_size=BATCH)
+        Participant.unmet_criteria.through.objects.bulk_create(
+            Participant.unmet_criteria.through(
+                participant_id=p.pk, eligibilitycriterion_id=p.bench_unmet.pk
+            )
+            for p in participants
+            if hasattr(p, "bench_unmet")
+        )
+        # Each stratum's list, used in order by the randomised (extended from the seed).
+        key_seed = randomisation.seed_of(trial)
+        by_stratum = {}
+        for p in randomised:
+            by_stratum.setdefault(f"site={p.referral.site_id}", []).append(p)
+        slots = []
+        for key, people in by_stratum.items():
+            stratum = strata[key]
+            randomisation.extend(
+                stratum,
+                seed=key_seed,
+                arms=arms,
+                multiples=list(trial.block_multiples),
+                at_least=len(people) + trial.list_length,
+            )
+            listed = {s.position: s for s in AllocationSlot.objects.filter(stratum=stratum)}
+            for position, p in enumerate(people, start=1):
+                slot = listed[position]
+                slot.participant_id, slot.used_at, slot.used_by = p.pk, p.randomised_at, manager
+                p.arm_id, p.stratum_id = slot.arm_id, stratum.pk
+                p.status = ParticipantStatus.RANDOMISED
+                delay = next(a.delay_days for a in arms if a.pk == slot.arm_id)
+                p.not_before = p.randomised_at.date() + datetime.timedelta(days=delay)
+                slots.append(slot)
+            Stratum.objects.filter(pk=stratum.pk).update(next_position=len(people) + 1)
+        AllocationSlot.objects.bulk_update(
+            slots, ["participant", "used_at", "used_by"], batch_size=BATCH
+        )
+        Participant.objects.bulk_update(
+            randomised, ["status", "arm", "stratum", "not_before"], batch_size=BATCH
+        )
+    service.trial = trial
+    service.researcher = researcher
+    held = sum(
+        1
+        for p in randomised
+        if p.referral.status == S.WAITING and p.not_before > timezone.localdate()
+    )
+    service.counts.update(
+        {
+            "assessed for the trial": len(participants),
+            "randomised": len(randomised),
+            "held by the trial's delay": held,
+        }
+    )
 
 
 # --- outcome measures and safeguarding --------------------------------------------------------
@@ -1358,6 +1509,8 @@ def pages(service) -> dict:
     manager = signed_in(service.manager)
     coordinator = signed_in(service.coordinator)
     administrator = signed_in(service.administrator)
+    researcher = signed_in(service.researcher)
+    trial = service.trial.pk
     return {
         "manager home": get(manager, [reverse("home")]),
         "coordinator home": get(coordinator, [reverse("home")]),
@@ -1374,6 +1527,9 @@ def pages(service) -> dict:
         "safeguarding": get(manager, urls("safeguarding:person", service.safeguarding_pks)),
         "open escalations": get(manager, [reverse("safeguarding:open_escalations")]),
         "waiting, concern": get(manager, urls("referrals:detail", service.waiting_concern_pks)),
+        "trial": get(manager, urls("trials:detail", [trial])),
+        "trial CONSORT": get(researcher, urls("trials:consort", [trial])),
+        "trial analysis": get(researcher, urls("trials:analysis", [trial])),
     }
 
 

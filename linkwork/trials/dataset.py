@@ -52,7 +52,7 @@ class Column:
 def randomised(trial: Trial):
     return (
         Participant.objects.filter(trial=trial, status=ParticipantStatus.RANDOMISED)
-        .select_related("arm", "stratum", "referral")
+        .select_related("arm", "stratum", "referral__site")
         .order_by("randomised_at", "pk")
     )
 

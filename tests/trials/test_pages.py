@@ -293,3 +293,26 @@ def test_without_a_pseudonym_key_the_team_is_told_who_must_set_it(
     response = client_for(researcher).get(reverse("trials:analysis", args=[trial.pk]))
     assert response.status_code == 503
     assert "TRIAL_PSEUDONYM_KEY" in response.content.decode()
+
+
+def test_the_reports_take_a_fixed_number_of_queries_however_many_took_part(
+    trial, waiting_at_a, coordinator_a, researcher, client_for
+):
+    from linkwork.trials import dataset
+    from linkwork.trials.flow import groups
+
+    def cost():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            dataset.rows(trial)
+            groups(trial)
+            client_for(researcher).get(reverse("trials:consort", args=[trial.pk]))
+        return len(captured)
+
+    enrol(trial, waiting_at_a(), coordinator_a, until=S.RANDOMISED)
+    few = cost()
+    for _ in range(6):
+        enrol(trial, waiting_at_a(), coordinator_a, until=S.RANDOMISED)
+    assert cost() == few
