@@ -14,7 +14,7 @@ from linkwork.safeguarding.queries import (
     open_prompts_for,
     overdue_escalations_for,
 )
-from linkwork.trials.queries import recruitment, trials_for
+from linkwork.trials.queries import recruitment, trial_measures_due_while_waiting, trials_for
 from linkwork.unmet.queries import recorded_this_month
 
 
@@ -65,12 +65,17 @@ def coordinator_home(user) -> dict:
 
 
 def _grouped(slots) -> list[dict]:
-    """Measures due, one line per person and timepoint (overdue first, as the slots come)."""
-    groups: dict[tuple[int, str], dict] = {}
+    """Measures due, one line per person and timepoint (overdue first, as the slots come): the
+    site's timepoints, and those another part of the service asks for (a trial's "12 weeks"),
+    each line with what else its measures count for ("the trial's 12-week measure")."""
+    groups: dict[tuple[int, str, str], dict] = {}
     for slot in slots:
-        key = (slot.referral.pk, slot.timepoint)
-        group = groups.setdefault(key, {"first": slot, "instruments": []})
+        key = (slot.referral.pk, slot.timepoint, slot.label)
+        group = groups.setdefault(key, {"first": slot, "instruments": [], "also_for": []})
         group["instruments"].append(slot.instrument.short_name)
+        for other in slot.also_for:
+            if other.counts_as not in group["also_for"]:
+                group["also_for"].append(other.counts_as)
     return list(groups.values())
 
 
@@ -88,6 +93,7 @@ def manager_home(user) -> dict:
         "directory": directory_summary(sites_for(user)),
         "unmet_needs_this_month": recorded_this_month(sites_for(user)),
         "safeguarding": safeguarding_summary(user),
+        "trial_measures_waiting": trial_measures_due_while_waiting(user),
     }
 
 

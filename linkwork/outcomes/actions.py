@@ -37,6 +37,7 @@ from .models import (
     SiteOutcomeSettings,
     Timepoint,
 )
+from .schedules import asks_for
 from .signals import hold_on, measure_recorded
 
 MEASURE_LINK_SALT = "linkwork.outcomes.measure-link"
@@ -199,13 +200,24 @@ def set_site_schedule(
 # --- Measures -----------------------------------------------------------------------------------
 
 
-def _check_timepoint(referral: Referral, timepoint: str) -> None:
+def _check_timepoint(
+    referral: Referral, timepoint: str, *, instrument: str = "", on: datetime.date | None = None
+) -> None:
     if timepoint not in Timepoint.values:
         raise ActionRefused(_("Choose when this measure was taken."), field="timepoint")
     status = referral.status
     if status == ReferralStatus.WAITING and timepoint == Timepoint.BASELINE:
         # Accepted and waiting: a baseline may come before support (a trial collects it before
         # randomisation). It is the baseline the service's schedule asks for too.
+        return
+    if (
+        timepoint == Timepoint.REVIEW
+        and status in (ReferralStatus.WAITING, ReferralStatus.CLOSED)
+        and instrument
+        and asks_for(referral, instrument, on or timezone.localdate(), timezone.localdate())
+    ):
+        # Outside support, but a registered source (a trial's follow-up, weeks after
+        # randomisation) asks for this measure now, and one taken on that day counts for it.
         return
     if status not in (ReferralStatus.ALLOCATED, ReferralStatus.CLOSED):
         raise ActionRefused(
@@ -248,7 +260,7 @@ def _save_measure(
             _("%(name)s is not in use in this installation.") % {"name": instrument.name},
             field="instrument",
         )
-    _check_timepoint(referral, timepoint)
+    _check_timepoint(referral, timepoint, instrument=instrument.code, on=completed_on)
     today = timezone.localdate()
     if completed_on > today:
         raise ActionRefused(_("The date cannot be in the future."), field="completed_on")
@@ -371,7 +383,7 @@ def create_measure_link(
             _("%(name)s is not in use in this installation.") % {"name": definition.name},
             field="instrument",
         )
-    _check_timepoint(referral, timepoint)
+    _check_timepoint(referral, timepoint, instrument=instrument)
     if (
         timepoint != Timepoint.REVIEW
         and referral.measures.filter(

@@ -11,8 +11,9 @@ from .presenters import COLUMNS, describe, format_difference, may
 
 
 def measures_section(referral, request) -> str:
-    """The record's outcome measures: the schedule (done, due, overdue, missed) and the scores
-    so far, with what the user may do about them."""
+    """The record's outcome measures: the schedule (done, due, overdue, missed), what other
+    parts of the service ask for besides (a trial's time points, under the grid, so that it
+    stays readable on a phone), and the scores so far, with what the user may do about them."""
     user = request.user
     slots = queries.slots_for([referral]).get(referral.pk, [])
     links_out = {
@@ -22,14 +23,18 @@ def measures_section(referral, request) -> str:
         ).order_by("created_at")
     }
     rows = {}
+    extra = []  # asked for by another part of the service (a trial), listed under the grid
     for slot in slots:
+        if slot.measure is not None:
+            slot.summary = describe(slot.measure)
+        slot.link_out = links_out.get((slot.instrument.code, slot.timepoint))
+        if slot.is_extra:
+            extra.append(slot)
+            continue
         row = rows.setdefault(
             slot.instrument.code, {"instrument": slot.instrument, "cells": dict.fromkeys(COLUMNS)}
         )
         if slot.timepoint in row["cells"]:
-            if slot.measure is not None:
-                slot.summary = describe(slot.measure)
-            slot.link_out = links_out.get((slot.instrument.code, slot.timepoint))
             row["cells"][slot.timepoint] = slot
     schedule = [
         {"instrument": row["instrument"], "cells": [row["cells"][t] for t in COLUMNS]}
@@ -51,6 +56,7 @@ def measures_section(referral, request) -> str:
     context = {
         "referral": referral,
         "schedule": schedule,
+        "extra": extra,
         "columns": [Timepoint(t).label for t in COLUMNS],
         "scores": scores,
         "can_record": may(user, Permission.RECORD_OUTCOME_MEASURE, referral),

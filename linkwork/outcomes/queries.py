@@ -12,6 +12,10 @@ When a measure is due, for a timepoint an instrument is scheduled at by the pers
 
 It is overdue after its due date, and counted as missed four weeks after that (it then leaves
 the home page, and the record shows it as missed).
+
+Parts of the service above outcomes may ask for more (a research trial's measures, weeks after
+randomisation): their slots come from the sources registered with `schedules`, and are listed
+with the site's, once (see `schedules` for how one measure stands for both).
 """
 
 import datetime
@@ -43,6 +47,7 @@ from .models import (
     SiteOutcomeSettings,
     Timepoint,
 )
+from .schedules import extra_slots_for
 
 WINDOW = datetime.timedelta(days=14)
 MISSED_AFTER = datetime.timedelta(days=28)
@@ -63,7 +68,11 @@ STATE_LABELS = {
 
 @dataclass
 class Slot:
-    """One scheduled instrument at one timepoint for one person, and where it stands."""
+    """One scheduled instrument at one timepoint for one person, and where it stands.
+
+    The site's schedule makes most slots; a source registered with `schedules` (a research
+    trial) may add more, with a `label` shown instead of the timepoint's, and `source` set.
+    """
 
     referral: Referral
     instrument: Instrument
@@ -72,10 +81,31 @@ class Slot:
     opens_on: datetime.date | None = None
     due_by: datetime.date | None = None
     measure: Measure | None = None
+    # What a registered source adds (see `schedules`): empty for the site's own slots.
+    label: str = ""
+    counts_as: str = ""
+    source: str = ""
+    key: str = ""
+    missed_after: datetime.date | None = None
+    # The extra slots a measure for this one counts for too, and for an extra slot, the
+    # service's slot that stands for it (see `schedules`).
+    also_for: list["Slot"] = field(default_factory=list, repr=False, compare=False)
+    counted_with: "Slot | None" = field(default=None, repr=False, compare=False)
 
     @property
     def timepoint_label(self):
-        return Timepoint(self.timepoint).label
+        return self.label or Timepoint(self.timepoint).label
+
+    @property
+    def is_extra(self) -> bool:
+        return bool(self.source)
+
+    @property
+    def closes_on(self) -> datetime.date | None:
+        """The last day a measure counts for the slot (it is missed after)."""
+        if self.missed_after is not None:
+            return self.missed_after
+        return self.due_by + MISSED_AFTER if self.due_by is not None else None
 
     @property
     def state_label(self):
@@ -218,7 +248,8 @@ def follow_up_months_at(site_ids) -> dict[int, int]:
 def slots_for(
     referrals: list[Referral], *, today: datetime.date | None = None
 ) -> dict[int, list[Slot]]:
-    """For each referral, every scheduled (instrument, timepoint) and where it stands."""
+    """For each referral, every scheduled (instrument, timepoint) and where it stands: the
+    site's schedule first, then what registered sources ask for besides (`schedules`)."""
     today = today or timezone.localdate()
     if not referrals:
         return {}
@@ -236,6 +267,7 @@ def slots_for(
     ).exclude(timepoint=Timepoint.REVIEW):
         done[(measure.referral_id, measure.instrument, measure.timepoint)] = measure
     facts = _facts_for(referrals)
+    extra = extra_slots_for(referrals, today)
     result = {}
     for referral in referrals:
         slots = []
@@ -258,13 +290,44 @@ def slots_for(
                     measure=measure,
                 )
                 slots.append(slot)
-        result[referral.pk] = slots
+        result[referral.pk] = slots + _not_asked_yet(slots, extra.get(referral.pk, []))
     return result
+
+
+def _not_asked_yet(service: list[Slot], extra: list[Slot]) -> list[Slot]:
+    """The extra slots the service's own do not already stand for (those that one does are
+    named in its `also_for`)."""
+    kept = []
+    for slot in extra:
+        host = next((s for s in service if _stands_for(s, slot)), None)
+        if host is None:
+            kept.append(slot)
+        else:
+            host.also_for.append(slot)
+            slot.counted_with = host
+    return kept
+
+
+def _stands_for(service: Slot, extra: Slot) -> bool:
+    """Whether one measure for the service's slot is the extra slot's measure too: the same
+    instrument, not a baseline (the starting point counts for nothing later), and either both
+    collectable now (so a measure taken today falls in both windows) or done by the same
+    measure (so it fell in both)."""
+    if service.instrument.code != extra.instrument.code or service.timepoint == Timepoint.BASELINE:
+        return False
+    if service.state == DONE and extra.state == DONE:
+        return (
+            service.measure is not None
+            and extra.measure is not None
+            and (service.measure.pk == extra.measure.pk)
+        )
+    return service.collectable and extra.collectable
 
 
 def due_for_coordinator(coordinator, *, today: datetime.date | None = None) -> list[Slot]:
     """Measures due or overdue for the people a coordinator supports now, or supported last
-    (end-of-support and follow-up measures fall after closure). Overdue first, then by date.
+    (end-of-support and follow-up measures fall after closure), registered sources' included.
+    Overdue first, then by date.
 
     Closed cases are looked at only as far back as anything can still be collectable: the
     longest follow-up at the coordinator's sites, plus its window and the weeks before it

@@ -1,15 +1,22 @@
 """What a person's trial page shows: the enrolment steps and where each stands, the allocation,
-its notes, withdrawal and GP attendance, worked out once for the template."""
+its notes, the trial measures, withdrawal and GP attendance, worked out once for the template."""
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
+from linkwork.accounts.permissions import Permission
 from linkwork.outcomes.instruments import get_instrument
-from linkwork.outcomes.presenters import describe
+from linkwork.outcomes.models import Timepoint
+from linkwork.outcomes.presenters import describe, may
+from linkwork.referrals.status import ReferralStatus
 
+from . import schedule
+from .measures import Point
 from .models import (
     AttendancePeriod,
     DataKept,
@@ -220,3 +227,128 @@ def withdrawal_lines(participant: Participant) -> list[str]:
         str(WithdrawalReason(participant.withdrawal_reason).label),
         str(DataKept(participant.data_kept).label),
     ]
+
+
+# --- Trial measures -------------------------------------------------------------------------------
+
+MEASURE_STATES = {
+    schedule.DONE: (pgettext("measure state", "Done"), "green"),
+    schedule.DUE: (pgettext("measure state", "Due"), "yellow"),
+    schedule.OVERDUE: (pgettext("measure state", "Overdue"), "red"),
+    schedule.NOT_YET: (pgettext("measure state", "Not yet due"), ""),
+    schedule.MISSED: (pgettext("measure state", "Missed"), "grey"),
+    schedule.STOPPED: (pgettext("trial measure state", "Not followed up"), "grey"),
+}
+
+
+@dataclass
+class TrialMeasure:
+    """One instrument at one time point, in words, with where to complete it."""
+
+    name: str
+    short_name: str
+    state: str
+    state_label: str
+    colour: str
+    detail: str
+    url: str = ""
+    note: str = ""
+
+
+@dataclass
+class TimePoint:
+    weeks: int
+    heading: str
+    window: str
+    measures: list[TrialMeasure] = field(default_factory=list)
+
+
+def _detail(point: Point) -> str:
+    window = point.window
+    if point.state == schedule.DONE:
+        detail = _("%(score)s on %(date)s") % {
+            "score": describe(point.measure).text,
+            "date": _date(point.measure.completed_on),
+        }
+        if point.measure.timepoint != Timepoint.REVIEW:
+            detail += " " + _("(recorded as %(timepoint)s)") % {
+                "timepoint": str(Timepoint(point.measure.timepoint).label).lower()
+            }
+        return detail
+    if point.state == schedule.DUE:
+        return _("Due by %(date)s") % {"date": _date(window.due_by)}
+    if point.state == schedule.OVERDUE:
+        return _("Overdue since %(date)s; missed after %(missed)s") % {
+            "date": _date(window.due_by),
+            "missed": _date(window.missed_after),
+        }
+    if point.state == schedule.NOT_YET:
+        return _("Opens on %(date)s") % {"date": _date(window.opens_on)}
+    if point.state == schedule.MISSED:
+        return _("Nothing recorded from %(opens)s to %(missed)s") % {
+            "opens": _date(window.opens_on),
+            "missed": _date(window.missed_after),
+        }
+    return _("They withdrew from further follow-up.")
+
+
+def _where_to_complete(point: Point, participant: Participant, user) -> tuple[str, str]:
+    """The link to complete a collectable measure, and a note: on the trial page while the
+    person waits; on their record, as the service's other measures, once in support."""
+    referral = participant.referral
+    if referral.status == ReferralStatus.WAITING:
+        url = reverse(
+            "trials:record_measure", args=[participant.pk, point.weeks, point.instrument.code]
+        )
+        return url, ""
+    if referral.status not in (ReferralStatus.ALLOCATED, ReferralStatus.CLOSED):
+        return "", ""
+    note = ""
+    if point.service_slot is not None:
+        note = _(
+            "The service asks for its %(timepoint)s measure now too: one questionnaire, "
+            "recorded as that, counts for both."
+        ) % {"timepoint": str(point.service_slot.timepoint_label).lower()}
+    if not may(user, Permission.RECORD_OUTCOME_MEASURE, referral):
+        return "", note or _("Their link coordinator completes it with them.")
+    query = urlencode({"instrument": point.instrument.code, "timepoint": point.recorded_as})
+    url = reverse("outcomes:record_measure", args=[referral.pk]) + "?" + query
+    return url, note
+
+
+def trial_measures(participant: Participant, points: list[Point], *, user) -> list[TimePoint]:
+    """The trial's time points after randomisation, each instrument's state, and where to
+    complete those due."""
+    by_weeks: dict[int, TimePoint] = {}
+    for point in points:
+        time_point = by_weeks.setdefault(
+            point.weeks,
+            TimePoint(
+                weeks=point.weeks,
+                heading=ngettext(
+                    "%(weeks)s week after randomisation",
+                    "%(weeks)s weeks after randomisation",
+                    point.weeks,
+                )
+                % {"weeks": point.weeks},
+                window=_("Target %(target)s (from %(opens)s, due by %(due)s)")
+                % {
+                    "target": _date(point.window.target),
+                    "opens": _date(point.window.opens_on),
+                    "due": _date(point.window.due_by),
+                },
+            ),
+        )
+        label, colour = MEASURE_STATES[point.state]
+        item = TrialMeasure(
+            name=point.instrument.name,
+            short_name=point.instrument.short_name,
+            state=point.state,
+            state_label=label,
+            colour=colour,
+            detail=_detail(point),
+        )
+        if point.collectable:
+            item.url, item.note = _where_to_complete(point, participant, user)
+        time_point.measures.append(item)
+    return list(by_weeks.values())

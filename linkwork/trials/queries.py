@@ -20,9 +20,11 @@ from linkwork.accounts.queries import sites_for
 from linkwork.partners.models import Site
 from linkwork.referrals.holds import AllocationHold
 from linkwork.referrals.models import Pathway
-from linkwork.referrals.queries import referral_for
+from linkwork.referrals.queries import referral_for, referrals_for
 from linkwork.referrals.status import ReferralStatus
 
+from . import schedule
+from .measures import participant_pk_of, trial_slots
 from .models import (
     AttendancePeriod,
     AttendanceReport,
@@ -287,3 +289,40 @@ def _enrolment_hold(referral, participants, trials) -> AllocationHold | None:
                 link_text=_("Continue enrolment"),
             )
     return None
+
+
+# --- Trial measures of people still waiting -------------------------------------------------------
+
+
+def trial_measures_due_while_waiting(user, *, today: datetime.date | None = None) -> list[dict]:
+    """Trial measures due or overdue for participants still on the waiting list at the user's
+    sites (randomised to wait, or not allocated yet): nobody's caseload chases them, so the
+    managers' home page does. One line per person and time point, overdue first, then by date,
+    each with the instruments and a link to the person's trial page (where they are recorded).
+    Four queries however many people wait."""
+    today = today or timezone.localdate()
+    waiting = list(
+        referrals_for(user).filter(
+            status=ReferralStatus.WAITING,
+            pk__in=Participant.objects.filter(status=ParticipantStatus.RANDOMISED).values(
+                "referral_id"
+            ),
+        )
+    )
+    due = [
+        slot for slots in trial_slots(waiting, today).values() for slot in slots if slot.collectable
+    ]
+    due.sort(key=lambda s: (s.state != schedule.OVERDUE, s.due_by, s.referral.pk, s.key))
+    lines: dict[tuple[int, str], dict] = {}
+    for slot in due:
+        participant_pk = participant_pk_of(slot)
+        line = lines.setdefault(
+            (participant_pk, slot.label),
+            {
+                "slot": slot,
+                "instruments": [],
+                "url": reverse("trials:participant", args=[participant_pk]),
+            },
+        )
+        line["instruments"].append(slot.instrument.short_name)
+    return list(lines.values())

@@ -30,6 +30,11 @@ urlpatterns = [
     path(PARTICIPANT + "baseline/<str:instrument>/", enrolment.baseline, name="baseline"),
     path(PARTICIPANT + "randomise/", enrolment.randomise, name="randomise"),
     path(PARTICIPANT + "allocation/", enrolment.allocation, name="allocation"),
+    path(
+        PARTICIPANT + "measures/<int:weeks>/<str:instrument>/",
+        enrolment.record_measure,
+        name="record_measure",
+    ),
     path(PARTICIPANT + "notes/new/", enrolment.add_note, name="add_note"),
     path(PARTICIPANT + "early-start/", enrolment.early_start, name="early_start"),
     path(PARTICIPANT + "release/", enrolment.release, name="release"),

@@ -149,6 +149,17 @@ def _enabled_instrument(code: str):
     return instrument if instrument.code in enabled else None
 
 
+def _also_counts_as(referral: Referral, instrument) -> list[str]:
+    """What else asks for this questionnaire now (a trial's time point): a measure recorded
+    today, other than a baseline, counts for it too."""
+    found = []
+    for slot in queries.slots_for([referral]).get(referral.pk, []):
+        for extra in [slot] if slot.is_extra else slot.also_for:
+            if extra.instrument.code == instrument.code and extra.collectable:
+                found.append(extra.counts_as)
+    return found
+
+
 @require_http_methods(["GET", "POST"])
 def record_measure(request: HttpRequest, pk: int) -> HttpResponse:
     """Fill in a questionnaire with the person. Without a questionnaire chosen, first ask
@@ -216,6 +227,9 @@ def record_measure(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "instrument": instrument,
             "not_english": not language.startswith("en"),
+            "also_counts_as": []
+            if timepoint == Timepoint.BASELINE
+            else _also_counts_as(referral, instrument),
         },
     )
 

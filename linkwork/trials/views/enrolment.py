@@ -1,5 +1,6 @@
 """A person's part in a trial, for staff at their site: offering it (the eligibility
 checklist), consent or refusal, the baseline, randomisation (its result shown once), and then
+the trial measures (completed here while the person waits; on their record once in support),
 allocation notes, an early start, release after closure, withdrawal and GP attendance counts.
 
 Every page reaches the person through their referral (`referral_for` / `participant_for`), so
@@ -10,20 +11,24 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from linkwork.accounts.permissions import Permission, has_permission
+from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
 from linkwork.outcomes import actions as outcome_actions
 from linkwork.outcomes.forms import QuestionnaireForm
 from linkwork.outcomes.instruments import InstrumentError, get_instrument
+from linkwork.outcomes.models import Timepoint
 from linkwork.outcomes.presenters import describe
 from linkwork.outcomes.signals import hold_on
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.queries import referral_for
+from linkwork.referrals.status import ReferralStatus
 
-from .. import actions
+from .. import actions, measures
 from ..forms import (
     AttendanceForm,
     ConfirmForm,
@@ -35,7 +40,7 @@ from ..forms import (
     WithdrawForm,
 )
 from ..models import ParticipantStatus
-from ..presenters import participant_summary
+from ..presenters import participant_summary, trial_measures
 from ..queries import participant_for, trial_for_offer
 
 SHOWN_ONCE = "trials_allocation_to_show"
@@ -99,8 +104,10 @@ def participant(request: HttpRequest, pk: int) -> HttpResponse:
     """Their part in the trial, step by step, and what may be done next."""
     participant = participant_for(request.user, pk, Permission.ENROL_IN_TRIAL)
     record_view(by=request.user, obj=participant, person_id=participant.referral.person_id)
-    summary = participant_summary(participant, today=timezone.localdate())
+    today = timezone.localdate()
+    summary = participant_summary(participant, today=today)
     user = request.user
+    points = measures.participant_points(participant, today)
     return render(
         request,
         "trials/enrolment/participant.html",
@@ -109,6 +116,7 @@ def participant(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": participant.referral,
             "trial": participant.trial,
             "summary": summary,
+            "measures": trial_measures(participant, points, user=user),
             "can_release": has_permission(
                 user, Permission.RELEASE_FROM_TRIAL_PATH, participant.referral
             ),
@@ -222,6 +230,80 @@ def baseline(request: HttpRequest, pk: int, instrument: str) -> HttpResponse:
         request,
         "trials/enrolment/baseline.html",
         {"participant": participant, "referral": referral, "form": form, "instrument": definition},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def record_measure(request: HttpRequest, pk: int, weeks: int, instrument: str) -> HttpResponse:
+    """Complete one of the trial's follow-up measures with someone still on the waiting list
+    (randomised to wait, or not allocated yet): no coordinator's record has them yet. Recorded
+    as a measure "during support", which outcomes accepts before support only while the trial
+    asks for it. Once allocated, their record takes it, as the service's other measures."""
+    participant = participant_for(request.user, pk, Permission.ENROL_IN_TRIAL)
+    referral = participant.referral
+    today = timezone.localdate()
+    point = next(
+        (
+            p
+            for p in measures.participant_points(participant, today)
+            if p.weeks == weeks and p.instrument.code == instrument
+        ),
+        None,
+    )
+    if point is None:
+        raise Http404
+    if referral.status != ReferralStatus.WAITING or not point.collectable:
+        return _to_participant(participant)
+    what = measures.counts_as(weeks)
+    form = posted(
+        request, QuestionnaireForm, instrument=point.instrument, initial={"completed_on": today}
+    )
+    del form.fields["timepoint"]
+
+    def act(data):
+        window = point.window
+        if not window.holds(data["completed_on"]):
+            raise ActionRefused(
+                _("Only a measure completed from %(opens)s to %(missed)s counts as %(what)s.")
+                % {
+                    "opens": date_format(window.opens_on, "j F Y"),
+                    "missed": date_format(window.missed_after, "j F Y"),
+                    "what": what,
+                },
+                field="completed_on",
+            )
+        measure = outcome_actions.record_measure(
+            referral,
+            by=request.user,
+            instrument=point.instrument.code,
+            timepoint=Timepoint.REVIEW,
+            answers=form.answers(),
+            completed_on=data["completed_on"],
+        )
+        hold = hold_on(referral, request.user)
+        if hold is not None and hold.url:
+            return redirect(hold.url)  # a PHQ-9 item 9 check comes first
+        messages.success(
+            request,
+            _("%(name)s recorded: score %(score)s")
+            % {"name": point.instrument.name, "score": describe(measure).text},
+        )
+        return _to_participant(participant)
+
+    if response := submit(request, form, act):
+        return response
+    return render(
+        request,
+        "trials/enrolment/measure.html",
+        {
+            "participant": participant,
+            "referral": referral,
+            "trial": participant.trial,
+            "form": form,
+            "instrument": point.instrument,
+            "label": measures.label(weeks),
+            "what": what,
+        },
     )
 
 
