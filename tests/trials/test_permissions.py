@@ -51,6 +51,7 @@ exports              login  200    200      404     404     404     404    404  
 export               login  200    200      404     404     404     404    404    404    404
 export_progress      login  200    200      404     404     404     404    404    404    404
 export_download      login  200    200      404     404     404     404    404    404    404
+record_measure       login  404    404      404     302     302     404    404    404    404
 """
 
 WHO = {
@@ -151,6 +152,8 @@ def url_of(trial, waiting_at_a, coordinator_a, trial_manager, site_a, pathway_a)
         "export": lambda: reverse("trials:export", args=export()),
         "export_progress": lambda: reverse("trials:export_progress", args=export()),
         "export_download": lambda: reverse("trials:export_download", args=export()),
+        # Not due yet on the day of randomisation: staff at the site are sent to the trial page.
+        "record_measure": lambda: reverse("trials:record_measure", args=[waitlisted(), 4, "gad7"]),
     }
     return lambda page: pages[page]()
 
