@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from linkwork.accounts.permissions import Permission
 from linkwork.outcomes.instruments import get_instrument
@@ -232,12 +232,12 @@ def withdrawal_lines(participant: Participant) -> list[str]:
 # --- Trial measures -------------------------------------------------------------------------------
 
 MEASURE_STATES = {
-    schedule.DONE: (pgettext("measure state", "Done"), "green"),
-    schedule.DUE: (pgettext("measure state", "Due"), "yellow"),
-    schedule.OVERDUE: (pgettext("measure state", "Overdue"), "red"),
-    schedule.NOT_YET: (pgettext("measure state", "Not yet due"), ""),
-    schedule.MISSED: (pgettext("measure state", "Missed"), "grey"),
-    schedule.STOPPED: (pgettext("trial measure state", "Not followed up"), "grey"),
+    schedule.DONE: (pgettext_lazy("measure state", "Done"), "green"),
+    schedule.DUE: (pgettext_lazy("measure state", "Due"), "yellow"),
+    schedule.OVERDUE: (pgettext_lazy("measure state", "Overdue"), "red"),
+    schedule.NOT_YET: (pgettext_lazy("measure state", "Not yet due"), ""),
+    schedule.MISSED: (pgettext_lazy("measure state", "Missed"), "grey"),
+    schedule.STOPPED: (pgettext_lazy("trial measure state", "Not followed up"), "grey"),
 }
 
 

@@ -447,3 +447,29 @@ def test_the_home_pages_queries_do_not_grow_with_the_participants(
         assert section(home(client_for, coordinator_a), "measures-due").count("Trial: 4 weeks") == 4
         assert section(home(client_for, manager), "trial-measures-waiting").count("Trial: 4") >= 4
     assert four == one
+
+
+# --- Welsh ----------------------------------------------------------------------------------------
+
+
+def test_the_trial_measures_read_in_welsh(
+    trial, waiting_at_a, coordinator_a, manager, gad7_at_end, client_for
+):
+    participant = randomise_to(trial, waiting_at_a, coordinator_a, "Immediate support")
+    referral = participant.referral
+    allocate(referral, coordinator=coordinator_a, by=manager)
+    with on_day(participant, 76):
+        casework.close_case(
+            referral, by=coordinator_a, reason=ClosureReason.GOALS_ACHIEVED, summary="Done"
+        )
+        browser = client_for(coordinator_a)
+        browser.post(reverse("set_language"), {"language": "cy", "next": "/"})
+        due = section(browser.get(reverse("home")).content.decode(), "measures-due")
+        assert "mae hefyd yn cyfrif fel mesur 12 wythnos y treial" in due
+        page = browser.get(reverse("trials:participant", args=[participant.pk])).content.decode()
+        assert "Mesurau'r treial" in page and "Wedi&#x27;i golli" in page  # missed
+        assert "12 wythnos ar ôl hapddyrannu" in page
+        assert (
+            "Treial: 4 wythnos"
+            in browser.get(reverse("casework:record", args=[referral.pk])).content.decode()
+        )
