@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linkwork.accounts.models import User
+from linkwork.accounts.models import Role, User
 from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
 from linkwork.core.errors import ActionRefused
@@ -618,3 +618,31 @@ def record_attendance(
         fields=[] if created else sorted(values),
     )
     return report
+
+
+# --- The trial team -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_to_team(trial: Trial, *, by: User, member: User) -> None:
+    """Put a trial manager or researcher on the trial's team: they then see it, by pseudonym."""
+    trial = Trial.objects.select_for_update().get(pk=trial.pk)
+    if member.role not in (Role.TRIAL_MANAGER, Role.RESEARCHER) or not member.is_active:
+        raise ActionRefused(_("Choose a trial manager or a researcher."), field="member")
+    if trial.team.filter(pk=member.pk).exists():
+        raise ActionRefused(_("They are already on the team."), field="member")
+    trial.team.add(member)
+    audit.record(by=by, action=AuditAction.CHANGE, obj=trial, detail=f"team + user {member.pk}")
+
+
+@transaction.atomic
+def remove_from_team(trial: Trial, *, by: User, member: User) -> None:
+    """Take someone off the team. The trial always keeps at least one trial manager."""
+    trial = Trial.objects.select_for_update().get(pk=trial.pk)
+    if not trial.team.filter(pk=member.pk).exists():
+        raise ActionRefused(_("They are not on the team."))
+    managers = trial.team.filter(role=Role.TRIAL_MANAGER, is_active=True)
+    if member.role == Role.TRIAL_MANAGER and not managers.exclude(pk=member.pk).exists():
+        raise ActionRefused(_("The trial needs at least one trial manager on its team."))
+    trial.team.remove(member)
+    audit.record(by=by, action=AuditAction.CHANGE, obj=trial, detail=f"team - user {member.pk}")

@@ -437,3 +437,17 @@ class ExportForm(GovUKForm):
         ),
         error_messages={"required": _("Choose the format")},
     )
+
+
+class TeamMemberForm(GovUKForm):
+    member = forms.ModelChoiceField(
+        label=_("Add to the team"),
+        help_text=_("Trial managers and researchers see the trial by pseudonym only."),
+        queryset=None,
+        error_messages={"required": _("Choose someone to add")},
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = candidates
+        self.fields["member"].label_from_instance = lambda u: f"{u} ({u.get_role_display()})"

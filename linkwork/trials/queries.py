@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from linkwork.accounts.models import Role
+from linkwork.accounts.models import Role, User
 from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import sites_for
 from linkwork.partners.models import Site
@@ -107,6 +107,23 @@ def participant_for(user, pk: int, permission: Permission) -> Participant:
     )
     participant.referral = referral_for(user, participant.referral_id, permission)
     return participant
+
+
+def team_of(trial: Trial) -> QuerySet:
+    return trial.team.order_by("role", "first_name", "last_name")
+
+
+def team_candidates(trial: Trial) -> QuerySet:
+    """Trial managers and researchers not yet on the team."""
+    return (
+        User.objects.filter(role__in=(Role.TRIAL_MANAGER, Role.RESEARCHER), is_active=True)
+        .exclude(pk__in=trial.team.values("pk"))
+        .order_by("first_name", "last_name")
+    )
+
+
+def team_member(trial: Trial, pk: int):
+    return get_object_or_404(trial.team.all(), pk=pk)
 
 
 def exports_of(trial: Trial) -> QuerySet[TrialExport]:

@@ -316,3 +316,38 @@ def test_the_reports_take_a_fixed_number_of_queries_however_many_took_part(
     for _ in range(6):
         enrol(trial, waiting_at_a(), coordinator_a, until=S.RANDOMISED)
     assert cost() == few
+
+
+def test_the_trial_manager_keeps_the_team(
+    trial, client_for, trial_manager, researcher, coordinator_a, manager
+):
+    from tests.factories import ResearcherFactory
+
+    statistician = ResearcherFactory(username="statistician", first_name="Ioan")
+    browser = client_for(trial_manager)
+    page = browser.get(reverse("trials:team", args=[trial.pk])).content.decode()
+    assert "Ioan" in page and "Gareth" not in page  # only trial managers and researchers offered
+    # Someone else's post changes nothing, and does not say the trial exists.
+    response = client_for(manager).post(
+        reverse("trials:team", args=[trial.pk]), {"member": statistician.pk}
+    )
+    assert response.status_code == 404
+    refused = browser.post(reverse("trials:team", args=[trial.pk]), {"member": coordinator_a.pk})
+    assert "Select a valid choice" in refused.content.decode()
+    browser.post(reverse("trials:team", args=[trial.pk]), {"member": statistician.pk})
+    assert trial.team.filter(pk=statistician.pk).exists()
+    assert (
+        client_for(statistician).get(reverse("trials:consort", args=[trial.pk])).status_code == 200
+    )
+    # The last trial manager cannot be taken off; a researcher can.
+    browser.post(reverse("trials:remove_member", args=[trial.pk, trial_manager.pk]), follow=True)
+    assert trial.team.filter(pk=trial_manager.pk).exists()
+    browser.post(reverse("trials:remove_member", args=[trial.pk, statistician.pk]))
+    assert not trial.team.filter(pk=statistician.pk).exists()
+    assert (
+        client_for(statistician).get(reverse("trials:consort", args=[trial.pk])).status_code == 404
+    )
+    assert (
+        AuditEvent.objects.filter(object_type="trials.trial", detail__startswith="team").count()
+        == 2
+    )

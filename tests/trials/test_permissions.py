@@ -30,6 +30,8 @@ detail               login  200    200      404     200     200     404    404  
 open                 login  200    404      404     404     404     404    404    404    404
 close                login  200    404      404     404     404     404    404    404    404
 new_document         login  200    404      404     404     404     404    404    404    404
+team                 login  200    404      404     404     404     404    404    404    404
+remove_member        login  405    405      405     405     405     405    405    405    405
 consort              login  200    200      404     200     200     404    404    404    404
 records              login  200    200      404     200     200     404    404    404    404
 records_unknown      login  404    404      404     404     404     404    404    404    404
@@ -90,7 +92,7 @@ def other_trial_manager(db):
 
 
 @pytest.fixture
-def url_of(trial, waiting_at_a, coordinator_a, trial_manager, site_a, pathway_a):
+def url_of(trial, waiting_at_a, coordinator_a, trial_manager, researcher, site_a, pathway_a):
     def participant(until):
         return enrol(trial, waiting_at_a(), coordinator_a, until=until, baseline=True).pk
 
@@ -129,6 +131,8 @@ def url_of(trial, waiting_at_a, coordinator_a, trial_manager, site_a, pathway_a)
         "open": lambda: reverse("trials:open", args=[draft()]),
         "close": lambda: reverse("trials:close", args=[t]),
         "new_document": lambda: reverse("trials:new_document", args=[t]),
+        "team": lambda: reverse("trials:team", args=[t]),
+        "remove_member": lambda: reverse("trials:remove_member", args=[t, researcher.pk]),
         "consort": lambda: reverse("trials:consort", args=[t]),
         "records": lambda: reverse("trials:records", args=[t]) + "?group=assessed",
         "records_unknown": lambda: reverse("trials:records", args=[t]) + "?group=nonsense",

@@ -6,20 +6,31 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.accounts.queries import sites_for
+from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
 from linkwork.outcomes.instruments import get_instrument
 
 from .. import actions
-from ..forms import CloseTrialForm, ConfirmForm, DocumentForm, TrialForm, lines_of
+from ..forms import (
+    CloseTrialForm,
+    ConfirmForm,
+    DocumentForm,
+    TeamMemberForm,
+    TrialForm,
+    lines_of,
+)
 from ..models import StratificationFactor
 from ..queries import (
     pathways_for_set_up,
     recruitment,
     sites_for_set_up,
+    team_candidates,
+    team_member,
+    team_of,
     trial_for,
     trials_for,
 )
@@ -191,3 +202,34 @@ def new_document(request: HttpRequest, pk: int) -> HttpResponse:
     if response := submit(request, form, act):
         return response
     return render(request, "trials/setup/document.html", {"trial": trial, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def team(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who is on the trial's team; add a trial manager or researcher, or take one off."""
+    trial = trial_for(request.user, pk, Permission.MANAGE_TRIAL)
+    form = posted(request, TeamMemberForm, candidates=team_candidates(trial))
+
+    def act(data):
+        actions.add_to_team(trial, by=request.user, member=data["member"])
+        messages.success(request, _("%(name)s is on the team.") % {"name": data["member"]})
+        return redirect("trials:team", pk=trial.pk)
+
+    if response := submit(request, form, act):
+        return response
+    return render(
+        request, "trials/setup/team.html", {"trial": trial, "form": form, "team": team_of(trial)}
+    )
+
+
+@require_POST
+def remove_member(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    trial = trial_for(request.user, pk, Permission.MANAGE_TRIAL)
+    member = team_member(trial, user_pk)
+    try:
+        actions.remove_from_team(trial, by=request.user, member=member)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("%(name)s is no longer on the team.") % {"name": member})
+    return redirect("trials:team", pk=trial.pk)
