@@ -124,30 +124,43 @@ def _check_spec(spec: TrialSpec) -> None:
         )
 
 
-@transaction.atomic
-def create_trial(spec: TrialSpec, *, by: User) -> Trial:
-    """Set a trial up, ready to be opened. The person setting it up joins its team."""
-    _check_spec(spec)
-    trial = Trial.objects.create(
-        name=spec.name.strip(),
-        registration=spec.registration.strip().upper(),
-        starts_on=spec.starts_on,
-        ends_on=spec.ends_on,
-        stratify_by=list(spec.stratify_by),
-        block_multiples=sorted(set(spec.block_multiples)),
-        instruments=list(dict.fromkeys(spec.instruments)),
-        primary_instrument=spec.primary_instrument,
-        primary_weeks=spec.primary_weeks,
-        list_length=spec.list_length,
-        attendance_months=spec.attendance_months,
-        created_by=by,
-    )
-    trial.full_clean(exclude=["sites", "pathways", "team"])
+TRIAL_FIELDS = (
+    "name",
+    "registration",
+    "starts_on",
+    "ends_on",
+    "stratify_by",
+    "block_multiples",
+    "instruments",
+    "primary_instrument",
+    "primary_weeks",
+    "list_length",
+    "attendance_months",
+)
+
+
+def _apply_spec(trial: Trial, spec: TrialSpec) -> None:
+    """Write the spec onto a trial being set up: its fields, then (afresh) its arms, time
+    points, criteria, consent statements and document versions. Nothing refers to those until
+    the trial opens."""
+    trial.name = spec.name.strip()
+    trial.registration = spec.registration.strip().upper()
+    trial.starts_on, trial.ends_on = spec.starts_on, spec.ends_on
+    trial.stratify_by = list(spec.stratify_by)
+    trial.block_multiples = sorted(set(spec.block_multiples))
+    trial.instruments = list(dict.fromkeys(spec.instruments))
+    trial.primary_instrument = spec.primary_instrument
+    trial.primary_weeks = spec.primary_weeks
+    trial.list_length = spec.list_length
+    trial.attendance_months = spec.attendance_months
+    trial.full_clean(exclude=["sites", "pathways", "team", "created_by"])
+    trial.save()
     trial.sites.set(spec.sites)
     trial.pathways.set(spec.pathways)
-    trial.team.add(by)
-    for order, arm in enumerate(spec.arms):
-        Arm.objects.create(
+    for model in (Arm, TrialTimepoint, EligibilityCriterion, ConsentItem, TrialDocument):
+        model.objects.filter(trial=trial).delete()
+    Arm.objects.bulk_create(
+        Arm(
             trial=trial,
             name=arm.name,
             ratio=arm.ratio,
@@ -155,14 +168,19 @@ def create_trial(spec: TrialSpec, *, by: User) -> Trial:
             is_control=arm.is_control,
             order=order,
         )
-    for weeks in sorted(set(spec.timepoints)):
-        TrialTimepoint.objects.create(trial=trial, weeks=weeks)
-    for order, text in enumerate(spec.criteria):
-        EligibilityCriterion.objects.create(trial=trial, text=text, order=order)
-    for order, (text, required, gp_attendance) in enumerate(spec.consent_items):
-        ConsentItem.objects.create(
-            trial=trial, text=text, required=required, gp_attendance=gp_attendance, order=order
-        )
+        for order, arm in enumerate(spec.arms)
+    )
+    TrialTimepoint.objects.bulk_create(
+        TrialTimepoint(trial=trial, weeks=weeks) for weeks in sorted(set(spec.timepoints))
+    )
+    EligibilityCriterion.objects.bulk_create(
+        EligibilityCriterion(trial=trial, text=text, order=order)
+        for order, text in enumerate(spec.criteria)
+    )
+    ConsentItem.objects.bulk_create(
+        ConsentItem(trial=trial, text=text, required=required, gp_attendance=gp, order=order)
+        for order, (text, required, gp) in enumerate(spec.consent_items)
+    )
     for kind, document in (
         (DocumentKind.INFORMATION_SHEET, spec.information_sheet),
         (DocumentKind.CONSENT_FORM, spec.consent_form),
@@ -171,7 +189,28 @@ def create_trial(spec: TrialSpec, *, by: User) -> Trial:
             TrialDocument.objects.create(
                 trial=trial, kind=kind, version=document[0], dated=document[1]
             )
+
+
+@transaction.atomic
+def create_trial(spec: TrialSpec, *, by: User) -> Trial:
+    """Set a trial up, ready to be opened. The person setting it up joins its team."""
+    _check_spec(spec)
+    trial = Trial(created_by=by)
+    _apply_spec(trial, spec)
+    trial.team.add(by)
     audit.record(by=by, action=AuditAction.CREATE, obj=trial)
+    return trial
+
+
+@transaction.atomic
+def change_set_up(trial: Trial, spec: TrialSpec, *, by: User) -> Trial:
+    """Change a trial's set-up before it opens (afterwards, only new document versions)."""
+    trial = Trial.objects.select_for_update().get(pk=trial.pk)
+    if trial.status != TrialStatus.DRAFT:
+        raise ActionRefused(_("The set-up cannot change once the trial has opened."))
+    _check_spec(spec)
+    _apply_spec(trial, spec)
+    audit.record(by=by, action=AuditAction.CHANGE, obj=trial, fields=TRIAL_FIELDS)
     return trial
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", setup.trial_list, name="list"),
     path("new/", setup.new_trial, name="new"),
     path(TRIAL, setup.trial_detail, name="detail"),
+    path(TRIAL + "set-up/", setup.change_set_up, name="change_set_up"),
     path(TRIAL + "open/", setup.open_trial, name="open"),
     path(TRIAL + "close/", setup.close_trial, name="close"),
     path(TRIAL + "documents/new/", setup.new_document, name="new_document"),

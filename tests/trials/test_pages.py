@@ -77,6 +77,36 @@ def test_a_trial_manager_sets_a_trial_up_and_opens_it(client_for, trial_manager,
     assert trial.strata.count() == 1
 
 
+def test_the_set_up_can_change_until_the_trial_opens(
+    client_for, trial_manager, site_a, pathway_a, site_b, pathway_b
+):
+    browser = client_for(trial_manager)
+    browser.post(reverse("trials:new"), set_up_form(site_a, pathway_a))
+    trial = Trial.objects.get()
+    url = reverse("trials:change_set_up", args=[trial.pk])
+    page = browser.get(url).content.decode()
+    assert 'value="Cysylltu waitlist trial"' in page and "Aged 18 or over" in page
+    changed = set_up_form(
+        site_a,
+        pathway_a,
+        sites=[site_a.pk, site_b.pk],
+        pathways=[pathway_a.pk, pathway_b.pk],
+        delay_weeks=6,
+        criteria="Aged 18 or over",
+    )
+    browser.post(url, changed)
+    trial.refresh_from_db()
+    assert trial.sites.count() == 2
+    assert trial.arms.get(is_control=True).delay_days == 42
+    assert list(trial.criteria.values_list("text", flat=True)) == ["Aged 18 or over"]
+    browser.post(reverse("trials:open", args=[trial.pk]))
+    # Once open, the set-up page sends them back to the trial, and the action refuses.
+    assert browser.get(url)["Location"] == reverse("trials:detail", args=[trial.pk])
+    browser.post(url, set_up_form(site_a, pathway_a, delay_weeks=1))
+    trial.refresh_from_db()
+    assert trial.arms.get(is_control=True).delay_days == 42
+
+
 def test_a_set_up_form_with_mistakes_keeps_what_was_typed(
     client_for, trial_manager, site_a, pathway_a, pathway_b
 ):

@@ -28,6 +28,7 @@ list                 login  200    200      200     200     200     200    403  
 new                  login  200    403      403     403     403     403    403    403    200
 detail               login  200    200      404     200     200     404    404    404    404
 open                 login  200    404      404     404     404     404    404    404    404
+change_set_up        login  200    404      404     404     404     404    404    404    404
 close                login  200    404      404     404     404     404    404    404    404
 new_document         login  200    404      404     404     404     404    404    404    404
 team                 login  200    404      404     404     404     404    404    404    404
@@ -129,6 +130,7 @@ def url_of(trial, waiting_at_a, coordinator_a, trial_manager, researcher, site_a
         "new": lambda: reverse("trials:new"),
         "detail": lambda: reverse("trials:detail", args=[t]),
         "open": lambda: reverse("trials:open", args=[draft()]),
+        "change_set_up": lambda: reverse("trials:change_set_up", args=[draft()]),
         "close": lambda: reverse("trials:close", args=[t]),
         "new_document": lambda: reverse("trials:new_document", args=[t]),
         "team": lambda: reverse("trials:team", args=[t]),

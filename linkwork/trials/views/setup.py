@@ -67,36 +67,7 @@ def new_trial(request: HttpRequest) -> HttpResponse:
     )
 
     def act(data):
-        optional = [(text, False, False) for text in lines_of(data["optional_items"])]
-        if data["gp_attendance_item"].strip():
-            optional.append((data["gp_attendance_item"].strip(), False, True))
-        spec = actions.TrialSpec(
-            name=data["name"],
-            registration=data["registration"],
-            sites=list(data["sites"]),
-            pathways=list(data["pathways"]),
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-            arms=[
-                actions.ArmSpec(data["immediate_name"], ratio=data["immediate_ratio"]),
-                actions.ArmSpec(
-                    data["waitlist_name"],
-                    ratio=data["waitlist_ratio"],
-                    delay_days=data["delay_weeks"] * 7,
-                    is_control=True,
-                ),
-            ],
-            stratify_by=list(data["stratify_by"]),
-            block_multiples=list(data["block_multiples"]),
-            instruments=list(data["instruments"]),
-            primary_instrument=data["primary_instrument"],
-            timepoints=data["timepoints"],
-            primary_weeks=data["primary_weeks"],
-            criteria=lines_of(data["criteria"]),
-            consent_items=[(t, True, False) for t in lines_of(data["required_items"])] + optional,
-            information_sheet=(data["information_sheet_version"], data["information_sheet_dated"]),
-            consent_form=(data["consent_form_version"], data["consent_form_dated"]),
-        )
+        spec = spec_from(data)
         trial = actions.create_trial(spec, by=request.user)
         messages.success(request, _("Trial set up. Check it, then open it to enrolment."))
         return redirect("trials:detail", pk=trial.pk)
@@ -104,6 +75,105 @@ def new_trial(request: HttpRequest) -> HttpResponse:
     if response := submit(request, form, act):
         return response
     return render(request, "trials/setup/new.html", {"form": form})
+
+
+def spec_from(data) -> actions.TrialSpec:
+    """The set-up form's answers as the actions take them."""
+    optional = [(text, False, False) for text in lines_of(data["optional_items"])]
+    if data["gp_attendance_item"].strip():
+        optional.append((data["gp_attendance_item"].strip(), False, True))
+    return actions.TrialSpec(
+        name=data["name"],
+        registration=data["registration"],
+        sites=list(data["sites"]),
+        pathways=list(data["pathways"]),
+        starts_on=data["starts_on"],
+        ends_on=data["ends_on"],
+        arms=[
+            actions.ArmSpec(data["immediate_name"], ratio=data["immediate_ratio"]),
+            actions.ArmSpec(
+                data["waitlist_name"],
+                ratio=data["waitlist_ratio"],
+                delay_days=data["delay_weeks"] * 7,
+                is_control=True,
+            ),
+        ],
+        stratify_by=list(data["stratify_by"]),
+        block_multiples=list(data["block_multiples"]),
+        instruments=list(data["instruments"]),
+        primary_instrument=data["primary_instrument"],
+        timepoints=data["timepoints"],
+        primary_weeks=data["primary_weeks"],
+        criteria=lines_of(data["criteria"]),
+        consent_items=[(t, True, False) for t in lines_of(data["required_items"])] + optional,
+        information_sheet=(data["information_sheet_version"], data["information_sheet_dated"]),
+        consent_form=(data["consent_form_version"], data["consent_form_dated"]),
+    )
+
+
+def initial_of(trial) -> dict:
+    """A trial's set-up as the form's initial values, to change it before it opens."""
+    arms = list(trial.arms.all())
+    immediate = next((a for a in arms if not a.is_control), None)
+    waitlist = next((a for a in arms if a.is_control), None)
+    documents = {d.kind: d for d in trial.documents.filter(in_use=True)}
+    items = list(trial.consent_items.all())
+    gp_item = next((i for i in items if i.gp_attendance), None)
+    sheet = documents.get("information_sheet")
+    form = documents.get("consent_form")
+    return {
+        "name": trial.name,
+        "registration": trial.registration,
+        "sites": list(trial.sites.all()),
+        "pathways": list(trial.pathways.all()),
+        "starts_on": trial.starts_on,
+        "ends_on": trial.ends_on,
+        "immediate_name": immediate.name if immediate else "",
+        "immediate_ratio": immediate.ratio if immediate else 1,
+        "waitlist_name": waitlist.name if waitlist else "",
+        "waitlist_ratio": waitlist.ratio if waitlist else 1,
+        "delay_weeks": waitlist.delay_days // 7 if waitlist else 4,
+        "stratify_by": trial.stratify_by,
+        "block_multiples": trial.block_multiples,
+        "instruments": trial.instruments,
+        "primary_instrument": trial.primary_instrument,
+        "timepoints": ", ".join(str(t.weeks) for t in trial.timepoints.all()),
+        "primary_weeks": trial.primary_weeks,
+        "criteria": "\n".join(c.text for c in trial.criteria.all()),
+        "required_items": "\n".join(i.text for i in items if i.required),
+        "optional_items": "\n".join(
+            i.text for i in items if not i.required and not i.gp_attendance
+        ),
+        "gp_attendance_item": gp_item.text if gp_item else "",
+        "information_sheet_version": sheet.version if sheet else "",
+        "information_sheet_dated": sheet.dated if sheet else None,
+        "consent_form_version": form.version if form else "",
+        "consent_form_dated": form.dated if form else None,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def change_set_up(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the set-up while the trial is still being set up."""
+    trial = trial_for(request.user, pk, Permission.MANAGE_TRIAL)
+    if trial.status != "draft":
+        return redirect("trials:detail", pk=trial.pk)
+    form = posted(
+        request,
+        TrialForm,
+        sites=sites_for_set_up(),
+        pathways=pathways_for_set_up(),
+        initial=initial_of(trial),
+    )
+
+    def act(data):
+        actions.change_set_up(trial, spec_from(data), by=request.user)
+        messages.success(request, _("Set-up changed."))
+        return redirect("trials:detail", pk=trial.pk)
+
+    if response := submit(request, form, act):
+        return response
+    return render(request, "trials/setup/new.html", {"form": form, "trial": trial})
 
 
 def trial_detail(request: HttpRequest, pk: int) -> HttpResponse:
