@@ -193,7 +193,6 @@ def baseline(request: HttpRequest, pk: int, instrument: str) -> HttpResponse:
     """Complete one of the trial's instruments with the person, before randomisation. It is
     the service's own baseline measure too: it is not asked for twice."""
     participant = participant_for(request.user, pk, Permission.ENROL_IN_TRIAL)
-    referral = participant.referral
     if participant.status != ParticipantStatus.CONSENTED:
         return _to_participant(participant)
     if instrument not in participant.trial.instruments:
@@ -202,15 +201,51 @@ def baseline(request: HttpRequest, pk: int, instrument: str) -> HttpResponse:
         definition = get_instrument(instrument)
     except InstrumentError:
         raise Http404 from None
-    form = posted(request, QuestionnaireForm, instrument=definition)
+    return _questionnaire(
+        request,
+        participant,
+        definition,
+        timepoint=Timepoint.BASELINE,
+        label=_("Baseline"),
+        intro=_(
+            "Read each question out as written, and choose the answer the person gives. This "
+            "is the baseline for the trial and for the service: it will not be asked for again "
+            "when support starts."
+        ),
+    )
+
+
+def _questionnaire(
+    request, participant, instrument, *, timepoint, label, intro, window=None, counts_as=""
+):
+    """Complete a questionnaire with the person from their trial page, recorded with
+    outcomes' own action (a PHQ-9 question 9 answer opens its check first). With `window`,
+    only a completion date inside it counts (as `counts_as`)."""
+    referral = participant.referral
+    form = posted(
+        request,
+        QuestionnaireForm,
+        instrument=instrument,
+        initial={"completed_on": timezone.localdate()},
+    )
     del form.fields["timepoint"]
 
     def act(data):
+        if window is not None and not window.holds(data["completed_on"]):
+            raise ActionRefused(
+                _("Only a measure completed from %(opens)s to %(missed)s counts as %(what)s.")
+                % {
+                    "opens": date_format(window.opens_on, "j F Y"),
+                    "missed": date_format(window.missed_after, "j F Y"),
+                    "what": counts_as,
+                },
+                field="completed_on",
+            )
         measure = outcome_actions.record_measure(
             referral,
             by=request.user,
-            instrument=definition.code,
-            timepoint="baseline",
+            instrument=instrument.code,
+            timepoint=timepoint,
             answers=form.answers(),
             completed_on=data["completed_on"],
         )
@@ -220,7 +255,7 @@ def baseline(request: HttpRequest, pk: int, instrument: str) -> HttpResponse:
         messages.success(
             request,
             _("%(name)s recorded: score %(score)s")
-            % {"name": definition.name, "score": describe(measure).text},
+            % {"name": instrument.name, "score": describe(measure).text},
         )
         return _to_participant(participant)
 
@@ -228,8 +263,16 @@ def baseline(request: HttpRequest, pk: int, instrument: str) -> HttpResponse:
         return response
     return render(
         request,
-        "trials/enrolment/baseline.html",
-        {"participant": participant, "referral": referral, "form": form, "instrument": definition},
+        "trials/enrolment/questionnaire.html",
+        {
+            "participant": participant,
+            "referral": referral,
+            "trial": participant.trial,
+            "form": form,
+            "instrument": instrument,
+            "label": label,
+            "intro": intro,
+        },
     )
 
 
@@ -255,55 +298,19 @@ def record_measure(request: HttpRequest, pk: int, weeks: int, instrument: str) -
     if referral.status != ReferralStatus.WAITING or not point.collectable:
         return _to_participant(participant)
     what = measures.counts_as(weeks)
-    form = posted(
-        request, QuestionnaireForm, instrument=point.instrument, initial={"completed_on": today}
-    )
-    del form.fields["timepoint"]
-
-    def act(data):
-        window = point.window
-        if not window.holds(data["completed_on"]):
-            raise ActionRefused(
-                _("Only a measure completed from %(opens)s to %(missed)s counts as %(what)s.")
-                % {
-                    "opens": date_format(window.opens_on, "j F Y"),
-                    "missed": date_format(window.missed_after, "j F Y"),
-                    "what": what,
-                },
-                field="completed_on",
-            )
-        measure = outcome_actions.record_measure(
-            referral,
-            by=request.user,
-            instrument=point.instrument.code,
-            timepoint=Timepoint.REVIEW,
-            answers=form.answers(),
-            completed_on=data["completed_on"],
-        )
-        hold = hold_on(referral, request.user)
-        if hold is not None and hold.url:
-            return redirect(hold.url)  # a PHQ-9 item 9 check comes first
-        messages.success(
-            request,
-            _("%(name)s recorded: score %(score)s")
-            % {"name": point.instrument.name, "score": describe(measure).text},
-        )
-        return _to_participant(participant)
-
-    if response := submit(request, form, act):
-        return response
-    return render(
+    return _questionnaire(
         request,
-        "trials/enrolment/measure.html",
-        {
-            "participant": participant,
-            "referral": referral,
-            "trial": participant.trial,
-            "form": form,
-            "instrument": point.instrument,
-            "label": measures.label(weeks),
-            "what": what,
-        },
+        participant,
+        point.instrument,
+        timepoint=Timepoint.REVIEW,
+        label=measures.label(weeks),
+        intro=_(
+            "Read each question out as written, and choose the answer the person gives. This "
+            "is %(what)s. They are still on the waiting list, so it is recorded here."
+        )
+        % {"what": what},
+        window=point.window,
+        counts_as=what,
     )
 
 
