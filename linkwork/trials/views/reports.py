@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from linkwork.accounts.permissions import Permission, has_permission
 from linkwork.accounts.queries import sites_for
@@ -151,6 +152,7 @@ def analysis(request: HttpRequest, pk: int) -> HttpResponse:
             "error": error,
             "tables": tables,
             "n_rows": len(rows),
+            "ci_label": _("%(level)s%% confidence interval") % {"level": 95},
         },
     )
 
