@@ -386,7 +386,7 @@ class WithdrawForm(GovUKForm):
         error_messages={"required": _("Choose the reason")},
     )
     data_kept = forms.ChoiceField(
-        label=_("What of their data may be kept?"),
+        label=_("How much of their data may be kept?"),
         choices=DataKept.choices,
         widget=forms.RadioSelect,
         error_messages={"required": _("Say what of their data may be kept")},

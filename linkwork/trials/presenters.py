@@ -92,7 +92,7 @@ def _consent(participant: Participant) -> Step:
         step.action = _("Record consent")
         return step
     step.state = DONE
-    step.detail = _("Given on %(date)s to %(who)s") % {
+    step.detail = _("Taken on %(date)s by %(who)s") % {
         "date": _date(participant.consented_on),
         "who": participant.consent_taken_by,
     }
