@@ -43,6 +43,9 @@ from django.utils.translation import gettext_lazy as _
 
 DATE_PARTS = ("day", "month", "year")
 
+#: The choices of a yes-or-no question answered with radios.
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
 _PART_LABELS = {
     "day": pgettext_lazy("date input", "Day"),
     "month": pgettext_lazy("date input", "Month"),

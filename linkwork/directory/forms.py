@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.core.forms import GovUKDateField, GovUKForm
+from linkwork.core.forms import YES_NO, GovUKDateField, GovUKForm
 
 from .models import (
     Availability,
@@ -22,7 +22,6 @@ from .models import (
 )
 from .queries import DAYS
 
-YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 MAX_AGE = 120
 
 

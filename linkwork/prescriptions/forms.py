@@ -4,13 +4,12 @@ re-displays what was typed when it fails validation."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.core.forms import GovUKForm
+from linkwork.core.forms import YES_NO, GovUKForm
 from linkwork.directory.models import Service
 
 from .status import TRANSITIONS, PrescriptionStatus
 
 P = PrescriptionStatus
-YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 def _yes_no(value: str) -> bool:

@@ -7,15 +7,13 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.core.forms import GovUKDateField, GovUKForm, GovUKModelForm
+from linkwork.core.forms import YES_NO, GovUKDateField, GovUKForm, GovUKModelForm
 from linkwork.partners.models import Organisation, SourceType
 
 from .eligibility import eligibility_problems
 from .models import InterimContact, Language, Need, Pathway, Person, ReceivedVia
 from .status import DeclineReason, Priority, WithdrawalReason
 from .validators import normalise_nhs_number, validate_nhs_number
-
-YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 def _yes_no(value: str) -> bool:

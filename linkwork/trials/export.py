@@ -41,6 +41,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from linkwork.core.spreadsheets import spreadsheet_safe
 from linkwork.outcomes.instruments import get_instrument
 
 from . import dataset
@@ -67,7 +68,6 @@ README = "README.txt"
 DICTIONARY_HEADER = ("column", "description", "type", "values")
 
 #: What a spreadsheet would read as the start of a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 YES, NO = "yes", "no"
 
@@ -82,13 +82,6 @@ class Built:
     rows: int
 
 
-def safe_text(value: str) -> str:
-    """Text a spreadsheet will show as text: a leading apostrophe before a formula's start."""
-    if value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
-
-
 def _cell(value):
     """A data set value as it is written: yes/no for booleans, "" for a missing value (None
     in Excel), numbers as they are, text guarded against formulas."""
@@ -100,7 +93,7 @@ def _cell(value):
         return value
     if isinstance(value, Decimal):
         return float(value)
-    return safe_text(str(value))
+    return spreadsheet_safe(str(value))
 
 
 def _csv_bytes(header, rows) -> bytes:
@@ -302,7 +295,7 @@ def _xlsx_bytes(header, rows, dictionary, readme, generated_at) -> bytes:
     workbook.properties.modified = moment
     _sheet(workbook, "data", header, rows, first=True)
     _sheet(workbook, "dictionary", DICTIONARY_HEADER, dictionary)
-    readme_sheet = _sheet(workbook, "readme", None, [[safe_text(line)] for line in readme])
+    readme_sheet = _sheet(workbook, "readme", None, [[spreadsheet_safe(line)] for line in readme])
     readme_sheet.column_dimensions["A"].width = 120
     out = io.BytesIO()
     workbook.save(out)

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.core.forms import GovUKDateField, GovUKForm, text_area
+from linkwork.core.forms import YES_NO, GovUKDateField, GovUKForm, text_area
 from linkwork.outcomes.instruments import all_instruments
 from linkwork.partners.models import Organisation, SourceType
 
@@ -26,8 +26,6 @@ from .models import (
     WithdrawalReason,
     isrctn,
 )
-
-YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 def _yes_no(label, *, hint=None, required_message=None):

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import site_for, sites_for
 from linkwork.core.form_pages import posted, submit
+from linkwork.core.spreadsheets import spreadsheet_safe
 from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import referral_for
@@ -218,13 +219,6 @@ def _page_links(request: HttpRequest, page) -> dict:
     }
 
 
-def _cell(value) -> str | int:
-    """A CSV cell; text that a spreadsheet would run as a formula is quoted."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _csv(report: needs_report.Report, filters: dict) -> HttpResponse:
     """The category by month table: each month's total, then each source and both."""
     first, last = month_value(filters["first_month"]), month_value(filters["last_month"])
@@ -243,7 +237,7 @@ def _csv(report: needs_report.Report, filters: dict) -> HttpResponse:
     for row in report.categories:
         writer.writerow(
             [
-                _cell(row.label),
+                spreadsheet_safe(row.label),
                 *(cell.total for cell in row.months),
                 row.total.recorded,
                 row.total.unavailable,

@@ -453,10 +453,13 @@ def test_text_that_a_spreadsheet_would_run_is_quoted(
 
 
 def test_the_guard_quotes_every_formula_start():
+    from linkwork.core.spreadsheets import spreadsheet_safe
+
     for value in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
-        assert export.safe_text(value) == "'" + value
-    assert export.safe_text("Waitlist") == "Waitlist"
-    assert export.safe_text("") == ""
+        assert spreadsheet_safe(value) == "'" + value
+    assert spreadsheet_safe("Waitlist") == "Waitlist"
+    assert spreadsheet_safe("") == ""
+    assert spreadsheet_safe(3) == 3
 
 
 # --- Pseudonyms ---------------------------------------------------------------------------------
