@@ -20,17 +20,21 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+# The service's own windows and states, so trial measures are due, overdue and missed exactly as
+# the site's are.
+from linkwork.outcomes.queries import (
+    DONE,
+    DUE,
+    MISSED,
+    MISSED_AFTER,
+    NOT_YET,
+    OVERDUE,
+    WINDOW,
+)
+
 from .models import DataKept, Participant
 
-OPENS_BEFORE = datetime.timedelta(days=14)
-DUE_AFTER = datetime.timedelta(days=14)
-MISSED_AFTER = datetime.timedelta(days=28)
-
-DONE = "done"
-DUE = "due"
-OVERDUE = "overdue"
-NOT_YET = "not_yet"
-MISSED = "missed"
+OPENS_BEFORE = DUE_AFTER = WINDOW
 STOPPED = "stopped"  # withdrew, no further follow-up
 
 
