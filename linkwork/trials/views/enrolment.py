@@ -66,6 +66,21 @@ def _form_page(request, participant, form, *, title, button, intro="", template=
     )
 
 
+def _step(request, participant, form, do, *, done, title, button, intro=""):
+    """One step of the person's part in the trial: the form; on a valid POST, `do(data)` (an
+    action), the message `done` and back to their trial page; refused, the form again with
+    what was typed."""
+
+    def act(data):
+        do(data)
+        messages.success(request, done)
+        return _to_participant(participant)
+
+    if response := submit(request, form, act):
+        return response
+    return _form_page(request, participant, form, title=title, button=button, intro=intro)
+
+
 @require_http_methods(["GET", "POST"])
 def offer(request: HttpRequest, referral_pk: int, trial_pk: int) -> HttpResponse:
     """Offer the trial: the eligibility checklist."""
@@ -133,25 +148,19 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
     if participant.status != ParticipantStatus.ELIGIBLE:
         return _to_participant(participant)
     form = posted(request, ConsentForm, trial=participant.trial)
-
-    def act(data):
-        actions.record_consent(
+    return _step(
+        request,
+        participant,
+        form,
+        lambda data: actions.record_consent(
             participant,
             by=request.user,
             consented_on=data["consented_on"],
             information_sheet=data["information_sheet"],
             consent_form=data["consent_form"],
             answers=form.answers(),
-        )
-        messages.success(request, _("Consent recorded. Next, the baseline measures."))
-        return _to_participant(participant)
-
-    if response := submit(request, form, act):
-        return response
-    return _form_page(
-        request,
-        participant,
-        form,
+        ),
+        done=_("Consent recorded. Next, the baseline measures."),
         title=_("Informed consent"),
         button=_("Record consent"),
         intro=_(
@@ -166,23 +175,13 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
     participant = participant_for(request.user, pk, Permission.ENROL_IN_TRIAL)
     if participant.status not in (ParticipantStatus.ELIGIBLE, ParticipantStatus.CONSENTED):
         return _to_participant(participant)
-    form = posted(request, DeclineForm)
-
-    def act(data):
-        actions.record_decline(participant, by=request.user, reason=data["reason"])
-        messages.success(
-            request,
-            _("Recorded. %(name)s stays on the waiting list under the service's usual rules.")
-            % {"name": participant.referral.person.full_name},
-        )
-        return _to_participant(participant)
-
-    if response := submit(request, form, act):
-        return response
-    return _form_page(
+    return _step(
         request,
         participant,
-        form,
+        posted(request, DeclineForm),
+        lambda data: actions.record_decline(participant, by=request.user, reason=data["reason"]),
+        done=_("Recorded. %(name)s stays on the waiting list under the service's usual rules.")
+        % {"name": participant.referral.person.full_name},
         title=_("They decided not to take part"),
         button=_("Record their decision"),
     )
@@ -366,36 +365,29 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
     participant = participant_for(request.user, pk, Permission.ENROL_IN_TRIAL)
     if not participant.is_randomised:
         return _to_participant(participant)
-    form = posted(request, NoteForm)
-
-    def act(data):
-        actions.add_note(participant, by=request.user, kind=data["kind"], text=data["text"])
-        messages.success(request, _("Note added to the allocation."))
-        return _to_participant(participant)
-
-    if response := submit(request, form, act):
-        return response
-    return _form_page(
+    return _step(
         request,
         participant,
-        form,
+        posted(request, NoteForm),
+        lambda data: actions.add_note(
+            participant, by=request.user, kind=data["kind"], text=data["text"]
+        ),
+        done=_("Note added to the allocation."),
         title=_("Annotate the allocation"),
         button=_("Add the note"),
         intro=_("The allocation itself cannot be changed or undone. Notes cannot be edited."),
     )
 
 
-def _reason_page(request, participant, *, act_name, title, button, intro, done):
-    form = posted(request, ReasonForm)
-
-    def act(data):
-        getattr(actions, act_name)(participant, by=request.user, text=data["text"])
-        messages.success(request, done)
-        return _to_participant(participant)
-
-    if response := submit(request, form, act):
-        return response
-    return _form_page(request, participant, form, title=title, button=button, intro=intro)
+def _reason_page(request, participant, action, **page):
+    """A step whose action takes the reason, in words."""
+    return _step(
+        request,
+        participant,
+        posted(request, ReasonForm),
+        lambda data: action(participant, by=request.user, text=data["text"]),
+        **page,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -407,7 +399,7 @@ def early_start(request: HttpRequest, pk: int) -> HttpResponse:
     return _reason_page(
         request,
         participant,
-        act_name="allow_early_start",
+        actions.allow_early_start,
         title=_("Start support before the waiting time is over"),
         button=_("Record the deviation"),
         intro=_(
@@ -427,7 +419,7 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
     return _reason_page(
         request,
         participant,
-        act_name="release_from_path",
+        actions.release_from_path,
         title=_("Release from the allocated path"),
         button=_("Release them"),
         intro=_(
@@ -443,25 +435,18 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     participant = participant_for(request.user, pk, Permission.ENROL_IN_TRIAL)
     if not participant.is_randomised or participant.is_withdrawn:
         return _to_participant(participant)
-    form = posted(request, WithdrawForm, initial={"on": timezone.localdate()})
-
-    def act(data):
-        actions.withdraw(
+    return _step(
+        request,
+        participant,
+        posted(request, WithdrawForm, initial={"on": timezone.localdate()}),
+        lambda data: actions.withdraw(
             participant,
             by=request.user,
             on=data["on"],
             reason=data["reason"],
             data_kept=data["data_kept"],
-        )
-        messages.success(request, _("Withdrawal from the trial recorded."))
-        return _to_participant(participant)
-
-    if response := submit(request, form, act):
-        return response
-    return _form_page(
-        request,
-        participant,
-        form,
+        ),
+        done=_("Withdrawal from the trial recorded."),
         title=_("Withdraw from the trial"),
         button=_("Record the withdrawal"),
         intro=_(
@@ -480,19 +465,12 @@ def record_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"received_on": timezone.localdate()}
     if referral.referring_organisation_id:
         initial["practice"] = referral.referring_organisation_id
-    form = posted(request, AttendanceForm, initial=initial)
-
-    def act(data):
-        actions.record_attendance(participant, by=request.user, **data)
-        messages.success(request, _("GP attendance recorded."))
-        return _to_participant(participant)
-
-    if response := submit(request, form, act):
-        return response
-    return _form_page(
+    return _step(
         request,
         participant,
-        form,
+        posted(request, AttendanceForm, initial=initial),
+        lambda data: actions.record_attendance(participant, by=request.user, **data),
+        done=_("GP attendance recorded."),
         title=_("Record GP attendance"),
         button=_("Save the count"),
         intro=_(
