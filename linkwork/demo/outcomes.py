@@ -134,7 +134,8 @@ def _spread(rng: random.Random, count: int, low: int, high: int, total: int) -> 
     return answers
 
 
-def _swemwbs(rng, raw: int) -> list[int]:
+def swemwbs_answers(rng, raw: int) -> list[int]:
+    """Seven SWEMWBS answers (1-5) adding up to the raw score `raw` (7-35)."""
     return _spread(rng, 7, 1, 5, raw)
 
 
@@ -146,7 +147,7 @@ def _answers(rng, code: str, level: float, *, swemwbs_raw: int | None = None) ->
     """Plausible answers for someone whose difficulties are at `level` (0 well, 1 struggling):
     the service is for mild to moderate mental health problems."""
     if code == "swemwbs":
-        return _swemwbs(rng, swemwbs_raw or round(27 - 12 * level))
+        return swemwbs_answers(rng, swemwbs_raw or round(27 - 12 * level))
     if code == "phq9":
         return _phq9(rng, round(3 + 13 * level + rng.randint(-1, 1)))
     if code == "gad7":
@@ -385,7 +386,7 @@ def _closed_three_months_ago(demo, rng) -> None:
         coordinator,
         "swemwbs",
         F,
-        _swemwbs(rng, 26),
+        swemwbs_answers(rng, 26),
         sent=today - datetime.timedelta(days=6),
         done=today - datetime.timedelta(days=3),
     )

@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 
 from linkwork.casework import actions as casework
 from linkwork.casework.models import ClosureReason
+from linkwork.demo.outcomes import swemwbs_answers
 from linkwork.outcomes import actions as outcomes
 from linkwork.partners.models import SourceType
 from linkwork.referrals import actions as referrals
@@ -88,6 +89,12 @@ CONSENT_ITEMS = (
     ("I agree to be contacted about future research.", False, False),
 )  # fmt: skip
 
+CLOSURE_SUMMARIES = {
+    ClosureReason.GOALS_ACHIEVED: "Twelve weeks of support; goals met. Knows how to come back.",
+    ClosureReason.DISENGAGED: "No reply to three calls and a letter. Closed, with a letter "
+    "explaining how to come back.",
+}
+
 COVID = (
     "Closed for COVID-19. The sponsor and the health board stopped all research not about "
     "COVID-19. Nobody else will be enrolled; people already randomised stay on their path."
@@ -96,17 +103,6 @@ COVID = (
 
 def _seed(name: str) -> bytes:
     return hashlib.sha256(f"linkwork-demo-trial:{name}".encode()).digest()
-
-
-def _swemwbs(rng: random.Random, raw: int) -> list[int]:
-    """Seven answers (1-5) adding up to `raw` (7-35)."""
-    raw = max(7, min(35, raw))
-    answers = [1] * 7
-    while sum(answers) < raw:
-        i = rng.randrange(7)
-        if answers[i] < 5:
-            answers[i] += 1
-    return answers
 
 
 class TrialStory:
@@ -212,7 +208,7 @@ class TrialStory:
                 by=by,
                 instrument="swemwbs",
                 timepoint=timepoint,
-                answers=_swemwbs(self.rng, raw),
+                answers=swemwbs_answers(self.rng, raw),
                 completed_on=self.day(days_ago),
             )
         QuerySet(type(measure)).filter(pk=measure.pk).update(created_at=self.at(days_ago, 11))
@@ -252,9 +248,8 @@ class TrialStory:
                 return coordinator
         raise RuntimeError(f"No coordinator at {site} has room for the trial's story.")
 
-    def support(self, referral, started_ago, ended_ago, *, reason, coordinator, end_raw=None):
-        """Allocate, a support plan, and (if `ended_ago` is not None) close, with an
-        end-of-support measure if `end_raw`."""
+    def support(self, referral, started_ago, *, coordinator):
+        """Allocate, with a support plan starting two days later."""
         with self.demo.as_of(self.at(started_ago)):
             referrals.allocate_referral(referral, coordinator=coordinator, by=self.manager)
         with self.demo.as_of(self.at(started_ago - 2)):
@@ -263,25 +258,6 @@ class TrialStory:
                 by=coordinator,
                 starts_on=self.day(started_ago - 2),
                 planned_sessions=self.rng.choice([6, 8]),
-            )
-        if ended_ago is None:
-            return
-        if end_raw is not None:
-            self.measure(referral, ended_ago, end_raw, timepoint="end", by=coordinator)
-        summaries = {
-            ClosureReason.GOALS_ACHIEVED: "Twelve weeks of support; goals met. Knows how to "
-            "come back.",
-            ClosureReason.DISENGAGED: "No reply to three calls and a letter. Closed, with a "
-            "letter explaining how to come back.",
-            ClosureReason.PERSON_CHOSE_TO_END: "Felt ready to stop after six sessions.",
-        }
-        with self.demo.as_of(self.at(ended_ago, 15)):
-            casework.close_case(
-                referral,
-                by=coordinator,
-                reason=reason,
-                summary=summaries[reason],
-                closed_on=self.day(ended_ago),
             )
 
     def attendance(self, participant, *, practice, periods, by):
@@ -388,13 +364,8 @@ class TrialStory:
     def usual_support(self, referral, started_ago, coordinator):
         """Someone not in the trial, supported as the service usually does."""
         started_ago = max(started_ago, 120)
-        self.support(
-            referral,
-            started_ago,
-            started_ago - 84,
-            reason=ClosureReason.GOALS_ACHIEVED,
-            coordinator=coordinator,
-        )
+        self.support(referral, started_ago, coordinator=coordinator)
+        self.close(referral, started_ago - 84, ClosureReason.GOALS_ACHIEVED, coordinator)
 
     def follow_randomised(self, trial, randomised) -> None:
         """Support and measures for the randomised, with the trial's events along the way."""
@@ -457,13 +428,7 @@ class TrialStory:
             reason = ClosureReason.DISENGAGED if early_end else ClosureReason.GOALS_ACHIEVED
             if early_end:
                 end_ago = start - 40
-            self.support(
-                referral,
-                start,
-                None,
-                reason=reason,
-                coordinator=coordinator,
-            )
+            self.support(referral, start, coordinator=coordinator)
             # The 4-week measure (everyone but the lost and the withdrawn).
             if not lost:
                 self.measure(
@@ -513,20 +478,18 @@ class TrialStory:
                         participant, practice=practice, periods=periods, by=self.manager
                     )
 
-    def close(self, referral, end_ago, reason, coordinator, end_raw):
+    def close(self, referral, end_ago, reason, coordinator, end_raw=None):
+        """End support, with an end-of-support measure if `end_raw`."""
         if end_raw is not None:
             self.measure(referral, end_ago, end_raw, timepoint="end", by=coordinator)
-        summary = {
-            ClosureReason.GOALS_ACHIEVED: "Twelve weeks of support; goals met. Knows how to "
-            "come back.",
-            ClosureReason.DISENGAGED: "No reply to three calls and a letter. Closed, with a "
-            "letter explaining how to come back.",
-        }[reason]
         with self.demo.as_of(self.at(end_ago, 15)):
             casework.close_case(
-                referral, by=coordinator, reason=reason, summary=summary,
+                referral,
+                by=coordinator,
+                reason=reason,
+                summary=CLOSURE_SUMMARIES[reason],
                 closed_on=self.day(end_ago),
-            )  # fmt: skip
+            )
 
     # --- The open trial -----------------------------------------------------------------------
 
