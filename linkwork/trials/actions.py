@@ -477,8 +477,7 @@ def randomise(participant: Participant, *, by: User) -> AllocationSlot:
             _("Complete the baseline measures first: %(missing)s.")
             % {"missing": ", ".join(get_instrument(code).name for code in missing)}
         )
-    key, label = stratum_of(trial, participant.referral)
-    slot = randomisation.take_next(trial, key, label)
+    slot = randomisation.take_next(trial, stratum_of(trial, participant.referral))
     now = timezone.now()
     slot.participant = participant
     slot.used_at = now

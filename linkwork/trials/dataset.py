@@ -28,7 +28,7 @@ from linkwork.outcomes.instruments import get_instrument
 from linkwork.outcomes.models import Measure
 from linkwork.referrals.models import Allocation
 
-from . import schedule
+from . import schedule, strata
 from .models import (
     AttendancePeriod,
     AttendanceReport,
@@ -163,6 +163,7 @@ def rows(trial: Trial, *, progress=None) -> list[dict]:
     for report in AttendanceReport.objects.filter(participant__in=participants):
         attendance[report.participant_id][report.period] = report.attendances
     weeks = list(trial.timepoints.values_list("weeks", flat=True))
+    stratum_labels = strata.labels(trial.strata.all())
     result = []
     total = len(participants)
     for index, participant in enumerate(participants, start=1):
@@ -172,7 +173,7 @@ def rows(trial: Trial, *, progress=None) -> list[dict]:
             "participant": pseudonym(trial.pk, participant.pk),
             "arm": participant.arm.name,
             "site": participant.referral.site.slug,
-            "stratum": participant.stratum.label,
+            "stratum": stratum_labels[participant.stratum_id],
             "randomised_month": origin.strftime("%Y-%m"),
             "gp_data_consent": participant.gp_data_consent,
         }

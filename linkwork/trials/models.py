@@ -404,8 +404,9 @@ class Stratum(models.Model):
     the position of its next unused allocation. Randomisation locks this row."""
 
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="strata")
+    #: "site=3|frequent_attender=yes": its words come from `strata.describe`, in the reader's
+    #: language.
     key = models.CharField(max_length=200)
-    label = models.CharField(max_length=300)
     next_position = models.PositiveIntegerField(default=1)
     generated = models.PositiveIntegerField(default=0)
     blocks = models.PositiveIntegerField(default=0)
@@ -418,7 +419,7 @@ class Stratum(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return self.key
 
 
 class AllocationSlot(models.Model):

@@ -15,7 +15,7 @@ from linkwork.outcomes.models import Timepoint
 from linkwork.outcomes.presenters import describe, may
 from linkwork.referrals.status import ReferralStatus
 
-from . import schedule
+from . import schedule, strata
 from .measures import Point
 from .models import (
     AttendancePeriod,
@@ -152,7 +152,7 @@ def _randomisation(participant: Participant, baseline: Step) -> Step:
         step.lines = [
             _("Randomised on %(date)s by %(who)s")
             % {"date": _date(participant.randomised_at.date()), "who": slot.used_by},
-            _("Stratum: %(stratum)s") % {"stratum": participant.stratum},
+            _("Stratum: %(stratum)s") % {"stratum": strata.label(participant.stratum)},
             _("Allocation reference: %(reference)s") % {"reference": slot.reference},
         ]
     elif participant.status == S.CONSENTED and baseline.state == DONE:

@@ -113,13 +113,13 @@ def extend(stratum: Stratum, *, seed: bytes, arms: list[Arm], multiples: list[in
     stratum.save(update_fields=["generated", "blocks"])
 
 
-def generate(trial: Trial, strata: list[tuple[str, str]], *, seed: bytes) -> None:
-    """Create the strata (key, label) and generate each one's list. Inside the opening's
+def generate(trial: Trial, strata: list[str], *, seed: bytes) -> None:
+    """Create the strata (by key) and generate each one's list. Inside the opening's
     transaction."""
     AllocationSeed.objects.create(trial=trial, seed=seed.hex())
     arms = list(trial.arms.all())
-    for key, label in strata:
-        stratum = Stratum.objects.create(trial=trial, key=key, label=label)
+    for key in strata:
+        stratum = Stratum.objects.create(trial=trial, key=key)
         extend(
             stratum,
             seed=seed,
@@ -130,7 +130,7 @@ def generate(trial: Trial, strata: list[tuple[str, str]], *, seed: bytes) -> Non
 
 
 @transaction.atomic
-def take_next(trial: Trial, key: str, label: str) -> AllocationSlot:
+def take_next(trial: Trial, key: str) -> AllocationSlot:
     """Lock the stratum and return its next unused slot, moving the position on. A stratum not
     seen when the trial opened (a factor level added later) is created now; a list that has run
     out is extended from the seed."""
@@ -140,7 +140,7 @@ def take_next(trial: Trial, key: str, label: str) -> AllocationSlot:
         arms = list(trial.arms.all())
         # Two people in a new stratum at once: the unique key makes the second wait for the
         # first's row, then find it.
-        stratum, _ = Stratum.objects.get_or_create(trial=trial, key=key, defaults={"label": label})
+        stratum, _ = Stratum.objects.get_or_create(trial=trial, key=key)
         stratum = Stratum.objects.select_for_update().get(pk=stratum.pk)
     if stratum.next_position > stratum.generated:
         extend(

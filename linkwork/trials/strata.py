@@ -5,7 +5,7 @@ import itertools
 
 from django.utils.translation import gettext as _
 
-from linkwork.partners.models import SourceType
+from linkwork.partners.models import Site, SourceType
 from linkwork.referrals.models import Referral
 from linkwork.referrals.status import Priority
 
@@ -48,20 +48,36 @@ def _key(site, values: list[tuple[str, str]]) -> str:
     return "|".join([f"site={site.pk}", *(f"{factor}={value}" for factor, value in values)])
 
 
-def _describe(site, values: list[tuple[str, str]]) -> str:
-    parts = [site.name]
+def describe(key: str, site_names: dict[int, str]) -> str:
+    """A stratum, in words, in the language of the page: "Rhondda Valleys · Priority: Urgent".
+    Worked out from its key each time (never stored), so each reader sees it in their own
+    language."""
+    site, *values = (part.split("=", 1) for part in key.split("|"))
+    parts = [site_names.get(int(site[1]), "")]
     parts += [f"{F(factor).label}: {_label(factor, value)}" for factor, value in values]
     return " · ".join(str(part) for part in parts)
 
 
-def stratum_of(trial: Trial, referral: Referral) -> tuple[str, str]:
-    """The stratum's key and label for this person."""
+def labels(strata) -> dict[int, str]:
+    """Each stratum's words, by pk, with one query for the sites' names."""
+    strata = list(strata)
+    site_ids = {int(s.key.split("|", 1)[0].split("=", 1)[1]) for s in strata}
+    names = dict(Site.objects.filter(pk__in=site_ids).values_list("pk", "name"))
+    return {s.pk: describe(s.key, names) for s in strata}
+
+
+def label(stratum) -> str:
+    return labels([stratum])[stratum.pk] if stratum is not None else ""
+
+
+def stratum_of(trial: Trial, referral: Referral) -> str:
+    """The key of the stratum this person is randomised in."""
     values = [(factor, _value(factor, referral)) for factor in trial.stratify_by]
-    return _key(referral.site, values), _describe(referral.site, values)
+    return _key(referral.site, values)
 
 
-def strata_at_opening(trial: Trial) -> list[tuple[str, str]]:
-    """Every stratum people can fall in when the trial opens."""
+def strata_at_opening(trial: Trial) -> list[str]:
+    """The keys of every stratum people can fall in when the trial opens."""
     strata = []
     for site in trial.sites.order_by("name"):
         levels = [
@@ -69,6 +85,5 @@ def strata_at_opening(trial: Trial) -> list[tuple[str, str]]:
             for factor in trial.stratify_by
         ]
         for combination in itertools.product(*levels):
-            values = list(combination)
-            strata.append((_key(site, values), _describe(site, values)))
+            strata.append(_key(site, list(combination)))
     return strata

@@ -74,13 +74,21 @@ def test_strata_cross_the_site_with_the_other_factors(
         by=trial_manager,
     )
     actions.open_trial(trial, by=trial_manager)
-    labels = sorted(trial.strata.values_list("label", flat=True))
+    from linkwork.trials.strata import labels as stratum_labels
+
+    labels = sorted(stratum_labels(trial.strata.all()).values())
     assert labels == [
         "Powys Rural · Frequent attender: no",
         "Powys Rural · Frequent attender: yes",
         "Rhondda Valleys · Frequent attender: no",
         "Rhondda Valleys · Frequent attender: yes",
     ]
+    # The words come from the key each time: a Welsh reader sees them in Welsh.
+    from django.utils import translation
+
+    with translation.override("cy"):
+        welsh = sorted(stratum_labels(trial.strata.all()).values())
+    assert "Frequent attender" not in " ".join(welsh) and welsh[0].startswith("Powys Rural · ")
 
 
 def test_the_trial_is_offered_only_to_people_waiting_on_its_pathways(

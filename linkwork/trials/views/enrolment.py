@@ -28,7 +28,7 @@ from linkwork.referrals.actions import record_view
 from linkwork.referrals.queries import referral_for
 from linkwork.referrals.status import ReferralStatus
 
-from .. import actions, measures
+from .. import actions, measures, strata
 from ..forms import (
     AttendanceForm,
     ConfirmForm,
@@ -356,6 +356,7 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": participant.referral,
             "trial": participant.trial,
             "slot": participant.allocation,
+            "stratum": strata.label(participant.stratum),
         },
     )
 

@@ -19,7 +19,7 @@ from linkwork.accounts.permissions import Permission, has_permission
 from linkwork.accounts.queries import sites_for
 from linkwork.outcomes.instruments import get_instrument
 
-from .. import dataset
+from .. import dataset, strata
 from ..analysis import AnalysisError, ancova, summarise
 from ..consort import outline, render_svg
 from ..flow import consort_flow
@@ -72,12 +72,13 @@ def records(request: HttpRequest, pk: int) -> HttpResponse:
         if not key_is_set():
             return render(request, "trials/reports/no_key.html", {"trial": trial}, status=503)
         people = participants_in(trial, group.ids)
+        stratum_labels = strata.labels(trial.strata.all())
         rows = [
             {
                 "pseudonym": pseudonym(trial.pk, p.pk),
                 "status": p.get_status_display(),
                 "arm": p.arm.name if p.arm else "",
-                "stratum": p.stratum.label if p.stratum else "",
+                "stratum": stratum_labels.get(p.stratum_id, ""),
                 "month": p.screened_at.strftime("%Y-%m"),
                 "withdrawn": p.withdrawn_on is not None,
             }
