@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
+LINKWORK_FIELDS = ["role", "sites", "organisation", "caseload_cap", "started_on", "left_on"]
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
@@ -11,10 +13,10 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "sites", "is_active"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        (_("Linkwork"), {"fields": ["role", "sites", "organisation", "caseload_cap"]}),
+        (_("Linkwork"), {"fields": LINKWORK_FIELDS}),
     ]
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,
-        (_("Linkwork"), {"fields": ["role", "sites", "organisation", "caseload_cap"]}),
+        (_("Linkwork"), {"fields": LINKWORK_FIELDS}),
     ]
     filter_horizontal = ["sites", "groups", "user_permissions"]

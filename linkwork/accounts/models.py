@@ -38,6 +38,9 @@ class User(AbstractUser):
         default=DEFAULT_CASELOAD_CAP,
         help_text=_("The most people this link coordinator can support at once."),
     )
+    # On the service timeline: when a link coordinator started, and their last day.
+    started_on = models.DateField(_("started in the service"), null=True, blank=True)
+    left_on = models.DateField(_("last day in the service"), null=True, blank=True)
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "linkwork.safeguarding",
     "linkwork.unmet",
     "linkwork.trials",
+    "linkwork.reports",
     "linkwork.home",
 ]
 

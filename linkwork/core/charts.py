@@ -1,0 +1,308 @@
+"""Charts drawn on the server: Vega-Lite specifications built with Altair, converted to SVG by
+vl-convert, so a chart needs no JavaScript and looks the same in a page, a PDF and a print-out.
+
+The caller has already counted: it passes plain points (a month, a series, a value) or bars (a
+label, a value), already-translated titles, and a one- or two-sentence `summary` that says what
+the chart shows (its text alternative). What comes back is a `Chart`: the SVG, the summary, the
+dated markers written out as text, and a table of the same figures (`columns`, `rows`) whose
+cells may carry a link to the records behind them. The page shows the SVG with the summary as
+its caption and the table beneath it, so nothing is only in the picture.
+
+A point's `value` is what is drawn and its `text` what the table shows: a suppressed small
+count ("fewer than 5") has `value=None` (not drawn) and the text the caller chose.
+
+Dated events ("crisis-team pathway opened") are drawn on a time chart as vertical rules with a
+letter above each; the letters are explained beneath the chart (`Chart.markers`). Letters rather
+than the events' names keep labels from running into each other on a phone's narrow screen.
+
+The SVG uses presentation attributes only (no `style`, which the Content-Security-Policy would
+block), holds no script, and every text in it went through vl-convert's XML escaping. The same
+specification always gives the same SVG; conversions are cached by a hash of the specification.
+"""
+
+import datetime
+import hashlib
+import json
+import re
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import altair as alt
+import vl_convert
+from django.core.cache import cache
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+# GOV.UK Frontend's colours, in an order where neighbours differ for most colour vision.
+PALETTE = (
+    "#1d70b8",  # blue
+    "#f47738",  # orange
+    "#28a197",  # turquoise
+    "#4c2c92",  # purple
+    "#d53880",  # pink
+    "#00703c",  # green
+    "#b58840",  # brown
+    "#5694ca",  # light blue
+    "#d4351c",  # red
+    "#505a5f",  # dark grey
+)
+TEXT = "#0b0c0c"
+SECONDARY = "#505a5f"
+MARKER = "#d4351c"
+FONT = "Arial, Helvetica, sans-serif"
+WIDTH = 640
+HEIGHT = 260
+CACHE_SECONDS = 60 * 60 * 24
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure in a chart's table: what it says, and where its records are listed, if the
+    reader may see them."""
+
+    text: str
+    href: str = ""
+
+
+@dataclass(frozen=True)
+class Point:
+    """One value on a time chart: `month` is any date in the month (the first, by convention)."""
+
+    month: datetime.date
+    series: str
+    value: float | None
+    text: str = ""  # what the table shows; the value, if empty
+    href: str = ""
+
+    def cell(self) -> Cell:
+        return Cell(self.text or _number(self.value), self.href)
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float | None
+    series: str = ""
+    text: str = ""
+    href: str = ""
+
+    def cell(self) -> Cell:
+        return Cell(self.text or _number(self.value), self.href)
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A dated event drawn on a time chart."""
+
+    on: datetime.date
+    label: str
+
+
+@dataclass
+class Chart:
+    title: str
+    summary: str
+    svg: SafeString
+    columns: list[str]
+    rows: list[list[Cell]]
+    markers: list[tuple[str, Marker]] = field(default_factory=list)  # (letter, marker)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows
+
+
+def _number(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.1f}"
+    return f"{int(value):,}"
+
+
+def _config(chart):
+    return (
+        chart.properties(width=WIDTH, height=HEIGHT)
+        .configure(font=FONT, background="white")
+        .configure_axis(
+            labelColor=TEXT,
+            titleColor=TEXT,
+            labelFontSize=12,
+            titleFontSize=13,
+            titleFontWeight="normal",
+            gridColor="#e5e6e7",
+            domainColor=SECONDARY,
+            tickColor=SECONDARY,
+        )
+        .configure_legend(
+            labelColor=TEXT,
+            titleColor=TEXT,
+            labelFontSize=12,
+            titleFontSize=13,
+            orient="bottom",
+            columns=2,
+            labelLimit=300,
+        )
+        .configure_view(stroke=None)
+        .configure_range(category=list(PALETTE))
+    )
+
+
+def _letters():
+    yield from string.ascii_uppercase
+    for first in string.ascii_uppercase:
+        for second in string.ascii_uppercase:
+            yield first + second
+
+
+def _lettered(markers: Sequence[Marker], start: datetime.date, end: datetime.date):
+    shown = sorted((m for m in markers if start <= m.on <= end), key=lambda m: (m.on, m.label))
+    return list(zip(_letters(), shown, strict=False))
+
+
+def time_chart(
+    *,
+    title: str,
+    summary: str,
+    points: Sequence[Point],
+    y_title: str,
+    month_title: str,
+    series_title: str = "",
+    markers: Sequence[Marker] = (),
+    kind: str = "line",  # "line", or "bar" (stacked by series)
+    months: Sequence[datetime.date] = (),
+) -> Chart:
+    """Values per month, one line (or stack of bars) per series, with dated markers.
+
+    `months` lists every month the chart covers, so a month with nothing in it still has its
+    row in the table (and its place on the axis); by default, the months the points name.
+    """
+    months = sorted(set(months) | {p.month for p in points})
+    series = list(dict.fromkeys(p.series for p in points))
+    columns = [month_title, *series]
+    by_key = {(p.month, p.series): p for p in points}
+    rows = [
+        [Cell(month.strftime("%Y-%m"))]
+        + [by_key[(month, s)].cell() if (month, s) in by_key else Cell("0") for s in series]
+        for month in months
+    ]
+    lettered = _lettered(markers, months[0], months[-1]) if months else []
+    if not points:
+        return Chart(title, summary, mark_safe(""), columns, [], lettered)  # noqa: S308
+
+    data = [
+        {"month": p.month.isoformat(), "series": p.series, "value": p.value}
+        for p in points
+        if p.value is not None
+    ]
+    x = alt.X("yearmonth(month):T", title=month_title, axis=alt.Axis(format="%b %Y", labelAngle=0))
+    y = alt.Y("value:Q", title=y_title, stack=kind == "bar" or None)
+    colour = alt.Color(
+        "series:N",
+        title=series_title or None,
+        sort=series,
+        legend=alt.Legend() if len(series) > 1 else None,
+    )
+    tooltip_free = {"month": x, "value": y, "color": colour}
+    if kind == "bar":
+        base = alt.Chart(alt.Data(values=data)).mark_bar().encode(**_renamed(tooltip_free))
+    else:
+        base = (
+            alt.Chart(alt.Data(values=data))
+            .mark_line(point=alt.OverlayMarkDef(size=30), strokeWidth=2.5)
+            .encode(**_renamed(tooltip_free))
+        )
+    layers = [base]
+    if lettered:
+        marks = [{"on": m.on.isoformat(), "letter": letter} for letter, m in lettered]
+        rule = alt.Chart(alt.Data(values=marks)).mark_rule(
+            color=MARKER, strokeDash=[4, 3], strokeWidth=1.5
+        )
+        rule = rule.encode(x=alt.X("on:T"))
+        label = alt.Chart(alt.Data(values=marks)).mark_text(
+            color=MARKER, fontWeight="bold", fontSize=13, dy=-8, align="center", baseline="bottom"
+        )
+        label = label.encode(x=alt.X("on:T"), y=alt.value(0), text="letter:N")
+        layers += [rule, label]
+    chart = alt.layer(*layers) if len(layers) > 1 else base
+    return Chart(title, summary, render(_config(chart).to_dict()), columns, rows, lettered)
+
+
+def _renamed(encodings: dict) -> dict:
+    return {"x": encodings["month"], "y": encodings["value"], "color": encodings["color"]}
+
+
+def bar_chart(
+    *,
+    title: str,
+    summary: str,
+    bars: Sequence[Bar],
+    label_title: str,
+    value_title: str,
+    series_title: str = "",
+    percent: bool = False,
+) -> Chart:
+    """Horizontal bars, one per label (or stacked by series), in the order given."""
+    labels = list(dict.fromkeys(b.label for b in bars))
+    series = [s for s in dict.fromkeys(b.series for b in bars) if s]
+    if series:
+        columns = [label_title, *series]
+        by_key = {(b.label, b.series): b for b in bars}
+        rows = [
+            [Cell(label)]
+            + [by_key[(label, s)].cell() if (label, s) in by_key else Cell("0") for s in series]
+            for label in labels
+        ]
+    else:
+        columns = [label_title, value_title]
+        rows = [[Cell(b.label), b.cell()] for b in bars]
+    if not bars:
+        return Chart(title, summary, mark_safe(""), columns, [])  # noqa: S308
+    data = [
+        {"label": b.label, "series": b.series, "value": b.value}
+        for b in bars
+        if b.value is not None
+    ]
+    axis = alt.Axis(format=".0%") if percent else alt.Axis()
+    encoding = {
+        "y": alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=260)),
+        "x": alt.X("value:Q", title=value_title, axis=axis, stack=True if series else None),
+    }
+    if series:
+        encoding["color"] = alt.Color(
+            "series:N", title=series_title or None, sort=series, legend=alt.Legend()
+        )
+    else:
+        encoding["color"] = alt.value(PALETTE[0])
+    chart = alt.Chart(alt.Data(values=data)).mark_bar().encode(**encoding)
+    height = max(60, 26 * len(labels))
+    spec = _config(chart.properties(height=height)).to_dict()
+    spec["height"] = height
+    return Chart(title, summary, render(spec), columns, rows)
+
+
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+
+
+def render(spec: dict) -> SafeString:
+    """The SVG for a Vega-Lite specification: sized by its viewBox (so it scales to its
+    container), hidden from assistive technology (the caption and table say the same), and
+    cached by the specification's hash."""
+    payload = json.dumps(spec, sort_keys=True, default=str)
+    key = "chart-svg:" + hashlib.sha256(payload.encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        svg = vl_convert.vegalite_to_svg(spec)
+        opening = _SVG_OPEN.search(svg)
+        if opening is None:  # pragma: no cover - vl-convert always returns an <svg> element
+            raise ValueError("vl-convert returned no SVG")
+        view_box = re.search(r'viewBox="([^"]*)"', opening.group(0))
+        replacement = format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="lw-chart__svg" viewBox="{}" '
+            'aria-hidden="true" focusable="false">',
+            view_box.group(1) if view_box else "",
+        )
+        svg = svg[: opening.start()] + replacement + svg[opening.end() :]
+        cache.set(key, svg, CACHE_SECONDS)
+    return mark_safe(svg)  # noqa: S308 - vl-convert's own output, its text XML-escaped
