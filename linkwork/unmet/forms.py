@@ -5,24 +5,27 @@ field it concerns)."""
 from __future__ import annotations
 
 import datetime
-import re
 
 from django import forms
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from linkwork.core.forms import GovUKForm
+from linkwork.core.months import (
+    MonthField,
+    add_months,
+    month_choices,
+    month_value,
+    months_between,
+    parse_month,
+)
 from linkwork.directory.models import TaxonomyTerm
 
 from .areas import MAX_AREA_LENGTH, MAX_NOTE_LENGTH, term_label
-from .report import add_months, months_between
 
 AREAS_LIST_ID = "unmet-need-areas"
 # The report's month selects go back this far; a longer period is refused.
 MONTHS_OFFERED = 60
 DEFAULT_MONTHS = 12
-
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 class CategoryField(forms.ModelChoiceField):
@@ -101,46 +104,6 @@ class UnmetNeedForm(GovUKForm):
 # --- The report's filters ------------------------------------------------------------------------
 
 
-def month_value(month: datetime.date) -> str:
-    return f"{month.year:04d}-{month.month:02d}"
-
-
-def parse_month(value: str) -> datetime.date | None:
-    """A month typed as YYYY-MM (its 1st), or None."""
-    match = _MONTH.match((value or "").strip())
-    if not match:
-        return None
-    year, month = int(match[1]), int(match[2])
-    if not (1900 <= year <= 9999 and 1 <= month <= 12):
-        return None
-    return datetime.date(year, month, 1)
-
-
-def month_choices(this_month: datetime.date, also: datetime.date | None = None) -> list:
-    """The last `MONTHS_OFFERED` months, newest first (and `also`, if typed in the address)."""
-    months = [add_months(this_month, -i) for i in range(MONTHS_OFFERED)]
-    if also is not None and also not in months:
-        months = sorted([*months, also], reverse=True)
-    return [(month_value(m), formats.date_format(m, "F Y")) for m in months]
-
-
-class MonthField(forms.CharField):
-    """A month from a select of months, cleaned to its 1st."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.Select)
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        month = parse_month(value)
-        if month is None:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return month
-
-
 class UnmetNeedsFilterForm(GovUKForm):
     """The report's filters, read from the query string. A filter that does not make sense is
     reported and the default used instead; the rest still apply."""
@@ -202,7 +165,7 @@ class UnmetNeedsFilterForm(GovUKForm):
         self.fields["category"].queryset = categories
         for name in ("from_month", "to_month"):
             typed = parse_month((data or {}).get(self.add_prefix(name), ""))
-            self.fields[name].widget.choices = month_choices(this_month, typed)
+            self.fields[name].widget.choices = month_choices(this_month, MONTHS_OFFERED, typed)
 
     def add_prefix(self, field_name: str) -> str:
         return self.prefix_names.get(field_name, field_name)

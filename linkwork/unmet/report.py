@@ -27,6 +27,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from linkwork.core.months import add_months, month_of, months_between, start_of
 from linkwork.directory.models import (
     Address,
     ServiceArea,
@@ -100,35 +101,6 @@ class Report:
         return rows
 
 
-def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
-    """The 1st of every month from `first`'s month to `last`'s, inclusive."""
-    months = []
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        months.append(datetime.date(year, month, 1))
-        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
-    return months
-
-
-def add_months(day: datetime.date, count: int) -> datetime.date:
-    """The 1st of the month `count` months after (or before) `day`'s month."""
-    index = day.year * 12 + day.month - 1 + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def _start_of(month: datetime.date, tz) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime(month.year, month.month, 1), tz)
-
-
-def _month_of(value: datetime.datetime | datetime.date, tz) -> datetime.date:
-    """The month a truncated value stands for, in the report's time zone."""
-    if isinstance(value, datetime.datetime):
-        if timezone.is_aware(value):
-            value = value.astimezone(tz)
-        return value.date().replace(day=1)
-    return value.replace(day=1)
-
-
 def recorded_needs(
     sites, first_month: datetime.date, last_month: datetime.date, *, tz=None, category=None
 ) -> QuerySet[UnmetNeed]:
@@ -136,8 +108,8 @@ def recorded_needs(
     tz = tz or timezone.get_current_timezone()
     needs = UnmetNeed.objects.filter(
         site__in=sites,
-        recorded_at__gte=_start_of(first_month, tz),
-        recorded_at__lt=_start_of(add_months(last_month, 1), tz),
+        recorded_at__gte=start_of(first_month, tz),
+        recorded_at__lt=start_of(add_months(last_month, 1), tz),
     )
     if category is not None:
         needs = needs.filter(category_id__in=term_and_below(category))
@@ -152,8 +124,8 @@ def ended_unavailable(
     prescriptions = SocialPrescription.objects.filter(
         status=PrescriptionStatus.UNAVAILABLE,
         referral__site__in=sites,
-        status_changed_at__gte=_start_of(first_month, tz),
-        status_changed_at__lt=_start_of(add_months(last_month, 1), tz),
+        status_changed_at__gte=start_of(first_month, tz),
+        status_changed_at__lt=start_of(add_months(last_month, 1), tz),
     )
     if category is not None:
         prescriptions = prescriptions.filter(
@@ -247,7 +219,7 @@ def unmet_needs_report(
         .order_by()
     )
     for row in need_rows:
-        month = _month_of(row["month"], tz)
+        month = month_of(row["month"], tz)
         key = area_key(row["area"])
         if month not in month_index or not keep_area(key):
             continue
@@ -268,7 +240,7 @@ def unmet_needs_report(
     categories_of = service_categories(service_ids)
     counted_twice = False
     for row in prescription_rows:
-        month = _month_of(row["month"], tz)
+        month = month_of(row["month"], tz)
         place = places.get(row["service_id"], "")
         key = area_key(place)
         if month not in month_index or not keep_area(key):

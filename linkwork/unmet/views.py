@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import site_for, sites_for
 from linkwork.core.form_pages import posted, submit
+from linkwork.core.months import month_value
 from linkwork.core.spreadsheets import spreadsheet_safe
 from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
@@ -30,7 +31,7 @@ from linkwork.referrals.queries import referral_for
 
 from . import actions, areas
 from . import report as needs_report
-from .forms import AREAS_LIST_ID, UnmetNeedForm, UnmetNeedsFilterForm, month_value
+from .forms import AREAS_LIST_ID, UnmetNeedForm, UnmetNeedsFilterForm
 from .queries import last_site_recorded_at
 
 NEEDS_PER_PAGE = 50
