@@ -61,6 +61,9 @@ class Permission(StrEnum):
     ENROL_IN_TRIAL = "enrol_in_trial"
     RELEASE_FROM_TRIAL_PATH = "release_from_trial_path"
     RECORD_GP_ATTENDANCE = "record_gp_attendance"
+    VIEW_DASHBOARDS = "view_dashboards"
+    RECORD_SERVICE_EVENT = "record_service_event"
+    FOLLOW_FIGURES_TO_RECORDS = "follow_figures_to_records"
 
 
 def _has_role(*roles: Role):
@@ -164,6 +167,14 @@ def works_at_a_trial_site(user, trial) -> bool:
 
 
 @rules.predicate
+def covers_only_users_sites(user, event) -> bool:
+    """Every site the service-timeline event is recorded for is one of the user's."""
+    if event is None:
+        return False
+    return {site.pk for site in event.sites.all()} <= site_ids_of(user)
+
+
+@rules.predicate
 def waiting_for_information(user, referral) -> bool:
     return referral is not None and referral.status == "information_requested"
 
@@ -260,6 +271,14 @@ RULES = {
     Permission.ENROL_IN_TRIAL: is_site_staff & works_at_site_of,
     Permission.RELEASE_FROM_TRIAL_PATH: is_manager & works_at_site_of,
     Permission.RECORD_GP_ATTENDANCE: is_site_staff & works_at_site_of,
+    # Dashboards: managers see their sites' figures exactly; coordinators their own caseload's;
+    # the research roles every site's, with small numbers suppressed (reports.scope).
+    Permission.VIEW_DASHBOARDS: is_site_staff | is_trial_team_role,
+    # The service timeline's own events: managers, for their sites (an event as the object:
+    # one recorded only for sites they manage).
+    Permission.RECORD_SERVICE_EVENT: is_manager & (no_object | covers_only_users_sites),
+    # From a figure to the list of people behind it, by name: staff, within their own scope.
+    Permission.FOLLOW_FIGURES_TO_RECORDS: is_site_staff,
 }
 
 

@@ -34,6 +34,8 @@ from django.core.cache import cache
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from .months import add_months
+
 # GOV.UK Frontend's colours, in an order where neighbours differ for most colour vision.
 PALETTE = (
     "#1d70b8",  # blue
@@ -99,6 +101,15 @@ class Marker:
     label: str
 
 
+@dataclass(frozen=True)
+class Lettered:
+    """The markers of one day, as the chart draws them: one rule, one letter."""
+
+    letter: str
+    on: datetime.date
+    labels: tuple[str, ...]
+
+
 @dataclass
 class Chart:
     title: str
@@ -106,7 +117,7 @@ class Chart:
     svg: SafeString
     columns: list[str]
     rows: list[list[Cell]]
-    markers: list[tuple[str, Marker]] = field(default_factory=list)  # (letter, marker)
+    markers: list[Lettered] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -157,8 +168,15 @@ def _letters():
 
 
 def _lettered(markers: Sequence[Marker], start: datetime.date, end: datetime.date):
-    shown = sorted((m for m in markers if start <= m.on <= end), key=lambda m: (m.on, m.label))
-    return list(zip(_letters(), shown, strict=False))
+    """One letter per day with markers (events on one day share a rule), in date order."""
+    days: dict[datetime.date, list[str]] = {}
+    for marker in sorted(markers, key=lambda m: (m.on, m.label)):
+        if start <= marker.on <= end and marker.label not in days.get(marker.on, []):
+            days.setdefault(marker.on, []).append(marker.label)
+    return [
+        Lettered(letter, on, tuple(labels))
+        for letter, (on, labels) in zip(_letters(), days.items(), strict=False)
+    ]
 
 
 def time_chart(
@@ -187,7 +205,11 @@ def time_chart(
         + [by_key[(month, s)].cell() if (month, s) in by_key else Cell("0") for s in series]
         for month in months
     ]
-    lettered = _lettered(markers, months[0], months[-1]) if months else []
+    lettered = (
+        _lettered(markers, months[0], add_months(months[-1], 1) - datetime.timedelta(days=1))
+        if months
+        else []
+    )
     if not points:
         return Chart(title, summary, mark_safe(""), columns, [], lettered)  # noqa: S308
 
@@ -215,7 +237,7 @@ def time_chart(
         )
     layers = [base]
     if lettered:
-        marks = [{"on": m.on.isoformat(), "letter": letter} for letter, m in lettered]
+        marks = [{"on": m.on.isoformat(), "letter": m.letter} for m in lettered]
         rule = alt.Chart(alt.Data(values=marks)).mark_rule(
             color=MARKER, strokeDash=[4, 3], strokeWidth=1.5
         )
@@ -286,9 +308,9 @@ _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 
 
 def render(spec: dict) -> SafeString:
-    """The SVG for a Vega-Lite specification: sized by its viewBox (so it scales to its
-    container), hidden from assistive technology (the caption and table say the same), and
-    cached by the specification's hash."""
+    """The SVG for a Vega-Lite specification, at its natural size (its viewBox and the
+    stylesheet's max-width let it shrink into a narrower container), hidden from assistive
+    technology (the caption and table say the same), and cached by the specification's hash."""
     payload = json.dumps(spec, sort_keys=True, default=str)
     key = "chart-svg:" + hashlib.sha256(payload.encode()).hexdigest()
     svg = cache.get(key)
@@ -297,11 +319,13 @@ def render(spec: dict) -> SafeString:
         opening = _SVG_OPEN.search(svg)
         if opening is None:  # pragma: no cover - vl-convert always returns an <svg> element
             raise ValueError("vl-convert returned no SVG")
-        view_box = re.search(r'viewBox="([^"]*)"', opening.group(0))
+        attributes = dict(re.findall(r'(width|height|viewBox)="([^"]*)"', opening.group(0)))
         replacement = format_html(
-            '<svg xmlns="http://www.w3.org/2000/svg" class="lw-chart__svg" viewBox="{}" '
-            'aria-hidden="true" focusable="false">',
-            view_box.group(1) if view_box else "",
+            '<svg xmlns="http://www.w3.org/2000/svg" class="lw-chart__svg" width="{}" '
+            'height="{}" viewBox="{}" aria-hidden="true" focusable="false">',
+            attributes.get("width", ""),
+            attributes.get("height", ""),
+            attributes.get("viewBox", ""),
         )
         svg = svg[: opening.start()] + replacement + svg[opening.end() :]
         cache.set(key, svg, CACHE_SECONDS)

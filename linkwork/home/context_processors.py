@@ -21,6 +21,7 @@ NAVIGATION = [
     (_("Measures"), "outcomes:schedules", Permission.CONFIGURE_MEASURE_SCHEDULE),
     (_("Instruments"), "outcomes:instruments", Permission.CONFIGURE_INSTRUMENTS),
     (_("Trials"), "trials:list", Permission.VIEW_TRIALS),
+    (_("Reports"), "reports:index", Permission.VIEW_DASHBOARDS),
     (_("Audit log"), "audit:log", Permission.VIEW_AUDIT_LOG),
 ]
 

@@ -314,3 +314,14 @@ def table_empty(context, content, *, colspan=None):
         "components/table_empty.html",
         {"content": _trimmed(content), "colspan": colspan or parts.columns or 1},
     )
+
+
+# Chart
+
+
+@register.inclusion_tag("components/chart.html")
+def chart(chart, *, heading_level=3, id=""):
+    """`{% chart chart %}`: a `core.charts.Chart` as a figure: its title, the SVG with the summary
+    as its caption, the dated events its letters stand for, and the same figures as a table
+    (in a details element, so the page stays short), each linked to its records if it can be."""
+    return {"chart": chart, "heading_level": heading_level, "id": id}

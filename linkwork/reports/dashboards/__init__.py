@@ -1,0 +1,12 @@
+"""The dashboards, by the key in their address (`/reports/<key>/`). Each is a function of a
+`Context` (the reader's scope, the filters, the figure maker, the timeline's markers) that
+returns a `Dashboard`; the view renders it as HTML, CSV or JSON."""
+
+from django.utils.translation import gettext_lazy as _
+
+from . import access, referrals
+
+DASHBOARDS = {
+    "referrals": (_("Referrals"), referrals.build),
+    "access": (_("Access and waiting"), access.build),
+}

@@ -1,0 +1,122 @@
+"""The records behind a figure: `/reports/records/?metric=...` with the dashboard's filters and
+the figure's narrowing (a month, a pathway, a decision). Each metric is the queryset its figure
+counted (`data.py`), so the list has exactly the rows the figure counted."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from linkwork.core.months import add_months, parse_month, start_of
+from linkwork.referrals.models import Referral
+from linkwork.referrals.status import OPEN_STATUSES, DeclineReason, ReferralStatus
+
+from . import data
+from .filters import Filters
+from .scope import Scope
+
+TITLES = {
+    "received": _("Referrals received"),
+    "decided": _("Referrals by triage decision"),
+    "triaged": _("Referrals triaged"),
+    "waiting_on": _("On the waiting list"),
+    "first_contact": _("Accepted, and their first support contact"),
+    "interim": _("Given support while waiting"),
+}
+
+
+def _pk_or_none(value: str, field: str) -> dict:
+    """`none`, one id, or several separated by commas."""
+    if value == "none":
+        return {f"{field}__isnull": True}
+    parts = value.split(",")
+    if not all(part.isdigit() and len(part) < 10 for part in parts):
+        raise Http404
+    return {f"{field}__in": [int(part) for part in parts]}
+
+
+def _narrowed(chosen: QuerySet[Referral], params) -> QuerySet[Referral]:
+    if value := params.get("by_pathway", ""):
+        chosen = chosen.filter(**_pk_or_none(value, "pathway_id"))
+    if value := params.get("by_organisation", ""):
+        chosen = chosen.filter(**_pk_or_none(value, "referring_organisation_id"))
+    if value := params.get("month", ""):
+        month = parse_month(value)
+        if month is None:
+            raise Http404
+        chosen = chosen.filter(
+            received_at__gte=start_of(month), received_at__lt=start_of(add_months(month, 1))
+        )
+    if params.get("frequent") == "1":
+        chosen = chosen.filter(frequent_attender=True)
+    return chosen
+
+
+def _decided(scope: Scope, filters: Filters, params) -> QuerySet[Referral]:
+    chosen = data.received(scope, filters)
+    decision = params.get("decision", "")
+    if decision == "pending":
+        chosen = chosen.filter(data.PENDING)
+    elif decision == "declined_any":
+        chosen = chosen.filter(status=ReferralStatus.DECLINED)
+    elif decision in data.DECISIONS:
+        chosen = chosen.filter(data.DECISIONS[decision])
+    else:
+        raise Http404
+    if reason := params.get("reason", ""):
+        if reason not in DeclineReason.values:
+            raise Http404
+        chosen = chosen.filter(decline_reason=reason)
+    return chosen
+
+
+def _waiting_on(scope: Scope, filters: Filters, params) -> QuerySet[Referral]:
+    try:
+        day = datetime.date.fromisoformat(params.get("on", ""))
+    except ValueError:
+        raise Http404 from None
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+    return data.waiting_on(scope, filters, moment)
+
+
+def _first_contact(scope: Scope, filters: Filters, params) -> QuerySet[Referral]:
+    chosen = data.with_first_contact(data.accepted(scope, filters))
+    if params.get("seen") == "no":
+        return chosen.filter(first_contact_at__isnull=True, status__in=OPEN_STATUSES)
+    return chosen.filter(first_contact_at__isnull=False)
+
+
+def _interim(scope: Scope, filters: Filters, params) -> QuerySet[Referral]:
+    return (
+        data.waited_in_period(scope, filters)
+        .filter(interim_contacts__at__gte=filters.start, interim_contacts__at__lt=filters.end)
+        .distinct()
+    )
+
+
+METRICS = {
+    "received": lambda scope, filters, params: data.received(scope, filters),
+    "decided": _decided,
+    "triaged": lambda scope, filters, params: data.with_triage(
+        data.received(scope, filters)
+    ).filter(triaged_at__isnull=False),
+    "waiting_on": _waiting_on,
+    "first_contact": _first_contact,
+    "interim": _interim,
+}
+
+
+def records_behind(scope: Scope, filters: Filters, params) -> tuple[str, QuerySet[Referral]]:
+    """The title and the referrals behind the figure the parameters name; 404 for a metric or
+    narrowing that does not exist."""
+    metric = params.get("metric", "")
+    if metric not in METRICS:
+        raise Http404
+    chosen = _narrowed(METRICS[metric](scope, filters, params), params)
+    return str(TITLES[metric]), chosen.select_related("person", "site", "pathway").order_by(
+        "-received_at", "-pk"
+    )
