@@ -171,7 +171,13 @@ class Figures:
         value = float(numpy.mean(values))
         if math.isnan(value):
             return Figure(key, label, None, _("no data"), unit="mean")
-        return Figure(key, label, value, number_format(round(value, decimals), decimal_pos=decimals), unit="mean")
+        return Figure(
+            key,
+            label,
+            value,
+            number_format(round(value, decimals), decimal_pos=decimals),
+            unit="mean",
+        )
 
     def text(self, key: str, label: str, text: str, value: float | None = None) -> Figure:
         return Figure(key, label, value, text)

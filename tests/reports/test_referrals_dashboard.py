@@ -88,7 +88,11 @@ def test_other_sites_referrals_are_not_counted_for_a_manager_of_one_site(
     assert both.sections[0].charts[0].columns == ["Month", "GP practices"]
     # ...and two rows of the triage table, named with their site.
     labels = [row.label for row in table(both, "triage_by_pathway").rows]
-    assert labels == ["GP practices (Powys Rural)", "GP practices (Rhondda Valleys)", "All pathways"]
+    assert labels == [
+        "GP practices (Powys Rural)",
+        "GP practices (Rhondda Valleys)",
+        "All pathways",
+    ]
 
 
 def test_filters_narrow_every_figure(client_for, manager_both, story, site_b, pathway_a, today):
@@ -130,9 +134,7 @@ def test_before_and_after_an_event(client_for, manager, story, site_a, today):
     assert rows["redirect_rate"] == ["0%", "100%"]
     # The event is marked on the time charts.
     chart = board.sections[0].charts[0]
-    assert [(m.letter, m.labels) for m in chart.markers] == [
-        ("A", ("Crisis team pathway opened",))
-    ]
+    assert [(m.letter, m.labels) for m in chart.markers] == [("A", ("Crisis team pathway opened",))]
 
 
 def test_the_json_twin_has_the_same_figures_with_small_numbers_suppressed(
@@ -169,9 +171,7 @@ def test_the_csv_twin_is_the_same_figures_in_long_form(client_for, manager, stor
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     total = next(r for r in rows if r["key"] == "received_total")
     assert (total["value"], total["text"], total["suppressed"]) == ("5", "5", "False")
-    triage = [
-        r for r in rows if r["item"] == "triage_by_pathway" and r["row"] == "GP practices"
-    ]
+    triage = [r for r in rows if r["item"] == "triage_by_pathway" and r["row"] == "GP practices"]
     assert [r["text"] for r in triage][:2] == ["5", "fewer than 5"]
 
 
