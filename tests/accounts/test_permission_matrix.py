@@ -39,6 +39,7 @@ from linkwork.referrals.models import (
 from linkwork.referrals.status import DeclineReason, ReferralStatus
 from linkwork.safeguarding import actions as safeguarding
 from tests.factories import make_referral, make_service
+from tests.reports.test_permissions import PAGES as REPORT_PAGES
 from tests.trials.test_permissions import MATRIX as TRIAL_MATRIX
 
 S = ReferralStatus
@@ -641,6 +642,8 @@ def test_the_matrix_covers_every_url_in_the_app():
         # Research trials: their own matrix, with the trial team's roles, in
         # tests/trials/test_permissions.py.
         *TRIAL_PAGES,
+        # Reports: their own matrix, in tests/reports/test_permissions.py.
+        *REPORT_PAGES,
         # POST-only: tested below.
         "logout",
         "set_language",
