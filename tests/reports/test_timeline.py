@@ -5,12 +5,12 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from linkwork.accounts.models import Role
 from linkwork.audit.models import AuditAction, AuditEvent
 from linkwork.reports.models import ServiceEvent
 from linkwork.reports.scope import scope_for
 from linkwork.reports.timeline import Kind, service_timeline
 from linkwork.trials import actions as trials
-from linkwork.accounts.models import Role
 from tests.factories import PathwayFactory, UserFactory
 from tests.trials.conftest import spec
 
