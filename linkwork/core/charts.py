@@ -26,7 +26,7 @@ import json
 import re
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import altair as alt
 import vl_convert
@@ -50,6 +50,8 @@ PALETTE = (
     "#505a5f",  # dark grey
 )
 TEXT = "#0b0c0c"
+# For series that mean better, no different and worse (reliable change, say).
+GOOD, NEUTRAL, BAD = "#00703c", "#b1b4b6", "#d4351c"
 SECONDARY = "#505a5f"
 MARKER = "#d4351c"
 FONT = "Arial, Helvetica, sans-serif"
@@ -188,14 +190,16 @@ def time_chart(
     month_title: str,
     series_title: str = "",
     markers: Sequence[Marker] = (),
-    kind: str = "line",  # "line", or "bar" (stacked by series)
+    kind: str = "line",  # "line"; "bar" (stacked by series); "share" (stacked to 100%)
     months: Sequence[datetime.date] = (),
+    percent: bool = False,
 ) -> Chart:
     """Values per month, one line (or stack of bars) per series, with dated markers.
 
     `months` lists every month the chart covers, so a month with nothing in it still has its
     row in the table (and its place on the axis); by default, the months the points name.
     """
+    points = [replace(p, series=str(p.series)) for p in points]
     months = sorted(set(months) | {p.month for p in points})
     series = list(dict.fromkeys(p.series for p in points))
     columns = [month_title, *series]
@@ -219,7 +223,9 @@ def time_chart(
         if p.value is not None
     ]
     x = alt.X("yearmonth(month):T", title=month_title, axis=alt.Axis(format="%b %Y", labelAngle=0))
-    y = alt.Y("value:Q", title=y_title, stack=kind == "bar" or None)
+    stack = {"bar": True, "share": "normalize"}.get(kind)
+    axis = alt.Axis(format=".0%") if kind == "share" or percent else alt.Axis()
+    y = alt.Y("value:Q", title=y_title, stack=stack, axis=axis)
     colour = alt.Color(
         "series:N",
         title=series_title or None,
@@ -227,7 +233,7 @@ def time_chart(
         legend=alt.Legend() if len(series) > 1 else None,
     )
     tooltip_free = {"month": x, "value": y, "color": colour}
-    if kind == "bar":
+    if kind in ("bar", "share"):
         base = alt.Chart(alt.Data(values=data)).mark_bar().encode(**_renamed(tooltip_free))
     else:
         base = (
@@ -264,8 +270,12 @@ def bar_chart(
     value_title: str,
     series_title: str = "",
     percent: bool = False,
+    grouped: bool = False,
+    colours: dict[str, str] | None = None,
 ) -> Chart:
-    """Horizontal bars, one per label (or stacked by series), in the order given."""
+    """Horizontal bars, one per label, in the order given; with series, stacked (counts that
+    add up) or `grouped` side by side (shares of different wholes)."""
+    bars = [replace(b, label=str(b.label), series=str(b.series)) for b in bars]
     labels = list(dict.fromkeys(b.label for b in bars))
     series = [s for s in dict.fromkeys(b.series for b in bars) if s]
     if series:
@@ -286,19 +296,28 @@ def bar_chart(
         for b in bars
         if b.value is not None
     ]
-    axis = alt.Axis(format=".0%") if percent else alt.Axis()
+    axis = alt.Axis(format=".0%", tickCount=5) if percent else alt.Axis()
     encoding = {
         "y": alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=260)),
-        "x": alt.X("value:Q", title=value_title, axis=axis, stack=True if series else None),
+        "x": alt.X(
+            "value:Q", title=value_title, axis=axis, stack=True if series and not grouped else None
+        ),
     }
+    if series and grouped:
+        encoding["yOffset"] = alt.YOffset("series:N", sort=series)
     if series:
+        scale = (
+            alt.Scale(domain=series, range=[colours.get(s, SECONDARY) for s in series])
+            if colours
+            else alt.Undefined
+        )
         encoding["color"] = alt.Color(
-            "series:N", title=series_title or None, sort=series, legend=alt.Legend()
+            "series:N", title=series_title or None, sort=series, legend=alt.Legend(), scale=scale
         )
     else:
         encoding["color"] = alt.value(PALETTE[0])
     chart = alt.Chart(alt.Data(values=data)).mark_bar().encode(**encoding)
-    height = max(60, 26 * len(labels))
+    height = max(60, (26 + (14 * (len(series) - 1) if grouped else 0)) * len(labels))
     spec = _config(chart.properties(height=height)).to_dict()
     spec["height"] = height
     return Chart(title, summary, render(spec), columns, rows)

@@ -163,6 +163,19 @@ class Figures:
         text = ngettext("%(days)s day", "%(days)s days", shown) % {"days": number_format(shown)}
         return Figure(key, label, value, text, self._href(link), unit="days")
 
+    def median(
+        self, key: str, label: str, values: Sequence[float], decimals: int = 1, unit: str = ""
+    ) -> Figure:
+        """The median of some values (weeks of support, say), from at least `SMALL_NUMBER`
+        records where suppression applies."""
+        if not values:
+            return Figure(key, label, None, _("no data"), unit=unit or "median")
+        if self._small(len(values)):
+            return Figure(key, label, None, fewer_than(), suppressed=True, unit=unit or "median")
+        value = float(numpy.median(values))
+        text = number_format(round(value, decimals), decimal_pos=decimals)
+        return Figure(key, label, value, text, unit=unit or "median")
+
     def mean(self, key: str, label: str, values: Sequence[float], decimals: int = 1) -> Figure:
         if not values:
             return Figure(key, label, None, _("no data"), unit="mean")

@@ -4,9 +4,12 @@ returns a `Dashboard`; the view renders it as HTML, CSV or JSON."""
 
 from django.utils.translation import gettext_lazy as _
 
-from . import access, referrals
+from . import access, delivery, outcomes, reach, referrals
 
 DASHBOARDS = {
     "referrals": (_("Referrals"), referrals.build),
     "access": (_("Access and waiting"), access.build),
+    "delivery": (_("Delivery"), delivery.build),
+    "outcomes": (_("Outcomes"), outcomes.build),
+    "reach": (_("Reach"), reach.build),
 }

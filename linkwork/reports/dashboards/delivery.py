@@ -1,0 +1,399 @@
+"""Delivery: caseloads against their caps over time, contacts per person, how contacts happened
+(face to face, telephone, video) month by month, the did-not-attend rate, and how long support
+lasted against the plan, with extensions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
+
+from linkwork.accounts.models import User
+from linkwork.casework.models import (
+    Closure,
+    Contact,
+    ContactMode,
+    ContactOutcome,
+    PlanExtension,
+    SupportPlan,
+)
+from linkwork.core import charts
+from linkwork.core.months import add_months, month_of, start_of
+from linkwork.referrals.models import Allocation
+
+from .. import data
+from ..figures import Dashboard, Row, Section, Table
+from .context import Context
+
+# Modes grouped as the evaluation asks: in person, by telephone, by video, in writing.
+MODE_GROUPS = {
+    ContactMode.HOME_VISIT: "in_person",
+    ContactMode.FACE_TO_FACE: "in_person",
+    ContactMode.ACCOMPANIED: "in_person",
+    ContactMode.TELEPHONE: "telephone",
+    ContactMode.VIDEO: "video",
+    ContactMode.TEXT_OR_EMAIL: "writing",
+}
+TOOK_PLACE = (ContactOutcome.ATTENDED,)
+LENGTH_BANDS = (4, 8, 12, 16)  # weeks: up to 4, 4 to 8, ... and over 16
+
+
+def mode_names() -> dict[str, str]:
+    return {
+        "in_person": _("Face to face"),
+        "telephone": _("Telephone"),
+        "video": _("Video"),
+        "writing": _("Text or email"),
+    }
+
+
+def build(ctx: Context) -> Dashboard:
+    sections = [_caseloads(ctx), _contacts(ctx), _length(ctx)]
+    if ctx.filters.periods():
+        sections.append(_comparison(ctx))
+    return Dashboard(
+        "delivery",
+        _("Delivery"),
+        _(
+            "Caseloads against their caps, contacts per person, how contacts happened month by "
+            "month, missed appointments, and how long support lasted against the plan."
+        ),
+        sections,
+    )
+
+
+def contacts_in(ctx: Context, start=None, end=None):
+    return Contact.objects.filter(
+        referral__in=data.referrals(ctx.scope, ctx.filters).values("pk"),
+        at__gte=start or ctx.filters.start,
+        at__lt=end or ctx.filters.end,
+    )
+
+
+def _coordinator_label(ctx: Context, user: User, number: int) -> str:
+    if ctx.scope.names:
+        return str(user)
+    return _("Link coordinator %(number)s") % {"number": number}
+
+
+def _caseloads(ctx: Context) -> Section:
+    """People allocated to each coordinator at each month's end: one query, a count per month
+    per coordinator."""
+    f, filters = ctx.figures, ctx.filters
+    ends = {m: start_of(add_months(m, 1)) for m in filters.months}
+    allocations = Allocation.objects.filter(
+        referral__in=data.referrals(ctx.scope, filters).values("pk"),
+        started_at__lt=filters.end,
+    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=filters.start))
+    if ctx.scope.coordinator is not None:
+        allocations = allocations.filter(coordinator=ctx.scope.coordinator)
+    counts = {
+        f"m{i}": Count(
+            "pk",
+            filter=Q(started_at__lt=end) & (Q(ended_at__isnull=True) | Q(ended_at__gte=end)),
+        )
+        for i, end in enumerate(ends.values())
+    }
+    rows = list(allocations.order_by().values("coordinator_id").annotate(**counts))
+    coordinators = {
+        u.pk: u
+        for u in User.objects.filter(pk__in=[r["coordinator_id"] for r in rows]).order_by(
+            "first_name", "last_name"
+        )
+    }
+    labels = {
+        pk: _coordinator_label(ctx, u, i) for i, (pk, u) in enumerate(coordinators.items(), 1)
+    }
+    by_pk = {r["coordinator_id"]: r for r in rows}
+    points, table_rows = [], []
+    for pk, user in coordinators.items():
+        row = by_pk[pk]
+        levels = [row[f"m{i}"] for i in range(len(ends))]
+        for month, n in zip(ends, levels, strict=True):
+            points.append(f.count("caseload", labels[pk], n).point(month, labels[pk]))
+        cap = user.caseload_cap
+        table_rows.append(
+            Row(
+                labels[pk],
+                [
+                    f.count("cap", _("Cap"), cap),
+                    f.count("caseload_at_end", _("At the end of the period"), levels[-1]),
+                    f.count("caseload_highest", _("Highest at a month's end"), max(levels)),
+                    f.rate(
+                        "caseload_use", _("Average use of the cap"), sum(levels) / len(levels), cap
+                    ),
+                ],
+                str(pk) if ctx.scope.names else "",
+            )
+        )
+    chart = charts.time_chart(
+        title=_("People on each link coordinator's caseload at the end of each month"),
+        summary=_(
+            "%(count)s link coordinators held caseloads in the period; the table gives each "
+            "one's cap beside their caseload."
+        )
+        % {"count": len(coordinators)},
+        points=points,
+        y_title=_("People"),
+        month_title=_("Month"),
+        series_title=_("Link coordinator"),
+        markers=ctx.markers,
+        months=filters.months,
+    )
+    table = Table(
+        "caseloads",
+        _("Caseloads against caps"),
+        [
+            _("Link coordinator"),
+            _("Cap"),
+            _("At the end of the period"),
+            _("Highest at a month's end"),
+            _("Average use of the cap"),
+        ],
+        table_rows,
+    )
+    return Section("caseloads", _("Caseloads"), charts=[chart], tables=[table])
+
+
+def _contacts(ctx: Context) -> Section:
+    f, filters = ctx.figures, ctx.filters
+    contacts = contacts_in(ctx).exclude(outcome=ContactOutcome.BOOKED)
+    monthly = defaultdict(lambda: defaultdict(int))
+    missed = defaultdict(lambda: [0, 0])  # month: [did not attend, attended or missed]
+    for row in (
+        contacts.annotate(month=TruncMonth("at"))
+        .order_by()
+        .values("month", "mode", "outcome")
+        .annotate(n=Count("pk"))
+    ):
+        month = month_of(row["month"])
+        if row["outcome"] in TOOK_PLACE:
+            monthly[month][MODE_GROUPS.get(row["mode"], "writing")] += row["n"]
+        if row["outcome"] in (ContactOutcome.ATTENDED, ContactOutcome.DID_NOT_ATTEND):
+            missed[month][1] += row["n"]
+            if row["outcome"] == ContactOutcome.DID_NOT_ATTEND:
+                missed[month][0] += row["n"]
+    names = mode_names()
+    points = [
+        f.count(group, names[group], monthly[m][group]).point(m, names[group])
+        for m in filters.months
+        for group in names
+        if monthly[m][group]
+    ]
+    took_place = sum(sum(v.values()) for v in monthly.values())
+    in_person = sum(v["in_person"] for v in monthly.values())
+    remote = sum(v["telephone"] + v["video"] for v in monthly.values())
+    mode_chart = charts.time_chart(
+        title=_("How contacts took place, month by month"),
+        summary=_(
+            "Of %(total)s contacts that took place, %(in_person)s were face to face and "
+            "%(remote)s by telephone or video."
+        )
+        % {
+            "total": f.count("", "", took_place).text,
+            "in_person": f.share("", "", in_person, took_place).text,
+            "remote": f.share("", "", remote, took_place).text,
+        },
+        points=points,
+        y_title=_("Share of contacts"),
+        month_title=_("Month"),
+        series_title=_("How"),
+        markers=ctx.markers,
+        kind="share",
+        months=filters.months,
+    )
+    dna_label = _("Did not attend")
+    dna_points = [
+        f.rate("dna_rate", dna_label, missed[m][0], missed[m][1]).point(m, dna_label)
+        for m in filters.months
+        if missed[m][1]
+    ]
+    dna_chart = charts.time_chart(
+        title=_("Share of appointments not attended, month by month"),
+        summary=_("%(rate)s of appointments that were due were not attended.")
+        % {
+            "rate": f.rate(
+                "", "", sum(v[0] for v in missed.values()), sum(v[1] for v in missed.values())
+            ).text
+        },
+        points=dna_points,
+        y_title=_("Did not attend"),
+        month_title=_("Month"),
+        markers=ctx.markers,
+        months=filters.months,
+        percent=True,
+    )
+    per_person = list(
+        contacts.filter(outcome__in=TOOK_PLACE)
+        .order_by()
+        .values("referral_id")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+    return Section(
+        "contacts",
+        _("Contacts"),
+        figures=[
+            f.count("contacts", _("Contacts that took place"), took_place),
+            f.count("people_seen", _("People seen"), len(per_person)),
+            f.mean("contacts_per_person", _("Contacts per person seen"), per_person),
+            f.share("in_person_share", _("Face to face"), in_person, took_place),
+            f.rate(
+                "dna_rate",
+                _("Did not attend"),
+                sum(v[0] for v in missed.values()),
+                sum(v[1] for v in missed.values()),
+            ),
+        ],
+        charts=[mode_chart, dna_chart],
+        notes=[
+            _(
+                "Face to face includes home visits and accompanied visits. The did-not-attend "
+                "rate is of appointments that were due: attended or not attended, not "
+                "cancelled."
+            )
+        ],
+    )
+
+
+def _closed(ctx: Context, start=None, end=None):
+    """Support that ended in the period (and was not reopened), with its plan."""
+    start_day = (start or ctx.filters.start).date()
+    end_day = (end or ctx.filters.end).date()
+    return Closure.objects.filter(
+        referral__in=data.referrals(ctx.scope, ctx.filters).values("pk"),
+        closed_on__gte=start_day,
+        closed_on__lt=end_day,
+        reopened_at__isnull=True,
+    )
+
+
+def support_lengths(ctx: Context, start=None, end=None) -> list[tuple[float, float, int]]:
+    """(weeks of support, weeks planned at the start, extensions) for each case closed."""
+    closures = dict(_closed(ctx, start, end).values_list("referral_id", "closed_on"))
+    plans = (
+        SupportPlan.objects.filter(referral_id__in=closures)
+        .annotate(extended=Count("extensions"))
+        .order_by()
+    )
+    first_ends = {}
+    for plan_id, previous_end in (
+        PlanExtension.objects.filter(plan__referral_id__in=closures)
+        .order_by("plan_id", "at", "pk")
+        .values_list("plan_id", "previous_end")
+    ):
+        first_ends.setdefault(plan_id, previous_end)
+    lengths = []
+    for plan in plans:
+        closed_on = closures[plan.referral_id]
+        planned_end = first_ends.get(plan.pk, plan.ends_on)
+        lengths.append(
+            (
+                max((closed_on - plan.starts_on).days, 0) / 7,
+                max((planned_end - plan.starts_on).days, 0) / 7,
+                plan.extended,
+            )
+        )
+    return lengths
+
+
+def _length(ctx: Context) -> Section:
+    f = ctx.figures
+    lengths = support_lengths(ctx)
+    actual = [a for a, _p, _e in lengths]
+    planned = [p for _a, p, _e in lengths]
+    extended = sum(1 for _a, _p, e in lengths if e)
+    bands = defaultdict(int)
+    for weeks in actual:
+        bands[next((b for b in LENGTH_BANDS if weeks <= b), None)] += 1
+    band_labels = {}
+    previous = 0
+    for band in LENGTH_BANDS:
+        band_labels[band] = _("%(low)s to %(high)s weeks") % {"low": previous, "high": band}
+        previous = band
+    band_labels[None] = _("Over %(weeks)s weeks") % {"weeks": LENGTH_BANDS[-1]}
+    bars = [f.count("closed", band_labels[b], bands[b]).bar(band_labels[b]) for b in band_labels]
+    chart = charts.bar_chart(
+        title=_("Length of support, for support that ended in the period"),
+        summary=_(
+            "Support lasted %(median)s weeks at the median against %(planned)s planned; "
+            "%(extended)s were extended."
+        )
+        % {
+            "median": f.median("", "", actual).text,
+            "planned": f.median("", "", planned).text,
+            "extended": f.share("", "", extended, len(lengths)).text,
+        },
+        bars=bars if lengths else [],
+        label_title=_("Length of support"),
+        value_title=_("People"),
+    )
+    return Section(
+        "length",
+        _("Length of support"),
+        figures=[
+            f.count("closed", _("Support ended"), len(lengths)),
+            f.median("weeks_median", _("Median weeks of support"), actual, unit="weeks"),
+            f.median("planned_weeks_median", _("Median weeks planned"), planned, unit="weeks"),
+            f.share("extended_share", _("Extended"), extended, len(lengths)),
+        ],
+        charts=[chart],
+        notes=[
+            _(
+                "Weeks run from the start of the support plan to the day support ended. The plan "
+                "is as first set: extensions are counted apart."
+            )
+        ],
+    )
+
+
+def _comparison(ctx: Context) -> Section:
+    f = ctx.figures
+    columns = [_("Figure")]
+    per_period = []
+    for name, start, end, _days in ctx.filters.periods():
+        columns.append(name)
+        contacts = contacts_in(ctx, start, end).exclude(outcome=ContactOutcome.BOOKED)
+        counts = contacts.aggregate(
+            took_place=Count("pk", filter=Q(outcome__in=TOOK_PLACE)),
+            in_person=Count(
+                "pk",
+                filter=Q(outcome__in=TOOK_PLACE)
+                & Q(mode__in=[m for m, g in MODE_GROUPS.items() if g == "in_person"]),
+            ),
+            telephone=Count("pk", filter=Q(outcome__in=TOOK_PLACE) & Q(mode=ContactMode.TELEPHONE)),
+            video=Count("pk", filter=Q(outcome__in=TOOK_PLACE) & Q(mode=ContactMode.VIDEO)),
+            missed=Count("pk", filter=Q(outcome=ContactOutcome.DID_NOT_ATTEND)),
+        )
+        due = counts["took_place"] + counts["missed"]
+        lengths = support_lengths(ctx, start, end)
+        per_period.append(
+            [
+                f.count("contacts", _("Contacts that took place"), counts["took_place"]),
+                f.rate(
+                    "in_person_share", _("Face to face"), counts["in_person"], counts["took_place"]
+                ),
+                f.rate(
+                    "telephone_share", _("Telephone"), counts["telephone"], counts["took_place"]
+                ),
+                f.rate("video_share", _("Video"), counts["video"], counts["took_place"]),
+                f.rate("dna_rate", _("Did not attend"), counts["missed"], due),
+                f.median(
+                    "weeks_median",
+                    _("Median weeks of support"),
+                    [a for a, _p, _e in lengths],
+                    unit="weeks",
+                ),
+            ]
+        )
+    rows = [
+        Row(per_period[0][i].label, [p[i] for p in per_period], per_period[0][i].key)
+        for i in range(len(per_period[0]))
+    ]
+    return Section(
+        "comparison",
+        _("Before and after"),
+        tables=[Table("comparison", _("The period, cut at the chosen events"), columns, rows)],
+    )

@@ -1,0 +1,427 @@
+"""Outcomes: goals set and how they ended, social prescriptions by category and by what came of
+them (and the services that turned out to be unavailable), change from baseline on each outcome
+instrument, and what people said in their feedback."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from statsmodels.stats.weightstats import DescrStatsW
+
+from linkwork.casework.models import (
+    Agreement,
+    ClientFeedback,
+    Goal,
+    GoalStatus,
+    LifeDomain,
+    PreferredMode,
+)
+from linkwork.core import charts
+from linkwork.directory.models import ServiceAttribute
+from linkwork.outcomes.actions import change_parameters, instrument_settings
+from linkwork.outcomes.instruments import get_instrument
+from linkwork.outcomes.instruments.base import InstrumentError
+from linkwork.outcomes.instruments.change import (
+    DETERIORATED,
+    DIRECTION_LABELS,
+    IMPROVED,
+    NO_RELIABLE_CHANGE,
+    reliable_change,
+)
+from linkwork.outcomes.models import Measure, Timepoint
+from linkwork.prescriptions.models import SocialPrescription
+from linkwork.prescriptions.status import PrescriptionStatus
+
+from .. import data
+from ..figures import Dashboard, Row, Section, Table
+from .context import Context
+
+ENDED = (
+    GoalStatus.ACHIEVED,
+    GoalStatus.PARTLY_ACHIEVED,
+    GoalStatus.NOT_ACHIEVED,
+    GoalStatus.CHANGED,
+)
+
+
+def build(ctx: Context) -> Dashboard:
+    return Dashboard(
+        "outcomes",
+        _("Outcomes"),
+        _(
+            "Goals and how they ended, social prescriptions and what came of them, change on "
+            "each outcome measure from baseline to the end of support, and people's feedback."
+        ),
+        [_wellbeing(ctx), _goals(ctx), _prescriptions(ctx), _feedback(ctx)],
+    )
+
+
+def _referral_ids(ctx: Context):
+    return data.referrals(ctx.scope, ctx.filters).values("pk")
+
+
+# --- Change on the outcome measures --------------------------------------------------------------
+
+
+def measure_pairs(ctx: Context, start=None, end=None) -> dict[str, list[tuple]]:
+    """For each instrument: (baseline total, end total) for everyone whose end-of-support
+    measure was completed in the period and who has a baseline."""
+    start_day = (start or ctx.filters.start).date()
+    end_day = (end or ctx.filters.end).date()
+    current = Measure.objects.filter(
+        referral__in=_referral_ids(ctx), withdrawn_at__isnull=True, total__isnull=False
+    )
+    ends = {
+        (r, i): t
+        for r, i, t in current.filter(
+            timepoint=Timepoint.END, completed_on__gte=start_day, completed_on__lt=end_day
+        ).values_list("referral_id", "instrument", "total")
+    }
+    pairs = defaultdict(list)
+    for referral_id, instrument, total in current.filter(
+        timepoint=Timepoint.BASELINE, referral_id__in={r for r, _i in ends}
+    ).values_list("referral_id", "instrument", "total"):
+        if (referral_id, instrument) in ends:
+            pairs[instrument].append((total, ends[(referral_id, instrument)]))
+    return pairs
+
+
+def _wellbeing(ctx: Context) -> Section:
+    f = ctx.figures
+    settings_by_code = instrument_settings()
+    rows, bars, figures = [], [], []
+    for code, pairs in sorted(measure_pairs(ctx).items()):
+        instrument = get_instrument(code)
+        name = instrument.short_name or instrument.name
+        changes = [float(after - before) for before, after in pairs]
+        directions = Counter()
+        reliability, sd = change_parameters(instrument, settings_by_code.get(code))
+        for before, after in pairs:
+            try:
+                change = reliable_change(instrument, before, after, reliability=reliability, sd=sd)
+            except InstrumentError:
+                continue
+            directions[change.direction] += 1
+        assessed = sum(directions.values())
+        mean = f.mean("mean_change", _("Mean change"), changes, decimals=2)
+        low, high = _confidence_interval(changes)
+        interval = f.text(
+            "ci95",
+            _("95% confidence interval"),
+            _("%(low)s to %(high)s") % {"low": f"{low:.2f}", "high": f"{high:.2f}"}
+            if mean.value is not None and low is not None
+            else mean.text,
+        )
+        shares = [
+            f.share(direction, str(DIRECTION_LABELS[direction]), directions[direction], assessed)
+            for direction in (IMPROVED, NO_RELIABLE_CHANGE, DETERIORATED)
+        ]
+        rows.append(
+            Row(
+                name,
+                [f.count("people", _("People"), len(changes)), mean, interval, *shares],
+                code,
+            )
+        )
+        for direction in (IMPROVED, NO_RELIABLE_CHANGE, DETERIORATED):
+            bars.append(
+                f.count(direction, str(DIRECTION_LABELS[direction]), directions[direction]).bar(
+                    name, series=str(DIRECTION_LABELS[direction])
+                )
+            )
+        if code == "swemwbs" or not figures:
+            better = _("higher is better") if instrument.higher_is_better else _("lower is better")
+            figures = [
+                f.text(
+                    f"{code}_mean_change",
+                    _("%(name)s: mean change (%(direction)s)")
+                    % {"name": name, "direction": better},
+                    mean.text,
+                    mean.value,
+                ),
+                shares[0],
+            ]
+    table = Table(
+        "change_from_baseline",
+        _("Change from baseline to the end of support"),
+        [
+            _("Measure"),
+            _("People"),
+            _("Mean change"),
+            _("95% confidence interval"),
+            *(str(DIRECTION_LABELS[d]) for d in (IMPROVED, NO_RELIABLE_CHANGE, DETERIORATED)),
+        ],
+        rows,
+    )
+    chart = charts.bar_chart(
+        title=_("Reliable change from baseline to the end of support"),
+        summary=_(
+            "For each measure, how many people improved reliably, changed no more than the "
+            "measure's error, or deteriorated reliably."
+        ),
+        bars=bars,
+        label_title=_("Measure"),
+        value_title=_("People"),
+        series_title=_("Change"),
+        colours={
+            str(DIRECTION_LABELS[IMPROVED]): charts.GOOD,
+            str(DIRECTION_LABELS[NO_RELIABLE_CHANGE]): charts.NEUTRAL,
+            str(DIRECTION_LABELS[DETERIORATED]): charts.BAD,
+        },
+    )
+    return Section(
+        "wellbeing",
+        _("Change on the outcome measures"),
+        figures=figures,
+        charts=[chart],
+        tables=[table],
+        notes=[
+            _(
+                "People whose end-of-support measure fell in the period and who have a baseline "
+                "on the same measure. Reliable change is the Jacobson-Truax index at 95%: a "
+                "change larger than the measure's own error. Without a comparison group, change "
+                "cannot be put down to the service alone."
+            )
+        ],
+    )
+
+
+def _confidence_interval(values: list[float]) -> tuple[float | None, float | None]:
+    if len(values) < 2:
+        return None, None
+    low, high = DescrStatsW(values).tconfint_mean(alpha=0.05)
+    return float(low), float(high)
+
+
+# --- Goals -------------------------------------------------------------------------------
+
+
+def _goals(ctx: Context) -> Section:
+    f, filters = ctx.figures, ctx.filters
+    goals = Goal.objects.filter(referral__in=_referral_ids(ctx))
+    set_in = goals.filter(started_on__gte=filters.start.date(), started_on__lt=filters.end.date())
+    ended_in = goals.filter(
+        status__in=ENDED, ended_on__gte=filters.start.date(), ended_on__lt=filters.end.date()
+    )
+    by_status = dict(
+        ended_in.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    ended = sum(by_status.values())
+    by_domain = defaultdict(Counter)
+    for domain, status, n in (
+        ended_in.order_by()
+        .values("domain", "status")
+        .annotate(n=Count("pk"))
+        .values_list("domain", "status", "n")
+    ):
+        by_domain[domain][status] += n
+    bars = [
+        f.count(status, GoalStatus(status).label, by_domain[domain][status]).bar(
+            str(LifeDomain(domain).label), series=str(GoalStatus(status).label)
+        )
+        for domain in LifeDomain.values
+        if domain in by_domain
+        for status in ENDED
+    ]
+    chart = charts.bar_chart(
+        title=_("How goals ended, by life domain"),
+        summary=_("%(ended)s goals ended in the period; %(achieved)s were achieved in full.")
+        % {
+            "ended": f.count("", "", ended).text,
+            "achieved": f.share("", "", by_status.get(GoalStatus.ACHIEVED, 0), ended).text,
+        },
+        bars=bars,
+        label_title=_("Life domain"),
+        value_title=_("Goals"),
+        series_title=_("How it ended"),
+    )
+    return Section(
+        "goals",
+        _("Goals"),
+        figures=[
+            f.count("goals_set", _("Goals set"), set_in.count()),
+            f.count("goals_ended", _("Goals ended"), ended),
+            f.share(
+                "goals_achieved",
+                _("Achieved"),
+                by_status.get(GoalStatus.ACHIEVED, 0),
+                ended,
+            ),
+            f.share(
+                "goals_partly_achieved",
+                _("Partly achieved"),
+                by_status.get(GoalStatus.PARTLY_ACHIEVED, 0),
+                ended,
+            ),
+        ],
+        charts=[chart],
+    )
+
+
+# --- Social prescriptions -------------------------------------------------------------------------
+
+
+def _category_of(service_ids) -> dict[int, str]:
+    """Each service's broadest category: the top of its first taxonomy term's tree (three
+    levels up at most, as the directory's categories go)."""
+    categories = {}
+    for attribute in (
+        ServiceAttribute.objects.filter(service_id__in=service_ids, taxonomy_term__isnull=False)
+        .select_related("taxonomy_term__parent__parent__parent")
+        .order_by("service_id", "pk")
+    ):
+        if attribute.service_id in categories:
+            continue
+        term = attribute.taxonomy_term
+        while term.parent_id is not None and term.parent is not None:
+            term = term.parent
+        categories[attribute.service_id] = term.name
+    return categories
+
+
+def _prescriptions(ctx: Context) -> Section:
+    f, filters = ctx.figures, ctx.filters
+    made = SocialPrescription.objects.filter(
+        referral__in=_referral_ids(ctx), created_at__gte=filters.start, created_at__lt=filters.end
+    )
+    rows = list(made.order_by().values("service_id", "status").annotate(n=Count("pk")))
+    categories = _category_of({r["service_id"] for r in rows})
+    no_category = _("No category")
+    counts = defaultdict(Counter)
+    for row in rows:
+        counts[categories.get(row["service_id"]) or no_category][row["status"]] += row["n"]
+    statuses = [s for s in PrescriptionStatus if any(c[s] for c in counts.values())]
+    table_rows = [
+        Row(
+            category,
+            [f.count("prescriptions", _("Made"), sum(c.values()))]
+            + [f.count(s.value, s.label, c[s]) for s in statuses],
+            category,
+        )
+        for category, c in sorted(counts.items(), key=lambda kv: -sum(kv[1].values()))
+    ]
+    table = Table(
+        "prescriptions_by_category",
+        _("Social prescriptions by category and what came of them"),
+        [_("Category"), _("Made"), *(s.label for s in statuses)],
+        table_rows,
+    )
+    unavailable = list(
+        made.filter(status=PrescriptionStatus.UNAVAILABLE)
+        .order_by()
+        .values("service__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "service__name")
+    )
+    unavailable_table = Table(
+        "unavailable_services",
+        _("Services that turned out to be unavailable"),
+        [_("Service"), _("Social prescriptions")],
+        [
+            Row(r["service__name"], [f.count("unavailable", _("Social prescriptions"), r["n"])])
+            for r in unavailable
+        ],
+    )
+    total = sum(sum(c.values()) for c in counts.values())
+    taken_up = sum(
+        c[PrescriptionStatus.ATTENDING] + c[PrescriptionStatus.COMPLETED] for c in counts.values()
+    )
+    bars = [
+        f.count("prescriptions", category, sum(c.values())).bar(category)
+        for category, c in sorted(counts.items(), key=lambda kv: -sum(kv[1].values()))
+    ]
+    chart = charts.bar_chart(
+        title=_("Social prescriptions by category"),
+        summary=_("%(total)s social prescriptions were made; %(taken)s were taken up.")
+        % {"total": f.count("", "", total).text, "taken": f.share("", "", taken_up, total).text},
+        bars=bars,
+        label_title=_("Category"),
+        value_title=_("Social prescriptions"),
+    )
+    return Section(
+        "prescriptions",
+        _("Social prescriptions"),
+        figures=[
+            f.count("prescriptions", _("Social prescriptions made"), total),
+            f.share("taken_up", _("Taken up (attending or completed)"), taken_up, total),
+            f.count(
+                "unavailable",
+                _("Service unavailable"),
+                sum(c[PrescriptionStatus.UNAVAILABLE] for c in counts.values()),
+            ),
+        ],
+        charts=[chart],
+        tables=[table, unavailable_table],
+    )
+
+
+# --- Feedback -------------------------------------------------------------------------------------
+
+
+QUESTIONS = (
+    ("helpful", lambda: _("The support was helpful")),
+    ("listened_to", lambda: _("I felt listened to")),
+    ("involved_in_decisions", lambda: _("I was involved in decisions")),
+)
+
+
+def _feedback(ctx: Context) -> Section:
+    f, filters = ctx.figures, ctx.filters
+    forms = ClientFeedback.objects.filter(
+        referral__in=_referral_ids(ctx),
+        submitted_at__gte=filters.start,
+        submitted_at__lt=filters.end,
+    )
+    answers = list(
+        forms.values_list("helpful", "listened_to", "involved_in_decisions", "preferred_mode")
+    )
+    total = len(answers)
+    bars, rows = [], []
+    for index, (key, question) in enumerate(QUESTIONS):
+        counted = Counter(a[index] for a in answers if a[index])
+        agreed = counted[Agreement.AGREE] + counted[Agreement.STRONGLY_AGREE]
+        rows.append(
+            Row(
+                question(),
+                [f.count(str(v), label, counted[v]) for v, label in Agreement.choices]
+                + [f.share("agreed", _("Agreed"), agreed, sum(counted.values()))],
+                key,
+            )
+        )
+        for value, label in Agreement.choices:
+            bars.append(f.count(str(value), label, counted[value]).bar(question(), series=label))
+    modes = Counter(a[3] for a in answers if a[3])
+    mode_rows = [
+        Row(label, [f.share(value, label, modes[value], sum(modes.values()))], value)
+        for value, label in PreferredMode.choices
+    ]
+    chart = charts.bar_chart(
+        title=_("Feedback from people at the end of support"),
+        summary=_("%(total)s people gave feedback.") % {"total": f.count("", "", total).text},
+        bars=bars if total else [],
+        label_title=_("Question"),
+        value_title=_("People"),
+        series_title=_("Answer"),
+    )
+    return Section(
+        "feedback",
+        _("Feedback"),
+        figures=[f.count("feedback_forms", _("Feedback forms"), total)],
+        charts=[chart],
+        tables=[
+            Table(
+                "feedback_answers",
+                _("Answers to each question"),
+                [_("Question"), *(label for _v, label in Agreement.choices), _("Agreed")],
+                rows,
+            ),
+            Table(
+                "preferred_mode",
+                _("How people would prefer to be supported"),
+                [_("Preference"), _("Share of those who answered")],
+                mode_rows,
+            ),
+        ],
+    )
