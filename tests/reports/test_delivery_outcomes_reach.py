@@ -31,7 +31,7 @@ def dashboard(name):
 
 @pytest.fixture
 def casework_story(story, coordinator_a):
-    r1, r2 = story["r1"], story["r2"]
+    r1 = story["r1"]
 
     def contact(referral, when, mode, outcome=ContactOutcome.ATTENDED):
         Contact.objects.create(

@@ -109,7 +109,7 @@ def _wellbeing(ctx: Context) -> Section:
         low, high = _confidence_interval(changes)
         interval = f.text(
             "ci95",
-            _("95% confidence interval"),
+            _("Confidence interval (95%)"),
             _("%(low)s to %(high)s") % {"low": f"{low:.2f}", "high": f"{high:.2f}"}
             if mean.value is not None and low is not None
             else mean.text,
@@ -150,7 +150,7 @@ def _wellbeing(ctx: Context) -> Section:
             _("Measure"),
             _("People"),
             _("Mean change"),
-            _("95% confidence interval"),
+            _("Confidence interval (95%)"),
             *(str(DIRECTION_LABELS[d]) for d in (IMPROVED, NO_RELIABLE_CHANGE, DETERIORATED)),
         ],
         rows,
