@@ -64,6 +64,7 @@ class Permission(StrEnum):
     VIEW_DASHBOARDS = "view_dashboards"
     RECORD_SERVICE_EVENT = "record_service_event"
     FOLLOW_FIGURES_TO_RECORDS = "follow_figures_to_records"
+    WRITE_FUNDER_REPORT = "write_funder_report"
 
 
 def _has_role(*roles: Role):
@@ -279,6 +280,8 @@ RULES = {
     Permission.RECORD_SERVICE_EVENT: is_manager & (no_object | covers_only_users_sites),
     # From a figure to the list of people behind it, by name: staff, within their own scope.
     Permission.FOLLOW_FIGURES_TO_RECORDS: is_site_staff,
+    # The funder report and its case studies: managers (with a site: one they manage).
+    Permission.WRITE_FUNDER_REPORT: is_manager & (no_object | works_at_site_of),
 }
 
 

@@ -82,3 +82,13 @@ class MonthField(forms.CharField):
         if month is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return month
+
+
+class FromToNames:
+    """For a form with `from_month` and `to_month`: the address and the posted form call them
+    `from` and `to`."""
+
+    prefix_names = {"from_month": "from", "to_month": "to"}
+
+    def add_prefix(self, field_name: str) -> str:
+        return self.prefix_names.get(field_name, field_name)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from linkwork.accounts.models import Role, User
 from linkwork.core.forms import GovUKForm
 from linkwork.core.months import (
+    FromToNames,
     MonthField,
     add_months,
     month_choices,
@@ -135,7 +136,7 @@ def pathway_label(pathway: Pathway, several_sites: bool) -> str:
     return f"{pathway.name} ({pathway.site.name})" if several_sites else pathway.name
 
 
-class FiltersForm(GovUKForm):
+class FiltersForm(FromToNames, GovUKForm):
     from_month = MonthField(
         label=_("From"), required=False, error_messages={"invalid": _("Choose a month")}
     )
@@ -172,8 +173,6 @@ class FiltersForm(GovUKForm):
         required=False,
         error_messages={"invalid_choice": _("Choose an event from the list")},
     )
-
-    prefix_names = {"from_month": "from", "to_month": "to"}
 
     def __init__(self, data, *, scope: Scope, events, this_month: datetime.date, **kwargs):
         self.scope = scope
@@ -226,9 +225,6 @@ class FiltersForm(GovUKForm):
         ]
         self.fields["split1"].choices = [("", _("No comparison")), *event_choices]
         self.fields["split2"].choices = [("", _("No second event")), *event_choices]
-
-    def add_prefix(self, field_name: str) -> str:
-        return self.prefix_names.get(field_name, field_name)
 
     def _choices(self, name, options, everything, label):
         self.fields[name].choices = [("", everything)] + [

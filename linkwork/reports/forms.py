@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from linkwork.core.forms import GovUKDateField, GovUKForm, text_area
+from linkwork.core.months import FromToNames, MonthField, add_months, month_choices, month_value
 
 
 class ServiceEventForm(GovUKForm):
@@ -46,3 +47,84 @@ class ServiceEventForm(GovUKForm):
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sites"].queryset = sites
+
+
+class CaseStudyForm(GovUKForm):
+    site = forms.ModelChoiceField(
+        label=_("Site"),
+        queryset=None,
+        empty_label=None,
+        error_messages={
+            "required": _("Select the site"),
+            "invalid_choice": _("Choose a site from the list"),
+        },
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=120,
+        help_text=_("For example, Back to the allotment"),
+        error_messages={
+            "required": _("Enter a title"),
+            "max_length": _("Keep the title to %(limit_value)d characters or fewer"),
+        },
+    )
+    text = text_area(
+        _("The case study"),
+        required=True,
+        rows=12,
+        hint=_(
+            "What the person's life was like, what the support did and what changed. Call them "
+            "Person A or a made-up name. Linkwork will not save a case study with a name of "
+            "anyone referred, a date, an NHS number, a postcode or a phone number in it."
+        ),
+        required_message=_("Enter the case study"),
+        max_length=10000,
+    )
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        if sites.count() == 1:
+            self.fields["site"].initial = sites.first()
+
+
+class FunderReportForm(FromToNames, GovUKForm):
+    from_month = MonthField(
+        label=_("From"), error_messages={"required": _("Choose the first month")}
+    )
+    to_month = MonthField(label=_("To"), error_messages={"required": _("Choose the last month")})
+    sites = forms.ModelMultipleChoiceField(
+        label=_("Sites"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Select at least one site"),
+            "invalid_choice": _("Choose sites from the list"),
+        },
+    )
+    case_studies = forms.ModelMultipleChoiceField(
+        label=_("Case studies (optional)"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose the case studies to include, from the sites the report is about."),
+        error_messages={"invalid_choice": _("Choose case studies from the list")},
+    )
+
+    def __init__(self, *args, sites, case_studies, this_month, **kwargs):
+        quarter_end = add_months(this_month, -((this_month.month - 1) % 3) - 1)
+        kwargs.setdefault(
+            "initial",
+            {
+                "from_month": month_value(add_months(quarter_end, -2)),
+                "to_month": month_value(quarter_end),
+                "sites": list(sites),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        for name in ("from_month", "to_month"):
+            self.fields[name].widget.choices = month_choices(this_month, 60)
+        self.fields["sites"].queryset = sites
+        self.fields["case_studies"].queryset = case_studies
+        if not case_studies.exists():
+            del self.fields["case_studies"]

@@ -48,6 +48,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "dashboards": [(key, title) for key, (title, _build) in DASHBOARDS.items()],
             "scope": scope,
             "small_number": SMALL_NUMBER,
+            "may_write_funder_report": has_permission(request.user, Permission.WRITE_FUNDER_REPORT),
         },
     )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linkwork.core.forms import GovUKForm
 from linkwork.core.months import (
+    FromToNames,
     MonthField,
     add_months,
     month_choices,
@@ -104,7 +105,7 @@ class UnmetNeedForm(GovUKForm):
 # --- The report's filters ------------------------------------------------------------------------
 
 
-class UnmetNeedsFilterForm(GovUKForm):
+class UnmetNeedsFilterForm(FromToNames, GovUKForm):
     """The report's filters, read from the query string. A filter that does not make sense is
     reported and the default used instead; the rest still apply."""
 
@@ -138,9 +139,6 @@ class UnmetNeedsFilterForm(GovUKForm):
         error_messages={"max_length": _("Keep the area to %(limit_value)d characters or fewer")},
     )
 
-    # The query string says "from" and "to".
-    prefix_names = {"from_month": "from", "to_month": "to"}
-
     def __init__(self, data=None, *, sites, categories, this_month: datetime.date, **kwargs):
         self.default_to = this_month
         self.default_from = add_months(this_month, -(DEFAULT_MONTHS - 1))
@@ -166,9 +164,6 @@ class UnmetNeedsFilterForm(GovUKForm):
         for name in ("from_month", "to_month"):
             typed = parse_month((data or {}).get(self.add_prefix(name), ""))
             self.fields[name].widget.choices = month_choices(this_month, MONTHS_OFFERED, typed)
-
-    def add_prefix(self, field_name: str) -> str:
-        return self.prefix_names.get(field_name, field_name)
 
     def clean(self):
         cleaned = super().clean()

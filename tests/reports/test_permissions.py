@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from linkwork.accounts.models import Role
-from linkwork.reports.models import ServiceEvent
+from linkwork.reports.models import CaseStudy, FunderReport, ServiceEvent
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +24,12 @@ timeline        login  200     200     200    403    200      200    403
 new_event       login  403     200     200    403    403      403    403
 change_event    login  404     200     404    404    404      404    404
 remove_event    login  404     200     404    404    404      404    404
+funder_reports  login  403     200     200    403    403      403    403
+funder_report   login  403     200     404    403    403      403    403
+funder_progress login  403     200     404    403    403      403    403
+funder_download login  403     302     404    403    403      403    403
+new_case_study  login  403     200     200    403    403      403    403
+change_case_study login 403    200     404    403    403      403    403
 """
 
 WHO = {
@@ -47,10 +53,23 @@ def _parse(table):
 
 
 CASES = list(_parse(MATRIX))
-PAGES = {f"reports:{name}" for name in ("index", "dashboard", "records", "timeline")} | {
-    "reports:new_event",
-    "reports:change_event",
-    "reports:remove_event",
+PAGES = {
+    f"reports:{name}"
+    for name in (
+        "index",
+        "dashboard",
+        "records",
+        "timeline",
+        "new_event",
+        "change_event",
+        "remove_event",
+        "funder_reports",
+        "funder_report",
+        "funder_report_progress",
+        "funder_report_download",
+        "new_case_study",
+        "change_case_study",
+    )
 }
 
 
@@ -63,6 +82,11 @@ def trial_manager(db):
 def url_of(site_a, manager):
     event = ServiceEvent.objects.create(on="2025-03-23", title="Lockdown", created_by=manager)
     event.sites.set([site_a])
+    report = FunderReport.objects.create(
+        first_month="2026-01-01", last_month="2026-03-01", requested_by=manager
+    )
+    report.sites.set([site_a])
+    study = CaseStudy.objects.create(site=site_a, title="A", text="Person A.", written_by=manager)
     referrals = reverse("reports:dashboard", args=["referrals"])
     pages = {
         "index": reverse("reports:index"),
@@ -74,6 +98,12 @@ def url_of(site_a, manager):
         "new_event": reverse("reports:new_event"),
         "change_event": reverse("reports:change_event", args=[event.pk]),
         "remove_event": reverse("reports:remove_event", args=[event.pk]),
+        "funder_reports": reverse("reports:funder_reports"),
+        "funder_report": reverse("reports:funder_report", args=[report.pk]),
+        "funder_progress": reverse("reports:funder_report_progress", args=[report.pk]),
+        "funder_download": reverse("reports:funder_report_download", args=[report.pk, "pdf"]),
+        "new_case_study": reverse("reports:new_case_study"),
+        "change_case_study": reverse("reports:change_case_study", args=[study.pk]),
     }
     return pages.__getitem__
 
