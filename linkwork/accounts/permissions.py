@@ -65,6 +65,7 @@ class Permission(StrEnum):
     RECORD_SERVICE_EVENT = "record_service_event"
     FOLLOW_FIGURES_TO_RECORDS = "follow_figures_to_records"
     WRITE_FUNDER_REPORT = "write_funder_report"
+    PLAN_CAPACITY = "plan_capacity"
 
 
 def _has_role(*roles: Role):
@@ -282,6 +283,8 @@ RULES = {
     Permission.FOLLOW_FIGURES_TO_RECORDS: is_site_staff,
     # The funder report and its case studies: managers (with a site: one they manage).
     Permission.WRITE_FUNDER_REPORT: is_manager & (no_object | works_at_site_of),
+    # Capacity forecasts and what-ifs: managers, for their sites.
+    Permission.PLAN_CAPACITY: is_manager & (no_object | works_at_site_of),
 }
 
 

@@ -349,3 +349,87 @@ def render(spec: dict) -> SafeString:
         svg = svg[: opening.start()] + replacement + svg[opening.end() :]
         cache.set(key, svg, CACHE_SECONDS)
     return mark_safe(svg)  # noqa: S308 - vl-convert's own output, its text XML-escaped
+
+
+@dataclass(frozen=True)
+class BandPoint:
+    """A forecast for one month: its middle value and the band around it."""
+
+    month: datetime.date
+    series: str
+    low: float
+    middle: float
+    high: float
+
+
+def band_chart(
+    *,
+    title: str,
+    summary: str,
+    points: Sequence[BandPoint],
+    observed: Sequence[Point] = (),
+    y_title: str,
+    month_title: str,
+    band_text: str,
+) -> Chart:
+    """Forecasts: a line per series with its band shaded around it, and what was observed (if
+    anything) as points. The table gives each month's middle value and band as text
+    ("7 (4 to 11)"), `band_text` being its format with `{middle}`, `{low}` and `{high}`."""
+    points = [replace(p, series=str(p.series)) for p in points]
+    series = list(dict.fromkeys(p.series for p in points))
+    observed_name = next((str(p.series) for p in observed), "")
+    months = sorted({p.month for p in points} | {p.month for p in observed})
+    columns = [month_title, *series] + ([observed_name] if observed else [])
+    by_key = {(p.month, p.series): p for p in points}
+    seen = {p.month: p for p in observed}
+    rows = []
+    for month in months:
+        row = [Cell(month.strftime("%Y-%m"))]
+        for name in series:
+            p = by_key.get((month, name))
+            row.append(
+                Cell(
+                    band_text.format(
+                        middle=_number(p.middle), low=_number(p.low), high=_number(p.high)
+                    )
+                    if p
+                    else ""
+                )
+            )
+        if observed:
+            row.append(seen[month].cell() if month in seen else Cell(""))
+        rows.append(row)
+    if not points:
+        return Chart(title, summary, mark_safe(""), columns, [])  # noqa: S308
+    data = [
+        {
+            "month": p.month.isoformat(),
+            "series": p.series,
+            "low": p.low,
+            "middle": p.middle,
+            "high": p.high,
+        }
+        for p in points
+    ]
+    x = alt.X("yearmonth(month):T", title=month_title, axis=alt.Axis(format="%b %Y", labelAngle=0))
+    colour = alt.Color("series:N", title=None, sort=series, legend=alt.Legend())
+    base = alt.Chart(alt.Data(values=data))
+    band = base.mark_area(opacity=0.18).encode(
+        x=x, y=alt.Y("low:Q", title=y_title), y2="high:Q", color=colour
+    )
+    line = base.mark_line(point=alt.OverlayMarkDef(size=30), strokeWidth=2.5).encode(
+        x=x, y="middle:Q", color=colour
+    )
+    layers = [band, line]
+    if observed:
+        seen_data = [
+            {"month": p.month.isoformat(), "value": p.value}
+            for p in observed
+            if p.value is not None
+        ]
+        layers.append(
+            alt.Chart(alt.Data(values=seen_data))
+            .mark_point(shape="diamond", size=90, filled=True, color=TEXT)
+            .encode(x=x, y="value:Q")
+        )
+    return Chart(title, summary, render(_config(alt.layer(*layers)).to_dict()), columns, rows)

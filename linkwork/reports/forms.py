@@ -128,3 +128,74 @@ class FunderReportForm(FromToNames, GovUKForm):
         self.fields["case_studies"].queryset = case_studies
         if not case_studies.exists():
             del self.fields["case_studies"]
+
+
+class CapacityForm(GovUKForm):
+    """The site and the what-if question, read from the address."""
+
+    site = forms.ChoiceField(
+        label=_("Site"), error_messages={"invalid_choice": _("Choose a site from the list")}
+    )
+    borrow = forms.ChoiceField(
+        label=_("Open a pathway another site has"),
+        required=False,
+        help_text=_("Adds the referrals a month that site receives through it."),
+        error_messages={"invalid_choice": _("Choose a pathway from the list")},
+    )
+    extra_per_month = forms.DecimalField(
+        label=_("Or add referrals a month"),
+        required=False,
+        min_value=0,
+        max_value=1000,
+        decimal_places=1,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-4"}),
+        error_messages={
+            "invalid": _("Enter referrals a month as a number, like 4 or 2.5"),
+            "min_value": _("Referrals a month must be 0 or more"),
+            "max_value": _("Referrals a month must be 1,000 or fewer"),
+        },
+    )
+    add_coordinators = forms.IntegerField(
+        label=_("Add link coordinators"),
+        required=False,
+        min_value=0,
+        max_value=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
+        error_messages={
+            "invalid": _("Enter how many link coordinators to add, like 1"),
+            "min_value": _("Add 0 or more link coordinators"),
+            "max_value": _("Add 20 link coordinators or fewer"),
+        },
+    )
+    cap_each = forms.IntegerField(
+        label=_("Caseload cap of each new coordinator"),
+        required=False,
+        min_value=1,
+        max_value=100,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+        error_messages={
+            "invalid": _("Enter the cap as a number, like 15"),
+            "min_value": _("The cap must be at least 1"),
+            "max_value": _("The cap must be 100 or fewer"),
+        },
+    )
+    support_weeks = forms.IntegerField(
+        label=_("Support lasts (weeks)"),
+        required=False,
+        min_value=1,
+        max_value=104,
+        help_text=_("Leave empty to use the lengths of support seen in the last six months."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+        error_messages={
+            "invalid": _("Enter the weeks of support as a number, like 16"),
+            "min_value": _("Support must last at least 1 week"),
+            "max_value": _("Support must last 104 weeks or fewer"),
+        },
+    )
+
+    def __init__(self, data, *, sites, borrowable, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["site"].choices = [(str(s.pk), s.name) for s in sites]
+        self.fields["borrow"].choices = [("", _("None"))] + [
+            (key, label) for key, (label, _rate) in borrowable.items()
+        ]

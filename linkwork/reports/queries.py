@@ -4,10 +4,12 @@ record one for, case studies and funder reports."""
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import sites_for
 from linkwork.partners.models import Site
+from linkwork.referrals.models import Pathway
 
 from .models import CaseStudy, FunderReport, ServiceEvent
 
@@ -60,3 +62,15 @@ def funder_report_for(user, pk: int, *, with_files: bool = False) -> FunderRepor
     if with_files:
         reports = reports.defer(None)
     return get_object_or_404(reports, pk=pk)
+
+
+def other_sites_pathways(site):
+    """Open pathways at other sites whose name this site has no open pathway of: what it could
+    "open" in a capacity what-if."""
+    today = timezone.localdate()
+    here = set(Pathway.objects.filter(site=site).open_on(today).values_list("name", flat=True))
+    return [
+        p
+        for p in Pathway.objects.exclude(site=site).open_on(today).select_related("site")
+        if p.name not in here
+    ]

@@ -4,7 +4,7 @@ studies."""
 
 from django.urls import path
 
-from . import funder_views, views
+from . import capacity_views, funder_views, views
 
 app_name = "reports"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("timeline/new/", views.new_event, name="new_event"),
     path("timeline/<int:pk>/", views.change_event, name="change_event"),
     path("timeline/<int:pk>/remove/", views.remove_event, name="remove_event"),
+    path("capacity/", capacity_views.capacity_page, name="capacity"),
     path("funder/", funder_views.funder_reports, name="funder_reports"),
     path("funder/<int:pk>/", funder_views.funder_report, name="funder_report"),
     path(

@@ -25,6 +25,7 @@ new_event       login  403     200     200    403    403      403    403
 change_event    login  404     200     404    404    404      404    404
 remove_event    login  404     200     404    404    404      404    404
 funder_reports  login  403     200     200    403    403      403    403
+capacity        login  403     200     200    403    403      403    403
 funder_report   login  403     200     404    403    403      403    403
 funder_progress login  403     200     404    403    403      403    403
 funder_download login  403     302     404    403    403      403    403
@@ -64,6 +65,7 @@ PAGES = {
         "change_event",
         "remove_event",
         "funder_reports",
+        "capacity",
         "funder_report",
         "funder_report_progress",
         "funder_report_download",
@@ -99,6 +101,7 @@ def url_of(site_a, manager):
         "change_event": reverse("reports:change_event", args=[event.pk]),
         "remove_event": reverse("reports:remove_event", args=[event.pk]),
         "funder_reports": reverse("reports:funder_reports"),
+        "capacity": reverse("reports:capacity"),
         "funder_report": reverse("reports:funder_report", args=[report.pk]),
         "funder_progress": reverse("reports:funder_report_progress", args=[report.pk]),
         "funder_download": reverse("reports:funder_report_download", args=[report.pk, "pdf"]),
