@@ -105,7 +105,7 @@ def test_a_manager_borrows_another_sites_pathway(
     options = dict(browser.get(URL, {"site": site_a.pk}).context["form"].fields["borrow"].choices)
     # Site A has its own "GP practices"; "Local authority" has had no referrals, so no rate.
     assert set(options) == {"", str(crisis.pk)}
-    assert "Mental health crisis team at Rhondda Valleys: 0.2 a month" == options[str(crisis.pk)]
+    assert options[str(crisis.pk)] == "Mental health crisis team at Rhondda Valleys: 0.2 a month"
     assert str(quiet.pk) not in options
     response = browser.get(URL, {"site": site_a.pk, "borrow": crisis.pk})
     assert response.context["question"].extra_per_month == pytest.approx(1 / 6)
