@@ -18,6 +18,7 @@ PREFIXES = {
     "unmet": ("unmet-needs/",),
     "audit": ("audit/",),
     "trials": ("trials/",),
+    "engagement": ("partners/",),
     # Documented exception (decisions 0008, 0011): the imports pages sit in the directory's
     # pages, and the published API keeps the address other services call.
     "oruk": ("directory/imports/", "api/oruk/"),
