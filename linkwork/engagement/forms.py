@@ -80,6 +80,7 @@ class ActivityForm(GovUKForm):
     kind = forms.ChoiceField(
         label=_("What was done?"),
         choices=ActivityKind.choices,
+        help_text=_("An MDT meeting is a practice's multi-disciplinary team meeting."),
         widget=forms.RadioSelect,
         error_messages={
             "required": _("Choose what was done"),

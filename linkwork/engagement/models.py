@@ -31,7 +31,7 @@ class ActivityKind(models.TextChoices):
     LETTER = "letter", _("Letter sent")
     EMAIL = "email", _("Email sent")
     VISIT = "practice_visit", _("Practice or service visit")
-    MDT_MEETING = "mdt_meeting", _("Multi-disciplinary team (MDT) meeting attended")
+    MDT_MEETING = "mdt_meeting", _("MDT meeting attended")
     STEERING_GROUP = "steering_group", _("Steering group attended")
     TRAINING = "training", _("Training given to referrers")
     OTHER = "other", _("Other")

@@ -129,9 +129,12 @@ def _back(found: Partner, request: HttpRequest) -> str:
 def record_activity(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     user = request.user
     found = partner_for(user, kind, pk, Permission.RECORD_ENGAGEMENT)
-    sites = partner_sites_for(user, found)
-    listed = list(sites)
-    chosen = _chosen_site(request, listed) or listed_sites(found, listed)[0]
+    partner_sites = list(partner_sites_for(user, found))
+    chosen = _chosen_site(request, partner_sites)
+    # The sites it is listed at (and one asked for in the address, to start engaging it there).
+    listed = [s for s in partner_sites if s in listed_sites(found, partner_sites) or s == chosen]
+    chosen = chosen or listed[0]
+    sites = partner_sites_for(user, found).filter(pk__in=[s.pk for s in listed])
     form = posted(
         request,
         ActivityForm,
@@ -166,8 +169,9 @@ def correct_activity(request: HttpRequest, kind: str, pk: int, activity_pk: int)
     user = request.user
     found = partner_for(user, kind, pk, Permission.VIEW_PARTNERS)
     activity = activity_of(user, found, activity_pk, Permission.CORRECT_ENGAGEMENT)
-    sites = partner_sites_for(user, found)
-    listed = list(sites)
+    partner_sites = list(partner_sites_for(user, found))
+    listed = listed_sites(found, partner_sites)
+    sites = partner_sites_for(user, found).filter(pk__in=[s.pk for s in listed])
     form = posted(
         request,
         ActivityForm,

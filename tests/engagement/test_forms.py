@@ -72,14 +72,22 @@ def test_a_record_without_a_summary_or_kind_says_so(client_for, manager, severn_
     assert set(response.context["form"].errors) == {"kind", "summary"}
 
 
-def test_a_manager_of_two_sites_chooses_the_site(client_for, manager_both, severn_referred, site_b):
-    """Severn Valley may refer to site B only if a pathway there takes every GP practice."""
+def test_engagement_at_another_site_starts_from_that_sites_list(
+    client_for, manager_both, severn_referred, site_a, site_b
+):
+    """Severn Valley is listed at site A; a pathway at site B takes every GP practice, so it
+    is among the organisations that may refer there, whose pages are opened with ?site=."""
     from tests.factories import PathwayFactory
 
     PathwayFactory(site=site_b, name="All GP practices", organisations=[])
     browser = client_for(manager_both)
-    form_page = browser.get(page("record_activity", severn_referred))
-    assert form_page.context["form"].ask_site
+    # Where it is listed only: no question.
+    assert not browser.get(page("record_activity", severn_referred)).context["form"].ask_site
+    form_page = browser.get(page("record_activity", severn_referred) + f"?site={site_b.pk}")
+    form = form_page.context["form"]
+    assert form.ask_site
+    assert list(form.fields["site"].queryset) == [site_a, site_b]
+    assert form.initial["site"] == site_b.pk
     response = browser.post(
         page("record_activity", severn_referred) + f"?site={site_b.pk}",
         {

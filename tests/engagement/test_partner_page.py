@@ -91,7 +91,7 @@ def test_engagement_is_marked_on_the_chart_with_letters(
     # The one before the chart's first month is in the log, not on the chart.
     assert [(letter, marker.label) for letter, marker in chart.markers] == [
         ("A", "Practice or service visit"),
-        ("B", "Multi-disciplinary team (MDT) meeting attended"),
+        ("B", "MDT meeting attended"),
     ]
     assert "2 engagement activities are marked" in chart.summary
     assert "letter with the practice" in response.content.decode()

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                             ("letter", "Letter sent"),
                             ("email", "Email sent"),
                             ("practice_visit", "Practice or service visit"),
-                            ("mdt_meeting", "Multi-disciplinary team (MDT) meeting attended"),
+                            ("mdt_meeting", "MDT meeting attended"),
                             ("steering_group", "Steering group attended"),
                             ("training", "Training given to referrers"),
                             ("other", "Other"),
