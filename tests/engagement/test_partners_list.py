@@ -135,3 +135,12 @@ def test_someone_who_works_at_no_site(client_for, outsider):
     response = rows(client_for(outsider))
     assert response.context["site"] is None
     assert "You do not work at any site" in response.content.decode()
+
+
+def test_partners_is_the_current_item_in_the_menu(client_for, manager, severn_referred):
+    for address in (
+        reverse("engagement:partners"),
+        reverse("engagement:partner", args=["referring", severn_referred.pk]),
+    ):
+        nav = client_for(manager).get(address).context["nav"]
+        assert [str(item["label"]) for item in nav if item["active"]] == ["Partners"]
