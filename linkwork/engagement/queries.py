@@ -174,7 +174,7 @@ def _sites(listed, *, may_refer=None) -> tuple[frozenset[int], frozenset[int]]:
     """Every site the organisation is a partner of, and those it is listed at (see the module's
     docstring): one query."""
     eligible = Exists(may_refer) if may_refer is not None else Value(False)
-    rows = (
+    rows = list(
         Site.objects.annotate(listed=listed, eligible=eligible)
         .filter(Q(listed=True) | Q(eligible=True))
         .values_list("pk", "listed")
