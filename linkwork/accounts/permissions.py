@@ -66,6 +66,11 @@ class Permission(StrEnum):
     FOLLOW_FIGURES_TO_RECORDS = "follow_figures_to_records"
     WRITE_FUNDER_REPORT = "write_funder_report"
     PLAN_CAPACITY = "plan_capacity"
+    VIEW_PARTNERS = "view_partners"
+    RECORD_ENGAGEMENT = "record_engagement"
+    CORRECT_ENGAGEMENT = "correct_engagement"
+    MANAGE_PARTNER_CONTACTS = "manage_partner_contacts"
+    CONFIGURE_ENGAGEMENT = "configure_engagement"
 
 
 def _has_role(*roles: Role):
@@ -177,6 +182,19 @@ def covers_only_users_sites(user, event) -> bool:
 
 
 @rules.predicate
+def partner_at_users_site(user, partner) -> bool:
+    """The partner organisation (an `engagement.queries.Partner`) refers to, receives from or
+    is engaged by one of the user's sites."""
+    return partner is not None and bool(set(partner.site_ids) & site_ids_of(user))
+
+
+@rules.predicate
+def recorded_it(user, record) -> bool:
+    """The user recorded it (an engagement activity, say)."""
+    return record is not None and record.recorded_by_id == user.pk
+
+
+@rules.predicate
 def waiting_for_information(user, referral) -> bool:
     return referral is not None and referral.status == "information_requested"
 
@@ -285,6 +303,18 @@ RULES = {
     Permission.WRITE_FUNDER_REPORT: is_manager & (no_object | works_at_site_of),
     # Capacity forecasts and what-ifs: managers, for their sites.
     Permission.PLAN_CAPACITY: is_manager & (no_object | works_at_site_of),
+    # Partners and engagement. Without an object: the partners list. With a partner (an
+    # `engagement.queries.Partner`): its page, and recording engagement with it, for staff at a
+    # site it is a partner of (coordinators attend MDT meetings too); its contacts are kept by
+    # the managers there. An engagement activity (the object) is corrected by whoever recorded
+    # it while they work at its site, or by a manager there. When a referrer has gone quiet is
+    # set per site by its managers (without an object: may open the settings).
+    Permission.VIEW_PARTNERS: is_site_staff & (no_object | partner_at_users_site),
+    Permission.RECORD_ENGAGEMENT: is_site_staff & (no_object | partner_at_users_site),
+    Permission.CORRECT_ENGAGEMENT: (is_manager & works_at_site_of)
+    | (is_coordinator & works_at_site_of & recorded_it),
+    Permission.MANAGE_PARTNER_CONTACTS: is_manager & (no_object | partner_at_users_site),
+    Permission.CONFIGURE_ENGAGEMENT: is_manager & (no_object | works_at_site_of),
 }
 
 

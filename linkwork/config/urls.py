@@ -42,6 +42,7 @@ urlpatterns = [
     path("audit/", include("linkwork.audit.urls")),
     path("trials/", include("linkwork.trials.urls")),
     path("reports/", include("linkwork.reports.urls")),
+    path("partners/", include("linkwork.engagement.urls")),
     path("django-admin/", admin.site.urls),
     # Last, so that no page can ever be shadowed by an old address.
     *moved.urlpatterns,

@@ -45,6 +45,7 @@ from linkwork.demo.directory import (
     build_demo_directory,
     build_demo_unmet_needs,
 )
+from linkwork.demo.engagement import ENGAGEMENT_MODELS, build_demo_engagement
 from linkwork.demo.outcomes import build_demo_baselines, build_demo_outcomes
 from linkwork.demo.prescriptions import build_demo_prescriptions
 from linkwork.demo.trials import TRIAL_MODELS, build_demo_trials
@@ -648,6 +649,7 @@ def load() -> dict[str, Counter]:
 # Children before parents: most links are PROTECT. New models that point at these go first.
 WIPED = (
     AuditEvent,
+    *ENGAGEMENT_MODELS,
     *TRIAL_MODELS,
     EscalationReminder,
     EscalationChase,
@@ -794,6 +796,8 @@ class Demo:
         build_demo_outcomes(self)
         # The trial closed for COVID-19 at Rhondda, and the one open at Powys.
         build_demo_trials(self)
+        # Contacts at the partners, and a year of engagement with them.
+        build_demo_engagement(self)
 
     # Configuration ------------------------------------------------------------------------------
 

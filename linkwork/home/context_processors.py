@@ -16,6 +16,7 @@ NAVIGATION = [
     (_("People in support"), "casework:people", Permission.VIEW_PEOPLE_IN_SUPPORT),
     (_("Safeguarding"), "safeguarding:open_escalations", Permission.VIEW_SAFEGUARDING_LIST),
     (_("Directory"), "directory:search", Permission.VIEW_DIRECTORY),
+    (_("Partners"), "engagement:partners", Permission.VIEW_PARTNERS),
     (_("Messages"), "messaging:list", Permission.VIEW_REFERRER_MESSAGES),
     (_("Pathways"), "referrals:pathways", Permission.MANAGE_PATHWAYS),
     (_("Measures"), "outcomes:schedules", Permission.CONFIGURE_MEASURE_SCHEDULE),

@@ -6,6 +6,8 @@ from django.utils import timezone
 from linkwork.accounts.queries import sites_for
 from linkwork.casework.queries import caseload_alerts
 from linkwork.directory.queries import directory_summary
+from linkwork.engagement.presenters import concentration_words
+from linkwork.engagement.queries import referrer_summary
 from linkwork.outcomes.queries import due_for_coordinator
 from linkwork.referrals.queries import caseload_of, coordinators_for, referrals_for
 from linkwork.referrals.status import TO_TRIAGE, Priority, ReferralStatus
@@ -94,6 +96,20 @@ def manager_home(user) -> dict:
         "unmet_needs_this_month": recorded_this_month(sites_for(user)),
         "safeguarding": safeguarding_summary(user),
         "trial_measures_waiting": trial_measures_due_while_waiting(user),
+        "referrers": referrers_summary(user),
+    }
+
+
+def referrers_summary(user) -> dict:
+    """Referring organisations gone quiet at the user's sites, and how concentrated GP
+    referrals were over the last 12 months, site by site ("one surgery referring and that was
+    it" should be visible at a glance)."""
+    sites = list(sites_for(user).order_by("name", "pk"))
+    summary = referrer_summary(sites, timezone.localdate())
+    return {
+        "quiet": summary.quiet,
+        "concentration": [(row, concentration_words(row)) for row in summary.concentration],
+        "many_sites": len(sites) > 1,
     }
 
 

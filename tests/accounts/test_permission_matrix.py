@@ -38,6 +38,8 @@ from linkwork.referrals.models import (
 )
 from linkwork.referrals.status import DeclineReason, ReferralStatus
 from linkwork.safeguarding import actions as safeguarding
+from tests.engagement.test_permissions import MATRIX as ENGAGEMENT_MATRIX
+from tests.engagement.test_permissions import VARIANTS as ENGAGEMENT_VARIANTS
 from tests.factories import make_referral, make_service
 from tests.reports.test_permissions import PAGES as REPORT_PAGES
 from tests.trials.test_permissions import MATRIX as TRIAL_MATRIX
@@ -525,6 +527,12 @@ TRIAL_PAGES = {
     if line.split()[0] != "records_unknown"
 }
 
+ENGAGEMENT_PAGES = {
+    f"engagement:{line.split()[0]}"
+    for line in ENGAGEMENT_MATRIX.strip().splitlines()[1:]
+    if line.split()[0] not in ENGAGEMENT_VARIANTS
+}
+
 
 def test_the_matrix_covers_every_url_in_the_app():
     from django.urls import get_resolver
@@ -644,6 +652,9 @@ def test_the_matrix_covers_every_url_in_the_app():
         *TRIAL_PAGES,
         # Reports: their own matrix, in tests/reports/test_permissions.py.
         *REPORT_PAGES,
+        # Partners and engagement: their own matrix, with a second coordinator and manager at
+        # each site and the trial manager, in tests/engagement/test_permissions.py.
+        *ENGAGEMENT_PAGES,
         # POST-only: tested below.
         "logout",
         "set_language",

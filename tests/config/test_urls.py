@@ -19,6 +19,7 @@ PREFIXES = {
     "audit": ("audit/",),
     "trials": ("trials/",),
     "reports": ("reports/",),
+    "engagement": ("partners/",),
     # Documented exception (decisions 0008, 0011): the imports pages sit in the directory's
     # pages, and the published API keeps the address other services call.
     "oruk": ("directory/imports/", "api/oruk/"),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "linkwork.safeguarding",
     "linkwork.unmet",
     "linkwork.trials",
+    "linkwork.engagement",
     "linkwork.reports",
     "linkwork.home",
 ]
