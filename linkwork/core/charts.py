@@ -324,6 +324,7 @@ def bar_chart(
 
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+_ARIA = re.compile(r'\s(?:role|aria-[a-z]+)="[^"]*"')
 
 
 def render(spec: dict) -> SafeString:
@@ -346,7 +347,10 @@ def render(spec: dict) -> SafeString:
             attributes.get("height", ""),
             attributes.get("viewBox", ""),
         )
-        svg = svg[: opening.start()] + replacement + svg[opening.end() :]
+        # Vega labels each mark for assistive technology; the whole picture is hidden from it
+        # (the caption and the table say the same), so those labels only get in the way.
+        body = _ARIA.sub("", svg[opening.end() :])
+        svg = svg[: opening.start()] + replacement + body
         cache.set(key, svg, CACHE_SECONDS)
     return mark_safe(svg)  # noqa: S308 - vl-convert's own output, its text XML-escaped
 
