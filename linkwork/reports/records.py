@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linkwork.casework.models import ClientFeedback, Closure, Contact, ContactOutcome, Goal
 from linkwork.core.months import add_months, parse_month, start_of
+from linkwork.outcomes.models import Measure, Timepoint
 from linkwork.referrals.models import Referral
 from linkwork.referrals.status import OPEN_STATUSES, DeclineReason, ReferralStatus
 
@@ -26,6 +28,11 @@ TITLES = {
     "waiting_on": _("On the waiting list"),
     "first_contact": _("Accepted, and their first support contact"),
     "interim": _("Given support while waiting"),
+    "seen": _("Seen by a link coordinator"),
+    "closed": _("Support ended"),
+    "measured": _("Measured at baseline and at the end of support"),
+    "goals": _("With goals set"),
+    "feedback": _("Gave feedback"),
 }
 
 
@@ -98,6 +105,61 @@ def _interim(scope: Scope, filters: Filters, params) -> QuerySet[Referral]:
     )
 
 
+def _seen(scope: Scope, filters: Filters, params) -> QuerySet[Referral]:
+    contacts = Contact.objects.filter(
+        referral=OuterRef("pk"),
+        outcome=ContactOutcome.ATTENDED,
+        at__gte=filters.start,
+        at__lt=filters.end,
+    )
+    return data.referrals(scope, filters).filter(Exists(contacts))
+
+
+def _closed(scope: Scope, filters: Filters, params) -> QuerySet[Referral]:
+    closures = Closure.objects.filter(
+        referral=OuterRef("pk"),
+        closed_on__gte=filters.first_month,
+        closed_on__lte=filters.end_date,
+        reopened_at__isnull=True,
+    )
+    return data.referrals(scope, filters).filter(Exists(closures))
+
+
+def _measured(scope: Scope, filters: Filters, params) -> QuerySet[Referral]:
+    instrument = params.get("instrument", "")
+    if not instrument.isidentifier():
+        raise Http404
+    current = Measure.objects.filter(
+        referral=OuterRef("pk"), instrument=instrument, withdrawn_at__isnull=True
+    )
+    return data.referrals(scope, filters).filter(
+        Exists(
+            current.filter(
+                timepoint=Timepoint.END,
+                completed_on__gte=filters.first_month,
+                completed_on__lte=filters.end_date,
+            )
+        ),
+        Exists(current.filter(timepoint=Timepoint.BASELINE)),
+    )
+
+
+def _goals(scope: Scope, filters: Filters, params) -> QuerySet[Referral]:
+    goals = Goal.objects.filter(
+        referral=OuterRef("pk"),
+        started_on__gte=filters.first_month,
+        started_on__lte=filters.end_date,
+    )
+    return data.referrals(scope, filters).filter(Exists(goals))
+
+
+def _feedback(scope: Scope, filters: Filters, params) -> QuerySet[Referral]:
+    forms = ClientFeedback.objects.filter(
+        referral=OuterRef("pk"), submitted_at__gte=filters.start, submitted_at__lt=filters.end
+    )
+    return data.referrals(scope, filters).filter(Exists(forms))
+
+
 METRICS = {
     "received": lambda scope, filters, params: data.received(scope, filters),
     "decided": _decided,
@@ -107,6 +169,11 @@ METRICS = {
     "waiting_on": _waiting_on,
     "first_contact": _first_contact,
     "interim": _interim,
+    "seen": _seen,
+    "closed": _closed,
+    "measured": _measured,
+    "goals": _goals,
+    "feedback": _feedback,
 }
 
 

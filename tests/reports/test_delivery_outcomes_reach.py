@@ -213,3 +213,22 @@ def test_the_researcher_sees_reach_suppressed(client_for, researcher, story, tod
     board = board_of(client_for(researcher).get(dashboard("reach"), PERIOD))
     assert figure(board, "referred").value == 6
     assert figure(board, "reached").text == "fewer than 5"
+
+
+def test_delivery_and_outcome_figures_lead_to_their_people(
+    client_for, manager, outcomes_story, today
+):
+    browser = client_for(manager)
+    delivery = board_of(browser.get(dashboard("delivery"), PERIOD))
+    outcomes = board_of(browser.get(dashboard("outcomes"), PERIOD))
+    gad7 = next(r for r in table(outcomes, "change_from_baseline").rows if r.key == "gad7")
+    expected = {
+        figure(delivery, "people_seen").href: ["r1", "r2"],
+        figure(delivery, "closed").href: ["r1"],
+        gad7.figures[0].href: ["r1", "r2", "r7"],
+        figure(outcomes, "goals_set").href: ["r1"],
+        figure(outcomes, "feedback_forms").href: ["r1"],
+    }
+    for href, keys in expected.items():
+        listed = browser.get(href).context["page"]
+        assert sorted(r.pk for r in listed) == sorted(outcomes_story[k].pk for k in keys), href

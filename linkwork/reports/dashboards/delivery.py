@@ -237,7 +237,7 @@ def _contacts(ctx: Context) -> Section:
         _("Contacts"),
         figures=[
             f.count("contacts", _("Contacts that took place"), took_place),
-            f.count("people_seen", _("People seen"), len(per_person)),
+            f.count("people_seen", _("People seen"), len(per_person), ctx.link("seen")),
             f.mean("contacts_per_person", _("Contacts per person seen"), per_person),
             f.share("in_person_share", _("Face to face"), in_person, took_place),
             f.rate(
@@ -334,7 +334,7 @@ def _length(ctx: Context) -> Section:
         "length",
         _("Length of support"),
         figures=[
-            f.count("closed", _("Support ended"), len(lengths)),
+            f.count("closed", _("Support ended"), len(lengths), ctx.link("closed")),
             f.median("weeks_median", _("Median weeks of support"), actual, unit="weeks"),
             f.median("planned_weeks_median", _("Median weeks planned"), planned, unit="weeks"),
             f.share("extended_share", _("Extended"), extended, len(lengths)),

@@ -121,7 +121,14 @@ def _wellbeing(ctx: Context) -> Section:
         rows.append(
             Row(
                 name,
-                [f.count("people", _("People"), len(changes)), mean, interval, *shares],
+                [
+                    f.count(
+                        "people", _("People"), len(changes), ctx.link("measured", instrument=code)
+                    ),
+                    mean,
+                    interval,
+                    *shares,
+                ],
                 code,
             )
         )
@@ -241,7 +248,7 @@ def _goals(ctx: Context) -> Section:
         "goals",
         _("Goals"),
         figures=[
-            f.count("goals_set", _("Goals set"), set_in.count()),
+            f.count("goals_set", _("Goals set"), set_in.count(), ctx.link("goals")),
             f.count("goals_ended", _("Goals ended"), ended),
             f.share(
                 "goals_achieved",
@@ -408,7 +415,7 @@ def _feedback(ctx: Context) -> Section:
     return Section(
         "feedback",
         _("Feedback"),
-        figures=[f.count("feedback_forms", _("Feedback forms"), total)],
+        figures=[f.count("feedback_forms", _("Feedback forms"), total, ctx.link("feedback"))],
         charts=[chart],
         tables=[
             Table(
