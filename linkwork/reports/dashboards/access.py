@@ -15,8 +15,8 @@ from linkwork.core.months import add_months, month_of, start_of
 from linkwork.referrals.status import OPEN_STATUSES
 
 from .. import data
-from ..figures import Dashboard, Row, Section, Table
-from .context import Context
+from ..figures import Dashboard, Section
+from .context import Context, comparison
 
 
 def build(ctx: Context) -> Dashboard:
@@ -242,11 +242,9 @@ def _interim(ctx: Context) -> Section:
 
 def _comparison(ctx: Context) -> Section:
     f, filters = ctx.figures, ctx.filters
-    columns = [_("Figure")]
     per_period = []
     levels = data.waiting_list_by_month(ctx.scope, filters)
-    for name, start, end, _days in filters.periods():
-        columns.append(name)
+    for _name, start, end, _days in filters.periods():
         chosen = data.referrals(ctx.scope, filters).filter(
             accepted_at__gte=start, accepted_at__lt=end
         )
@@ -266,13 +264,8 @@ def _comparison(ctx: Context) -> Section:
                 ),
             ]
         )
-    rows = [
-        Row(per_period[0][i].label, [p[i] for p in per_period], per_period[0][i].key)
-        for i in range(len(per_period[0]))
-    ]
-    return Section(
-        "comparison",
-        _("Before and after"),
-        tables=[Table("comparison", _("The period, cut at the chosen events"), columns, rows)],
-        notes=[_("Waits are of the people accepted in each part, by the date they were accepted.")],
+    return comparison(
+        ctx,
+        per_period,
+        [_("Waits are of the people accepted in each part, by the date they were accepted.")],
     )

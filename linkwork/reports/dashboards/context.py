@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from linkwork.core.charts import Marker
 
-from ..figures import Figures
+from ..figures import Figure, Figures, Row, Section, Table
 from ..filters import Filters, pathway_label
 from ..scope import Scope
 
@@ -28,3 +30,15 @@ class Context:
     def link(self, metric: str, **narrowing) -> dict:
         """The records behind a figure: the metric, narrowed (a month, a pathway...)."""
         return {"metric": metric, **narrowing}
+
+
+def comparison(ctx: Context, per_period: list[list[Figure]], notes=()) -> Section:
+    """The "Before and after" section: the same figures for each part of the period cut at the
+    chosen events (`Filters.periods`), one column per part, one row per figure."""
+    columns = [_("Figure"), *(name for name, _start, _end, _days in ctx.filters.periods())]
+    rows = [
+        Row(first.label, [part[i] for part in per_period], first.key)
+        for i, first in enumerate(per_period[0])
+    ]
+    table = Table("comparison", _("The period, cut at the chosen events"), columns, rows)
+    return Section("comparison", _("Before and after"), tables=[table], notes=list(notes))

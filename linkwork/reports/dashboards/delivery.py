@@ -25,7 +25,7 @@ from linkwork.referrals.models import Allocation
 
 from .. import data
 from ..figures import Dashboard, Row, Section, Table
-from .context import Context
+from .context import Context, comparison
 
 # Modes grouped as the evaluation asks: in person, by telephone, by video, in writing.
 MODE_GROUPS = {
@@ -351,10 +351,8 @@ def _length(ctx: Context) -> Section:
 
 def _comparison(ctx: Context) -> Section:
     f = ctx.figures
-    columns = [_("Figure")]
     per_period = []
-    for name, start, end, _days in ctx.filters.periods():
-        columns.append(name)
+    for _name, start, end, _days in ctx.filters.periods():
         contacts = contacts_in(ctx, start, end).exclude(outcome=ContactOutcome.BOOKED)
         counts = contacts.aggregate(
             took_place=Count("pk", filter=Q(outcome__in=TOOK_PLACE)),
@@ -388,12 +386,4 @@ def _comparison(ctx: Context) -> Section:
                 ),
             ]
         )
-    rows = [
-        Row(per_period[0][i].label, [p[i] for p in per_period], per_period[0][i].key)
-        for i in range(len(per_period[0]))
-    ]
-    return Section(
-        "comparison",
-        _("Before and after"),
-        tables=[Table("comparison", _("The period, cut at the chosen events"), columns, rows)],
-    )
+    return comparison(ctx, per_period)

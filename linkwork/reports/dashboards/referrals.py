@@ -19,7 +19,7 @@ from linkwork.referrals.status import DeclineReason, ReferralStatus
 
 from .. import data
 from ..figures import Dashboard, Figure, Row, Section, Table
-from .context import Context
+from .context import Context, comparison
 
 # The organisations named one by one in the chart; the rest are added up as "Others".
 ORGANISATIONS_SHOWN = 12
@@ -400,10 +400,8 @@ def _comparison_section(ctx: Context) -> Section:
     """The headline figures in each part of the period cut at the chosen events, per month so
     that parts of different lengths compare."""
     f = ctx.figures
-    columns = [_("Figure")]
     per_period = []
-    for name, start, end, days in ctx.filters.periods():
-        columns.append(name)
+    for _name, start, end, days in ctx.filters.periods():
         chosen = data.referrals(ctx.scope, ctx.filters).filter(
             received_at__gte=start, received_at__lt=end
         )
@@ -439,15 +437,10 @@ def _comparison_section(ctx: Context) -> Section:
                 f.days("triage_median_days", _("Median time to triage"), waits),
             ]
         )
-    rows = [
-        Row(per_period[0][i].label, [period[i] for period in per_period], per_period[0][i].key)
-        for i in range(len(per_period[0]))
-    ]
-    return Section(
-        "comparison",
-        _("Before and after"),
-        tables=[Table("comparison", _("The period, cut at the chosen events"), columns, rows)],
-        notes=[
+    return comparison(
+        ctx,
+        per_period,
+        [
             _(
                 "Referrals per month make parts of different lengths comparable. A change "
                 "after an event may have other causes: check the timeline for what else "
