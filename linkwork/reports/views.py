@@ -49,6 +49,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "small_number": SMALL_NUMBER,
             "may_write_funder_report": has_permission(request.user, Permission.WRITE_FUNDER_REPORT),
+            "may_plan_capacity": has_permission(request.user, Permission.PLAN_CAPACITY),
         },
     )
 

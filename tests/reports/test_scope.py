@@ -86,3 +86,15 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_reports_page_offers_each_role_what_it_may_use(
+    client_for, manager, coordinator_a, researcher
+):
+    managers = client_for(manager).get(reverse("reports:index")).content.decode()
+    assert reverse("reports:capacity") in managers and reverse("reports:funder_reports") in managers
+    for reader in (coordinator_a, researcher):
+        page = client_for(reader).get(reverse("reports:index")).content.decode()
+        assert reverse("reports:dashboard", args=["referrals"]) in page
+        assert reverse("reports:capacity") not in page
+        assert reverse("reports:funder_reports") not in page
