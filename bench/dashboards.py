@@ -548,8 +548,9 @@ def build(args) -> Built:  # noqa: C901, PLR0915 - one straight walk through the
         step(closed, S.ALLOCATED, S.CLOSED, ended_at)
         sc_ref = np.concatenate([s[0] for s in steps])
         manager_of_site = np.array([site_managers[s.pk].pk for s in sites])
-        by = np.where(
-            np.concatenate([np.full(len(s[0]), s[2] in (S.WITHDRAWN, S.CLOSED)) for s in steps]),
+        by = np.where(  # the coordinator closes or withdraws; a manager does the rest
+            np.concatenate([np.full(len(s[0]), s[2] in (S.WITHDRAWN, S.CLOSED)) for s in steps])
+            & (coordinator[sc_ref] > 0),
             coordinator[sc_ref],
             manager_of_site[site_ix[sc_ref]],
         ).astype(float)
@@ -887,10 +888,12 @@ def baseline_sql() -> dict[str, str]:
     Parameters: %(sites)s (array), %(start)s, %(end)s."""
     from linkwork.casework.models import ClientFeedback, Closure, Contact, Goal
     from linkwork.outcomes.models import Measure
+    from linkwork.partners.models import Site
     from linkwork.prescriptions.models import SocialPrescription
     from linkwork.referrals.models import (
         Allocation,
         InterimContact,
+        Pathway,
         Person,
         Referral,
         StatusChange,
@@ -910,6 +913,8 @@ def baseline_sql() -> dict[str, str]:
             ClientFeedback,
             Measure,
             SocialPrescription,
+            Pathway,
+            Site,
         )
     }
     scoped = f"SELECT * FROM {t['Referral']} WHERE site_id = ANY(%(sites)s)"
@@ -989,6 +994,16 @@ f AS (SELECT count(*) AS n, avg(helpful) AS helpful, avg(listened_to) AS listene
         AND f.submitted_at < %(end)s)
 SELECT (SELECT json_agg(p) FROM p), (SELECT json_agg(g) FROM g), (SELECT json_agg(x) FROM x),
        (SELECT row_to_json(f) FROM f)""",
+        # The records page: the first 50 referrals received, newest first, and how many.
+        "records": f"""
+SELECT (SELECT count(*) FROM ({scoped} AND received_at >= %(start)s AND received_at < %(end)s) c),
+       (SELECT json_agg(x) FROM (
+            SELECT r.id, r.received_at, r.status, p.given_name, p.family_name, s.name, w.name
+            FROM {t["Referral"]} r JOIN {t["Person"]} p ON p.id = r.person_id
+            JOIN {t["Site"]} s ON s.id = r.site_id JOIN {t["Pathway"]} w ON w.id = r.pathway_id
+            WHERE r.site_id = ANY(%(sites)s) AND r.received_at >= %(start)s
+              AND r.received_at < %(end)s
+            ORDER BY r.received_at DESC, r.id DESC LIMIT 50) x)""",
         # Who was referred (age band, frequent attenders) per pathway, and who was reached.
         "reach": f"""
 SELECT r.pathway_id, width_bucket(extract(year FROM age(r.received_at, p.date_of_birth)),
@@ -1068,7 +1083,7 @@ def pages(built) -> dict:
         out[f"{key}, researcher"] = (fetcher(researcher, f"/reports/{key}/"), None)
     out["records: received"] = (
         fetcher(manager, "/reports/records/?metric=received"),
-        baseline_runner(sql["referrals"], all_sites),
+        baseline_runner(sql["records"], all_sites),
     )
     return out
 
