@@ -272,15 +272,18 @@ def _closed(ctx: Context, start=None, end=None):
 
 def support_lengths(ctx: Context, start=None, end=None) -> list[tuple[float, float, int]]:
     """(weeks of support, weeks planned at the start, extensions) for each case closed."""
-    closures = dict(_closed(ctx, start, end).values_list("referral_id", "closed_on"))
+    closed = _closed(ctx, start, end)
+    closures = dict(closed.values_list("referral_id", "closed_on"))
+    # The closures again as a subquery, not as a list of ids: at scale the list is long.
+    closed_ids = closed.values("referral_id")
     plans = (
-        SupportPlan.objects.filter(referral_id__in=closures)
+        SupportPlan.objects.filter(referral_id__in=closed_ids)
         .annotate(extended=Count("extensions"))
         .order_by()
     )
     first_ends = {}
     for plan_id, previous_end in (
-        PlanExtension.objects.filter(plan__referral_id__in=closures)
+        PlanExtension.objects.filter(plan__referral_id__in=closed_ids)
         .order_by("plan_id", "at", "pk")
         .values_list("plan_id", "previous_end")
     ):

@@ -73,16 +73,17 @@ def measure_pairs(ctx: Context, start=None, end=None) -> dict[str, list[tuple]]:
     current = Measure.objects.filter(
         referral__in=_referral_ids(ctx), withdrawn_at__isnull=True, total__isnull=False
     )
-    ends = {
-        (r, i): t
-        for r, i, t in current.filter(
-            timepoint=Timepoint.END, completed_on__gte=start_day, completed_on__lt=end_day
-        ).values_list("referral_id", "instrument", "total")
-    }
+    ended = current.filter(
+        timepoint=Timepoint.END, completed_on__gte=start_day, completed_on__lt=end_day
+    ).order_by()
+    ends = {(r, i): t for r, i, t in ended.values_list("referral_id", "instrument", "total")}
     pairs = defaultdict(list)
-    for referral_id, instrument, total in current.filter(
-        timepoint=Timepoint.BASELINE, referral_id__in={r for r, _i in ends}
-    ).values_list("referral_id", "instrument", "total"):
+    # The end measures' people as a subquery, not as a list of ids: at scale the list is long.
+    for referral_id, instrument, total in (
+        current.filter(timepoint=Timepoint.BASELINE, referral_id__in=ended.values("referral_id"))
+        .order_by()
+        .values_list("referral_id", "instrument", "total")
+    ):
         if (referral_id, instrument) in ends:
             pairs[instrument].append((total, ends[(referral_id, instrument)]))
     return pairs
