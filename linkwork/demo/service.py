@@ -48,6 +48,7 @@ from linkwork.demo.directory import (
 from linkwork.demo.engagement import ENGAGEMENT_MODELS, build_demo_engagement
 from linkwork.demo.outcomes import build_demo_baselines, build_demo_outcomes
 from linkwork.demo.prescriptions import build_demo_prescriptions
+from linkwork.demo.reports import REPORT_MODELS, build_demo_reports
 from linkwork.demo.trials import TRIAL_MODELS, build_demo_trials
 from linkwork.messaging.models import ReferrerMessage
 from linkwork.outcomes.models import (
@@ -649,6 +650,7 @@ def load() -> dict[str, Counter]:
 # Children before parents: most links are PROTECT. New models that point at these go first.
 WIPED = (
     AuditEvent,
+    *REPORT_MODELS,
     *ENGAGEMENT_MODELS,
     *TRIAL_MODELS,
     EscalationReminder,
@@ -798,6 +800,8 @@ class Demo:
         build_demo_trials(self)
         # Contacts at the partners, and a year of engagement with them.
         build_demo_engagement(self)
+        # The manager's case studies for the funder report.
+        build_demo_reports(self)
 
     # Configuration ------------------------------------------------------------------------------
 
