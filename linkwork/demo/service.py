@@ -201,6 +201,16 @@ USERS = {
     "researcher": ("Catrin", "Lloyd", Role.RESEARCHER, (), None, None),
     "trialmanager": ("Mair", "Owen", Role.TRIAL_MANAGER, (), None, None),
 }
+# Link coordinators' first days, so many days ago (the others started with the service, twelve
+# months ago). Rhys joined Rhondda as its third coordinator when its waiting list grew.
+STARTED_DAYS_AGO = {"coordinator3": 130}
+# A link coordinator who has left: (first name, last name, site, caseload cap, last day so many
+# days ago). Lowri held Rhondda's second caseload from the start, through the trial, handed some
+# of her people to Rhys when he started, and left a month ago. Built after the directory and
+# the unmet needs (which today's staff keep) and signed out at the end.
+FORMER_USERS = {
+    "formercoordinator": ("Lowri", "Jenkins", "rhondda", 15, 30),
+}
 
 # --- The people referred -----------------------------------------------------------------------
 
@@ -729,6 +739,19 @@ def as_of(when: datetime.datetime) -> Iterator[None]:
     written.update(created_at=when)
 
 
+@contextmanager
+def cap_lifted(coordinator: User) -> Iterator[None]:
+    """Let the allocation action give `coordinator` someone in the story's past although their
+    caseload is full today. The action checks today's caseload; a story that allocates in the
+    past keeps to the caseload the coordinator had on that day itself."""
+    cap = User.objects.get(pk=coordinator.pk).caseload_cap
+    User.objects.filter(pk=coordinator.pk).update(caseload_cap=100)
+    try:
+        yield
+    finally:
+        User.objects.filter(pk=coordinator.pk).update(caseload_cap=cap)
+
+
 def months_ago(today: datetime.date, months: int) -> datetime.date:
     """The 1st of the month so many months before this one."""
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
@@ -764,6 +787,7 @@ class Demo:
 
     # So other apps' demo builders can back-date their steps the same way.
     as_of = staticmethod(as_of)
+    cap_lifted = staticmethod(cap_lifted)
 
     def moment(self, days_ago: int) -> datetime.datetime:
         """Some time in the working day, so many days ago."""
@@ -790,10 +814,13 @@ class Demo:
         # What coordinators found nothing for, some of it for people still on their caseloads.
         still_supported = Referral.objects.filter(status=ReferralStatus.ALLOCATED).order_by("pk")
         build_demo_unmet_needs(list(self.sites.values()), still_supported, today=self.today)
+        # Staff who have left since, for the stories of the past that follow.
+        self.build_former_staff()
         # End-of-support and follow-up measures, item 9 prompts, risk flags and safeguarding.
         build_demo_outcomes(self)
         # The trial closed for COVID-19 at Rhondda, and the one open at Powys.
         build_demo_trials(self)
+        self.former_staff_left()
 
     # Configuration ------------------------------------------------------------------------------
 
@@ -825,10 +852,66 @@ class Demo:
             )
             if cap:
                 user.caseload_cap = cap
+            if role == Role.COORDINATOR:
+                user.started_on = self.started_on(username)
             user.set_password(PASSWORD)
             user.save()
             user.sites.set([self.sites[slug] for slug in sites])
             self.users[username] = user
+
+    def started_on(self, username: str) -> datetime.date:
+        if username in STARTED_DAYS_AGO:
+            return self.today - datetime.timedelta(days=STARTED_DAYS_AGO[username])
+        return months_ago(self.today, 12)
+
+    def build_former_staff(self) -> None:
+        """The coordinators who have since left, still at work in the story's past (the actions
+        allocate only to active coordinators); `former_staff_left` signs them out."""
+        joined = timezone.make_aware(
+            datetime.datetime.combine(months_ago(self.today, 12), datetime.time(9))
+        )
+        for username, (first, last, site, cap, _left) in FORMER_USERS.items():
+            user = User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                email=f"{first}.{last}@example.org".lower(),
+                role=Role.COORDINATOR,
+                caseload_cap=cap,
+                date_joined=joined,
+                started_on=self.started_on(username),
+            )
+            user.set_password(PASSWORD)
+            user.save()
+            user.sites.set([self.sites[site]])
+            self.users[username] = user
+
+    def former_staff_left(self) -> None:
+        for username in FORMER_USERS:
+            user = self.users[username]
+            user.left_on = self.left_on(username)
+            user.is_active = False
+            user.save(update_fields=["left_on", "is_active"])
+
+    def left_on(self, username: str) -> datetime.date | None:
+        if username not in FORMER_USERS:
+            return None
+        return self.today - datetime.timedelta(days=FORMER_USERS[username][4])
+
+    def coordinators_on(self, site: str, day: datetime.date) -> list[User]:
+        """The site's link coordinators at work on `day`, leavers included, by username."""
+        working = []
+        for username, user in sorted(self.users.items()):
+            sites = USERS[username][3] if username in USERS else (FORMER_USERS[username][2],)
+            left = self.left_on(username)
+            if (
+                user.is_coordinator
+                and site in sites
+                and user.started_on <= day
+                and (left is None or day <= left)
+            ):
+                working.append(user)
+        return working
 
     def build_pathways(self) -> None:
         admin = self.users["admin"]
@@ -1060,7 +1143,12 @@ class Demo:
         raise ValueError(f"No open pathway for {case}")
 
     def site_coordinators(self, site: str) -> list[User]:
-        return [u for u in self.users.values() if u.is_coordinator and site in USERS[u.username][3]]
+        """The site's link coordinators today (not those who have left)."""
+        return [
+            u
+            for u in self.users.values()
+            if u.is_coordinator and u.username in USERS and site in USERS[u.username][3]
+        ]
 
     def person_for(self, case: Case, story: Story, day: datetime.date) -> dict:
         person = self.new_person(case, story, day)
