@@ -457,7 +457,7 @@ def _short_support(
                 referral,
                 by=coordinator,
                 at=at(day),
-                mode=modes[0] if day == started else rng.choice(modes),
+                mode=demo.lockdown_mode(day, modes[0] if day == started else rng.choice(modes)),
                 outcome=ContactOutcome.ATTENDED,
                 minutes=rng.choice([30, 45, 60]),
                 note="Reviewed how things are going and what to try next.",

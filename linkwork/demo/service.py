@@ -28,6 +28,7 @@ from linkwork.audit.models import AuditEvent
 from linkwork.casework.models import (
     ClientFeedback,
     Closure,
+    ContactMode,
     CoordinatorReminder,
     FeedbackLink,
     Goal,
@@ -85,6 +86,9 @@ from linkwork.safeguarding.models import (
 )
 
 SEED = 2026
+# Lockdown, so many days ago: from the day the Rhondda trial closed for COVID-19 until
+# restrictions eased. Support was by telephone and video only (`Demo.in_lockdown`).
+LOCKDOWN = (215, 152)
 PASSWORD = "linkwork-demo"  # noqa: S105 - a published demo password, for a demo database only
 
 S = ReferralStatus
@@ -211,6 +215,8 @@ STARTED_DAYS_AGO = {"coordinator3": 130}
 FORMER_USERS = {
     "formercoordinator": ("Lowri", "Jenkins", "rhondda", 15, 30),
 }
+
+FACE_TO_FACE = (ContactMode.HOME_VISIT, ContactMode.FACE_TO_FACE, ContactMode.ACCOMPANIED)
 
 # --- The people referred -----------------------------------------------------------------------
 
@@ -944,6 +950,21 @@ class Demo:
                         changed_fields=["closes_on"],
                     )
             self.pathways.append(pathway)
+
+    def in_lockdown(self, day: datetime.date) -> bool:
+        start, end = LOCKDOWN
+        return (
+            self.today - datetime.timedelta(days=start)
+            <= day
+            < self.today - datetime.timedelta(days=end)
+        )
+
+    def lockdown_mode(self, day: datetime.date, mode: str) -> str:
+        """How a contact planned in `mode` happened on `day`: by telephone, in lockdown, if it
+        would have been face to face."""
+        if self.in_lockdown(day) and mode in FACE_TO_FACE:
+            return ContactMode.TELEPHONE
+        return mode
 
     def at_day(self, day: datetime.date) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
