@@ -4,7 +4,9 @@ referrals at every step of the pathway. Loaded by `manage.py load_demo`.
 Everything is built through the real actions (`referrals.actions`), so the status history and
 audit log are what the service itself would have written. Actions stamp the current time, so
 each step runs inside `as_of(when)`, which re-stamps what the step wrote to the moment it
-happened in the story. Dates are relative to today, so the demo always looks current.
+happened in the story. Dates are relative to today, so the demo always looks current. The
+finished cases of the months before, and the service's own timeline, come last, from
+`demo.history`, which writes in bulk what the actions would have written.
 
 Every person is made up: NHS numbers are in the 999 range reserved for testing, mobile numbers in
 Ofcom's drama range (07700 900xxx), landlines in 01632 960xxx, emails at example domains.
@@ -46,6 +48,7 @@ from linkwork.demo.directory import (
     build_demo_directory,
     build_demo_unmet_needs,
 )
+from linkwork.demo.history import build_demo_history
 from linkwork.demo.outcomes import build_demo_baselines, build_demo_outcomes
 from linkwork.demo.prescriptions import build_demo_prescriptions
 from linkwork.demo.trials import TRIAL_MODELS, build_demo_trials
@@ -76,6 +79,7 @@ from linkwork.referrals.models import (
     StatusChange,
 )
 from linkwork.referrals.status import DeclineReason, Priority, ReferralStatus, WithdrawalReason
+from linkwork.reports.models import ServiceEvent
 from linkwork.safeguarding.models import (
     Escalation,
     EscalationChase,
@@ -154,6 +158,9 @@ ORGANISATIONS = {
         ("Steve Marsh, primary care mental health practitioner",),
     ),
     "wellbeing_trust": ("Valleys Community Wellbeing Trust", SourceType.THIRD_SECTOR, "", ()),
+    # Referred steadily in the service's first months, then stopped (only the history, in
+    # `demo.history`, refers from it, so it is not among PARTNERS below).
+    "elan": ("Elan Valley Surgery", GP, "W91003", ("Dr Huw Pugh", "Nurse Anwen Lloyd")),
 }
 
 # Which partners refer to which site, by source type.
@@ -180,7 +187,15 @@ PARTNERS = {
 # can compare before and after); the crisis teams and local authorities came later, and the
 # Rhondda site opened self-referral. Powys ran a primary mental health pilot that has closed.
 PATHWAYS = (
-    ("powys", "GP practices (frequent attenders)", GP, 11, 6, True, ("llanidloes", "newtown")),
+    (
+        "powys",
+        "GP practices (frequent attenders)",
+        GP,
+        11,
+        6,
+        True,
+        ("llanidloes", "newtown", "elan"),
+    ),
     ("powys", "GP practices (all patients)", GP, 6, None, False, ()),
     ("powys", "Ambulance service (frequent callers)", AMBULANCE, 11, None, True, ()),
     ("powys", "Mental health crisis team", CRISIS, 5, None, False, ()),
@@ -699,6 +714,7 @@ WIPED = (
     Referral,
     Person,
     Pathway,
+    ServiceEvent,
     User,
     Organisation,
     Site,
@@ -712,6 +728,8 @@ def wipe() -> None:
     this goes through a plain QuerySet; that is why load_demo refuses to run with DEBUG off
     unless forced. Restarting the ids makes references (R000001...) the same on every load.
     """
+    # A changed goal points at the goal that replaced it (PROTECT): unhook them first.
+    QuerySet(Goal).exclude(replaced_by=None).update(replaced_by=None)
     for model in WIPED:
         QuerySet(model).delete()
     sequences = [{"table": m._meta.db_table, "column": m._meta.pk.column} for m in WIPED]
@@ -826,6 +844,9 @@ class Demo:
         build_demo_outcomes(self)
         # The trial closed for COVID-19 at Rhondda, and the one open at Powys.
         build_demo_trials(self)
+        # The months behind all this, finished cases only, and the service's own timeline. Last,
+        # so that everything above is the same with or without it.
+        build_demo_history(self)
         self.former_staff_left()
 
     # Configuration ------------------------------------------------------------------------------
