@@ -224,6 +224,7 @@ def _support(demo, referral: Referral, coordinator, started: datetime.date, days
         if day >= demo.today:
             break
         mode = modes[(week + referral.pk) % len(modes)] if week else ContactMode.HOME_VISIT
+        mode = demo.lockdown_mode(day, mode)
         outcome = (
             ContactOutcome.ATTENDED
             if rng.random() < 0.85

@@ -32,6 +32,7 @@ from linkwork.casework import actions as casework
 from linkwork.casework.models import Closure, ContactMode, ContactOutcome, GoalStatus, LifeDomain
 from linkwork.outcomes import actions, queries
 from linkwork.outcomes.models import CollectedBy, InstrumentSetting, Measure, MeasureLink, Timepoint
+from linkwork.referrals import actions as referral_actions
 from linkwork.referrals.models import Referral
 from linkwork.referrals.status import ClosureReason, ReferralStatus
 from linkwork.safeguarding import actions as safeguarding
@@ -401,14 +402,17 @@ def _closed_three_months_ago(demo, rng) -> None:
             via="email",
             story="back_pain",
             waited=35,
-            coordinator="coordinator3",
+            coordinator="formercoordinator",
             welsh=False,
         )
     )
+    # Lowri handed this person to Rhys a week after he started, as he built up his caseload.
+    rhys = demo.users["coordinator3"]
     _short_support(
         demo,
         rng,
         rhondda,
+        handover=(rhys.started_on + datetime.timedelta(days=7), rhys),
         closed_on=today - relativedelta(months=FOLLOW_UP_MONTHS) + datetime.timedelta(days=5),
         swemwbs=DETERIORATED,
         reason=ClosureReason.REFERRED_TO_STATUTORY,
@@ -421,11 +425,13 @@ def _closed_three_months_ago(demo, rng) -> None:
 
 
 def _short_support(
-    demo, rng, referral, *, closed_on, swemwbs, reason, summary, goal, goal_outcome
+    demo, rng, referral, *, closed_on, swemwbs, reason, summary, goal, goal_outcome, handover=None
 ) -> None:
     """Support from allocation to `closed_on`: a plan, fortnightly sessions, one goal, the
-    baseline at the first session and the end measures at the last, then closure."""
-    coordinator = _coordinator(referral)
+    baseline at the first session and the end measures at the last, then closure. With
+    `handover` (day, coordinator), the person is re-allocated that day to that coordinator,
+    who carries on."""
+    coordinator = first = _coordinator(referral)
     allocated = timezone.localdate(referral.allocations.get(ended_at=None).started_at)
     started = allocated + datetime.timedelta(days=3)
     at = demo.at_day
@@ -444,12 +450,14 @@ def _short_support(
     day = started
     modes = [ContactMode.HOME_VISIT, ContactMode.FACE_TO_FACE, ContactMode.TELEPHONE]
     while day < closed_on:
+        if handover is not None and day >= handover[0] and coordinator == first:
+            coordinator = _hand_over(demo, referral, handover)
         with _back_dated(at(day)):
             casework.log_contact(
                 referral,
                 by=coordinator,
                 at=at(day),
-                mode=modes[0] if day == started else rng.choice(modes),
+                mode=demo.lockdown_mode(day, modes[0] if day == started else rng.choice(modes)),
                 outcome=ContactOutcome.ATTENDED,
                 minutes=rng.choice([30, 45, 60]),
                 note="Reviewed how things are going and what to try next.",
@@ -460,7 +468,7 @@ def _short_support(
     _record(
         rng,
         referral,
-        coordinator,
+        first,
         B,
         started,
         {c: _answers(rng, c, level, swemwbs_raw=before) for c in _scheduled(referral, B)},
@@ -483,6 +491,23 @@ def _short_support(
             closed_on=closed_on,
             goal_outcomes={the_goal.pk: goal_outcome},
         )
+
+
+def _hand_over(demo, referral, handover):
+    """Re-allocate the person, first thing on the day, to the coordinator taking over."""
+    day, coordinator = handover
+    current = referral.allocations.get(ended_at=None)
+    leaving = current.coordinator
+    with _back_dated(demo.at_day(day).replace(hour=9)):
+        referral_actions.allocate_referral(
+            referral,
+            coordinator=coordinator,
+            by=demo.users["manager"],
+            replacing=current,
+            note=f"Handed over from {leaving.first_name}'s caseload as "
+            f"{coordinator.first_name} builds up his own.",
+        )
+    return coordinator
 
 
 def _closed_this_week(demo, rng) -> None:

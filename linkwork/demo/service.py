@@ -4,7 +4,9 @@ referrals at every step of the pathway. Loaded by `manage.py load_demo`.
 Everything is built through the real actions (`referrals.actions`), so the status history and
 audit log are what the service itself would have written. Actions stamp the current time, so
 each step runs inside `as_of(when)`, which re-stamps what the step wrote to the moment it
-happened in the story. Dates are relative to today, so the demo always looks current.
+happened in the story. Dates are relative to today, so the demo always looks current. The
+finished cases of the months before, and the service's own timeline, come last, from
+`demo.history`, which writes in bulk what the actions would have written.
 
 Every person is made up: NHS numbers are in the 999 range reserved for testing, mobile numbers in
 Ofcom's drama range (07700 900xxx), landlines in 01632 960xxx, emails at example domains.
@@ -28,6 +30,7 @@ from linkwork.audit.models import AuditEvent
 from linkwork.casework.models import (
     ClientFeedback,
     Closure,
+    ContactMode,
     CoordinatorReminder,
     FeedbackLink,
     Goal,
@@ -46,6 +49,7 @@ from linkwork.demo.directory import (
     build_demo_unmet_needs,
 )
 from linkwork.demo.engagement import ENGAGEMENT_MODELS, build_demo_engagement
+from linkwork.demo.history import build_demo_history
 from linkwork.demo.outcomes import build_demo_baselines, build_demo_outcomes
 from linkwork.demo.prescriptions import build_demo_prescriptions
 from linkwork.demo.reports import REPORT_MODELS, build_demo_reports
@@ -87,6 +91,9 @@ from linkwork.safeguarding.models import (
 )
 
 SEED = 2026
+# Lockdown, so many days ago: from the day the Rhondda trial closed for COVID-19 until
+# restrictions eased. Support was by telephone and video only (`Demo.in_lockdown`).
+LOCKDOWN = (215, 152)
 PASSWORD = "linkwork-demo"  # noqa: S105 - a published demo password, for a demo database only
 
 S = ReferralStatus
@@ -152,6 +159,9 @@ ORGANISATIONS = {
         ("Steve Marsh, primary care mental health practitioner",),
     ),
     "wellbeing_trust": ("Valleys Community Wellbeing Trust", SourceType.THIRD_SECTOR, "", ()),
+    # Referred steadily in the service's first months, then stopped (only the history, in
+    # `demo.history`, refers from it, so it is not among PARTNERS below).
+    "elan": ("Elan Valley Surgery", GP, "W91003", ("Dr Huw Pugh", "Nurse Anwen Lloyd")),
 }
 
 # Which partners refer to which site, by source type.
@@ -178,7 +188,15 @@ PARTNERS = {
 # can compare before and after); the crisis teams and local authorities came later, and the
 # Rhondda site opened self-referral. Powys ran a primary mental health pilot that has closed.
 PATHWAYS = (
-    ("powys", "GP practices (frequent attenders)", GP, 11, 6, True, ("llanidloes", "newtown")),
+    (
+        "powys",
+        "GP practices (frequent attenders)",
+        GP,
+        11,
+        6,
+        True,
+        ("llanidloes", "newtown", "elan"),
+    ),
     ("powys", "GP practices (all patients)", GP, 6, None, False, ()),
     ("powys", "Ambulance service (frequent callers)", AMBULANCE, 11, None, True, ()),
     ("powys", "Mental health crisis team", CRISIS, 5, None, False, ()),
@@ -203,6 +221,18 @@ USERS = {
     "researcher": ("Catrin", "Lloyd", Role.RESEARCHER, (), None, None),
     "trialmanager": ("Mair", "Owen", Role.TRIAL_MANAGER, (), None, None),
 }
+# Link coordinators' first days, so many days ago (the others started with the service, twelve
+# months ago). Rhys joined Rhondda as its third coordinator when its waiting list grew.
+STARTED_DAYS_AGO = {"coordinator3": 130}
+# A link coordinator who has left: (first name, last name, site, caseload cap, last day so many
+# days ago). Lowri held Rhondda's second caseload from the start, through the trial, handed some
+# of her people to Rhys when he started, and left a month ago. Built after the directory and
+# the unmet needs (which today's staff keep) and signed out at the end.
+FORMER_USERS = {
+    "formercoordinator": ("Lowri", "Jenkins", "rhondda", 15, 30),
+}
+
+FACE_TO_FACE = (ContactMode.HOME_VISIT, ContactMode.FACE_TO_FACE, ContactMode.ACCOMPANIED)
 
 # --- The people referred -----------------------------------------------------------------------
 
@@ -700,6 +730,8 @@ def wipe() -> None:
     this goes through a plain QuerySet; that is why load_demo refuses to run with DEBUG off
     unless forced. Restarting the ids makes references (R000001...) the same on every load.
     """
+    # A changed goal points at the goal that replaced it (PROTECT): unhook them first.
+    QuerySet(Goal).exclude(replaced_by=None).update(replaced_by=None)
     for model in WIPED:
         QuerySet(model).delete()
     sequences = [{"table": m._meta.db_table, "column": m._meta.pk.column} for m in WIPED]
@@ -731,6 +763,19 @@ def as_of(when: datetime.datetime) -> Iterator[None]:
     written = ReferrerMessage.objects.filter(created_at__gte=start)
     written.exclude(recipient_email="").update(sent_at=when)  # before created_at moves
     written.update(created_at=when)
+
+
+@contextmanager
+def cap_lifted(coordinator: User) -> Iterator[None]:
+    """Let the allocation action give `coordinator` someone in the story's past although their
+    caseload is full today. The action checks today's caseload; a story that allocates in the
+    past keeps to the caseload the coordinator had on that day itself."""
+    cap = User.objects.get(pk=coordinator.pk).caseload_cap
+    User.objects.filter(pk=coordinator.pk).update(caseload_cap=100)
+    try:
+        yield
+    finally:
+        User.objects.filter(pk=coordinator.pk).update(caseload_cap=cap)
 
 
 def months_ago(today: datetime.date, months: int) -> datetime.date:
@@ -768,6 +813,7 @@ class Demo:
 
     # So other apps' demo builders can back-date their steps the same way.
     as_of = staticmethod(as_of)
+    cap_lifted = staticmethod(cap_lifted)
 
     def moment(self, days_ago: int) -> datetime.datetime:
         """Some time in the working day, so many days ago."""
@@ -794,10 +840,16 @@ class Demo:
         # What coordinators found nothing for, some of it for people still on their caseloads.
         still_supported = Referral.objects.filter(status=ReferralStatus.ALLOCATED).order_by("pk")
         build_demo_unmet_needs(list(self.sites.values()), still_supported, today=self.today)
+        # Staff who have left since, for the stories of the past that follow.
+        self.build_former_staff()
         # End-of-support and follow-up measures, item 9 prompts, risk flags and safeguarding.
         build_demo_outcomes(self)
         # The trial closed for COVID-19 at Rhondda, and the one open at Powys.
         build_demo_trials(self)
+        # The months behind all this, finished cases only, and the service's own timeline. After
+        # the present, so that everything above is the same with or without it.
+        build_demo_history(self)
+        self.former_staff_left()
         # Contacts at the partners, and a year of engagement with them.
         build_demo_engagement(self)
         # The manager's case studies for the funder report.
@@ -833,10 +885,66 @@ class Demo:
             )
             if cap:
                 user.caseload_cap = cap
+            if role == Role.COORDINATOR:
+                user.started_on = self.started_on(username)
             user.set_password(PASSWORD)
             user.save()
             user.sites.set([self.sites[slug] for slug in sites])
             self.users[username] = user
+
+    def started_on(self, username: str) -> datetime.date:
+        if username in STARTED_DAYS_AGO:
+            return self.today - datetime.timedelta(days=STARTED_DAYS_AGO[username])
+        return months_ago(self.today, 12)
+
+    def build_former_staff(self) -> None:
+        """The coordinators who have since left, still at work in the story's past (the actions
+        allocate only to active coordinators); `former_staff_left` signs them out."""
+        joined = timezone.make_aware(
+            datetime.datetime.combine(months_ago(self.today, 12), datetime.time(9))
+        )
+        for username, (first, last, site, cap, _left) in FORMER_USERS.items():
+            user = User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                email=f"{first}.{last}@example.org".lower(),
+                role=Role.COORDINATOR,
+                caseload_cap=cap,
+                date_joined=joined,
+                started_on=self.started_on(username),
+            )
+            user.set_password(PASSWORD)
+            user.save()
+            user.sites.set([self.sites[site]])
+            self.users[username] = user
+
+    def former_staff_left(self) -> None:
+        for username in FORMER_USERS:
+            user = self.users[username]
+            user.left_on = self.left_on(username)
+            user.is_active = False
+            user.save(update_fields=["left_on", "is_active"])
+
+    def left_on(self, username: str) -> datetime.date | None:
+        if username not in FORMER_USERS:
+            return None
+        return self.today - datetime.timedelta(days=FORMER_USERS[username][4])
+
+    def coordinators_on(self, site: str, day: datetime.date) -> list[User]:
+        """The site's link coordinators at work on `day`, leavers included, by username."""
+        working = []
+        for username, user in sorted(self.users.items()):
+            sites = USERS[username][3] if username in USERS else (FORMER_USERS[username][2],)
+            left = self.left_on(username)
+            if (
+                user.is_coordinator
+                and site in sites
+                and user.started_on <= day
+                and (left is None or day <= left)
+            ):
+                working.append(user)
+        return working
 
     def build_pathways(self) -> None:
         admin = self.users["admin"]
@@ -869,6 +977,21 @@ class Demo:
                         changed_fields=["closes_on"],
                     )
             self.pathways.append(pathway)
+
+    def in_lockdown(self, day: datetime.date) -> bool:
+        start, end = LOCKDOWN
+        return (
+            self.today - datetime.timedelta(days=start)
+            <= day
+            < self.today - datetime.timedelta(days=end)
+        )
+
+    def lockdown_mode(self, day: datetime.date, mode: str) -> str:
+        """How a contact planned in `mode` happened on `day`: by telephone, in lockdown, if it
+        would have been face to face."""
+        if self.in_lockdown(day) and mode in FACE_TO_FACE:
+            return ContactMode.TELEPHONE
+        return mode
 
     def at_day(self, day: datetime.date) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
@@ -1068,7 +1191,12 @@ class Demo:
         raise ValueError(f"No open pathway for {case}")
 
     def site_coordinators(self, site: str) -> list[User]:
-        return [u for u in self.users.values() if u.is_coordinator and site in USERS[u.username][3]]
+        """The site's link coordinators today (not those who have left)."""
+        return [
+            u
+            for u in self.users.values()
+            if u.is_coordinator and u.username in USERS and site in USERS[u.username][3]
+        ]
 
     def person_for(self, case: Case, story: Story, day: datetime.date) -> dict:
         person = self.new_person(case, story, day)

@@ -22,6 +22,7 @@ import hashlib
 import random
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from linkwork.casework import actions as casework
 from linkwork.casework.models import ClosureReason
@@ -29,7 +30,7 @@ from linkwork.demo.outcomes import swemwbs_answers
 from linkwork.outcomes import actions as outcomes
 from linkwork.partners.models import SourceType
 from linkwork.referrals import actions as referrals
-from linkwork.referrals.models import Pathway, Referral
+from linkwork.referrals.models import Allocation, Pathway, Referral
 from linkwork.referrals.status import ReferralStatus, WithdrawalReason
 from linkwork.trials import actions
 from linkwork.trials.models import (
@@ -112,6 +113,7 @@ class TrialStory:
         self.manager = demo.users["manager"]
         self.trial_manager = demo.users["trialmanager"]
         self.researcher = demo.users["researcher"]
+        self.taken: list[tuple] = []  # (coordinator id, from, to): people in the story, by day
 
     def at(self, days_ago: int, hour: int = 10) -> datetime.datetime:
         return self.demo.at_day(self.day(days_ago)).replace(hour=hour)
@@ -248,9 +250,41 @@ class TrialStory:
                 return coordinator
         raise RuntimeError(f"No coordinator at {site} has room for the trial's story.")
 
-    def support(self, referral, started_ago, *, coordinator):
-        """Allocate, with a support plan starting two days later."""
-        with self.demo.as_of(self.at(started_ago)):
+    def working_then(self, site: str, started_ago: int, until_ago: int, *, keep: bool = True):
+        """Who supported someone from `started_ago` to `until_ago` (days ago): of the site's
+        coordinators at work all that time (leavers included: today's staff are no guide to the
+        past), the one with the fewest people at the busiest point of it, in the story. `keep`:
+        count that time as theirs (not for a one-off, such as screening)."""
+        start, end = self.day(started_ago), self.day(until_ago)
+        working = [
+            c
+            for c in self.demo.coordinators_on(site, start)
+            if c in self.demo.coordinators_on(site, end)
+        ]
+        if not working:
+            raise RuntimeError(f"No coordinator at {site} was working {started_ago} days ago.")
+        if not self.taken:
+            for allocation in Allocation.objects.filter(referral__site__slug=site):
+                started = timezone.localdate(allocation.started_at)
+                ended = allocation.ended_at and timezone.localdate(allocation.ended_at)
+                self.taken.append((allocation.coordinator_id, started, ended or self.demo.today))
+
+        def busiest(coordinator) -> int:
+            theirs = [(s, e) for pk, s, e in self.taken if pk == coordinator.pk]
+            days = {start, *(s for s, _e in theirs if start <= s < end)}
+            return max(sum(1 for s, e in theirs if s <= day < e) for day in days)
+
+        chosen = min(working, key=busiest)
+        if keep:
+            self.taken.append((chosen.pk, start, end))
+        return chosen
+
+    def support(self, referral, started_ago, *, until_ago, coordinator=None):
+        """Allocate, with a support plan starting two days later, to `coordinator` or whoever
+        had room then (`working_then`). Returns the coordinator. The caseload on the day is the
+        story's to keep, not the action's to check today (when it is full)."""
+        coordinator = coordinator or self.working_then(referral.site.slug, started_ago, until_ago)
+        with self.demo.as_of(self.at(started_ago)), self.demo.cap_lifted(coordinator):
             referrals.allocate_referral(referral, coordinator=coordinator, by=self.manager)
         with self.demo.as_of(self.at(started_ago - 2)):
             casework.set_support_plan(
@@ -259,6 +293,7 @@ class TrialStory:
                 starts_on=self.day(started_ago - 2),
                 planned_sessions=self.rng.choice([6, 8]),
             )
+        return coordinator
 
     def attendance(self, participant, *, practice, periods, by):
         randomised = participant.randomised_at.date()
@@ -320,25 +355,26 @@ class TrialStory:
         for plan, days_ago in zip(plans, received, strict=True):
             source = SourceType.GP_PRACTICE if self.rng.random() < 0.75 else SourceType.AMBULANCE
             referral = self.referral(site, days_ago, source)
-            coordinator = self.with_room(site)
             offered = days_ago - 4
+            # Whoever screens them; their support goes to whoever has room when it starts.
+            coordinator = self.working_then(site, offered, offered, keep=False)
             if plan.startswith("x"):
                 self.screen(
                     trial, referral, offered, unmet=[criteria[int(plan[1])]], by=coordinator
                 )
-                self.usual_support(referral, offered - 20, coordinator)
+                self.usual_support(referral, offered - 20)
             elif plan == "other":
                 self.screen(
                     trial, referral, offered, other=IneligibleOther.CANNOT_CONSENT, by=coordinator
                 )
-                self.usual_support(referral, offered - 25, coordinator)
+                self.usual_support(referral, offered - 25)
             elif plan.startswith("d"):
                 participant = self.screen(trial, referral, offered, by=coordinator)
                 with self.demo.as_of(self.at(offered)):
                     actions.record_decline(
                         participant, by=coordinator, reason=plan[1:], on=self.day(offered)
                     )
-                self.usual_support(referral, offered - 30, coordinator)
+                self.usual_support(referral, offered - 30)
             elif plan == "late":
                 participant = self.screen(trial, referral, 219, by=coordinator)
                 self.consent(participant, 218)
@@ -357,14 +393,14 @@ class TrialStory:
         Trial.objects.filter(pk=trial.pk).update(closed_at=self.at(215))
         # After closing: the two consented but not randomised go on as usual.
         for participant in Participant.objects.filter(trial=trial, status="consented"):
-            self.usual_support(participant.referral, 200, participant.screened_by)
+            self.usual_support(participant.referral, 200)
         self.follow_randomised(trial, randomised)
         return trial
 
-    def usual_support(self, referral, started_ago, coordinator):
+    def usual_support(self, referral, started_ago):
         """Someone not in the trial, supported as the service usually does."""
         started_ago = max(started_ago, 120)
-        self.support(referral, started_ago, coordinator=coordinator)
+        coordinator = self.support(referral, started_ago, until_ago=started_ago - 84)
         self.close(referral, started_ago - 84, ClosureReason.GOALS_ACHIEVED, coordinator)
 
     def follow_randomised(self, trial, randomised) -> None:
@@ -428,7 +464,7 @@ class TrialStory:
             reason = ClosureReason.DISENGAGED if early_end else ClosureReason.GOALS_ACHIEVED
             if early_end:
                 end_ago = start - 40
-            self.support(referral, start, coordinator=coordinator)
+            coordinator = self.support(referral, start, until_ago=end_ago)
             # The 4-week measure (everyone but the lost and the withdrawn).
             if not lost:
                 self.measure(

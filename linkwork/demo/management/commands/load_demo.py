@@ -10,7 +10,8 @@ from linkwork.referrals.status import ReferralStatus
 class Command(BaseCommand):
     help = (
         "Load the demo service: two sites, their partners and pathways, staff accounts "
-        f"(password {demo.PASSWORD!r}) and about sixty referrals. Deletes every existing "
+        f"(password {demo.PASSWORD!r}), about sixty referrals in progress and the finished "
+        "cases of the months before. Deletes every existing "
         "referral, person, pathway, organisation, site, user and audit event first, so it can "
         "be run again to start afresh."
     )
