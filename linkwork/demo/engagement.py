@@ -4,7 +4,7 @@
 What the report says happened: letters to every GP practice when the pathways opened (and again
 when GP referral widened to all patients), practice visits, MDT meetings attended month after
 month, steering groups, and training for the crisis team when its pathway opened. At Powys the
-service kept writing to and visiting Severn Valley Surgery after it stopped referring, which is
+service kept writing to and visiting Elan Valley Surgery after it stopped referring, which is
 the engagement that did not produce referrals. Referrals themselves are built elsewhere.
 
 Everything goes through `engagement.actions`, back-dated like the rest of the demo.
@@ -52,6 +52,11 @@ REFERRING_CONTACTS = {
          "New in post since the spring; the previous manager, Janet Hughes, has left."),
         ("Janet Hughes", "Practice manager (until the spring)", "", "", ""),
         ("Dr Mark Ellis", "GP partner", "mark.ellis@severnvalley.example.org", "", ""),
+    ),
+    "elan": (
+        ("Dr Huw Pugh", "GP partner, mental health lead", "huw.pugh@elanvalley.example.org",
+         "01632 960104", "Referred often in the first months; very busy since the winter."),
+        ("Bethan Watkin", "Practice manager", "bethan.watkin@elanvalley.example.org", "", ""),
     ),
     "treorchy": (
         ("Lisa Howells", "Practice manager", "lisa.howells@treorchy-hc.example.org",
@@ -116,7 +121,7 @@ LETTER_WIDENED = (
 REFERRING_ACTIVITIES = (
     # When the frequent-attender pathways opened, about eleven months ago.
     *((org, site, 345, K.LETTER, "manager", LETTER_OPENING)
-      for org, site in (("llanidloes", "powys"), ("newtown", "powys"),
+      for org, site in (("llanidloes", "powys"), ("newtown", "powys"), ("elan", "powys"),
                         ("treorchy", "rhondda"), ("tonypandy", "rhondda"))),
     ("ambulance", "powys", 340, K.EMAIL, "manager",
      "Email to the frequent caller lead with the pathway details and a contact at each site."),
@@ -156,17 +161,17 @@ REFERRING_ACTIVITIES = (
      "Visited the practice; spoke to reception about where the referral forms are kept."),
     ("ambulance", "rhondda", 75, K.STEERING_GROUP, "manager",
      "Frequent callers steering group with the ambulance service and the health board."),
-    # Severn Valley Surgery stopped referring about four months ago: the service wrote, rang
+    # Elan Valley Surgery stopped referring about four months ago: the service wrote, rang
     # and visited, and no referrals followed.
-    ("newtown", "powys", 100, K.EMAIL, "manager",
+    ("elan", "powys", 100, K.EMAIL, "manager",
      "Emailed the practice manager: no referrals for a while, is anything getting in the way?"),
-    ("newtown", "powys", 70, K.LETTER, "manager",
+    ("elan", "powys", 70, K.LETTER, "manager",
      "Letter to all the partners with the service's first results and a new referral form."),
-    ("newtown", "powys", 45, K.VISIT, "manager",
+    ("elan", "powys", 45, K.VISIT, "manager",
      "Visited the new practice manager, who had not heard of the service. Left leaflets."),
-    ("newtown", "powys", 20, K.MDT_MEETING, "coordinator",
+    ("elan", "powys", 20, K.MDT_MEETING, "coordinator",
      "Offered to attend their MDT meeting; attended, but no one was discussed as a referral."),
-    ("newtown", "powys", 8, K.LETTER, "manager",
+    ("elan", "powys", 8, K.LETTER, "manager",
      "Follow-up letter to the GP partners, copied to the practice manager."),
 )  # fmt: skip
 

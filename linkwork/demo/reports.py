@@ -8,9 +8,11 @@ from linkwork.reports.models import CaseStudy, FunderReport, ServiceEvent
 # Wiped before the demo is loaded again: reports first (they point at case studies).
 REPORT_MODELS = (FunderReport, CaseStudy, ServiceEvent)
 
+# (site, days ago it was written, title, text)
 CASE_STUDIES = (
     (
         "powys",
+        24,
         "Back to the allotment",
         "Person A, in her seventies, had stopped going out after her husband died and was "
         "visiting her GP most weeks. Her link coordinator met her at home, then went with her "
@@ -20,6 +22,7 @@ CASE_STUDIES = (
     ),
     (
         "rhondda",
+        10,
         "A phone call a week, through lockdown",
         "Person B was referred by the ambulance service after several calls at night. Lockdown "
         "started the week support did, so every session was by telephone. Together they sorted "
@@ -31,5 +34,10 @@ CASE_STUDIES = (
 
 def build_demo_reports(demo) -> None:
     manager = demo.users["manager"]
-    for site, title, text in CASE_STUDIES:
-        actions.save_case_study(None, by=manager, site=demo.sites[site], title=title, text=text)
+    for site, days, title, text in CASE_STUDIES:
+        written = demo.moment(days)
+        with demo.as_of(written):
+            study = actions.save_case_study(
+                None, by=manager, site=demo.sites[site], title=title, text=text
+            )
+        CaseStudy.objects.filter(pk=study.pk).update(created_at=written, changed_at=written)

@@ -1,5 +1,5 @@
 """The demo's partners: contacts at every referring organisation, and a year of engagement that
-includes the letters and visit to Severn Valley Surgery in the months it stopped referring."""
+includes the letters and visit to Elan Valley Surgery in the months it stopped referring."""
 
 import datetime
 import io
@@ -36,9 +36,9 @@ def test_the_demo_has_contacts_and_a_year_of_engagement(django_capture_on_commit
     # Letters to every GP practice when the pathways opened.
     for practice in Organisation.objects.filter(source_type=SourceType.GP_PRACTICE):
         assert activities.filter(referring_organisation=practice, kind="letter").exists()
-    # Severn Valley Surgery, in the last four months: letters and a practice visit.
+    # Elan Valley Surgery, in the last four months: letters and a practice visit.
     recent = activities.filter(
-        referring_organisation__name="Severn Valley Surgery",
+        referring_organisation__name="Elan Valley Surgery",
         happened_on__gte=today - datetime.timedelta(days=120),
     )
     assert {"letter", "practice_visit"} <= set(recent.values_list("kind", flat=True))
