@@ -101,13 +101,15 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the write lock rather than failing at once when two requests write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+elif (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and env_str("DATABASE_JIT", default="off") != "on"
+):
     # PostgreSQL's JIT compiler spent 0.15 to 2.2 s compiling each dashboard query at England
     # scale and saved less than it cost (bench/README.md, "Dashboards at England scale"): off
     # for Linkwork's connections unless DATABASE_JIT=on.
-    if env_str("DATABASE_JIT", default="off") != "on":
-        options = DATABASES["default"].setdefault("OPTIONS", {})
-        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
