@@ -16,7 +16,7 @@ from linkwork.referrals.status import OPEN_STATUSES
 
 from .. import data
 from ..figures import Dashboard, Section
-from .context import Context, comparison
+from .context import Context, comparison, median_and_p90_points
 
 
 def build(ctx: Context) -> Dashboard:
@@ -111,13 +111,7 @@ def _waits(ctx: Context) -> Section:
     by_month = defaultdict(list)
     for accepted_at, d in waits:
         by_month[month_of(accepted_at)].append(d)
-    median_label, p90_label = _("Median"), _("90th percentile")
-    points = []
-    for month in filters.months:
-        values = by_month.get(month, [])
-        if values:
-            points.append(f.days("median", median_label, values).point(month, median_label))
-            points.append(f.days("p90", p90_label, values, 90).point(month, p90_label))
+    points = median_and_p90_points(ctx, by_month)
     median = f.days(
         "first_contact_median_days",
         _("Median wait to first contact"),

@@ -42,3 +42,17 @@ def comparison(ctx: Context, per_period: list[list[Figure]], notes=()) -> Sectio
     ]
     table = Table("comparison", _("The period, cut at the chosen events"), columns, rows)
     return Section("comparison", _("Before and after"), tables=[table], notes=list(notes))
+
+
+def median_and_p90_points(ctx: Context, by_month: dict) -> list:
+    """Each month's median and 90th percentile of durations in days (`by_month`: month ->
+    days), as points of a time chart; months with nothing are left out."""
+    f = ctx.figures
+    median_label, p90_label = _("Median"), _("90th percentile")
+    points = []
+    for month in ctx.filters.months:
+        values = by_month.get(month, [])
+        if values:
+            points.append(f.days("median", median_label, values).point(month, median_label))
+            points.append(f.days("p90", p90_label, values, 90).point(month, p90_label))
+    return points

@@ -19,7 +19,7 @@ from linkwork.referrals.status import DeclineReason, ReferralStatus
 
 from .. import data
 from ..figures import Dashboard, Figure, Row, Section, Table
-from .context import Context, comparison
+from .context import Context, comparison, median_and_p90_points
 
 # The organisations named one by one in the chart; the rest are added up as "Others".
 ORGANISATIONS_SHOWN = 12
@@ -357,14 +357,7 @@ def _timing_section(ctx: Context, received) -> Section:
         days = data.days_between(received_at, triaged_at)
         everyone.append(days)
         by_month[month_of(received_at)].append(days)
-    median_label, p90_label = _("Median"), _("90th percentile")
-    points = []
-    for month in filters.months:
-        values = by_month.get(month, [])
-        if not values:
-            continue
-        points.append(f.days("median", median_label, values).point(month, median_label))
-        points.append(f.days("p90", p90_label, values, 90).point(month, p90_label))
+    points = median_and_p90_points(ctx, by_month)
     median = f.days(
         "triage_median_days", _("Median time to triage"), everyone, 50, ctx.link("triaged")
     )
