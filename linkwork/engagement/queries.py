@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 
 from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import sites_for
+from linkwork.core.months import add_months
 from linkwork.directory.models import Organization, Service, serves_every_site_q
 from linkwork.partners.models import Organisation, Site, SourceType
 from linkwork.prescriptions.models import PrescriptionUpdate, SocialPrescription
@@ -69,12 +70,6 @@ SOURCE_ORDER = {value: index for index, value in enumerate(SourceType.values)}
 
 
 # --- Days and months --------------------------------------------------------------------------
-
-
-def add_months(day: datetime.date, count: int) -> datetime.date:
-    """The 1st of the month `count` months after (or before) `day`'s month."""
-    index = day.year * 12 + day.month - 1 + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def chart_months(today: datetime.date) -> list[datetime.date]:
