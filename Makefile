@@ -15,6 +15,9 @@ DIST := linkwork/static/dist
 DIST_FILES := $(addprefix $(DIST)/,linkwork.css govuk-frontend.min.js htmx.min.js favicon.svg)
 ASSET_SOURCES := $(shell find linkwork/static_src -type f 2>/dev/null) scripts/build-assets.mjs
 PYTEST_ARGS ?=
+# The suite runs in one process per core (pytest-xdist); each test file stays on one process, so
+# a file's shared fixtures (a loaded demo) are built once. PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 
 # Redo a step whose outputs have gone missing even though its stamp is still there.
 missing = $(if $(filter-out $(wildcard $(1)),$(1)),FORCE)
@@ -27,7 +30,8 @@ help:
 	@echo "make assets   rebuild the front-end assets"
 	@echo "make migrate  apply database migrations"
 	@echo "make demo     load (or reload) the demo data"
-	@echo "make test     run the tests (PYTEST_ARGS='-k something' to choose)"
+	@echo "make test     run the tests (PYTEST_ARGS='-k something' to choose; one process per"
+	@echo "              core, PYTEST_WORKERS=0 for one)"
 	@echo "make lint     ruff check, ruff format --check, the layer contracts (lint-imports)"
 	@echo "              and views taking records only from queries modules"
 	@echo "make format   fix what ruff can fix and format the code"
@@ -111,7 +115,7 @@ run: demo
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: install
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMPS)/python
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,7 @@
 """`manage.py load_demo`: a believable demo service, the same every time."""
 
 import io
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import authenticate
@@ -12,6 +13,7 @@ from django.utils import timezone
 from linkwork.accounts.models import Role, User
 from linkwork.audit.models import AuditEvent
 from linkwork.demo.history import history_referrals
+from linkwork.demo.service import wipe
 from linkwork.directory.models import (
     Availability,
     AvailabilityChange,
@@ -70,12 +72,19 @@ def caseload(user: User) -> int:
     return user.allocations.filter(ended_at__isnull=True).count()
 
 
-@pytest.fixture
-def loaded(django_capture_on_commit_callbacks):
-    # As if each of the demo's transactions committed: whatever they queued for after the commit
-    # runs (the tests below check that no one in the story is emailed).
-    with django_capture_on_commit_callbacks(execute=True):
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    """The demo, loaded once for the checks below (each test's own changes roll back). It is
+    loaded outside the tests' transactions, so its transactions really commit and whatever they
+    queued for after the commit runs; the emails that sent are kept for the test that none
+    did."""
+    with django_db_blocker.unblock():
+        mail.outbox = []
         load()
+        emails = list(mail.outbox)
+    yield SimpleNamespace(emails=emails)
+    with django_db_blocker.unblock():
+        wipe()
 
 
 def test_refuses_without_force_when_debug_is_off(settings):
@@ -349,4 +358,4 @@ def test_social_prescriptions_go_to_open_services_serving_the_site(loaded):
 def test_nobody_in_the_story_is_emailed(loaded):
     """The demo is built through the actions, which email people; it holds every email, so
     `make run`'s worker has none to send (messages to referrers are kept, marked as sent)."""
-    assert mail.outbox == []
+    assert loaded.emails == []
