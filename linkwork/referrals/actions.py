@@ -16,6 +16,7 @@ from linkwork.audit.models import AuditAction
 from linkwork.core.errors import ActionRefused
 from linkwork.partners.models import Organisation, SourceType
 
+from . import derived
 from .eligibility import eligibility_problems
 from .holds import hold_on
 from .models import (
@@ -59,6 +60,7 @@ def move_to(
         note=note,
         message_to_referrer=message_to_referrer,
     )
+    derived.record(referral, change)
     referral.status = to_status
     audit.record(
         by=by,

@@ -267,6 +267,10 @@ class Referral(models.Model):
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.ROUTINE
     )
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    # The first decision at triage (accepted, declined or more information asked for), from the
+    # status history: kept by `actions.move_to`, remade by `derived.rebuild`. Stored so that
+    # "time to triage" over hundreds of thousands of referrals is a column, not a subquery.
+    triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True, editable=False)
     decline_reason = models.CharField(
         _("reason"), max_length=32, choices=DeclineReason.choices, blank=True
     )
@@ -283,6 +287,9 @@ class Referral(models.Model):
             models.Index(fields=["referring_organisation", "received_at"]),
             # The referrals list shows the newest first (see bench/README.md).
             models.Index(fields=["received_at"], name="referral_received_at_idx"),
+            # The reports count one site's referrals received, or accepted, in a period.
+            models.Index(fields=["site", "received_at"], name="referral_site_received_idx"),
+            models.Index(fields=["site", "accepted_at"], name="referral_site_accepted_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -361,6 +368,37 @@ class StatusChange(models.Model):
         if reasons is not None and self.reason in reasons.values:
             return str(reasons(self.reason).label)
         return self.reason
+
+
+class WaitingSpell(models.Model):
+    """One stretch of a referral on the waiting list: joined when it was moved to waiting, left
+    when it was moved off (allocated, withdrawn...), open while it waits. Derived from the
+    status history: `actions.move_to` keeps it, `derived.rebuild` remakes it. "On the list at
+    t" is then `joined_at < t <= left_at` (or no `left_at`), one indexed range test instead of
+    replaying every referral's history."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="waiting_spells")
+    joined_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["joined_at", "pk"]
+        verbose_name = _("time on the waiting list")
+        indexes = [
+            models.Index(fields=["joined_at"], name="waiting_spell_joined_idx"),
+            models.Index(fields=["left_at"], name="waiting_spell_left_idx"),
+            models.Index(fields=["referral", "joined_at"], name="waiting_spell_referral_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(left_at__isnull=True),
+                name="one_open_waiting_spell",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.joined_at} - {self.left_at}"
 
 
 class InterimContact(models.Model):

@@ -14,7 +14,7 @@ from django.db.models.functions import TruncMonth
 
 from linkwork.casework.models import Contact, ContactOutcome
 from linkwork.core.months import month_of
-from linkwork.referrals.models import Allocation, InterimContact, Referral, StatusChange
+from linkwork.referrals.models import Allocation, InterimContact, Referral, WaitingSpell
 from linkwork.referrals.status import TO_TRIAGE, ReferralStatus
 
 from .filters import Filters
@@ -56,18 +56,10 @@ def received(scope: Scope, filters: Filters) -> QuerySet[Referral]:
     )
 
 
-def with_triage(chosen: QuerySet[Referral]) -> QuerySet[Referral]:
-    """`triaged_at`: the first decision on the referral (accepted, declined, or more
-    information asked for), from its status history."""
-    first = (
-        StatusChange.objects.filter(referral=OuterRef("pk"), from_status=S.RECEIVED)
-        .exclude(to_status=S.RECEIVED)
-        .order_by()
-        .values("referral")
-        .annotate(first=Min("at"))
-        .values("first")
-    )
-    return chosen.annotate(triaged_at=Subquery(first))
+def triaged(chosen: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Those of `chosen` triaged so far (`Referral.triaged_at`: the first decision, accepted,
+    declined or more information asked for)."""
+    return chosen.filter(triaged_at__isnull=False)
 
 
 def accepted(scope: Scope, filters: Filters) -> QuerySet[Referral]:
@@ -89,51 +81,44 @@ def with_first_contact(chosen: QuerySet[Referral]) -> QuerySet[Referral]:
     return chosen.annotate(first_contact_at=Subquery(first))
 
 
-def days_between(start: datetime.datetime, end: datetime.datetime) -> float:
-    return max((end - start).total_seconds(), 0) / 86400
-
-
-def waiting_changes(scope: Scope, filters: Filters) -> QuerySet[StatusChange]:
-    """Every move onto or off the waiting list, for the scope's referrals."""
-    return StatusChange.objects.filter(referral__in=referrals(scope, filters).values("pk")).filter(
-        Q(to_status=S.WAITING) | Q(from_status=S.WAITING)
-    )
+def spells(scope: Scope, filters: Filters) -> QuerySet[WaitingSpell]:
+    """The scope's stretches on the waiting list."""
+    return WaitingSpell.objects.filter(referral__in=referrals(scope, filters).values("pk"))
 
 
 def waiting_list_by_month(scope: Scope, filters: Filters) -> dict[datetime.date, int]:
     """How many were on the waiting list at the end of each month of the period: those who
-    joined it before, less those who left it before. Two aggregate queries."""
-    changes = waiting_changes(scope, filters).exclude(from_status=S.WAITING, to_status=S.WAITING)
-    before = changes.filter(at__lt=filters.start).aggregate(
-        joined=_count(Q(to_status=S.WAITING)), left=_count(Q(from_status=S.WAITING))
+    joined it before, less those who left it before. Three aggregate queries."""
+    chosen = spells(scope, filters).order_by()
+    level = chosen.filter(joined_at__lt=filters.start).count() - (
+        chosen.filter(left_at__lt=filters.start).count()
     )
-    level = (before["joined"] or 0) - (before["left"] or 0)
-    monthly = {
-        month_of(row["month"]): row
-        for row in changes.filter(at__gte=filters.start, at__lt=filters.end)
-        .annotate(month=TruncMonth("at"))
-        .order_by()
-        .values("month")
-        .annotate(joined=_count(Q(to_status=S.WAITING)), left=_count(Q(from_status=S.WAITING)))
-    }
+    joined = _per_month(chosen, "joined_at", filters)
+    left = _per_month(chosen, "left_at", filters)
     levels = {}
     for month in filters.months:
-        row = monthly.get(month, {})
-        level += (row.get("joined") or 0) - (row.get("left") or 0)
+        level += joined.get(month, 0) - left.get(month, 0)
         levels[month] = level
     return levels
 
 
-def waiting_on(scope: Scope, filters: Filters, moment: datetime.datetime) -> QuerySet[Referral]:
-    """The referrals on the waiting list at `moment`: their last move onto or off it before
-    then put them on it."""
-    last = (
-        StatusChange.objects.filter(referral=OuterRef("pk"), at__lt=moment)
-        .filter(Q(to_status=S.WAITING) | Q(from_status=S.WAITING))
-        .order_by("-at", "-pk")
-        .values("to_status")[:1]
+def _per_month(chosen: QuerySet, field: str, filters: Filters) -> dict[datetime.date, int]:
+    rows = (
+        chosen.filter(**{f"{field}__gte": filters.start, f"{field}__lt": filters.end})
+        .annotate(month=TruncMonth(field))
+        .values("month")
+        .annotate(n=Count("pk"))
     )
-    return referrals(scope, filters).annotate(last_move=Subquery(last)).filter(last_move=S.WAITING)
+    return {month_of(row["month"]): row["n"] for row in rows}
+
+
+def waiting_on(scope: Scope, filters: Filters, moment: datetime.datetime) -> QuerySet[Referral]:
+    """The referrals on the waiting list at `moment`: they had joined it before then, and had
+    not left it before then."""
+    on_list = WaitingSpell.objects.filter(referral=OuterRef("pk"), joined_at__lt=moment).filter(
+        Q(left_at__isnull=True) | Q(left_at__gte=moment)
+    )
+    return referrals(scope, filters).filter(Exists(on_list))
 
 
 def interim_contacts(scope: Scope, filters: Filters) -> QuerySet[InterimContact]:
@@ -147,12 +132,17 @@ def interim_contacts(scope: Scope, filters: Filters) -> QuerySet[InterimContact]
 def waited_in_period(scope: Scope, filters: Filters) -> QuerySet[Referral]:
     """Referrals on the waiting list at some time in the period: on it when the period began,
     or joining it during the period."""
-    joined = StatusChange.objects.filter(
-        referral=OuterRef("pk"), to_status=S.WAITING, at__gte=filters.start, at__lt=filters.end
+    spell = WaitingSpell.objects.filter(referral=OuterRef("pk"), joined_at__lt=filters.end).filter(
+        Q(left_at__isnull=True) | Q(left_at__gte=filters.start)
     )
-    at_start = waiting_on(scope, filters, filters.start).values("pk")
-    return referrals(scope, filters).filter(Q(pk__in=at_start) | Exists(joined))
+    return referrals(scope, filters).filter(Exists(spell))
 
 
-def _count(condition: Q) -> Count:
-    return Count("pk", filter=condition)
+def supported_while_waiting(scope: Scope, filters: Filters) -> QuerySet[Referral]:
+    """Those on the waiting list in the period who had a call while waiting in it."""
+    calls = InterimContact.objects.filter(
+        referral=OuterRef("pk"), at__gte=filters.start, at__lt=filters.end
+    )
+    return waited_in_period(scope, filters).filter(Exists(calls))
+
+

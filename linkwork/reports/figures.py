@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from linkwork.core.charts import Bar, Cell, Chart, Point
 
 from .scope import SMALL_NUMBER, Scope
+from .spread import Spread
 
 
 @dataclass(frozen=True)
@@ -148,17 +149,19 @@ class Figures:
         self,
         key: str,
         label: str,
-        values: Sequence[float],
+        values: Sequence[float] | Spread,
         percentile: float = 50,
         link: dict | None = None,
     ) -> Figure:
         """A percentile of durations in days (the median by default), from at least
-        `SMALL_NUMBER` people where suppression applies."""
-        if not values:
+        `SMALL_NUMBER` people where suppression applies. `values`: the durations, or their
+        `Spread` as the database worked it out."""
+        spread = values if isinstance(values, Spread) else Spread.of(values, [percentile])
+        if not spread.n:
             return Figure(key, label, None, _("no data"), unit="days")
-        if self._small(len(values)):
+        if self._small(spread.n):
             return Figure(key, label, None, fewer_than(), suppressed=True, unit="days")
-        value = float(numpy.percentile(values, percentile))
+        value = spread.at(percentile)
         shown = round(value)
         text = ngettext("%(days)s day", "%(days)s days", shown) % {"days": number_format(shown)}
         return Figure(key, label, value, text, self._href(link), unit="days")

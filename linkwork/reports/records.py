@@ -98,11 +98,7 @@ def _first_contact(scope: Scope, filters: Filters, params) -> QuerySet[Referral]
 
 
 def _interim(scope: Scope, filters: Filters, params) -> QuerySet[Referral]:
-    return (
-        data.waited_in_period(scope, filters)
-        .filter(interim_contacts__at__gte=filters.start, interim_contacts__at__lt=filters.end)
-        .distinct()
-    )
+    return data.supported_while_waiting(scope, filters)
 
 
 def _seen(scope: Scope, filters: Filters, params) -> QuerySet[Referral]:
@@ -163,9 +159,7 @@ def _feedback(scope: Scope, filters: Filters, params) -> QuerySet[Referral]:
 METRICS = {
     "received": lambda scope, filters, params: data.received(scope, filters),
     "decided": _decided,
-    "triaged": lambda scope, filters, params: data.with_triage(
-        data.received(scope, filters)
-    ).filter(triaged_at__isnull=False),
+    "triaged": lambda scope, filters, params: data.triaged(data.received(scope, filters)),
     "waiting_on": _waiting_on,
     "first_contact": _first_contact,
     "interim": _interim,

@@ -16,6 +16,7 @@ from linkwork.referrals.status import OPEN_STATUSES
 
 from .. import data
 from ..figures import Dashboard, Section
+from ..spread import Spread, spread, spreads_by_month
 from .context import Context, comparison, median_and_p90_points
 
 
@@ -89,28 +90,21 @@ def _waiting_list(ctx: Context) -> Section:
     )
 
 
-def _first_contact_waits(ctx: Context, chosen) -> tuple[list, int]:
-    """Days from acceptance to the first support contact, for those who have had one, and how
-    many accepted are still open without one (those who withdrew unseen are in neither)."""
-    waits, still = [], 0
-    for accepted_at, first, status in data.with_first_contact(chosen).values_list(
-        "accepted_at", "first_contact_at", "status"
-    ):
-        if first is None:
-            still += status in OPEN_STATUSES
-        else:
-            waits.append((accepted_at, data.days_between(accepted_at, first)))
-    return waits, still
+def _first_contact_waits(chosen) -> tuple[Spread, int]:
+    """Days from acceptance to the first support contact for those of `chosen` who have had
+    one, and how many are still open without one (those who withdrew unseen are in neither)."""
+    seen = data.with_first_contact(chosen)
+    still = seen.filter(first_contact_at__isnull=True, status__in=OPEN_STATUSES).count()
+    return spread(seen, "accepted_at", "first_contact_at"), still
 
 
 def _waits(ctx: Context) -> Section:
     f, filters = ctx.figures, ctx.filters
     accepted = data.accepted(ctx.scope, filters)
-    waits, still = _first_contact_waits(ctx, accepted)
-    days = [d for _at, d in waits]
-    by_month = defaultdict(list)
-    for accepted_at, d in waits:
-        by_month[month_of(accepted_at)].append(d)
+    days, still = _first_contact_waits(accepted)
+    by_month = spreads_by_month(
+        data.with_first_contact(accepted), "accepted_at", "first_contact_at", month_of="accepted_at"
+    )
     points = median_and_p90_points(ctx, by_month)
     median = f.days(
         "first_contact_median_days",
@@ -167,9 +161,7 @@ def _interim(ctx: Context) -> Section:
     f, filters = ctx.figures, ctx.filters
     contacts = data.interim_contacts(ctx.scope, filters)
     waited = data.waited_in_period(ctx.scope, filters)
-    supported = waited.filter(
-        interim_contacts__at__gte=filters.start, interim_contacts__at__lt=filters.end
-    ).distinct()
+    supported = data.supported_while_waiting(ctx.scope, filters)
     counts = contacts.aggregate(
         total=Count("pk"),
         people=Count("referral", distinct=True),
@@ -242,8 +234,7 @@ def _comparison(ctx: Context) -> Section:
         chosen = data.referrals(ctx.scope, filters).filter(
             accepted_at__gte=start, accepted_at__lt=end
         )
-        waits, still = _first_contact_waits(ctx, chosen)
-        days = [d for _at, d in waits]
+        days, still = _first_contact_waits(chosen)
         in_part = [n for month, n in levels.items() if start <= start_of(month) < end]
         per_period.append(
             [

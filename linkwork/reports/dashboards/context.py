@@ -46,7 +46,8 @@ def comparison(ctx: Context, per_period: list[list[Figure]], notes=()) -> Sectio
 
 def median_and_p90_points(ctx: Context, by_month: dict) -> list:
     """Each month's median and 90th percentile of durations in days (`by_month`: month ->
-    days), as points of a time chart; months with nothing are left out."""
+    the durations or their `Spread`), as points of a time chart; months with nothing are left
+    out."""
     f = ctx.figures
     median_label, p90_label = _("Median"), _("90th percentile")
     points = []

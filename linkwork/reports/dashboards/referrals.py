@@ -19,6 +19,7 @@ from linkwork.referrals.status import DeclineReason, ReferralStatus
 
 from .. import data
 from ..figures import Dashboard, Figure, Row, Section, Table
+from ..spread import spread, spreads_by_month
 from .context import Context, comparison, median_and_p90_points
 
 # The organisations named one by one in the chart; the rest are added up as "Others".
@@ -347,16 +348,9 @@ def _reasons_table(ctx: Context, received, pathways) -> Table:
 
 def _timing_section(ctx: Context, received) -> Section:
     f, filters = ctx.figures, ctx.filters
-    by_month = defaultdict(list)
-    everyone = []
-    for received_at, triaged_at in (
-        data.with_triage(received)
-        .filter(triaged_at__isnull=False)
-        .values_list("received_at", "triaged_at")
-    ):
-        days = data.days_between(received_at, triaged_at)
-        everyone.append(days)
-        by_month[month_of(received_at)].append(days)
+    triaged = data.triaged(received)
+    by_month = spreads_by_month(triaged, "received_at", "triaged_at", month_of="received_at")
+    everyone = spread(triaged, "received_at", "triaged_at")
     points = median_and_p90_points(ctx, by_month)
     median = f.days(
         "triage_median_days", _("Median time to triage"), everyone, 50, ctx.link("triaged")
@@ -406,12 +400,7 @@ def _comparison_section(ctx: Context) -> Section:
             frequent=Count("pk", filter=Q(frequent_attender=True)),
         )
         decided = counts["accepted"] + counts["declined"] + counts["redirected"]
-        waits = [
-            data.days_between(r, t)
-            for r, t in data.with_triage(chosen)
-            .filter(triaged_at__isnull=False)
-            .values_list("received_at", "triaged_at")
-        ]
+        waits = spread(data.triaged(chosen), "received_at", "triaged_at")
         months = days / 30.4375
         per_period.append(
             [
