@@ -821,6 +821,8 @@ def build(args) -> Built:  # noqa: C901, PLR0915 - one straight walk through the
         )
     # What the actions keep as they go (triage times, stretches on the waiting list), remade
     # from the status history as the demo does after its bulk load.
+    from linkwork.casework import tallies
+    from linkwork.casework.models import ContactDay
     from linkwork.referrals import derived
     from linkwork.referrals.models import WaitingSpell
 
@@ -830,6 +832,9 @@ def build(args) -> Built:  # noqa: C901, PLR0915 - one straight walk through the
         WaitingSpell.objects.count(),
         time.perf_counter() - started,
     )
+    started = time.perf_counter()
+    tallies.rebuild()
+    stats[ContactDay._meta.db_table] = (ContactDay.objects.count(), time.perf_counter() - started)
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

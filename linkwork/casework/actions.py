@@ -26,6 +26,7 @@ from linkwork.referrals.models import Allocation, Referral
 from linkwork.referrals.signals import announce_to_referrer
 from linkwork.referrals.status import ReferralStatus
 
+from . import tallies
 from .models import (
     ClientFeedback,
     Closure,
@@ -266,6 +267,7 @@ def log_contact(
         note=note,
         by=by,
     )
+    tallies.count_contact(contact, referral)
     _audit(by, AuditAction.CREATE, contact, referral)
     return contact
 
@@ -289,10 +291,11 @@ def record_contact_outcome(contact: Contact, *, by: User, outcome: str, note: st
     if outcome == ContactOutcome.BOOKED or outcome not in ContactOutcome.values:
         raise ActionRefused(_("Select what happened"), field="outcome")
     _check_contact_time(contact.at, outcome)
-    contact.outcome = outcome
+    was, contact.outcome = contact.outcome, outcome
     if note.strip():
         contact.note = f"{contact.note}\n{note.strip()}".strip()
     contact.save(update_fields=["outcome", "note"])
+    tallies.count_contact(contact, referral, was=was)
     _audit(by, AuditAction.CHANGE, contact, referral, fields=["outcome", "note"])
     return contact
 

@@ -241,10 +241,61 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["referral", "at"])]
+        indexes = [
+            models.Index(fields=["referral", "at"]),
+            # The reports' people seen in a period: the contacts of a period, without the table.
+            models.Index(fields=["at", "outcome", "referral"], name="contact_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()} {self.at:%Y-%m-%d}"
+
+
+class ContactDay(models.Model):
+    """How many contacts of each mode and outcome a site had through a pathway on a day: the
+    reports' monthly contact figures read these few hundred thousand rows instead of millions of
+    contacts. Kept by the contact actions (`tallies.count_contact`), remade from the contacts by
+    `tallies.rebuild`."""
+
+    site = models.ForeignKey("partners.Site", on_delete=models.CASCADE, related_name="+")
+    pathway = models.ForeignKey("referrals.Pathway", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    mode = models.CharField(max_length=20, choices=ContactMode.choices)
+    outcome = models.CharField(max_length=24, choices=ContactOutcome.choices)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("contacts on a day")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "pathway", "day", "mode", "outcome"], name="one_tally_a_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["day"], name="contact_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.site_id}/{self.pathway_id} {self.day} {self.mode} {self.outcome}: {self.n}"
+
+
+class FirstContact(models.Model):
+    """When a referral's first support contact took place (the first attended contact): the
+    reports' wait from acceptance to first contact, for hundreds of thousands of referrals, is
+    a join instead of a search through each one's contacts. Kept by the contact actions
+    (`tallies.count_contact`), remade by `tallies.rebuild`."""
+
+    referral = models.OneToOneField(
+        "referrals.Referral",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="first_contact",
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("first support contact")
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.at}"
 
 
 class Closure(models.Model):

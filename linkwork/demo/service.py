@@ -27,12 +27,15 @@ from django_tasks_db.models import DBTaskResult
 
 from linkwork.accounts.models import Role, User
 from linkwork.audit.models import AuditEvent
+from linkwork.casework import tallies
 from linkwork.casework.models import (
     ClientFeedback,
     Closure,
+    ContactDay,
     ContactMode,
     CoordinatorReminder,
     FeedbackLink,
+    FirstContact,
     Goal,
     GoalRating,
     GoalStep,
@@ -674,6 +677,7 @@ def load() -> dict[str, Counter]:
         demo.build()
     # The history was written in bulk and back-dated: derive what the actions would have kept.
     derived.rebuild()
+    tallies.rebuild()
     return {
         site.name: Counter(site.referrals.values_list("status", flat=True))
         for site in Site.objects.order_by("name")
@@ -707,6 +711,8 @@ WIPED = (
     FeedbackLink,
     ClientFeedback,
     Closure,
+    ContactDay,
+    FirstContact,
     CaseContact,
     GoalRating,
     GoalStep,

@@ -36,7 +36,7 @@ from django.utils import timezone
 from linkwork.accounts.models import Role, User
 from linkwork.casework.models import Closure, SupportPlan
 from linkwork.core.months import add_months, start_of
-from linkwork.referrals.models import Allocation, Pathway, Referral, StatusChange
+from linkwork.referrals.models import Allocation, Pathway, Referral, WaitingSpell
 from linkwork.referrals.status import ReferralStatus
 
 WEEK = datetime.timedelta(days=7)
@@ -156,7 +156,7 @@ def held_while_waiting(site, as_of: datetime.date, months: int) -> int | None:
     held = []
     for back in range(1, months + 1):
         moment = start_of(add_months(as_of.replace(day=1), 1 - back))
-        if not waiting_at(site, moment):
+        if not _on_list(site, moment).exists():
             continue
         held.append(
             Allocation.objects.filter(referral__site=site, started_at__lt=moment)
@@ -192,18 +192,13 @@ def rates_at(sites, moment: datetime.datetime, months: int) -> dict[int, Pathway
 
 def waiting_at(site, moment: datetime.datetime) -> list[datetime.datetime]:
     """When each person on the site's waiting list at `moment` joined it."""
-    joined = {}
-    for referral_id, to_status, at in (
-        StatusChange.objects.filter(referral__site=site, at__lt=moment)
-        .filter(Q(to_status=ReferralStatus.WAITING) | Q(from_status=ReferralStatus.WAITING))
-        .order_by("at", "pk")
-        .values_list("referral_id", "to_status", "at")
-    ):
-        if to_status == ReferralStatus.WAITING:
-            joined[referral_id] = at
-        else:
-            joined.pop(referral_id, None)
-    return sorted(joined.values())
+    return list(_on_list(site, moment).order_by("joined_at").values_list("joined_at", flat=True))
+
+
+def _on_list(site, moment: datetime.datetime):
+    return WaitingSpell.objects.filter(referral__site=site, joined_at__lt=moment).filter(
+        Q(left_at__isnull=True) | Q(left_at__gte=moment)
+    )
 
 
 def simulate(

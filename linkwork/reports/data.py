@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from linkwork.casework.models import Contact, ContactOutcome
 from linkwork.core.months import month_of
 from linkwork.referrals.models import Allocation, InterimContact, Referral, WaitingSpell
 from linkwork.referrals.status import TO_TRIAGE, ReferralStatus
@@ -70,15 +69,9 @@ def accepted(scope: Scope, filters: Filters) -> QuerySet[Referral]:
 
 
 def with_first_contact(chosen: QuerySet[Referral]) -> QuerySet[Referral]:
-    """`first_contact_at`: the first support contact that took place (attended)."""
-    first = (
-        Contact.objects.filter(referral=OuterRef("pk"), outcome=ContactOutcome.ATTENDED)
-        .order_by()
-        .values("referral")
-        .annotate(first=Min("at"))
-        .values("first")
-    )
-    return chosen.annotate(first_contact_at=Subquery(first))
+    """`first_contact_at`: when the first support contact took place (attended), kept by the
+    contact actions (`casework.FirstContact`)."""
+    return chosen.annotate(first_contact_at=F("first_contact__at"))
 
 
 def spells(scope: Scope, filters: Filters) -> QuerySet[WaitingSpell]:
@@ -144,5 +137,3 @@ def supported_while_waiting(scope: Scope, filters: Filters) -> QuerySet[Referral
         referral=OuterRef("pk"), at__gte=filters.start, at__lt=filters.end
     )
     return waited_in_period(scope, filters).filter(Exists(calls))
-
-

@@ -195,5 +195,21 @@ class Figures:
             unit="mean",
         )
 
+    def ratio(self, key: str, label: str, total: float, count: int, decimals: int = 1) -> Figure:
+        """An average from its total and how many it is over (contacts per person seen), from
+        at least `SMALL_NUMBER` where suppression applies: the mean without the values."""
+        if not count:
+            return Figure(key, label, None, _("no data"), unit="mean")
+        if self._small(count):
+            return Figure(key, label, None, fewer_than(), suppressed=True, unit="mean")
+        value = total / count
+        return Figure(
+            key,
+            label,
+            value,
+            number_format(round(value, decimals), decimal_pos=decimals),
+            unit="mean",
+        )
+
     def text(self, key: str, label: str, text: str, value: float | None = None) -> Figure:
         return Figure(key, label, value, text)

@@ -11,7 +11,6 @@ from scipy import stats
 from linkwork.casework import actions as casework
 from linkwork.casework.models import (
     ClientFeedback,
-    Contact,
     ContactMode,
     ContactOutcome,
     Goal,
@@ -20,6 +19,7 @@ from linkwork.casework.models import (
 )
 from linkwork.outcomes.models import Measure, Timepoint
 from linkwork.referrals.status import ClosureReason
+from linkwork.reports.dashboards import delivery
 
 from .conftest import PERIOD, at, moment
 from .test_referrals_dashboard import board_of, figure, table
@@ -34,9 +34,8 @@ def casework_story(story, coordinator_a):
     r1 = story["r1"]
 
     def contact(referral, when, mode, outcome=ContactOutcome.ATTENDED):
-        Contact.objects.create(
-            referral=referral, at=when, mode=mode, outcome=outcome, by=coordinator_a
-        )
+        with at(when + datetime.timedelta(hours=1)):
+            casework.log_contact(referral, by=coordinator_a, at=when, mode=mode, outcome=outcome)
 
     # R1 was seen by telephone on 21 January (conftest); then two home visits and a missed call
     # in February, and a video call in March. R2: seen by telephone on 5 March (conftest).
@@ -97,6 +96,23 @@ def test_caseloads_at_each_months_end(client_for, manager, coordinator_a, casewo
     caseloads = table(board, "caseloads")
     assert caseloads.rows[0].label == str(coordinator_a)
     assert [f.text for f in caseloads.rows[0].figures][:3] == ["15", "1", "1"]
+
+
+def test_many_coordinators_are_charted_added_up_against_their_caps(
+    client_for, manager, casework_story, today, monkeypatch
+):
+    """A region's 200 link coordinators would be 200 lines: past `LINES_CHARTED` the chart
+    shows everyone's caseloads added up against their caps added up; the table keeps each."""
+    monkeypatch.setattr(delivery, "LINES_CHARTED", 0)
+    board = board_of(client_for(manager).get(dashboard("delivery"), PERIOD))
+    chart = board.sections[0].charts[0]
+    assert chart.columns[1:] == ["People on caseloads", "Places (the caps added up)"]
+    assert [[c.text for c in row] for row in chart.rows] == [
+        ["2026-01", "1", "15"],
+        ["2026-02", "1", "15"],
+        ["2026-03", "1", "15"],
+    ]
+    assert len(table(board, "caseloads").rows) == 1
 
 
 def test_length_of_support_against_the_plan(client_for, manager, casework_story, today):

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linkwork.accounts.models import User
 from linkwork.casework.models import (
     Closure,
     Contact,
+    ContactDay,
     ContactMode,
     ContactOutcome,
-    PlanExtension,
-    SupportPlan,
 )
 from linkwork.core import charts
 from linkwork.core.months import add_months, month_of, start_of
@@ -37,7 +37,9 @@ MODE_GROUPS = {
     ContactMode.TEXT_OR_EMAIL: "writing",
 }
 TOOK_PLACE = (ContactOutcome.ATTENDED,)
-LENGTH_BANDS = (4, 8, 12, 16)  # weeks: up to 4, 4 to 8, ... and over 16
+LENGTH_BANDS = (4, 8, 12, 16)
+# Caseloads over time get a line per link coordinator up to this many; more are added up.
+LINES_CHARTED = 12  # weeks: up to 4, 4 to 8, ... and over 16
 
 
 def mode_names() -> dict[str, str]:
@@ -70,6 +72,43 @@ def contacts_in(ctx: Context, start=None, end=None):
         at__gte=start or ctx.filters.start,
         at__lt=end or ctx.filters.end,
     )
+
+
+def contact_counts(ctx: Context, start=None, end=None) -> list[dict]:
+    """Contacts that took place or were missed (not those still booked) in the period, counted
+    by month, mode and outcome: {"month", "mode", "outcome", "n"} rows.
+
+    From the daily counts the contact actions keep (`ContactDay`) when the reader's scope and
+    the filters pick referrals by site and pathway only; from the contacts themselves when they
+    pick by referring organisation or link coordinator, which the counts do not record (a few
+    thousand contacts at most). Both give the same rows."""
+    start, end = start or ctx.filters.start, end or ctx.filters.end
+    if ctx.scope.coordinator or ctx.filters.coordinator or ctx.filters.organisation:
+        rows = (
+            contacts_in(ctx, start, end)
+            .exclude(outcome=ContactOutcome.BOOKED)
+            .annotate(month=TruncMonth("at"))
+            .order_by()
+            .values("month", "mode", "outcome")
+            .annotate(n=Count("pk"))
+        )
+    else:
+        days = ContactDay.objects.filter(
+            site__in=ctx.scope.site_ids,
+            day__gte=timezone.localdate(start),
+            day__lt=timezone.localdate(end),
+        ).exclude(outcome=ContactOutcome.BOOKED)
+        if ctx.filters.site is not None:
+            days = days.filter(site=ctx.filters.site)
+        if ctx.filters.pathway is not None:
+            days = days.filter(pathway=ctx.filters.pathway)
+        rows = (
+            days.annotate(month=TruncMonth("day"))
+            .order_by()
+            .values("month", "mode", "outcome")
+            .annotate(n=Sum("n"))
+        )
+    return [{**row, "month": month_of(row["month"])} for row in rows if row["n"]]
 
 
 def _coordinator_label(ctx: Context, user: User, number: int) -> str:
@@ -108,11 +147,15 @@ def _caseloads(ctx: Context) -> Section:
     }
     by_pk = {r["coordinator_id"]: r for r in rows}
     points, table_rows = [], []
+    one_line_each = len(coordinators) <= LINES_CHARTED
+    totals = [0] * len(ends)
     for pk, user in coordinators.items():
         row = by_pk[pk]
         levels = [row[f"m{i}"] for i in range(len(ends))]
-        for month, n in zip(ends, levels, strict=True):
-            points.append(f.count("caseload", labels[pk], n).point(month, labels[pk]))
+        totals = [t + n for t, n in zip(totals, levels, strict=True)]
+        if one_line_each:
+            for month, n in zip(ends, levels, strict=True):
+                points.append(f.count("caseload", labels[pk], n).point(month, labels[pk]))
         cap = user.caseload_cap
         table_rows.append(
             Row(
@@ -128,20 +171,24 @@ def _caseloads(ctx: Context) -> Section:
                 str(pk) if ctx.scope.names else "",
             )
         )
-    chart = charts.time_chart(
-        title=_("People on each link coordinator's caseload at the end of each month"),
-        summary=_(
-            "%(count)s link coordinators held caseloads in the period; the table gives each "
-            "one's cap beside their caseload."
+    if one_line_each:
+        chart = charts.time_chart(
+            title=_("People on each link coordinator's caseload at the end of each month"),
+            summary=_(
+                "%(count)s link coordinators held caseloads in the period; the table gives each "
+                "one's cap beside their caseload."
+            )
+            % {"count": len(coordinators)},
+            points=points,
+            y_title=_("People"),
+            month_title=_("Month"),
+            series_title=_("Link coordinator"),
+            markers=ctx.markers,
+            months=filters.months,
         )
-        % {"count": len(coordinators)},
-        points=points,
-        y_title=_("People"),
-        month_title=_("Month"),
-        series_title=_("Link coordinator"),
-        markers=ctx.markers,
-        months=filters.months,
-    )
+    else:
+        caps = sum(u.caseload_cap for u in coordinators.values())
+        chart = _caseloads_together(ctx, ends, totals, len(coordinators), caps)
     table = Table(
         "caseloads",
         _("Caseloads against caps"),
@@ -157,18 +204,40 @@ def _caseloads(ctx: Context) -> Section:
     return Section("caseloads", _("Caseloads"), charts=[chart], tables=[table])
 
 
+def _caseloads_together(
+    ctx: Context, ends, totals: list[int], coordinators: int, caps: int
+) -> charts.Chart:
+    """Too many link coordinators for a line each: everyone's caseloads added up, against
+    their caps added up (each coordinator is in the table)."""
+    f = ctx.figures
+    held, places = _("People on caseloads"), _("Places (the caps added up)")
+    points = []
+    for month, n in zip(ends, totals, strict=True):
+        points.append(f.count("caseload", held, n).point(month, held))
+        points.append(f.count("caps", places, caps).point(month, places))
+    return charts.time_chart(
+        title=_("People on link coordinators' caseloads at the end of each month"),
+        summary=_(
+            "%(count)s link coordinators held caseloads in the period: too many for a line "
+            "each, so the chart adds them up against their caps (%(caps)s places); the table "
+            "gives each one's cap beside their caseload."
+        )
+        % {"count": coordinators, "caps": f.count("", "", caps).text},
+        points=points,
+        y_title=_("People"),
+        month_title=_("Month"),
+        series_title=_("Caseloads"),
+        markers=ctx.markers,
+        months=ctx.filters.months,
+    )
+
+
 def _contacts(ctx: Context) -> Section:
     f, filters = ctx.figures, ctx.filters
-    contacts = contacts_in(ctx).exclude(outcome=ContactOutcome.BOOKED)
     monthly = defaultdict(lambda: defaultdict(int))
     missed = defaultdict(lambda: [0, 0])  # month: [did not attend, attended or missed]
-    for row in (
-        contacts.annotate(month=TruncMonth("at"))
-        .order_by()
-        .values("month", "mode", "outcome")
-        .annotate(n=Count("pk"))
-    ):
-        month = month_of(row["month"])
+    for row in contact_counts(ctx):
+        month = row["month"]
         if row["outcome"] in TOOK_PLACE:
             monthly[month][MODE_GROUPS.get(row["mode"], "writing")] += row["n"]
         if row["outcome"] in (ContactOutcome.ATTENDED, ContactOutcome.DID_NOT_ATTEND):
@@ -225,20 +294,23 @@ def _contacts(ctx: Context) -> Section:
         months=filters.months,
         percent=True,
     )
-    per_person = list(
-        contacts.filter(outcome__in=TOOK_PLACE)
-        .order_by()
-        .values("referral_id")
-        .annotate(n=Count("pk"))
-        .values_list("n", flat=True)
+    seen = (
+        contacts_in(ctx)
+        .filter(outcome__in=TOOK_PLACE)
+        .aggregate(people=Count("referral", distinct=True), contacts=Count("pk"))
     )
     return Section(
         "contacts",
         _("Contacts"),
         figures=[
             f.count("contacts", _("Contacts that took place"), took_place),
-            f.count("people_seen", _("People seen"), len(per_person), ctx.link("seen")),
-            f.mean("contacts_per_person", _("Contacts per person seen"), per_person),
+            f.count("people_seen", _("People seen"), seen["people"], ctx.link("seen")),
+            f.ratio(
+                "contacts_per_person",
+                _("Contacts per person seen"),
+                seen["contacts"],
+                seen["people"],
+            ),
             f.share("in_person_share", _("Face to face"), in_person, took_place),
             f.rate(
                 "dna_rate",
@@ -271,35 +343,30 @@ def _closed(ctx: Context, start=None, end=None):
 
 
 def support_lengths(ctx: Context, start=None, end=None) -> list[tuple[float, float, int]]:
-    """(weeks of support, weeks planned at the start, extensions) for each case closed."""
-    closed = _closed(ctx, start, end)
-    closures = dict(closed.values_list("referral_id", "closed_on"))
-    # The closures again as a subquery, not as a list of ids: at scale the list is long.
-    closed_ids = closed.values("referral_id")
-    plans = (
-        SupportPlan.objects.filter(referral_id__in=closed_ids)
-        .annotate(extended=Count("extensions"))
+    """(weeks of support, weeks planned at the start, extensions) for each case closed with a
+    support plan. One grouped query: the plan as first set ends where its first extension
+    took it from (extensions only ever move the end later)."""
+    rows = (
+        _closed(ctx, start, end)
+        .filter(referral__support_plan__isnull=False)
         .order_by()
-    )
-    first_ends = {}
-    for plan_id, previous_end in (
-        PlanExtension.objects.filter(plan__referral_id__in=closed_ids)
-        .order_by("plan_id", "at", "pk")
-        .values_list("plan_id", "previous_end")
-    ):
-        first_ends.setdefault(plan_id, previous_end)
-    lengths = []
-    for plan in plans:
-        closed_on = closures[plan.referral_id]
-        planned_end = first_ends.get(plan.pk, plan.ends_on)
-        lengths.append(
-            (
-                max((closed_on - plan.starts_on).days, 0) / 7,
-                max((planned_end - plan.starts_on).days, 0) / 7,
-                plan.extended,
-            )
+        .values("pk", "closed_on")
+        .annotate(
+            starts_on=F("referral__support_plan__starts_on"),
+            ends_on=F("referral__support_plan__ends_on"),
+            first_end=Min("referral__support_plan__extensions__previous_end"),
+            extended=Count("referral__support_plan__extensions"),
         )
-    return lengths
+        .values_list("closed_on", "starts_on", "ends_on", "first_end", "extended")
+    )
+    return [
+        (
+            max((closed_on - starts_on).days, 0) / 7,
+            max(((first_end or ends_on) - starts_on).days, 0) / 7,
+            extended,
+        )
+        for closed_on, starts_on, ends_on, first_end, extended in rows
+    ]
 
 
 def _length(ctx: Context) -> Section:
@@ -356,18 +423,13 @@ def _comparison(ctx: Context) -> Section:
     f = ctx.figures
     per_period = []
     for _name, start, end, _days in ctx.filters.periods():
-        contacts = contacts_in(ctx, start, end).exclude(outcome=ContactOutcome.BOOKED)
-        counts = contacts.aggregate(
-            took_place=Count("pk", filter=Q(outcome__in=TOOK_PLACE)),
-            in_person=Count(
-                "pk",
-                filter=Q(outcome__in=TOOK_PLACE)
-                & Q(mode__in=[m for m, g in MODE_GROUPS.items() if g == "in_person"]),
-            ),
-            telephone=Count("pk", filter=Q(outcome__in=TOOK_PLACE) & Q(mode=ContactMode.TELEPHONE)),
-            video=Count("pk", filter=Q(outcome__in=TOOK_PLACE) & Q(mode=ContactMode.VIDEO)),
-            missed=Count("pk", filter=Q(outcome=ContactOutcome.DID_NOT_ATTEND)),
-        )
+        counts = defaultdict(int)
+        for row in contact_counts(ctx, start, end):
+            if row["outcome"] in TOOK_PLACE:
+                counts["took_place"] += row["n"]
+                counts[MODE_GROUPS.get(row["mode"], "writing")] += row["n"]
+            elif row["outcome"] == ContactOutcome.DID_NOT_ATTEND:
+                counts["missed"] += row["n"]
         due = counts["took_place"] + counts["missed"]
         lengths = support_lengths(ctx, start, end)
         per_period.append(
