@@ -122,12 +122,7 @@ class Change:
         return self.mean - half, self.mean + half
 
 
-# Each pair's change in whole hundredths (rounded as the totals are read back: exact on
-# PostgreSQL's numeric, and clean of binary fractions on SQLite's floating point).
-_CHANGE = f"(CAST(ROUND(e.total * {STEPS}) AS BIGINT) - CAST(ROUND(b.total * {STEPS}) AS BIGINT))"
-
-
-def _joined(ended: QuerySet[Measure], select: str, params: list) -> tuple[str, list]:
+def _joined(ended: QuerySet[Measure], select: str, tail: str = "") -> tuple[str, list]:
     """SQL selecting `select` over each end measure in `ended` (aliased e) joined to the same
     person's current baseline on the same instrument (b): one row per pair, the join the
     `one_measure_per_timepoint` unique index serves."""
@@ -138,9 +133,9 @@ def _joined(ended: QuerySet[Measure], select: str, params: list) -> tuple[str, l
     sql = (
         f"SELECT {select} FROM ({inner_sql}) e JOIN {table} b"  # noqa: S608 - no input in it
         " ON b.referral_id = e.referral_id AND b.instrument = e.instrument"
-        " AND b.timepoint = %s AND b.withdrawn_at IS NULL AND b.total IS NOT NULL"
+        f" AND b.timepoint = %s AND b.withdrawn_at IS NULL AND b.total IS NOT NULL {tail}"
     )
-    return sql, [*params, *inner_params, Timepoint.BASELINE]
+    return sql, [*inner_params, Timepoint.BASELINE]
 
 
 def _fetch(ended: QuerySet[Measure], sql: str, params: list) -> list[tuple]:
@@ -157,7 +152,7 @@ def _total(value) -> Decimal:
 def pairs(ended: QuerySet[Measure]) -> list[tuple[str, Decimal, Decimal]]:
     """(instrument, baseline total, end total) for each end measure in `ended` that has a
     baseline."""
-    sql, params = _joined(ended, "e.instrument, b.total, e.total", [])
+    sql, params = _joined(ended, "e.instrument, b.total, e.total")
     return [(code, _total(b), _total(e)) for code, b, e in _fetch(ended, sql, params)]
 
 
@@ -166,30 +161,44 @@ def _case(values: dict[str, int]) -> tuple[str, list]:
     if not values:
         return "NULL", []
     whens = " ".join("WHEN %s THEN %s" for _code in values)
-    return f"CASE e.instrument {whens} END", [x for item in values.items() for x in item]
+    return f"CASE instrument {whens} END", [x for item in values.items() for x in item]
+
+
+# A pair's change in whole hundredths (rounded as the totals are read back: exact on
+# PostgreSQL's numeric, and clean of binary fractions on SQLite's floating point).
+_CHANGE = (
+    f"(CAST(ROUND(end_total * {STEPS}) AS BIGINT)"
+    f" - CAST(ROUND(baseline_total * {STEPS}) AS BIGINT))"
+)
 
 
 def changes(ended: QuerySet[Measure]) -> dict[str, Change]:
     """For each instrument: how many end measures in `ended` have a baseline, the sum of the
     changes and of their squares (for the mean and SD), and how many changed reliably each way
-    (an instrument that cannot assess reliable change counts none in any of the three)."""
+    (an instrument that cannot assess reliable change counts none in any of the three).
+
+    The pairs are first counted by (instrument, baseline total, end total), a few thousand
+    rows at most however many people, and the arithmetic is done on those."""
     by_code = thresholds()
-    threshold_sql, threshold_params = _case({code: t for code, (t, _s) in by_code.items()})
     sign_sql, sign_params = _case({code: s for code, (_t, s) in by_code.items()})
-    pairs_sql, params = _joined(
+    threshold_sql, threshold_params = _case({code: t for code, (t, _s) in by_code.items()})
+    grouped_sql, grouped_params = _joined(
         ended,
-        f"e.instrument AS instrument, {_CHANGE} AS change,"
-        f" {_CHANGE} * {sign_sql} AS better, {threshold_sql} AS threshold",
-        [*sign_params, *threshold_params],
+        "e.instrument AS instrument, b.total AS baseline_total, e.total AS end_total,"
+        " COUNT(*) AS n",
+        "GROUP BY e.instrument, b.total, e.total",
     )
     # better: the change signed so that improvement is positive.
     sql = (
-        "SELECT instrument, COUNT(*), SUM(change), SUM(change * change),"  # noqa: S608
-        " SUM(CASE WHEN better >= threshold THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN better > -threshold AND better < threshold THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN better <= -threshold THEN 1 ELSE 0 END)"
-        f" FROM ({pairs_sql}) pairs GROUP BY instrument"
+        "SELECT instrument, SUM(n), SUM(n * change), SUM(n * change * change),"  # noqa: S608
+        " SUM(CASE WHEN better >= threshold THEN n ELSE 0 END),"
+        " SUM(CASE WHEN better > -threshold AND better < threshold THEN n ELSE 0 END),"
+        " SUM(CASE WHEN better <= -threshold THEN n ELSE 0 END)"
+        f" FROM (SELECT instrument, n, {_CHANGE} AS change, {_CHANGE} * {sign_sql} AS better,"
+        f" {threshold_sql} AS threshold FROM ({grouped_sql}) grouped) pairs"
+        " GROUP BY instrument"
     )
+    params = [*sign_params, *threshold_params, *grouped_params]
     return {
         code: Change(code, *(int(value) for value in counts))
         for code, *counts in _fetch(ended, sql, params)
