@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
-from statsmodels.stats.weightstats import DescrStatsW
 
 from linkwork.casework.models import (
     Agreement,
@@ -19,16 +18,13 @@ from linkwork.casework.models import (
     PreferredMode,
 )
 from linkwork.core import charts
-from linkwork.directory.models import ServiceAttribute
-from linkwork.outcomes.actions import change_parameters, instrument_settings
+from linkwork.directory.models import Service, ServiceAttribute
 from linkwork.outcomes.instruments import get_instrument
-from linkwork.outcomes.instruments.base import InstrumentError
 from linkwork.outcomes.instruments.change import (
     DETERIORATED,
     DIRECTION_LABELS,
     IMPROVED,
     NO_RELIABLE_CHANGE,
-    reliable_change,
 )
 from linkwork.outcomes.models import Measure, Timepoint
 from linkwork.prescriptions.models import SocialPrescription
@@ -36,6 +32,7 @@ from linkwork.prescriptions.status import PrescriptionStatus
 
 from .. import data
 from ..figures import Dashboard, Row, Section, Table
+from . import measure_change
 from .context import Context
 
 ENDED = (
@@ -65,49 +62,45 @@ def _referral_ids(ctx: Context):
 # --- Change on the outcome measures --------------------------------------------------------------
 
 
+def ended_measures(ctx: Context, start=None, end=None) -> QuerySet[Measure]:
+    """The current end-of-support measures with a total completed in the period."""
+    start_day = (start or ctx.filters.start).date()
+    end_day = (end or ctx.filters.end).date()
+    return Measure.objects.filter(
+        referral__in=_referral_ids(ctx),
+        withdrawn_at__isnull=True,
+        total__isnull=False,
+        timepoint=Timepoint.END,
+        completed_on__gte=start_day,
+        completed_on__lt=end_day,
+    )
+
+
 def measure_pairs(ctx: Context, start=None, end=None) -> dict[str, list[tuple]]:
     """For each instrument: (baseline total, end total) for everyone whose end-of-support
     measure was completed in the period and who has a baseline."""
-    start_day = (start or ctx.filters.start).date()
-    end_day = (end or ctx.filters.end).date()
-    current = Measure.objects.filter(
-        referral__in=_referral_ids(ctx), withdrawn_at__isnull=True, total__isnull=False
-    )
-    ended = current.filter(
-        timepoint=Timepoint.END, completed_on__gte=start_day, completed_on__lt=end_day
-    ).order_by()
-    ends = {(r, i): t for r, i, t in ended.values_list("referral_id", "instrument", "total")}
     pairs = defaultdict(list)
-    # The end measures' people as a subquery, not as a list of ids: at scale the list is long.
-    for referral_id, instrument, total in (
-        current.filter(timepoint=Timepoint.BASELINE, referral_id__in=ended.values("referral_id"))
-        .order_by()
-        .values_list("referral_id", "instrument", "total")
-    ):
-        if (referral_id, instrument) in ends:
-            pairs[instrument].append((total, ends[(referral_id, instrument)]))
+    for code, before, after in measure_change.pairs(ended_measures(ctx, start, end)):
+        pairs[code].append((before, after))
     return pairs
 
 
 def _wellbeing(ctx: Context) -> Section:
     f = ctx.figures
-    settings_by_code = instrument_settings()
     rows, bars, figures = [], [], []
-    for code, pairs in sorted(measure_pairs(ctx).items()):
+    for code, change in sorted(measure_change.changes(ended_measures(ctx)).items()):
         instrument = get_instrument(code)
         name = instrument.short_name or instrument.name
-        changes = [float(after - before) for before, after in pairs]
-        directions = Counter()
-        reliability, sd = change_parameters(instrument, settings_by_code.get(code))
-        for before, after in pairs:
-            try:
-                change = reliable_change(instrument, before, after, reliability=reliability, sd=sd)
-            except InstrumentError:
-                continue
-            directions[change.direction] += 1
-        assessed = sum(directions.values())
-        mean = f.mean("mean_change", _("Mean change"), changes, decimals=2)
-        low, high = _confidence_interval(changes)
+        directions = {
+            IMPROVED: change.improved,
+            NO_RELIABLE_CHANGE: change.no_reliable_change,
+            DETERIORATED: change.deteriorated,
+        }
+        assessed = change.assessed
+        mean = measure_change.mean_figure(
+            f, "mean_change", _("Mean change"), change.n, change.mean, decimals=2
+        )
+        low, high = change.confidence_interval()
         interval = f.text(
             "ci95",
             _("Confidence interval (95%)"),
@@ -123,9 +116,7 @@ def _wellbeing(ctx: Context) -> Section:
             Row(
                 name,
                 [
-                    f.count(
-                        "people", _("People"), len(changes), ctx.link("measured", instrument=code)
-                    ),
+                    f.count("people", _("People"), change.n, ctx.link("measured", instrument=code)),
                     mean,
                     interval,
                     *shares,
@@ -196,35 +187,29 @@ def _wellbeing(ctx: Context) -> Section:
     )
 
 
-def _confidence_interval(values: list[float]) -> tuple[float | None, float | None]:
-    if len(values) < 2:
-        return None, None
-    low, high = DescrStatsW(values).tconfint_mean(alpha=0.05)
-    return float(low), float(high)
-
-
 # --- Goals -------------------------------------------------------------------------------
 
 
 def _goals(ctx: Context) -> Section:
     f, filters = ctx.figures, ctx.filters
-    goals = Goal.objects.filter(referral__in=_referral_ids(ctx))
-    set_in = goals.filter(started_on__gte=filters.start.date(), started_on__lt=filters.end.date())
-    ended_in = goals.filter(
-        status__in=ENDED, ended_on__gte=filters.start.date(), ended_on__lt=filters.end.date()
-    )
-    by_status = dict(
-        ended_in.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
-    ended = sum(by_status.values())
-    by_domain = defaultdict(Counter)
-    for domain, status, n in (
-        ended_in.order_by()
+    start, end = filters.start.date(), filters.end.date()
+    set_in = Q(started_on__gte=start, started_on__lt=end)
+    ended_in = Q(status__in=ENDED, ended_on__gte=start, ended_on__lt=end)
+    # One pass over the goals: those set in the period and those ended in it, by domain and
+    # how they ended.
+    by_domain, by_status, goals_set = defaultdict(Counter), Counter(), 0
+    for domain, status, started, finished in (
+        Goal.objects.filter(set_in | ended_in, referral__in=_referral_ids(ctx))
+        .order_by()
         .values("domain", "status")
-        .annotate(n=Count("pk"))
-        .values_list("domain", "status", "n")
+        .annotate(started=Count("pk", filter=set_in), ended=Count("pk", filter=ended_in))
+        .values_list("domain", "status", "started", "ended")
     ):
-        by_domain[domain][status] += n
+        goals_set += started
+        if finished:
+            by_domain[domain][status] += finished
+            by_status[status] += finished
+    ended = sum(by_status.values())
     bars = [
         f.count(status, GoalStatus(status).label, by_domain[domain][status]).bar(
             str(LifeDomain(domain).label), series=str(GoalStatus(status).label)
@@ -249,7 +234,7 @@ def _goals(ctx: Context) -> Section:
         "goals",
         _("Goals"),
         figures=[
-            f.count("goals_set", _("Goals set"), set_in.count(), ctx.link("goals")),
+            f.count("goals_set", _("Goals set"), goals_set, ctx.link("goals")),
             f.count("goals_ended", _("Goals ended"), ended),
             f.share(
                 "goals_achieved",
@@ -316,13 +301,23 @@ def _prescriptions(ctx: Context) -> Section:
         [_("Category"), _("Made"), *(s.label for s in statuses)],
         table_rows,
     )
-    unavailable = list(
-        made.filter(status=PrescriptionStatus.UNAVAILABLE)
-        .order_by()
-        .values("service__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "service__name")
-    )
+    # The unavailable services from the same counts (by name, in the database's order of
+    # names for ties): only their names are read, not the prescriptions a second time.
+    unavailable_by_service = Counter()
+    for row in rows:
+        if row["status"] == PrescriptionStatus.UNAVAILABLE:
+            unavailable_by_service[row["service_id"]] += row["n"]
+    unavailable_by_name = Counter()
+    for pk, name in (
+        Service.objects.filter(pk__in=unavailable_by_service)
+        .order_by("name")
+        .values_list("pk", "name")
+    ):
+        unavailable_by_name[name] += unavailable_by_service[pk]
+    unavailable = [
+        {"service__name": name, "n": n}
+        for name, n in sorted(unavailable_by_name.items(), key=lambda item: -item[1])
+    ]
     unavailable_table = Table(
         "unavailable_services",
         _("Services that turned out to be unavailable"),
@@ -382,13 +377,20 @@ def _feedback(ctx: Context) -> Section:
         submitted_at__gte=filters.start,
         submitted_at__lt=filters.end,
     )
+    # Each combination of answers once, with how many gave it (a few hundred at most).
     answers = list(
-        forms.values_list("helpful", "listened_to", "involved_in_decisions", "preferred_mode")
+        forms.order_by()
+        .values("helpful", "listened_to", "involved_in_decisions", "preferred_mode")
+        .annotate(n=Count("pk"))
+        .values_list("helpful", "listened_to", "involved_in_decisions", "preferred_mode", "n")
     )
-    total = len(answers)
+    total = sum(a[-1] for a in answers)
     bars, rows = [], []
     for index, (key, question) in enumerate(QUESTIONS):
-        counted = Counter(a[index] for a in answers if a[index])
+        counted = Counter()
+        for a in answers:
+            if a[index]:
+                counted[a[index]] += a[-1]
         agreed = counted[Agreement.AGREE] + counted[Agreement.STRONGLY_AGREE]
         rows.append(
             Row(
@@ -400,7 +402,10 @@ def _feedback(ctx: Context) -> Section:
         )
         for value, label in Agreement.choices:
             bars.append(f.count(str(value), label, counted[value]).bar(question(), series=label))
-    modes = Counter(a[3] for a in answers if a[3])
+    modes = Counter()
+    for a in answers:
+        if a[3]:
+            modes[a[3]] += a[-1]
     mode_rows = [
         Row(label, [f.share(value, label, modes[value], sum(modes.values()))], value)
         for value, label in PreferredMode.choices
