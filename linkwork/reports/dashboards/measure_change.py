@@ -17,7 +17,6 @@ from fractions import Fraction
 
 from django.db import connections
 from django.db.models import QuerySet
-from django.utils.formats import number_format
 from scipy import stats
 
 from linkwork.outcomes.actions import change_parameters, instrument_settings
@@ -25,8 +24,6 @@ from linkwork.outcomes.instruments import all_instruments
 from linkwork.outcomes.instruments.base import Instrument, InstrumentError
 from linkwork.outcomes.instruments.change import reliable_change
 from linkwork.outcomes.models import Measure, Timepoint
-
-from ..figures import Figure, Figures
 
 #: Totals are stored with two decimal places (`Measure.total`), so every change is a whole
 #: number of hundredths; the SQL counts in hundredths, exactly, on every database.
@@ -203,15 +200,3 @@ def changes(ended: QuerySet[Measure]) -> dict[str, Change]:
         code: Change(code, *(int(value) for value in counts))
         for code, *counts in _fetch(ended, sql, params)
     }
-
-
-def mean_figure(f: Figures, key: str, label: str, n: int, mean: float | None, decimals: int):
-    """`Figures.mean` for a mean counted in the database: the same suppression and text,
-    from the count and the mean instead of the values."""
-    if not n or mean is None:
-        return f.mean(key, label, [], decimals=decimals)
-    if f.count(key, label, n).suppressed:
-        return f.mean(key, label, [mean] * n, decimals=decimals)
-    return Figure(
-        key, label, mean, number_format(round(mean, decimals), decimal_pos=decimals), unit="mean"
-    )

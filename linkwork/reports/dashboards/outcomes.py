@@ -97,8 +97,8 @@ def _wellbeing(ctx: Context) -> Section:
             DETERIORATED: change.deteriorated,
         }
         assessed = change.assessed
-        mean = measure_change.mean_figure(
-            f, "mean_change", _("Mean change"), change.n, change.mean, decimals=2
+        mean = f.ratio(
+            "mean_change", _("Mean change"), change.total / measure_change.STEPS, change.n, 2
         )
         low, high = change.confidence_interval()
         interval = f.text(
