@@ -28,10 +28,11 @@ ORGANISATIONS_SHOWN = 12
 
 def build(ctx: Context) -> Dashboard:
     received = data.received(ctx.scope, ctx.filters)
-    pathways = _pathways(received)
+    counts = _counts(received)
+    pathways = _pathways({row["pathway_id"] for row in counts})
     sections = [
-        _received_section(ctx, received, pathways),
-        _triage_section(ctx, received, pathways),
+        _received_section(ctx, received, counts, pathways),
+        _triage_section(ctx, received, counts, pathways),
         _timing_section(ctx, received),
     ]
     if ctx.filters.periods():
@@ -47,8 +48,29 @@ def build(ctx: Context) -> Dashboard:
     )
 
 
-def _pathways(received) -> dict[int, Pathway]:
-    ids = received.order_by().values("pathway_id").distinct()
+# What triage decided, and how many were frequent attenders: counted per month and pathway.
+TALLIES = ("total", "accepted", "declined", "redirected", "pending", "frequent")
+
+
+def _counts(received) -> list[dict]:
+    """The referrals received, counted by month and pathway, with what triage decided: one
+    pass over the period's referrals for the received and triage sections."""
+    return list(
+        received.annotate(month=TruncMonth("received_at"))
+        .order_by()
+        .values("month", "pathway_id")
+        .annotate(
+            total=Count("pk"),
+            accepted=Count("pk", filter=data.ACCEPTED),
+            declined=Count("pk", filter=data.DECLINED),
+            redirected=Count("pk", filter=data.REDIRECTED),
+            pending=Count("pk", filter=data.PENDING),
+            frequent=Count("pk", filter=Q(frequent_attender=True)),
+        )
+    )
+
+
+def _pathways(ids) -> dict[int, Pathway]:
     return {
         p.pk: p
         for p in Pathway.objects.filter(pk__in=ids)
@@ -57,24 +79,17 @@ def _pathways(received) -> dict[int, Pathway]:
     }
 
 
-def _received_section(ctx: Context, received, pathways) -> Section:
+def _received_section(ctx: Context, received, counts, pathways) -> Section:
     f, filters = ctx.figures, ctx.filters
-    counts = received.aggregate(
-        total=Count("pk"), frequent=Count("pk", filter=Q(frequent_attender=True))
-    )
-    total, frequent = counts["total"], counts["frequent"]
+    total = sum(row["total"] for row in counts)
+    frequent = sum(row["frequent"] for row in counts)
     # One series per pathway name: the same pathway at two sites is one line of the chart (the
     # triage table below has each site's own).
     monthly = defaultdict(int)
     ids = defaultdict(set)
-    for row in (
-        received.annotate(month=TruncMonth("received_at"))
-        .order_by()
-        .values("month", "pathway_id")
-        .annotate(n=Count("pk"))
-    ):
+    for row in counts:
         name = pathways[row["pathway_id"]].name
-        monthly[(month_of(row["month"]), name)] += row["n"]
+        monthly[(month_of(row["month"]), name)] += row["total"]
         ids[name].add(row["pathway_id"])
     points = [
         f.count(
@@ -178,27 +193,18 @@ def _by_organisation(ctx: Context, received) -> charts.Chart:
     )
 
 
-def _triage_section(ctx: Context, received, pathways) -> Section:
+def _triage_section(ctx: Context, received, counts, pathways) -> Section:
     f = ctx.figures
-    rows = {
-        row["pathway_id"]: row
-        for row in received.order_by()
-        .values("pathway_id")
-        .annotate(
-            total=Count("pk"),
-            accepted=Count("pk", filter=data.ACCEPTED),
-            declined=Count("pk", filter=data.DECLINED),
-            redirected=Count("pk", filter=data.REDIRECTED),
-            pending=Count("pk", filter=data.PENDING),
-            frequent=Count("pk", filter=Q(frequent_attender=True)),
-        )
-    }
+    rows = defaultdict(lambda: dict.fromkeys(TALLIES, 0))
+    for row in counts:
+        for key in TALLIES:
+            rows[row["pathway_id"]][key] += row[key]
     table_rows = []
     bars = []
     totals = defaultdict(int)
     for pathway_id, pathway in pathways.items():
         row = rows[pathway_id]
-        for key in ("total", "accepted", "declined", "redirected", "pending", "frequent"):
+        for key in TALLIES:
             totals[key] += row[key]
         label = ctx.pathway_label(pathway)
         table_rows.append(
