@@ -20,6 +20,7 @@ from linkwork.casework.models import (
 from linkwork.outcomes.models import Measure, Timepoint
 from linkwork.referrals.status import ClosureReason
 from linkwork.reports.dashboards import delivery
+from linkwork.reports.models import ServiceEvent
 
 from .conftest import PERIOD, at, moment
 from .test_referrals_dashboard import board_of, figure, table
@@ -82,6 +83,35 @@ def test_contacts_mode_mix_and_missed_appointments(client_for, manager, casework
         "2026-02": ["0", "2", "0"],
         "2026-03": ["1", "0", "1"],
     }
+
+
+def test_contacts_counted_from_the_daily_counts_or_the_contacts_agree(
+    client_for, manager, coordinator_a, site_a, casework_story, today
+):
+    """Chosen by site and pathway, the figures come from the daily counts the contact actions
+    keep; chosen by link coordinator, from the contacts themselves. Every contact in the story
+    is with coordinator_a's people, so both must give the same figures, before/after included."""
+    ServiceEvent.objects.create(on="2026-02-15", title="Lockdown", created_by=manager).sites.set(
+        [site_a]
+    )
+    client = client_for(manager)
+    split = {**PERIOD, "split1": "2026-02-15"}
+    by_counts = board_of(client.get(dashboard("delivery"), split))
+    by_contacts = board_of(
+        client.get(dashboard("delivery"), {**split, "coordinator": coordinator_a.pk})
+    )
+
+    def contact_figures(board):
+        contacts = next(s for s in board.sections if s.key == "contacts")
+        comparison = table(board, "comparison")
+        return (
+            [(f.key, f.value) for f in contacts.figures],
+            [[c.text for c in row] for chart in contacts.charts for row in chart.rows],
+            [[f.text for f in row.figures] for row in comparison.rows],
+        )
+
+    assert contact_figures(by_counts) == contact_figures(by_contacts)
+    assert contact_figures(by_counts)[0][0] == ("contacts", 5)
 
 
 def test_caseloads_at_each_months_end(client_for, manager, coordinator_a, casework_story, today):
