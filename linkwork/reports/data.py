@@ -83,9 +83,10 @@ def waiting_list_by_month(scope: Scope, filters: Filters) -> dict[datetime.date,
     """How many were on the waiting list at the end of each month of the period: those who
     joined it before, less those who left it before. Three aggregate queries."""
     chosen = spells(scope, filters).order_by()
-    level = chosen.filter(joined_at__lt=filters.start).count() - (
-        chosen.filter(left_at__lt=filters.start).count()
+    before = chosen.filter(joined_at__lt=filters.start).aggregate(
+        joined=Count("pk"), left=Count("pk", filter=Q(left_at__lt=filters.start))
     )
+    level = before["joined"] - before["left"]
     joined = _per_month(chosen, "joined_at", filters)
     left = _per_month(chosen, "left_at", filters)
     levels = {}
