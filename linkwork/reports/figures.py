@@ -180,20 +180,10 @@ class Figures:
         return Figure(key, label, value, text, unit=unit or "median")
 
     def mean(self, key: str, label: str, values: Sequence[float], decimals: int = 1) -> Figure:
-        if not values:
+        total = float(numpy.sum(values)) if len(values) else 0.0
+        if math.isnan(total):
             return Figure(key, label, None, _("no data"), unit="mean")
-        if self._small(len(values)):
-            return Figure(key, label, None, fewer_than(), suppressed=True, unit="mean")
-        value = float(numpy.mean(values))
-        if math.isnan(value):
-            return Figure(key, label, None, _("no data"), unit="mean")
-        return Figure(
-            key,
-            label,
-            value,
-            number_format(round(value, decimals), decimal_pos=decimals),
-            unit="mean",
-        )
+        return self.ratio(key, label, total, len(values), decimals)
 
     def ratio(self, key: str, label: str, total: float, count: int, decimals: int = 1) -> Figure:
         """An average from its total and how many it is over (contacts per person seen), from
