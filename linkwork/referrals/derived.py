@@ -48,7 +48,12 @@ def record(referral, change) -> None:
             left_at=change.at
         )
     if joins_list(change.from_status, change.to_status):
-        WaitingSpell.objects.create(referral=referral, joined_at=change.at)
+        WaitingSpell.objects.create(
+            referral=referral,
+            site_id=referral.site_id,
+            pathway_id=referral.pathway_id,
+            joined_at=change.at,
+        )
 
 
 def rebuild(referral_ids=None, *, apps=None) -> None:
@@ -84,17 +89,28 @@ def rebuild(referral_ids=None, *, apps=None) -> None:
     moves = (
         changes.filter(Q(to_status=S.WAITING) | Q(from_status=S.WAITING))
         .order_by("referral_id", "at", "pk")
-        .values_list("referral_id", "from_status", "to_status", "at")
+        .values_list(
+            "referral_id",
+            "referral__site_id",
+            "referral__pathway_id",
+            "from_status",
+            "to_status",
+            "at",
+        )
     )
     batch, open_spell = [], None
-    for referral_id, from_status, to_status, at in moves.iterator(chunk_size=BATCH):
+    for referral_id, site_id, pathway_id, from_status, to_status, at in moves.iterator(
+        chunk_size=BATCH
+    ):
         if open_spell is not None and open_spell.referral_id != referral_id:
             open_spell = None
         if leaves_list(from_status, to_status) and open_spell is not None:
             open_spell.left_at = at
             open_spell = None
         if joins_list(from_status, to_status):
-            open_spell = spell_model(referral_id=referral_id, joined_at=at)
+            open_spell = spell_model(
+                referral_id=referral_id, site_id=site_id, pathway_id=pathway_id, joined_at=at
+            )
             batch.append(open_spell)
         if len(batch) >= BATCH and open_spell is None:
             spell_model.objects.bulk_create(batch)

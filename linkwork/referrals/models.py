@@ -378,6 +378,9 @@ class WaitingSpell(models.Model):
     replaying every referral's history."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="waiting_spells")
+    # The referral's, copied so that a report of some sites' waiting lists needs no join.
+    site = models.ForeignKey("partners.Site", on_delete=models.CASCADE, related_name="+")
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="+")
     joined_at = models.DateTimeField()
     left_at = models.DateTimeField(null=True, blank=True)
 

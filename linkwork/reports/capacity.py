@@ -205,7 +205,7 @@ def waiting_at(site, moment: datetime.datetime) -> list[datetime.datetime]:
 
 
 def _on_list(site, moment: datetime.datetime):
-    return WaitingSpell.objects.filter(referral__site=site, joined_at__lt=moment).filter(
+    return WaitingSpell.objects.filter(site=site, joined_at__lt=moment).filter(
         Q(left_at__isnull=True) | Q(left_at__gte=moment)
     )
 

@@ -74,9 +74,52 @@ def with_first_contact(chosen: QuerySet[Referral]) -> QuerySet[Referral]:
     return chosen.annotate(first_contact_at=F("first_contact__at"))
 
 
+def narrowed(rows: QuerySet, scope: Scope, filters: Filters, referral: str | None = "referral"):
+    """Rows of a table that records its site and pathway (waiting spells, daily contact
+    counts), narrowed to the scope and the filters by those columns, with no join. Only when
+    the reader or the filters choose by what the referral alone knows (referring organisation,
+    link coordinator) are the rows narrowed through `referral`: None for a table without one,
+    which cannot answer then."""
+    rows = rows.filter(site__in=scope.site_ids)
+    if filters.site is not None:
+        rows = rows.filter(site=filters.site)
+    if filters.pathway is not None:
+        rows = rows.filter(pathway=filters.pathway)
+    if by_referral_only(scope, filters):
+        if referral is None:
+            raise ValueError("these rows cannot be chosen by organisation or coordinator")
+        rows = rows.filter(**{f"{referral}__in": referrals(scope, filters).values("pk")})
+    return rows
+
+
+def by_referral_only(scope: Scope, filters: Filters) -> bool:
+    """Whether the reader or the filters choose by referring organisation or coordinator."""
+    return bool(scope.coordinator or filters.coordinator or filters.organisation)
+
+
 def spells(scope: Scope, filters: Filters) -> QuerySet[WaitingSpell]:
     """The scope's stretches on the waiting list."""
-    return WaitingSpell.objects.filter(referral__in=referrals(scope, filters).values("pk"))
+    return narrowed(WaitingSpell.objects.all(), scope, filters)
+
+
+def waited_counts(scope: Scope, filters: Filters) -> tuple[int, int]:
+    """How many were on the waiting list at some time in the period, and how many of them had
+    a call while waiting in it: the counts of `waited_in_period` and `supported_while_waiting`,
+    from the spells."""
+    in_period = (
+        spells(scope, filters)
+        .filter(joined_at__lt=filters.end)
+        .filter(Q(left_at__isnull=True) | Q(left_at__gte=filters.start))
+        .order_by()
+    )
+    calls = InterimContact.objects.filter(
+        referral=OuterRef("referral"), at__gte=filters.start, at__lt=filters.end
+    )
+    counts = in_period.aggregate(
+        waited=Count("referral", distinct=True),
+        supported=Count("referral", distinct=True, filter=Exists(calls)),
+    )
+    return counts["waited"], counts["supported"]
 
 
 def waiting_list_by_month(scope: Scope, filters: Filters) -> dict[datetime.date, int]:

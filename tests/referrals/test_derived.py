@@ -112,6 +112,21 @@ def test_rebuilding_some_referrals_leaves_the_others_alone(histories):
     assert spells == [s for s in kept[1] if s[0] != asked.pk]
 
 
+def test_each_stretch_knows_its_referrals_site_and_pathway(histories):
+    def places():
+        return sorted(
+            (s.referral_id, s.site_id, s.pathway_id, s.referral.site_id, s.referral.pathway_id)
+            for s in WaitingSpell.objects.select_related("referral")
+        )
+
+    kept = places()
+    derived.rebuild()
+
+    assert places() == kept
+    assert len(kept) == 3
+    assert all(spell[1:3] == spell[3:5] for spell in kept)
+
+
 def test_one_open_stretch_at_a_time(histories):
     with pytest.raises(IntegrityError):
         WaitingSpell.objects.create(referral=histories["asked"], joined_at=day(7))

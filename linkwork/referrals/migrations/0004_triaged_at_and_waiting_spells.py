@@ -5,12 +5,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def derive_from_history(apps, schema_editor):
-    from linkwork.referrals.derived import rebuild
-
-    rebuild(apps=apps)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("partners", "0002_site_max_active_goals_site_support_weeks_and_more"),
@@ -80,5 +74,4 @@ class Migration(migrations.Migration):
                 name="one_open_waiting_spell",
             ),
         ),
-        migrations.RunPython(derive_from_history, migrations.RunPython.noop, elidable=True),
     ]

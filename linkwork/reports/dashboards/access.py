@@ -160,15 +160,12 @@ def _waits(ctx: Context) -> Section:
 def _interim(ctx: Context) -> Section:
     f, filters = ctx.figures, ctx.filters
     contacts = data.interim_contacts(ctx.scope, filters)
-    waited = data.waited_in_period(ctx.scope, filters)
-    supported = data.supported_while_waiting(ctx.scope, filters)
+    n_waited, n_supported = data.waited_counts(ctx.scope, filters)
     counts = contacts.aggregate(
         total=Count("pk"),
         people=Count("referral", distinct=True),
         volunteer=Count("pk", filter=Q(by_volunteer=True)),
     )
-    n_waited = waited.count()
-    n_supported = supported.count()
     rows = defaultdict(lambda: {"contacts": 0, "people": 0})
     for row in (
         contacts.annotate(month=TruncMonth("at"))

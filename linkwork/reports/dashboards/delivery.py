@@ -83,7 +83,7 @@ def contact_counts(ctx: Context, start=None, end=None) -> list[dict]:
     pick by referring organisation or link coordinator, which the counts do not record (a few
     thousand contacts at most). Both give the same rows."""
     start, end = start or ctx.filters.start, end or ctx.filters.end
-    if ctx.scope.coordinator or ctx.filters.coordinator or ctx.filters.organisation:
+    if data.by_referral_only(ctx.scope, ctx.filters):
         rows = (
             contacts_in(ctx, start, end)
             .exclude(outcome=ContactOutcome.BOOKED)
@@ -93,15 +93,14 @@ def contact_counts(ctx: Context, start=None, end=None) -> list[dict]:
             .annotate(n=Count("pk"))
         )
     else:
-        days = ContactDay.objects.filter(
-            site__in=ctx.scope.site_ids,
-            day__gte=timezone.localdate(start),
-            day__lt=timezone.localdate(end),
-        ).exclude(outcome=ContactOutcome.BOOKED)
-        if ctx.filters.site is not None:
-            days = days.filter(site=ctx.filters.site)
-        if ctx.filters.pathway is not None:
-            days = days.filter(pathway=ctx.filters.pathway)
+        days = data.narrowed(
+            ContactDay.objects.filter(
+                day__gte=timezone.localdate(start), day__lt=timezone.localdate(end)
+            ).exclude(outcome=ContactOutcome.BOOKED),
+            ctx.scope,
+            ctx.filters,
+            referral=None,
+        )
         rows = (
             days.annotate(month=TruncMonth("day"))
             .order_by()
