@@ -167,15 +167,21 @@ class Figures:
         return Figure(key, label, value, text, self._href(link), unit="days")
 
     def median(
-        self, key: str, label: str, values: Sequence[float], decimals: int = 1, unit: str = ""
+        self,
+        key: str,
+        label: str,
+        values: Sequence[float] | Spread,
+        decimals: int = 1,
+        unit: str = "",
     ) -> Figure:
-        """The median of some values (weeks of support, say), from at least `SMALL_NUMBER`
-        records where suppression applies."""
-        if not values:
+        """The median of some values (weeks of support, say), or of their `Spread`, from at
+        least `SMALL_NUMBER` records where suppression applies."""
+        spread = values if isinstance(values, Spread) else Spread.of(values, [50])
+        if not spread.n:
             return Figure(key, label, None, _("no data"), unit=unit or "median")
-        if self._small(len(values)):
+        if self._small(spread.n):
             return Figure(key, label, None, fewer_than(), suppressed=True, unit=unit or "median")
-        value = float(numpy.median(values))
+        value = spread.at(50)
         text = number_format(round(value, decimals), decimal_pos=decimals)
         return Figure(key, label, value, text, unit=unit or "median")
 

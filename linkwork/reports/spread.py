@@ -60,6 +60,22 @@ class DaysBetween(Func):
         return sql, (*end[1], *start[1])
 
 
+class DaysFrom(Func):
+    """Whole days from date `start` to date `end` (0 when `end` is earlier)."""
+
+    arity = 2
+    output_field = FloatField()
+
+    def as_sql(self, compiler, connection, **extra_context):  # SQLite
+        start, end = (compiler.compile(e) for e in self.get_source_expressions())
+        sql = f"MAX(CAST(julianday({end[0]}) - julianday({start[0]}) AS INTEGER), 0)"
+        return sql, (*end[1], *start[1])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        start, end = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"GREATEST(({end[0]} - {start[0]}), 0)::float", (*end[1], *start[1])
+
+
 class PercentileCont(Aggregate):
     """PostgreSQL's `percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)`."""
 
@@ -77,10 +93,15 @@ def spreads(
     """The spread of days from field `start` to field `end` over `queryset`'s rows (those with
     both), per value of the annotation `by` (a month, say) or, with no `by`, under the key
     None."""
-    chosen = queryset.filter(**{f"{start}__isnull": False, f"{end}__isnull": False}).order_by()
-    days = DaysBetween(F(start), F(end))
+    chosen = queryset.filter(**{f"{start}__isnull": False, f"{end}__isnull": False})
+    return spreads_of(chosen, DaysBetween(F(start), F(end)), by, percentiles)
+
+
+def spreads_of(queryset: QuerySet, value, by: str | None = None, percentiles=PERCENTILES):
+    """The spread of an expression's `value` over `queryset`'s rows, as `spreads`."""
+    chosen = queryset.order_by()
     if connection.vendor == "postgresql":
-        aggregates = {f"p{p}": PercentileCont(days, p / 100) for p in percentiles}
+        aggregates = {f"p{p}": PercentileCont(value, p / 100) for p in percentiles}
         if by is None:
             rows = [{by: None, **chosen.aggregate(n=Count("pk"), **aggregates)}]
         else:
@@ -91,8 +112,8 @@ def spreads(
             if row["n"]
         }
     grouped = defaultdict(list)
-    for key, value in chosen.annotate(_days=days).values_list(by or "pk", "_days"):
-        grouped[key if by else None].append(value)
+    for key, number in chosen.annotate(_value=value).values_list(by or "pk", "_value"):
+        grouped[key if by else None].append(number)
     return {key: Spread.of(values, percentiles) for key, values in grouped.items()}
 
 

@@ -152,6 +152,14 @@ def test_length_of_support_against_the_plan(client_for, manager, casework_story,
     assert figure(board, "weeks_median").value == pytest.approx(48 / 7)
     assert figure(board, "planned_weeks_median").value == pytest.approx(12.0)
     assert figure(board, "extended_share").text == "1 of 1 (100%)"
+    bands = next(s for s in board.sections if s.key == "length").charts[0]
+    assert [[c.text for c in row] for row in bands.rows] == [
+        ["0 to 4 weeks", "0"],
+        ["4 to 8 weeks", "1"],
+        ["8 to 12 weeks", "0"],
+        ["12 to 16 weeks", "0"],
+        ["Over 16 weeks", "0"],
+    ]
 
 
 def test_research_roles_see_no_coordinators_name(client_for, researcher, casework_story, today):

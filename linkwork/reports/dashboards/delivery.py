@@ -5,9 +5,11 @@ lasted against the plan, with extensions."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import Count, F, Min, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +20,7 @@ from linkwork.casework.models import (
     ContactDay,
     ContactMode,
     ContactOutcome,
+    PlanExtension,
 )
 from linkwork.core import charts
 from linkwork.core.months import add_months, month_of, start_of
@@ -25,6 +28,7 @@ from linkwork.referrals.models import Allocation
 
 from .. import data
 from ..figures import Dashboard, Row, Section, Table
+from ..spread import DaysFrom, PercentileCont, Spread
 from .context import Context, comparison
 
 # Modes grouped as the evaluation asks: in person, by telephone, by video, in writing.
@@ -293,23 +297,16 @@ def _contacts(ctx: Context) -> Section:
         months=filters.months,
         percent=True,
     )
-    seen = (
-        contacts_in(ctx)
-        .filter(outcome__in=TOOK_PLACE)
-        .aggregate(people=Count("referral", distinct=True), contacts=Count("pk"))
-    )
+    # Counted as the distinct referrals of a subquery (PostgreSQL hashes them; a
+    # COUNT(DISTINCT) sorts the period's millions of contacts).
+    seen = contacts_in(ctx).filter(outcome__in=TOOK_PLACE).values("referral").distinct().count()
     return Section(
         "contacts",
         _("Contacts"),
         figures=[
             f.count("contacts", _("Contacts that took place"), took_place),
-            f.count("people_seen", _("People seen"), seen["people"], ctx.link("seen")),
-            f.ratio(
-                "contacts_per_person",
-                _("Contacts per person seen"),
-                seen["contacts"],
-                seen["people"],
-            ),
+            f.count("people_seen", _("People seen"), seen, ctx.link("seen")),
+            f.ratio("contacts_per_person", _("Contacts per person seen"), took_place, seen),
             f.share("in_person_share", _("Face to face"), in_person, took_place),
             f.rate(
                 "dna_rate",
@@ -341,49 +338,84 @@ def _closed(ctx: Context, start=None, end=None):
     )
 
 
-def support_lengths(ctx: Context, start=None, end=None) -> list[tuple[float, float, int]]:
-    """(weeks of support, weeks planned at the start, extensions) for each case closed with a
-    support plan. One grouped query: the plan as first set ends where its first extension
-    took it from (extensions only ever move the end later)."""
-    rows = (
+@dataclass(frozen=True)
+class Lengths:
+    """Support that ended in a period, with a support plan: how many, weeks of support and
+    weeks planned at the start (their medians), how many were extended, and how many lasted
+    up to each of `LENGTH_BANDS` weeks (None: longer)."""
+
+    n: int
+    weeks: Spread
+    planned: Spread
+    extended: int
+    bands: dict
+
+
+def support_lengths(ctx: Context, start=None, end=None) -> Lengths:
+    """Worked out by the database on PostgreSQL (one aggregate over the closures), from the
+    closures' rows elsewhere. The plan as first set ends where its first extension took it
+    from: extensions only ever move the end later."""
+    extensions = PlanExtension.objects.filter(plan__referral=OuterRef("referral"))
+    starts = F("referral__support_plan__starts_on")
+    first_end = Coalesce(
+        Subquery(extensions.order_by("previous_end").values("previous_end")[:1]),
+        F("referral__support_plan__ends_on"),
+    )
+    closed = (
         _closed(ctx, start, end)
         .filter(referral__support_plan__isnull=False)
-        .order_by()
-        .values("pk", "closed_on")
         .annotate(
-            starts_on=F("referral__support_plan__starts_on"),
-            ends_on=F("referral__support_plan__ends_on"),
-            first_end=Min("referral__support_plan__extensions__previous_end"),
-            extended=Count("referral__support_plan__extensions"),
+            weeks=DaysFrom(starts, F("closed_on")) / 7.0,
+            planned=DaysFrom(starts, first_end) / 7.0,
+            extended=Exists(extensions),
         )
-        .values_list("closed_on", "starts_on", "ends_on", "first_end", "extended")
+        .order_by()
     )
-    return [
-        (
-            max((closed_on - starts_on).days, 0) / 7,
-            max(((first_end or ends_on) - starts_on).days, 0) / 7,
-            extended,
+    bands = {band: Q(weeks__lte=band) for band in LENGTH_BANDS}
+    if connection.vendor == "postgresql":
+        row = closed.aggregate(
+            n=Count("pk"),
+            weeks_median=PercentileCont(F("weeks"), 0.5),
+            planned_median=PercentileCont(F("planned"), 0.5),
+            n_extended=Count("pk", filter=Q(extended=True)),
+            **{f"upto{band}": Count("pk", filter=q) for band, q in bands.items()},
         )
-        for closed_on, starts_on, ends_on, first_end, extended in rows
-    ]
+        upto = [row[f"upto{band}"] for band in LENGTH_BANDS]
+        return Lengths(
+            row["n"],
+            Spread(row["n"], {50: row["weeks_median"]}) if row["n"] else Spread(0),
+            Spread(row["n"], {50: row["planned_median"]}) if row["n"] else Spread(0),
+            row["n_extended"],
+            {
+                **{b: n - p for b, n, p in zip(LENGTH_BANDS, upto, [0, *upto[:-1]], strict=True)},
+                None: row["n"] - upto[-1],
+            },
+        )
+    rows = list(closed.values_list("weeks", "planned", "extended"))
+    counted = defaultdict(int)
+    for weeks, _planned, _extended in rows:
+        counted[next((b for b in LENGTH_BANDS if weeks <= b), None)] += 1
+    return Lengths(
+        len(rows),
+        Spread.of([w for w, _p, _e in rows], [50]),
+        Spread.of([p for _w, p, _e in rows], [50]),
+        sum(1 for _w, _p, e in rows if e),
+        {band: counted[band] for band in (*LENGTH_BANDS, None)},
+    )
 
 
 def _length(ctx: Context) -> Section:
     f = ctx.figures
     lengths = support_lengths(ctx)
-    actual = [a for a, _p, _e in lengths]
-    planned = [p for _a, p, _e in lengths]
-    extended = sum(1 for _a, _p, e in lengths if e)
-    bands = defaultdict(int)
-    for weeks in actual:
-        bands[next((b for b in LENGTH_BANDS if weeks <= b), None)] += 1
     band_labels = {}
     previous = 0
     for band in LENGTH_BANDS:
         band_labels[band] = _("%(low)s to %(high)s weeks") % {"low": previous, "high": band}
         previous = band
     band_labels[None] = _("Over %(weeks)s weeks") % {"weeks": LENGTH_BANDS[-1]}
-    bars = [f.count("closed", band_labels[b], bands[b]).bar(band_labels[b]) for b in band_labels]
+    bars = [
+        f.count("closed", band_labels[b], lengths.bands[b]).bar(band_labels[b]) for b in band_labels
+    ]
     chart = charts.bar_chart(
         title=_("Length of support, for support that ended in the period"),
         summary=_(
@@ -391,11 +423,11 @@ def _length(ctx: Context) -> Section:
             "%(extended)s were extended."
         )
         % {
-            "median": f.median("", "", actual).text,
-            "planned": f.median("", "", planned).text,
-            "extended": f.share("", "", extended, len(lengths)).text,
+            "median": f.median("", "", lengths.weeks).text,
+            "planned": f.median("", "", lengths.planned).text,
+            "extended": f.share("", "", lengths.extended, lengths.n).text,
         },
-        bars=bars if lengths else [],
+        bars=bars if lengths.n else [],
         label_title=_("Length of support"),
         value_title=_("People"),
     )
@@ -403,10 +435,12 @@ def _length(ctx: Context) -> Section:
         "length",
         _("Length of support"),
         figures=[
-            f.count("closed", _("Support ended"), len(lengths), ctx.link("closed")),
-            f.median("weeks_median", _("Median weeks of support"), actual, unit="weeks"),
-            f.median("planned_weeks_median", _("Median weeks planned"), planned, unit="weeks"),
-            f.share("extended_share", _("Extended"), extended, len(lengths)),
+            f.count("closed", _("Support ended"), lengths.n, ctx.link("closed")),
+            f.median("weeks_median", _("Median weeks of support"), lengths.weeks, unit="weeks"),
+            f.median(
+                "planned_weeks_median", _("Median weeks planned"), lengths.planned, unit="weeks"
+            ),
+            f.share("extended_share", _("Extended"), lengths.extended, lengths.n),
         ],
         charts=[chart],
         notes=[
@@ -442,12 +476,7 @@ def _comparison(ctx: Context) -> Section:
                 ),
                 f.rate("video_share", _("Video"), counts["video"], counts["took_place"]),
                 f.rate("dna_rate", _("Did not attend"), counts["missed"], due),
-                f.median(
-                    "weeks_median",
-                    _("Median weeks of support"),
-                    [a for a, _p, _e in lengths],
-                    unit="weeks",
-                ),
+                f.median("weeks_median", _("Median weeks of support"), lengths.weeks, unit="weeks"),
             ]
         )
     return comparison(ctx, per_period)
