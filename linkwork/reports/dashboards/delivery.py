@@ -355,7 +355,7 @@ def support_lengths(ctx: Context, start=None, end=None) -> Lengths:
     """Worked out by the database on PostgreSQL (one aggregate over the closures), from the
     closures' rows elsewhere. The plan as first set ends where its first extension took it
     from: extensions only ever move the end later."""
-    extensions = PlanExtension.objects.filter(plan__referral=OuterRef("referral"))
+    extensions = PlanExtension.objects.filter(plan=OuterRef("referral__support_plan"))
     starts = F("referral__support_plan__starts_on")
     first_end = Coalesce(
         Subquery(extensions.order_by("previous_end").values("previous_end")[:1]),
