@@ -41,9 +41,9 @@ MODE_GROUPS = {
     ContactMode.TEXT_OR_EMAIL: "writing",
 }
 TOOK_PLACE = (ContactOutcome.ATTENDED,)
-LENGTH_BANDS = (4, 8, 12, 16)
+LENGTH_BANDS = (4, 8, 12, 16)  # weeks: up to 4, 4 to 8, ... and over 16
 # Caseloads over time get a line per link coordinator up to this many; more are added up.
-LINES_CHARTED = 12  # weeks: up to 4, 4 to 8, ... and over 16
+LINES_CHARTED = 12
 
 
 def mode_names() -> dict[str, str]:
