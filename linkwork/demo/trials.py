@@ -307,7 +307,11 @@ class TrialStory:
         }
         for period in periods:
             starts, ends = spans[period]
-            received = min(ends + datetime.timedelta(days=21), self.demo.today)
+            # By yesterday at the latest: the demo's past is stamped at 10:00 on its day, which
+            # today may not have reached (and must not look like this hour's work).
+            received = min(
+                ends + datetime.timedelta(days=21), self.demo.today - datetime.timedelta(days=1)
+            )
             count = {"before": 9, "during": 6, "after": 4}[period] + self.rng.randint(-3, 3)
             with self.demo.as_of(self.demo.at_day(received)):
                 actions.record_attendance(
