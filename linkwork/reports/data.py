@@ -48,6 +48,22 @@ def referrals(scope: Scope, filters: Filters) -> QuerySet[Referral]:
     return chosen
 
 
+def of_scope(rows: QuerySet, scope: Scope, filters: Filters, referral: str = "referral"):
+    """Rows of a table that belong to referrals (contacts, measures, goals...), narrowed to
+    the referrals the scope and the filters allow. When those are every referral there is
+    (every site, no other filter), the rows are all of them: no join to the referrals."""
+    if everything(scope, filters):
+        return rows
+    return rows.filter(**{f"{referral}__in": referrals(scope, filters).values("pk")})
+
+
+def everything(scope: Scope, filters: Filters) -> bool:
+    """Whether the scope and the filters allow every referral there is."""
+    return scope.every_site and not (
+        filters.site or filters.pathway or by_referral_only(scope, filters)
+    )
+
+
 def received(scope: Scope, filters: Filters) -> QuerySet[Referral]:
     """Referrals received in the period."""
     return referrals(scope, filters).filter(
@@ -80,7 +96,8 @@ def narrowed(rows: QuerySet, scope: Scope, filters: Filters, referral: str | Non
     the reader or the filters choose by what the referral alone knows (referring organisation,
     link coordinator) are the rows narrowed through `referral`: None for a table without one,
     which cannot answer then."""
-    rows = rows.filter(site__in=scope.site_ids)
+    if not scope.every_site:
+        rows = rows.filter(site__in=scope.site_ids)
     if filters.site is not None:
         rows = rows.filter(site=filters.site)
     if filters.pathway is not None:
@@ -159,10 +176,8 @@ def waiting_on(scope: Scope, filters: Filters, moment: datetime.datetime) -> Que
 
 
 def interim_contacts(scope: Scope, filters: Filters) -> QuerySet[InterimContact]:
-    return InterimContact.objects.filter(
-        referral__in=referrals(scope, filters).values("pk"),
-        at__gte=filters.start,
-        at__lt=filters.end,
+    return of_scope(
+        InterimContact.objects.filter(at__gte=filters.start, at__lt=filters.end), scope, filters
     )
 
 

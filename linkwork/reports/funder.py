@@ -35,7 +35,7 @@ from .dashboards.context import Context
 from .figures import Dashboard, Figure, Figures, Row, Section, Table
 from .filters import Filters
 from .models import FunderReport, ReportStatus
-from .scope import Scope
+from .scope import Scope, sites_scope
 from .timeline import service_timeline
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class Built:
 
 
 def scope_of(report: FunderReport) -> Scope:
-    return Scope(tuple(report.sites.order_by("name")), None, exact=False, names=False)
+    return sites_scope(report.sites.order_by("name"), exact=False, names=False)
 
 
 def filters_of(report: FunderReport) -> Filters:

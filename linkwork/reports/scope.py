@@ -29,6 +29,9 @@ class Scope:
     coordinator: object | None  # a coordinator's own caseload only; None: whole sites
     exact: bool  # small numbers shown as they are
     names: bool  # may follow figures to the records behind them, by name
+    # The sites are every site there is: the reports then read whole tables instead of
+    # joining each to the referrals of these sites (`data.of_scope`).
+    every_site: bool = False
 
     @property
     def site_ids(self) -> list[int]:
@@ -47,7 +50,14 @@ def scope_for(user) -> Scope:
     """The reader's scope; 403 for a role with no dashboards."""
     require(user, Permission.VIEW_DASHBOARDS)
     if user.role == Role.MANAGER:
-        return Scope(tuple(user.sites.order_by("name")), None, exact=True, names=True)
+        return sites_scope(user.sites.order_by("name"), exact=True, names=True)
     if user.role == Role.COORDINATOR:
         return Scope(tuple(user.sites.order_by("name")), user, exact=True, names=True)
-    return Scope(tuple(Site.objects.order_by("name")), None, exact=False, names=False)
+    return sites_scope(Site.objects.order_by("name"), exact=False, names=False)
+
+
+def sites_scope(sites, *, exact: bool, names: bool) -> Scope:
+    """Whole sites' figures, noting whether they are every site there is."""
+    sites = tuple(sites)
+    every = len(sites) == Site.objects.count()
+    return Scope(sites, None, exact=exact, names=names, every_site=every)

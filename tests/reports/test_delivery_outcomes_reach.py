@@ -286,3 +286,29 @@ def test_delivery_and_outcome_figures_lead_to_their_people(
     for href, keys in expected.items():
         listed = browser.get(href).context["page"]
         assert sorted(r.pk for r in listed) == sorted(outcomes_story[k].pk for k in keys), href
+
+
+def test_every_site_reads_whole_tables_and_gives_the_same_figures(
+    client_for, manager, manager_both, researcher, coordinator_a, outcomes_story, today, monkeypatch
+):
+    """A reader of every site there is (here, both sites) has the fact tables read whole, with
+    no join to the referrals; the figures must be those of the joined reading."""
+    from linkwork.reports import data
+    from linkwork.reports.scope import scope_for
+
+    assert scope_for(manager_both).every_site
+    assert scope_for(researcher).every_site
+    assert not scope_for(manager).every_site
+    assert not scope_for(coordinator_a).every_site
+
+    client = client_for(manager_both)
+    keys = ("referrals", "access", "delivery", "outcomes", "reach")
+    whole = {key: client.get(dashboard(key), {**PERIOD, "format": "json"}).json() for key in keys}
+    monkeypatch.setattr(data, "everything", lambda scope, filters: False)
+    joined = {key: client.get(dashboard(key), {**PERIOD, "format": "json"}).json() for key in keys}
+
+    assert whole == joined
+    contacts = next(
+        f for s in whole["delivery"]["sections"] for f in s["figures"] if f["key"] == "contacts"
+    )
+    assert contacts["value"] == 5

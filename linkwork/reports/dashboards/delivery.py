@@ -71,10 +71,10 @@ def build(ctx: Context) -> Dashboard:
 
 
 def contacts_in(ctx: Context, start=None, end=None):
-    return Contact.objects.filter(
-        referral__in=data.referrals(ctx.scope, ctx.filters).values("pk"),
-        at__gte=start or ctx.filters.start,
-        at__lt=end or ctx.filters.end,
+    return data.of_scope(
+        Contact.objects.filter(at__gte=start or ctx.filters.start, at__lt=end or ctx.filters.end),
+        ctx.scope,
+        ctx.filters,
     )
 
 
@@ -125,10 +125,13 @@ def _caseloads(ctx: Context) -> Section:
     per coordinator."""
     f, filters = ctx.figures, ctx.filters
     ends = {m: start_of(add_months(m, 1)) for m in filters.months}
-    allocations = Allocation.objects.filter(
-        referral__in=data.referrals(ctx.scope, filters).values("pk"),
-        started_at__lt=filters.end,
-    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=filters.start))
+    allocations = data.of_scope(
+        Allocation.objects.filter(started_at__lt=filters.end).filter(
+            Q(ended_at__isnull=True) | Q(ended_at__gte=filters.start)
+        ),
+        ctx.scope,
+        filters,
+    )
     if ctx.scope.coordinator is not None:
         allocations = allocations.filter(coordinator=ctx.scope.coordinator)
     counts = {
@@ -330,11 +333,12 @@ def _closed(ctx: Context, start=None, end=None):
     """Support that ended in the period (and was not reopened), with its plan."""
     start_day = (start or ctx.filters.start).date()
     end_day = (end or ctx.filters.end).date()
-    return Closure.objects.filter(
-        referral__in=data.referrals(ctx.scope, ctx.filters).values("pk"),
-        closed_on__gte=start_day,
-        closed_on__lt=end_day,
-        reopened_at__isnull=True,
+    return data.of_scope(
+        Closure.objects.filter(
+            closed_on__gte=start_day, closed_on__lt=end_day, reopened_at__isnull=True
+        ),
+        ctx.scope,
+        ctx.filters,
     )
 
 

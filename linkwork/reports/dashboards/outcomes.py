@@ -55,8 +55,8 @@ def build(ctx: Context) -> Dashboard:
     )
 
 
-def _referral_ids(ctx: Context):
-    return data.referrals(ctx.scope, ctx.filters).values("pk")
+def _of_scope(ctx: Context, rows):
+    return data.of_scope(rows, ctx.scope, ctx.filters)
 
 
 # --- Change on the outcome measures --------------------------------------------------------------
@@ -66,13 +66,15 @@ def ended_measures(ctx: Context, start=None, end=None) -> QuerySet[Measure]:
     """The current end-of-support measures with a total completed in the period."""
     start_day = (start or ctx.filters.start).date()
     end_day = (end or ctx.filters.end).date()
-    return Measure.objects.filter(
-        referral__in=_referral_ids(ctx),
-        withdrawn_at__isnull=True,
-        total__isnull=False,
-        timepoint=Timepoint.END,
-        completed_on__gte=start_day,
-        completed_on__lt=end_day,
+    return _of_scope(
+        ctx,
+        Measure.objects.filter(
+            withdrawn_at__isnull=True,
+            total__isnull=False,
+            timepoint=Timepoint.END,
+            completed_on__gte=start_day,
+            completed_on__lt=end_day,
+        ),
     )
 
 
@@ -199,7 +201,7 @@ def _goals(ctx: Context) -> Section:
     # how they ended.
     by_domain, by_status, goals_set = defaultdict(Counter), Counter(), 0
     for domain, status, started, finished in (
-        Goal.objects.filter(set_in | ended_in, referral__in=_referral_ids(ctx))
+        _of_scope(ctx, Goal.objects.filter(set_in | ended_in))
         .order_by()
         .values("domain", "status")
         .annotate(started=Count("pk", filter=set_in), ended=Count("pk", filter=ended_in))
@@ -276,8 +278,11 @@ def _category_of(service_ids) -> dict[int, str]:
 
 def _prescriptions(ctx: Context) -> Section:
     f, filters = ctx.figures, ctx.filters
-    made = SocialPrescription.objects.filter(
-        referral__in=_referral_ids(ctx), created_at__gte=filters.start, created_at__lt=filters.end
+    made = _of_scope(
+        ctx,
+        SocialPrescription.objects.filter(
+            created_at__gte=filters.start, created_at__lt=filters.end
+        ),
     )
     rows = list(made.order_by().values("service_id", "status").annotate(n=Count("pk")))
     categories = _category_of({r["service_id"] for r in rows})
@@ -372,10 +377,11 @@ QUESTIONS = (
 
 def _feedback(ctx: Context) -> Section:
     f, filters = ctx.figures, ctx.filters
-    forms = ClientFeedback.objects.filter(
-        referral__in=_referral_ids(ctx),
-        submitted_at__gte=filters.start,
-        submitted_at__lt=filters.end,
+    forms = _of_scope(
+        ctx,
+        ClientFeedback.objects.filter(
+            submitted_at__gte=filters.start, submitted_at__lt=filters.end
+        ),
     )
     # Each combination of answers once, with how many gave it (a few hundred at most).
     answers = list(
