@@ -43,37 +43,37 @@ class Spread:
         return self.percentiles[percentile]
 
 
-class DaysBetween(Func):
-    """Days from `start` to `end` as a fraction (0 when `end` is earlier)."""
+class _Days(Func):
+    """Days from `start` to `end` (0 when `end` is earlier): SQL for SQLite (`sqlite`) and for
+    PostgreSQL (`postgresql`), each naming {end} before {start}."""
 
     arity = 2
     output_field = FloatField()
+    sqlite = postgresql = ""
 
-    def as_sql(self, compiler, connection, **extra_context):  # SQLite
+    def _sql(self, compiler, template: str):
         start, end = (compiler.compile(e) for e in self.get_source_expressions())
-        sql = f"MAX(julianday({end[0]}) - julianday({start[0]}), 0)"
-        return sql, (*end[1], *start[1])
+        return template.format(start=start[0], end=end[0]), (*end[1], *start[1])
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return self._sql(compiler, self.sqlite)
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        start, end = (compiler.compile(e) for e in self.get_source_expressions())
-        sql = f"GREATEST(EXTRACT(EPOCH FROM ({end[0]} - {start[0]})) / 86400.0, 0)"
-        return sql, (*end[1], *start[1])
+        return self._sql(compiler, self.postgresql)
 
 
-class DaysFrom(Func):
-    """Whole days from date `start` to date `end` (0 when `end` is earlier)."""
+class DaysBetween(_Days):
+    """Days between two dates and times, as a fraction."""
 
-    arity = 2
-    output_field = FloatField()
+    sqlite = "MAX(julianday({end}) - julianday({start}), 0)"
+    postgresql = "GREATEST(EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0, 0)"
 
-    def as_sql(self, compiler, connection, **extra_context):  # SQLite
-        start, end = (compiler.compile(e) for e in self.get_source_expressions())
-        sql = f"MAX(CAST(julianday({end[0]}) - julianday({start[0]}) AS INTEGER), 0)"
-        return sql, (*end[1], *start[1])
 
-    def as_postgresql(self, compiler, connection, **extra_context):
-        start, end = (compiler.compile(e) for e in self.get_source_expressions())
-        return f"GREATEST(({end[0]} - {start[0]}), 0)::float", (*end[1], *start[1])
+class DaysFrom(_Days):
+    """Whole days between two dates."""
+
+    sqlite = "MAX(CAST(julianday({end}) - julianday({start}) AS INTEGER), 0)"
+    postgresql = "GREATEST(({end} - {start}), 0)::float"
 
 
 class PercentileCont(Aggregate):
