@@ -15,7 +15,7 @@ from linkwork.core import charts
 from linkwork.core.months import month_of, month_value
 from linkwork.partners.models import Organisation
 from linkwork.referrals.models import Pathway
-from linkwork.referrals.status import DeclineReason, ReferralStatus
+from linkwork.referrals.status import DeclineReason
 
 from .. import data
 from ..figures import Dashboard, Figure, Row, Section, Table
@@ -32,7 +32,7 @@ def build(ctx: Context) -> Dashboard:
     pathways = _pathways({row["pathway_id"] for row in counts})
     sections = [
         _received_section(ctx, received, counts, pathways),
-        _triage_section(ctx, received, counts, pathways),
+        _triage_section(ctx, counts, pathways),
         _timing_section(ctx, received),
     ]
     if ctx.filters.periods():
@@ -53,12 +53,13 @@ TALLIES = ("total", "accepted", "declined", "redirected", "pending", "frequent")
 
 
 def _counts(received) -> list[dict]:
-    """The referrals received, counted by month and pathway, with what triage decided: one
-    pass over the period's referrals for the received and triage sections."""
+    """The referrals received, counted by month, pathway and reason for declining (blank
+    unless declined), with what triage decided: one pass over the period's referrals for the
+    received and triage sections."""
     return list(
         received.annotate(month=TruncMonth("received_at"))
         .order_by()
-        .values("month", "pathway_id")
+        .values("month", "pathway_id", "decline_reason")
         .annotate(
             total=Count("pk"),
             accepted=Count("pk", filter=data.ACCEPTED),
@@ -193,7 +194,7 @@ def _by_organisation(ctx: Context, received) -> charts.Chart:
     )
 
 
-def _triage_section(ctx: Context, received, counts, pathways) -> Section:
+def _triage_section(ctx: Context, counts, pathways) -> Section:
     f = ctx.figures
     rows = defaultdict(lambda: dict.fromkeys(TALLIES, 0))
     for row in counts:
@@ -277,7 +278,7 @@ def _triage_section(ctx: Context, received, counts, pathways) -> Section:
             ),
         ],
         charts=[chart],
-        tables=[decisions, _reasons_table(ctx, received, pathways)],
+        tables=[decisions, _reasons_table(ctx, counts, pathways)],
     )
 
 
@@ -311,16 +312,14 @@ def _decision_figures(ctx: Context, row, **narrowing) -> list[Figure]:
     ]
 
 
-def _reasons_table(ctx: Context, received, pathways) -> Table:
+def _reasons_table(ctx: Context, counts, pathways) -> Table:
     f = ctx.figures
-    counts = defaultdict(int)
-    for row in (
-        received.filter(status=ReferralStatus.DECLINED)
-        .order_by()
-        .values("pathway_id", "decline_reason")
-        .annotate(n=Count("pk"))
-    ):
-        counts[(row["pathway_id"], row["decline_reason"])] += row["n"]
+    declined = defaultdict(int)  # (pathway, reason): declined or redirected
+    for row in counts:
+        if row["decline_reason"]:
+            key = (row["pathway_id"], row["decline_reason"])
+            declined[key] += row["declined"] + row["redirected"]
+    counts = declined
     reasons = [r for r in DeclineReason if any(k[1] == r for k in counts)]
     rows = [
         Row(
