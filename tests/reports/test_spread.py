@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from linkwork.referrals.models import Referral
-from linkwork.reports.spread import Spread, spread, spreads_by_month
+from linkwork.reports.spread import Spread, spread, spreads_by_month, spreads_by_month_and_all
 from tests.factories import make_referral
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +64,19 @@ def test_nothing_to_measure_is_an_empty_spread(site_a):
 
     assert result == Spread(0)
     assert not result
+
+
+def test_per_month_and_overall_in_one_pass_agree_with_each_alone(triaged):
+    by_month, everyone = spreads_by_month_and_all(
+        triaged, "received_at", "triaged_at", month_of="received_at"
+    )
+
+    alone = spreads_by_month(triaged, "received_at", "triaged_at", month_of="received_at")
+    assert set(by_month) == set(alone) == {datetime.date(y, m, 1) for y, m in WAITS}
+    for month, part in by_month.items():
+        assert part.n == alone[month].n
+        for p in (50, 90):
+            assert part.at(p) == pytest.approx(alone[month].at(p), abs=1e-6)
+    whole = spread(triaged, "received_at", "triaged_at")
+    assert everyone.n == whole.n == 10
+    assert everyone.at(90) == pytest.approx(whole.at(90), abs=1e-6)

@@ -19,7 +19,7 @@ from linkwork.referrals.status import DeclineReason
 
 from .. import data
 from ..figures import Dashboard, Figure, Row, Section, Table
-from ..spread import spread, spreads_by_month
+from ..spread import spread, spreads_by_month_and_all
 from .context import Context, comparison, median_and_p90_points
 
 # The organisations named one by one in the chart; the rest are added up as "Others".
@@ -354,8 +354,9 @@ def _reasons_table(ctx: Context, counts, pathways) -> Table:
 def _timing_section(ctx: Context, received) -> Section:
     f, filters = ctx.figures, ctx.filters
     triaged = data.triaged(received)
-    by_month = spreads_by_month(triaged, "received_at", "triaged_at", month_of="received_at")
-    everyone = spread(triaged, "received_at", "triaged_at")
+    by_month, everyone = spreads_by_month_and_all(
+        triaged, "received_at", "triaged_at", month_of="received_at"
+    )
     points = median_and_p90_points(ctx, by_month)
     median = f.days(
         "triage_median_days", _("Median time to triage"), everyone, 50, ctx.link("triaged")
