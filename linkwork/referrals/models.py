@@ -370,6 +370,15 @@ class StatusChange(models.Model):
         return self.reason
 
 
+def lasting(start, end=None, *, began: str, ended: str) -> Q:
+    """Stretches (on the waiting list, on a caseload) that overlapped `start` to `end`: begun
+    before `end` and not ended before `start`. With no `end`, those under way at `start`."""
+    end = start if end is None else end
+    return Q(**{f"{began}__lt": end}) & (
+        Q(**{f"{ended}__isnull": True}) | Q(**{f"{ended}__gte": start})
+    )
+
+
 class WaitingSpell(models.Model):
     """One stretch of a referral on the waiting list: joined when it was moved to waiting, left
     when it was moved off (allocated, withdrawn...), open while it waits. Derived from the
@@ -402,6 +411,11 @@ class WaitingSpell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id}: {self.joined_at} - {self.left_at}"
+
+    @staticmethod
+    def waiting(start, end=None) -> Q:
+        """On the list at `start`, or at some time from `start` to `end`."""
+        return lasting(start, end, began="joined_at", ended="left_at")
 
 
 class InterimContact(models.Model):
@@ -462,3 +476,8 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral} → {self.coordinator}"
+
+    @staticmethod
+    def held(start, end=None) -> Q:
+        """On the caseload at `start`, or at some time from `start` to `end`."""
+        return lasting(start, end, began="started_at", ended="ended_at")

@@ -129,11 +129,9 @@ def measure(site, as_of: datetime.date, months: int = HISTORY_MONTHS) -> Inputs:
     plans = dict(
         SupportPlan.objects.filter(referral__site=site).values_list("referral_id", "ends_on")
     )
-    for referral_id in (
-        Allocation.objects.filter(referral__site=site, started_at__lt=moment)
-        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=moment))
-        .values_list("referral_id", flat=True)
-    ):
+    for referral_id in Allocation.objects.filter(
+        Allocation.held(moment), referral__site=site
+    ).values_list("referral_id", flat=True):
         ends_on = plans.get(referral_id)
         in_support.append(max((ends_on - as_of).days / 7, 0) if ends_on else None)
     return Inputs(
@@ -163,14 +161,7 @@ def held_while_waiting(site, as_of: datetime.date, months: int) -> int | None:
     if not moments:
         return None
     held = Allocation.objects.filter(referral__site=site).aggregate(
-        **{
-            f"m{i}": Count(
-                "pk",
-                filter=Q(started_at__lt=moment)
-                & (Q(ended_at__isnull=True) | Q(ended_at__gte=moment)),
-            )
-            for i, moment in enumerate(moments)
-        }
+        **{f"m{i}": Count("pk", filter=Allocation.held(moment)) for i, moment in enumerate(moments)}
     )
     return max(held.values())
 
@@ -205,9 +196,7 @@ def waiting_at(site, moment: datetime.datetime) -> list[datetime.datetime]:
 
 
 def _on_list(site, moment: datetime.datetime):
-    return WaitingSpell.objects.filter(site=site, joined_at__lt=moment).filter(
-        Q(left_at__isnull=True) | Q(left_at__gte=moment)
-    )
+    return WaitingSpell.objects.filter(WaitingSpell.waiting(moment), site=site)
 
 
 def simulate(

@@ -1,5 +1,6 @@
-"""The records a dashboard counts, for a scope and its filters, and the few facts about each that
-need more than a column (when triage happened, when the first support contact was).
+"""The records a dashboard counts, for a scope and its filters, and the facts about them the
+actions keep (triage times, stretches on the waiting list, first support contacts; decision
+0015).
 
 Every function returns a queryset, so a dashboard counts it with an aggregate and the records
 page (`records.py`) lists the same rows: a figure and the list behind it cannot disagree.
@@ -124,10 +125,7 @@ def waited_counts(scope: Scope, filters: Filters) -> tuple[int, int]:
     a call while waiting in it: the counts of `waited_in_period` and `supported_while_waiting`,
     from the spells."""
     in_period = (
-        spells(scope, filters)
-        .filter(joined_at__lt=filters.end)
-        .filter(Q(left_at__isnull=True) | Q(left_at__gte=filters.start))
-        .order_by()
+        spells(scope, filters).filter(WaitingSpell.waiting(filters.start, filters.end)).order_by()
     )
     calls = InterimContact.objects.filter(
         referral=OuterRef("referral"), at__gte=filters.start, at__lt=filters.end
@@ -169,9 +167,7 @@ def _per_month(chosen: QuerySet, field: str, filters: Filters) -> dict[datetime.
 def waiting_on(scope: Scope, filters: Filters, moment: datetime.datetime) -> QuerySet[Referral]:
     """The referrals on the waiting list at `moment`: they had joined it before then, and had
     not left it before then."""
-    on_list = WaitingSpell.objects.filter(referral=OuterRef("pk"), joined_at__lt=moment).filter(
-        Q(left_at__isnull=True) | Q(left_at__gte=moment)
-    )
+    on_list = WaitingSpell.objects.filter(WaitingSpell.waiting(moment), referral=OuterRef("pk"))
     return referrals(scope, filters).filter(Exists(on_list))
 
 
@@ -184,8 +180,8 @@ def interim_contacts(scope: Scope, filters: Filters) -> QuerySet[InterimContact]
 def waited_in_period(scope: Scope, filters: Filters) -> QuerySet[Referral]:
     """Referrals on the waiting list at some time in the period: on it when the period began,
     or joining it during the period."""
-    spell = WaitingSpell.objects.filter(referral=OuterRef("pk"), joined_at__lt=filters.end).filter(
-        Q(left_at__isnull=True) | Q(left_at__gte=filters.start)
+    spell = WaitingSpell.objects.filter(
+        WaitingSpell.waiting(filters.start, filters.end), referral=OuterRef("pk")
     )
     return referrals(scope, filters).filter(Exists(spell))
 

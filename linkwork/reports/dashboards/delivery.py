@@ -126,20 +126,14 @@ def _caseloads(ctx: Context) -> Section:
     f, filters = ctx.figures, ctx.filters
     ends = {m: start_of(add_months(m, 1)) for m in filters.months}
     allocations = data.of_scope(
-        Allocation.objects.filter(started_at__lt=filters.end).filter(
-            Q(ended_at__isnull=True) | Q(ended_at__gte=filters.start)
-        ),
+        Allocation.objects.filter(Allocation.held(filters.start, filters.end)),
         ctx.scope,
         filters,
     )
     if ctx.scope.coordinator is not None:
         allocations = allocations.filter(coordinator=ctx.scope.coordinator)
     counts = {
-        f"m{i}": Count(
-            "pk",
-            filter=Q(started_at__lt=end) & (Q(ended_at__isnull=True) | Q(ended_at__gte=end)),
-        )
-        for i, end in enumerate(ends.values())
+        f"m{i}": Count("pk", filter=Allocation.held(end)) for i, end in enumerate(ends.values())
     }
     rows = list(allocations.order_by().values("coordinator_id").annotate(**counts))
     coordinators = {
