@@ -15,7 +15,7 @@ from django.db.models.functions import TruncMonth
 
 from linkwork.core.months import month_of
 from linkwork.referrals.models import Allocation, InterimContact, Referral, WaitingSpell
-from linkwork.referrals.status import TO_TRIAGE, ReferralStatus
+from linkwork.referrals.status import OPEN_STATUSES, TO_TRIAGE, ReferralStatus
 
 from .filters import Filters
 from .scope import Scope
@@ -89,6 +89,13 @@ def with_first_contact(chosen: QuerySet[Referral]) -> QuerySet[Referral]:
     """`first_contact_at`: when the first support contact took place (attended), kept by the
     contact actions (`casework.FirstContact`)."""
     return chosen.annotate(first_contact_at=F("first_contact__at"))
+
+
+def not_yet_seen(chosen: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Those of `chosen` still open (waiting or in support) with no support contact yet."""
+    return with_first_contact(chosen).filter(
+        first_contact_at__isnull=True, status__in=OPEN_STATUSES
+    )
 
 
 def narrowed(rows: QuerySet, scope: Scope, filters: Filters, referral: str | None = "referral"):

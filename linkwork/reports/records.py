@@ -15,7 +15,7 @@ from linkwork.casework.models import ClientFeedback, Closure, Contact, ContactOu
 from linkwork.core.months import add_months, parse_month, start_of
 from linkwork.outcomes.models import Measure, Timepoint
 from linkwork.referrals.models import Referral
-from linkwork.referrals.status import OPEN_STATUSES, DeclineReason, ReferralStatus
+from linkwork.referrals.status import DeclineReason, ReferralStatus
 
 from . import data
 from .filters import Filters
@@ -91,10 +91,10 @@ def _waiting_on(scope: Scope, filters: Filters, params) -> QuerySet[Referral]:
 
 
 def _first_contact(scope: Scope, filters: Filters, params) -> QuerySet[Referral]:
-    chosen = data.with_first_contact(data.accepted(scope, filters))
+    accepted = data.accepted(scope, filters)
     if params.get("seen") == "no":
-        return chosen.filter(first_contact_at__isnull=True, status__in=OPEN_STATUSES)
-    return chosen.filter(first_contact_at__isnull=False)
+        return data.not_yet_seen(accepted)
+    return data.with_first_contact(accepted).filter(first_contact_at__isnull=False)
 
 
 def _interim(scope: Scope, filters: Filters, params) -> QuerySet[Referral]:

@@ -88,55 +88,60 @@ class PercentileCont(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
-def spreads(
-    queryset: QuerySet, start: str, end: str, by: str | None = None, percentiles=PERCENTILES
-) -> dict:
-    """The spread of days from field `start` to field `end` over `queryset`'s rows (those with
-    both), per value of the annotation `by` (a month, say) or, with no `by`, under the key
-    None."""
-    chosen = queryset.filter(**{f"{start}__isnull": False, f"{end}__isnull": False})
-    return spreads_of(chosen, DaysBetween(F(start), F(end)), by, percentiles)
-
-
-def spreads_of(queryset: QuerySet, value, by: str | None = None, percentiles=PERCENTILES):
-    """The spread of an expression's `value` over `queryset`'s rows, as `spreads`."""
+def aggregate(
+    queryset: QuerySet, counts: dict, values: dict, percentiles=PERCENTILES
+) -> tuple[dict, dict[str, Spread]]:
+    """`queryset.aggregate(n=Count("pk"), **counts)`, and the `Spread` of each of `values`
+    (name -> expression) over the same rows: on PostgreSQL in that one query
+    (`percentile_cont`), elsewhere from the fetched values."""
     chosen = queryset.order_by()
     if connection.vendor == "postgresql":
-        aggregates = {f"p{p}": PercentileCont(value, p / 100) for p in percentiles}
-        if by is None:
-            rows = [{by: None, **chosen.aggregate(n=Count("pk"), **aggregates)}]
-        else:
-            rows = chosen.values(by).annotate(n=Count("pk"), **aggregates)
-        return {
-            row[by]: Spread(row["n"], {p: row[f"p{p}"] for p in percentiles})
-            for row in rows
+        row = chosen.aggregate(
+            n=Count("pk"),
+            **counts,
+            **{
+                f"_{name}_{p}": PercentileCont(value, p / 100)
+                for name, value in values.items()
+                for p in percentiles
+            },
+        )
+        spreads = {
+            name: Spread(row["n"], {p: row[f"_{name}_{p}"] for p in percentiles})
             if row["n"]
+            else Spread(0)
+            for name in values
         }
-    grouped = defaultdict(list)
-    for key, number in chosen.annotate(_value=value).values_list(by or "pk", "_value"):
-        grouped[key if by else None].append(number)
-    return {key: Spread.of(values, percentiles) for key, values in grouped.items()}
+        return row, spreads
+    row = chosen.aggregate(n=Count("pk"), **counts)
+    names = [f"_{name}" for name in values]
+    fetched = list(
+        chosen.annotate(**dict(zip(names, values.values(), strict=True))).values_list(*names)
+    )
+    spreads = {
+        name: Spread.of([r[i] for r in fetched], percentiles) for i, name in enumerate(values)
+    }
+    return row, spreads
+
+
+def _durations(queryset: QuerySet, start: str, end: str) -> QuerySet:
+    return queryset.filter(**{f"{start}__isnull": False, f"{end}__isnull": False}).order_by()
 
 
 def spread(queryset: QuerySet, start: str, end: str, percentiles=PERCENTILES) -> Spread:
-    """The spread over all the rows."""
-    return spreads(queryset, start, end, None, percentiles).get(None, Spread(0))
-
-
-def spreads_by_month(queryset: QuerySet, start: str, end: str, month_of: str) -> dict:
-    """The spread per calendar month of the datetime field `month_of` (month -> Spread)."""
-    by_month = spreads(queryset.annotate(_month=TruncMonth(month_of)), start, end, "_month")
-    return {months.month_of(month): part for month, part in by_month.items()}
+    """The spread of days from field `start` to field `end` over `queryset`'s rows (those with
+    both)."""
+    days = DaysBetween(F(start), F(end))
+    return aggregate(_durations(queryset, start, end), {}, {"days": days}, percentiles)[1]["days"]
 
 
 def spreads_by_month_and_all(
     queryset: QuerySet, start: str, end: str, month_of: str, percentiles=PERCENTILES
 ) -> tuple[dict, Spread]:
-    """`spreads_by_month` and `spread` together, in one pass over the rows: on PostgreSQL by
-    GROUPING SETS (each month, and all of them), elsewhere from the fetched durations."""
+    """The spread of days from `start` to `end` per calendar month of the datetime field
+    `month_of` (month -> Spread), and over all the rows, in one pass: on PostgreSQL by GROUPING
+    SETS (each month, and all of them), elsewhere from the fetched durations."""
     chosen = (
-        queryset.filter(**{f"{start}__isnull": False, f"{end}__isnull": False})
-        .order_by()
+        _durations(queryset, start, end)
         .annotate(_month=TruncMonth(month_of), _days=DaysBetween(F(start), F(end)))
         .values("_month", "_days")
     )

@@ -5,10 +5,17 @@ import datetime
 
 import numpy
 import pytest
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from linkwork.referrals.models import Referral
-from linkwork.reports.spread import Spread, spread, spreads_by_month, spreads_by_month_and_all
+from linkwork.reports.spread import (
+    DaysBetween,
+    Spread,
+    aggregate,
+    spread,
+    spreads_by_month_and_all,
+)
 from tests.factories import make_referral
 
 pytestmark = pytest.mark.django_db
@@ -48,8 +55,10 @@ def test_the_spread_of_all_the_rows(triaged):
     assert result.at(90) == pytest.approx(expected(everyone, 90), abs=1e-6)
 
 
-def test_the_spread_per_month(triaged):
-    result = spreads_by_month(triaged, "received_at", "triaged_at", month_of="received_at")
+def test_the_spread_per_month_and_overall_in_one_pass(triaged):
+    result, everyone = spreads_by_month_and_all(
+        triaged, "received_at", "triaged_at", month_of="received_at"
+    )
 
     assert set(result) == {datetime.date(y, m, 1) for y, m in WAITS}
     for (year, month), waits in WAITS.items():
@@ -57,6 +66,23 @@ def test_the_spread_per_month(triaged):
         assert part.n == len(waits)
         for p in (50, 90):
             assert part.at(p) == pytest.approx(expected(waits, p), abs=1e-6)
+    all_waits = [w for waits in WAITS.values() for w in waits]
+    assert everyone.n == len(all_waits)
+    for p in (50, 90):
+        assert everyone.at(p) == pytest.approx(expected(all_waits, p), abs=1e-6)
+
+
+def test_counts_and_medians_in_one_aggregate(triaged):
+    row, medians = aggregate(
+        triaged.filter(triaged_at__isnull=False),
+        {"late": Count("pk", filter=Q(received_at__month=2))},
+        {"days": DaysBetween(F("received_at"), F("triaged_at"))},
+        [50],
+    )
+
+    all_waits = [w for waits in WAITS.values() for w in waits]
+    assert (row["n"], row["late"]) == (len(all_waits), len(WAITS[(2026, 2)]))
+    assert medians["days"].at(50) == pytest.approx(expected(all_waits, 50), abs=1e-6)
 
 
 def test_nothing_to_measure_is_an_empty_spread(site_a):
@@ -64,19 +90,3 @@ def test_nothing_to_measure_is_an_empty_spread(site_a):
 
     assert result == Spread(0)
     assert not result
-
-
-def test_per_month_and_overall_in_one_pass_agree_with_each_alone(triaged):
-    by_month, everyone = spreads_by_month_and_all(
-        triaged, "received_at", "triaged_at", month_of="received_at"
-    )
-
-    alone = spreads_by_month(triaged, "received_at", "triaged_at", month_of="received_at")
-    assert set(by_month) == set(alone) == {datetime.date(y, m, 1) for y, m in WAITS}
-    for month, part in by_month.items():
-        assert part.n == alone[month].n
-        for p in (50, 90):
-            assert part.at(p) == pytest.approx(alone[month].at(p), abs=1e-6)
-    whole = spread(triaged, "received_at", "triaged_at")
-    assert everyone.n == whole.n == 10
-    assert everyone.at(90) == pytest.approx(whole.at(90), abs=1e-6)

@@ -12,11 +12,10 @@ from django.utils.translation import gettext as _
 
 from linkwork.core import charts
 from linkwork.core.months import add_months, month_of, start_of
-from linkwork.referrals.status import OPEN_STATUSES
 
 from .. import data
 from ..figures import Dashboard, Section
-from ..spread import Spread, spread, spreads_by_month
+from ..spread import spread, spreads_by_month_and_all
 from .context import Context, comparison, median_and_p90_points
 
 
@@ -90,21 +89,13 @@ def _waiting_list(ctx: Context) -> Section:
     )
 
 
-def _first_contact_waits(chosen) -> tuple[Spread, int]:
-    """Days from acceptance to the first support contact for those of `chosen` who have had
-    one, and how many are still open without one (those who withdrew unseen are in neither)."""
-    seen = data.with_first_contact(chosen)
-    still = seen.filter(first_contact_at__isnull=True, status__in=OPEN_STATUSES).count()
-    return spread(seen, "accepted_at", "first_contact_at"), still
-
-
 def _waits(ctx: Context) -> Section:
     f, filters = ctx.figures, ctx.filters
     accepted = data.accepted(ctx.scope, filters)
-    days, still = _first_contact_waits(accepted)
-    by_month = spreads_by_month(
+    by_month, days = spreads_by_month_and_all(
         data.with_first_contact(accepted), "accepted_at", "first_contact_at", month_of="accepted_at"
     )
+    still = data.not_yet_seen(accepted).count()
     points = median_and_p90_points(ctx, by_month)
     median = f.days(
         "first_contact_median_days",
@@ -231,7 +222,8 @@ def _comparison(ctx: Context) -> Section:
         chosen = data.referrals(ctx.scope, filters).filter(
             accepted_at__gte=start, accepted_at__lt=end
         )
-        days, still = _first_contact_waits(chosen)
+        days = spread(data.with_first_contact(chosen), "accepted_at", "first_contact_at")
+        still = data.not_yet_seen(chosen).count()
         in_part = [n for month, n in levels.items() if start <= start_of(month) < end]
         per_period.append(
             [

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -26,9 +25,9 @@ from linkwork.core import charts
 from linkwork.core.months import add_months, month_of, start_of
 from linkwork.referrals.models import Allocation
 
-from .. import data
+from .. import data, spread
 from ..figures import Dashboard, Row, Section, Table
-from ..spread import DaysFrom, PercentileCont, Spread
+from ..spread import DaysFrom, Spread
 from .context import Context, comparison
 
 # Modes grouped as the evaluation asks: in person, by telephone, by video, in writing.
@@ -350,9 +349,9 @@ class Lengths:
 
 
 def support_lengths(ctx: Context, start=None, end=None) -> Lengths:
-    """Worked out by the database on PostgreSQL (one aggregate over the closures), from the
-    closures' rows elsewhere. The plan as first set ends where its first extension took it
-    from: extensions only ever move the end later."""
+    """One aggregate over the closures (medians by the database on PostgreSQL). The plan as
+    first set ends where its first extension took it from: extensions only ever move the end
+    later."""
     extensions = PlanExtension.objects.filter(plan=OuterRef("referral__support_plan"))
     starts = F("referral__support_plan__starts_on")
     first_end = Coalesce(
@@ -367,38 +366,24 @@ def support_lengths(ctx: Context, start=None, end=None) -> Lengths:
             planned=DaysFrom(starts, first_end) / 7.0,
             extended=Exists(extensions),
         )
-        .order_by()
     )
-    bands = {band: Q(weeks__lte=band) for band in LENGTH_BANDS}
-    if connection.vendor == "postgresql":
-        row = closed.aggregate(
-            n=Count("pk"),
-            weeks_median=PercentileCont(F("weeks"), 0.5),
-            planned_median=PercentileCont(F("planned"), 0.5),
-            n_extended=Count("pk", filter=Q(extended=True)),
-            **{f"upto{band}": Count("pk", filter=q) for band, q in bands.items()},
-        )
-        upto = [row[f"upto{band}"] for band in LENGTH_BANDS]
-        return Lengths(
-            row["n"],
-            Spread(row["n"], {50: row["weeks_median"]}) if row["n"] else Spread(0),
-            Spread(row["n"], {50: row["planned_median"]}) if row["n"] else Spread(0),
-            row["n_extended"],
-            {
-                **{b: n - p for b, n, p in zip(LENGTH_BANDS, upto, [0, *upto[:-1]], strict=True)},
-                None: row["n"] - upto[-1],
-            },
-        )
-    rows = list(closed.values_list("weeks", "planned", "extended"))
-    counted = defaultdict(int)
-    for weeks, _planned, _extended in rows:
-        counted[next((b for b in LENGTH_BANDS if weeks <= b), None)] += 1
+    row, medians = spread.aggregate(
+        closed,
+        {
+            "extended_n": Count("pk", filter=Q(extended=True)),
+            **{f"upto{band}": Count("pk", filter=Q(weeks__lte=band)) for band in LENGTH_BANDS},
+        },
+        {"weeks": F("weeks"), "planned": F("planned")},
+        [50],
+    )
+    upto = [row[f"upto{band}"] for band in LENGTH_BANDS]
+    bands = {b: n - p for b, n, p in zip(LENGTH_BANDS, upto, [0, *upto[:-1]], strict=True)}
     return Lengths(
-        len(rows),
-        Spread.of([w for w, _p, _e in rows], [50]),
-        Spread.of([p for _w, p, _e in rows], [50]),
-        sum(1 for _w, _p, e in rows if e),
-        {band: counted[band] for band in (*LENGTH_BANDS, None)},
+        row["n"],
+        medians["weeks"],
+        medians["planned"],
+        row["extended_n"],
+        {**bands, None: row["n"] - upto[-1]},
     )
 
 
