@@ -15,8 +15,9 @@ from django.db.models import Count, F, Min
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from .models import ContactDay, ContactOutcome, FirstContact
+
 BATCH = 5000
-ATTENDED = "attended"  # ContactOutcome.ATTENDED; the models are imported late (migrations)
 
 
 def count_contact(contact, referral, *, was: str | None = None) -> None:
@@ -26,14 +27,12 @@ def count_contact(contact, referral, *, was: str | None = None) -> None:
     if was is not None:
         _add(referral.site_id, referral.pathway_id, day, contact.mode, was, -1)
     _add(referral.site_id, referral.pathway_id, day, contact.mode, contact.outcome, 1)
-    if contact.outcome == ATTENDED:
+    if contact.outcome == ContactOutcome.ATTENDED:
         _first_contact(referral.pk, contact.at)
 
 
 def _add(site_id: int, pathway_id: int, day, mode: str, outcome: str, n: int) -> None:
     """Add `n` to one count in one statement, so two contacts logged at once both count."""
-    from .models import ContactDay
-
     table = connection.ops.quote_name(ContactDay._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -47,8 +46,6 @@ def _add(site_id: int, pathway_id: int, day, mode: str, outcome: str, n: int) ->
 
 def _first_contact(referral_id: int, at) -> None:
     """Keep the earlier of `at` and the first contact already recorded."""
-    from .models import FirstContact
-
     table = connection.ops.quote_name(FirstContact._meta.db_table)
     least = "LEAST" if connection.vendor == "postgresql" else "MIN"
     with connection.cursor() as cursor:
@@ -63,28 +60,28 @@ def rebuild(*, apps=None) -> None:
     """Remake every count from the contacts. `apps`: a migration's models."""
     if apps is None:
         from django.apps import apps
-    Contact = apps.get_model("casework", "Contact")
-    ContactDay = apps.get_model("casework", "ContactDay")
-    FirstContact = apps.get_model("casework", "FirstContact")
+    contact_model = apps.get_model("casework", "Contact")
+    day_model = apps.get_model("casework", "ContactDay")
+    first_model = apps.get_model("casework", "FirstContact")
 
-    FirstContact.objects.all().delete()
+    first_model.objects.all().delete()
     firsts = (
-        Contact.objects.filter(outcome=ATTENDED)
+        contact_model.objects.filter(outcome=ContactOutcome.ATTENDED)
         .order_by()
         .values("referral_id")
         .annotate(first=Min("at"))
     )
     _in_batches(
-        FirstContact,
+        first_model,
         (
-            FirstContact(referral_id=r["referral_id"], at=r["first"])
+            first_model(referral_id=r["referral_id"], at=r["first"])
             for r in firsts.iterator(chunk_size=BATCH)
         ),
     )
 
-    ContactDay.objects.all().delete()
+    day_model.objects.all().delete()
     rows = (
-        Contact.objects.order_by()
+        contact_model.objects.order_by()
         .annotate(
             day=TruncDate("at"), site_id=F("referral__site_id"), path_id=F("referral__pathway_id")
         )
@@ -92,9 +89,9 @@ def rebuild(*, apps=None) -> None:
         .annotate(n=Count("pk"))
     )
     _in_batches(
-        ContactDay,
+        day_model,
         (
-            ContactDay(
+            day_model(
                 site_id=row["site_id"],
                 pathway_id=row["path_id"],
                 day=row["day"],

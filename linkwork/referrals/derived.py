@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.db.models import Min, OuterRef, Q, Subquery
 
+from .models import Referral, WaitingSpell
 from .status import ReferralStatus
 
 S = ReferralStatus
@@ -36,8 +37,6 @@ def leaves_list(from_status: str, to_status: str) -> bool:
 
 def record(referral, change) -> None:
     """Keep the derived facts for one status change just written for `referral`."""
-    from .models import Referral, WaitingSpell
-
     if is_triage(change.from_status, change.to_status) and referral.triaged_at is None:
         Referral.objects.filter(pk=referral.pk, triaged_at__isnull=True).update(
             triaged_at=change.at
