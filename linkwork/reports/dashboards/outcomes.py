@@ -78,15 +78,6 @@ def ended_measures(ctx: Context, start=None, end=None) -> QuerySet[Measure]:
     )
 
 
-def measure_pairs(ctx: Context, start=None, end=None) -> dict[str, list[tuple]]:
-    """For each instrument: (baseline total, end total) for everyone whose end-of-support
-    measure was completed in the period and who has a baseline."""
-    pairs = defaultdict(list)
-    for code, before, after in measure_change.pairs(ended_measures(ctx, start, end)):
-        pairs[code].append((before, after))
-    return pairs
-
-
 def _wellbeing(ctx: Context) -> Section:
     f = ctx.figures
     rows, bars, figures = [], [], []
