@@ -22,7 +22,7 @@ PYTEST_WORKERS ?= auto
 # Redo a step whose outputs have gone missing even though its stamp is still there.
 missing = $(if $(filter-out $(wildcard $(1)),$(1)),FORCE)
 
-.PHONY: help venv install assets migrate demo run test lint format FORCE
+.PHONY: help venv install assets migrate demo run serve test lint format FORCE
 
 help:
 	@echo "make run      install, migrate, load the demo data and start the server"
@@ -30,6 +30,8 @@ help:
 	@echo "make assets   rebuild the front-end assets"
 	@echo "make migrate  apply database migrations"
 	@echo "make demo     load (or reload) the demo data"
+	@echo "make serve    the production server: checks, migrates, collects static files, then"
+	@echo "              gunicorn and the background worker (docs/admin/running.md)"
 	@echo "make test     run the tests (PYTEST_ARGS='-k something' to choose; one process per"
 	@echo "              core, PYTEST_WORKERS=0 for one)"
 	@echo "make lint     ruff check, ruff format --check, the layer contracts (lint-imports)"
@@ -113,6 +115,12 @@ run: demo
 	$(MANAGE) linkwork_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(MANAGE) runserver 127.0.0.1:8000
+
+# Production: the settings come from the environment (docs/admin/running.md); nothing here
+# loads the demo.
+serve: install
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-linkwork.config.settings.production} \
+	  $(MANAGE) linkwork_serve
 
 test: install
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)

@@ -135,7 +135,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` (run by `manage.py linkwork_serve`) puts the files WhiteNoise serves.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "linkwork" / "static"]
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -175,6 +176,9 @@ RATELIMIT_VIEW = "linkwork.core.views.rate_limited"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # How often the worker queues the reminder sweep.
 REMINDER_SWEEP_MINUTES = env_int("REMINDER_SWEEP_MINUTES", default=15)
+# Background worker processes `manage.py linkwork_serve` starts beside the web server (0: they
+# run elsewhere; docs/admin/running.md).
+TASK_WORKERS = env_int("TASK_WORKERS", default=1)
 
 # Email to referrers. Without EMAIL_HOST, mail is printed to the console (development only:
 # a production server must set EMAIL_HOST, or messages with personal data end up in its logs).
