@@ -53,3 +53,5 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # X-Forwarded-Proto from the proxy in front: trusted only from the addresses listed here.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 proc_name = "linkwork"
+# No control socket: nothing uses it, and instances sharing a home directory would share it.
+control_socket_disable = True

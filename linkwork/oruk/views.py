@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from linkwork.accounts.permissions import Permission, require
 from linkwork.core.form_pages import posted
+from linkwork.core.pagination import page_links
 from linkwork.directory.models import ImportStatus
 
 from . import actions, importer, queries
@@ -48,23 +49,9 @@ def imports(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "oruk/imports/list.html",
-        {"form": form, "page": page, "links": _page_links(request, page)},
+        {"form": form, "page": page, "links": page_links(request, page)},
         status=400 if form.errors else 200,
     )
-
-
-def _page_links(request: HttpRequest, page) -> dict:
-    if page.paginator.num_pages <= 1:
-        return {}
-    base = request.path + "?page="
-    return {
-        "previous": base + str(page.previous_page_number()) if page.has_previous() else "",
-        "next": base + str(page.next_page_number()) if page.has_next() else "",
-        "items": [
-            {"number": n, "url": base + str(n), "current": n == page.number}
-            for n in page.paginator.page_range
-        ],
-    }
 
 
 @require_GET

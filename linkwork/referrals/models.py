@@ -199,18 +199,23 @@ class ReceivedVia(models.TextChoices):
     PAPER = "paper", _("Paper or letter")
 
 
+def waiting_order() -> list:
+    """The waiting list's order: urgent first, then longest waiting (accepted first)."""
+    return [
+        models.Case(
+            models.When(priority=Priority.URGENT, then=0),
+            default=1,
+            output_field=models.IntegerField(),
+        ).asc(),
+        models.F("accepted_at").asc(),
+        models.F("pk").asc(),
+    ]
+
+
 class ReferralQuerySet(models.QuerySet):
     def waiting_list(self):
-        """People waiting for a link coordinator: urgent first, then longest waiting."""
-        return self.filter(status=ReferralStatus.WAITING).order_by(
-            models.Case(
-                models.When(priority=Priority.URGENT, then=0),
-                default=1,
-                output_field=models.IntegerField(),
-            ),
-            "accepted_at",
-            "pk",
-        )
+        """People waiting for a link coordinator, in the waiting list's order."""
+        return self.filter(status=ReferralStatus.WAITING).order_by(*waiting_order())
 
 
 class Referral(models.Model):

@@ -7,8 +7,9 @@ A view never starts from `Referral.objects`; it asks for what the signed-in user
 import datetime
 from collections.abc import Callable
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, Lower, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -17,10 +18,11 @@ from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import sites_for
 from linkwork.partners.models import Site, SourceType
 
-from .models import Allocation, Pathway, Person, Referral
-from .status import OPEN_STATUSES
+from .models import Allocation, InterimContact, Pathway, Person, Referral, waiting_order
+from .status import OPEN_STATUSES, ReferralStatus
 
 DUPLICATE_WINDOW = datetime.timedelta(days=90)
+WAITING_PAGE_SIZE = 50
 
 
 def referrals_for(user) -> QuerySet[Referral]:
@@ -157,3 +159,64 @@ def possible_duplicates(referral: Referral, *, within: QuerySet[Referral]) -> Qu
         .exclude(pk=referral.pk)
         .order_by(Lower("person__family_name"), "-received_at")
     )
+
+
+# --- the waiting list ---------------------------------------------------------------------------
+#
+# However long the list, a page reads only the rows it shows: the places are numbered in the
+# database (ROW_NUMBER over each site's list, from the referrals table alone), then only the
+# referrals shown are fetched, with their interim support counted by subqueries.
+
+
+def _waiting(user, sites) -> QuerySet[Referral]:
+    """The people waiting at these sites whom the user may see, in list order, each with
+    `place`, their position in their own site's list (1: the next to be allocated)."""
+    return (
+        referrals_for(user)
+        .filter(site__in=sites)
+        .waiting_list()
+        .annotate(place=Window(RowNumber(), partition_by=[F("site_id")], order_by=waiting_order()))
+    )
+
+
+def waiting_totals(user, sites) -> dict[int, int]:
+    """How many people are waiting at each of these sites (sites with none are left out)."""
+    return dict(
+        referrals_for(user)
+        .filter(site__in=sites, status=ReferralStatus.WAITING)
+        .order_by()
+        .values("site_id")
+        .annotate(n=Count("pk"))
+        .values_list("site_id", "n")
+    )
+
+
+def waiting_places(user, sites, *, first: int) -> list[tuple[int, int]]:
+    """(referral pk, place) of the first `first` people on each site's waiting list."""
+    return list(_waiting(user, sites).filter(place__lte=first).values_list("pk", "place"))
+
+
+def waiting_page(user, site, number) -> Page:
+    """One page of a site's waiting list, as (referral pk, place) pairs; `number` as typed
+    (a page that does not exist gives the nearest one)."""
+    return Paginator(_waiting(user, [site]).values_list("pk", "place"), WAITING_PAGE_SIZE).get_page(
+        number
+    )
+
+
+def waiting_entries(user, places) -> list[Referral]:
+    """The referrals at these (pk, place) pairs, in list order, each with `place`,
+    `contact_count` and `last_contact_at` (interim support while waiting)."""
+    places = dict(places)
+    contacts = InterimContact.objects.filter(referral=OuterRef("pk")).order_by().values("referral")
+    entries = list(
+        referrals_for(user)
+        .filter(pk__in=places)
+        .annotate(
+            contact_count=Coalesce(Subquery(contacts.annotate(n=Count("pk")).values("n")), 0),
+            last_contact_at=Subquery(contacts.annotate(last=Max("at")).values("last")),
+        )
+    )
+    for entry in entries:
+        entry.place = places[entry.pk]
+    return sorted(entries, key=lambda entry: (entry.site_id, entry.place))

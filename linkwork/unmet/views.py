@@ -24,6 +24,7 @@ from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import site_for, sites_for
 from linkwork.core.form_pages import posted, submit
 from linkwork.core.months import month_value
+from linkwork.core.pagination import page_links
 from linkwork.core.spreadsheets import spreadsheet_safe
 from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
@@ -200,24 +201,12 @@ def unmet_needs(request: HttpRequest) -> HttpResponse:
             "report": report,
             "sites": sites,
             "page": page,
-            "page_links": _page_links(request, page),
+            "page_links": page_links(request, page),
             "csv_url": "?" + csv_params.urlencode(),
             "areas": areas.known_areas(sites),
             "areas_list_id": AREAS_LIST_ID,
         },
     )
-
-
-def _page_links(request: HttpRequest, page) -> dict:
-    def url(number: int) -> str:
-        params = request.GET.copy()
-        params["page"] = str(number)
-        return "?" + params.urlencode()
-
-    return {
-        "previous": url(page.previous_page_number()) if page.has_previous() else "",
-        "next": url(page.next_page_number()) if page.has_next() else "",
-    }
 
 
 def _csv(report: needs_report.Report, filters: dict) -> HttpResponse:

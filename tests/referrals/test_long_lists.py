@@ -1,9 +1,13 @@
 """Busy services: long lists stay usable and nothing is silently hidden."""
 
 import pytest
+from django.db.models.signals import post_init
 from django.urls import reverse
 
 from linkwork.home.dashboards import TRIAGE_ON_HOME
+from linkwork.referrals.models import Referral
+from linkwork.referrals.queries import WAITING_PAGE_SIZE
+from linkwork.referrals.status import Priority
 from linkwork.referrals.status import ReferralStatus as S
 from linkwork.referrals.views.staff import WAITING_PER_SITE_WHEN_ALL_SHOWN
 from tests.factories import make_referral
@@ -48,3 +52,80 @@ def test_with_several_sites_each_waiting_list_is_cut_short_with_a_link_to_the_wh
     whole = browser.get(reverse("referrals:waiting_list"), {"site": site_a.pk})
     (only,) = whole.context["lists"]
     assert len(only["entries"]) == WAITING_PER_SITE_WHEN_ALL_SHOWN + 2
+
+
+def _waiting_at(pathway, k: int, *, urgent_every: int = 0) -> list:
+    return [
+        make_referral(
+            S.WAITING,
+            pathway=pathway,
+            priority=Priority.URGENT
+            if urgent_every and i % urgent_every == 0
+            else Priority.ROUTINE,
+        )
+        for i in range(k)
+    ]
+
+
+def test_one_sites_waiting_list_comes_a_page_at_a_time_in_list_order(
+    client_for, manager_both, pathway_a, site_a
+):
+    made = _waiting_at(pathway_a, WAITING_PAGE_SIZE + 5, urgent_every=10)
+    # Urgent first, then in the order accepted.
+    expected = [r.pk for r in made if r.priority == Priority.URGENT] + [
+        r.pk for r in made if r.priority != Priority.URGENT
+    ]
+    browser = client_for(manager_both)
+    url = reverse("referrals:waiting_list")
+
+    first = browser.get(url, {"site": site_a.pk})
+    (only,) = first.context["lists"]
+    assert only["total"] == WAITING_PAGE_SIZE + 5
+    assert [e.pk for e in only["entries"]] == expected[:WAITING_PAGE_SIZE]
+    assert [e.place for e in only["entries"]] == list(range(1, WAITING_PAGE_SIZE + 1))
+    content = first.content.decode()
+    assert f"{WAITING_PAGE_SIZE + 5} people waiting" in content
+    assert f'href="?site={site_a.pk}&amp;page=2"' in content
+    assert f"Pages of the waiting list at {site_a}" in content
+
+    second = browser.get(url, {"site": site_a.pk, "page": 2})
+    (only,) = second.context["lists"]
+    assert [e.pk for e in only["entries"]] == expected[WAITING_PAGE_SIZE:]
+    assert [e.place for e in only["entries"]] == list(
+        range(WAITING_PAGE_SIZE + 1, WAITING_PAGE_SIZE + 6)
+    )
+    assert f'<td class="govuk-table__cell">{WAITING_PAGE_SIZE + 1}</td>' in second.content.decode()
+
+    # A page that does not exist, or is not a number, gives the nearest one.
+    assert browser.get(url, {"site": site_a.pk, "page": 99}).context["page"].number == 2
+    assert browser.get(url, {"site": site_a.pk, "page": "x"}).context["page"].number == 1
+
+
+def test_the_waiting_list_builds_only_the_referrals_it_shows(
+    client_for, manager_both, pathway_a, pathway_b, site_a
+):
+    """However long the lists grow, the page makes the same number of referral objects: those
+    on the page, not everyone waiting."""
+    built = []
+
+    def count(sender, instance, **kwargs):
+        built.append(instance)
+
+    def referrals_built(params) -> int:
+        built.clear()
+        post_init.connect(count, sender=Referral)
+        try:
+            assert browser.get(reverse("referrals:waiting_list"), params).status_code == 200
+        finally:
+            post_init.disconnect(count, sender=Referral)
+        return len(built)
+
+    browser = client_for(manager_both)
+    _waiting_at(pathway_a, WAITING_PAGE_SIZE + 1)
+    _waiting_at(pathway_b, 2)
+    assert referrals_built({}) == WAITING_PER_SITE_WHEN_ALL_SHOWN + 2
+    assert referrals_built({"site": site_a.pk}) == WAITING_PAGE_SIZE
+
+    _waiting_at(pathway_a, 2 * (WAITING_PAGE_SIZE + 1))
+    assert referrals_built({}) == WAITING_PER_SITE_WHEN_ALL_SHOWN + 2
+    assert referrals_built({"site": site_a.pk}) == WAITING_PAGE_SIZE

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.accounts.queries import sites_for
 from linkwork.core.form_pages import posted, submit
+from linkwork.core.pagination import page_links
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import referral_for
@@ -148,7 +149,7 @@ def directory_search(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "page_links": _page_links(request, page),
+        "page_links": page_links(request, page),
         "results": results,
         "referral": referral,
         "searching_for_age": criteria.age,
@@ -165,31 +166,6 @@ def directory_search(request: HttpRequest) -> HttpResponse:
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
-
-
-def _page_links(request: HttpRequest, page) -> dict:
-    """GOV.UK pagination: previous, numbered pages with ellipses, next; each keeps the filters."""
-    paginator = page.paginator
-
-    def url(number: int) -> str:
-        params = request.GET.copy()
-        params["page"] = str(number)
-        return "?" + params.urlencode()
-
-    items = []
-    if paginator.num_pages > 1:
-        for number in paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
-            if number == paginator.ELLIPSIS:
-                items.append({"ellipsis": True})
-            else:
-                items.append(
-                    {"number": number, "url": url(number), "current": number == page.number}
-                )
-    return {
-        "previous": url(page.previous_page_number()) if page.has_previous() else "",
-        "next": url(page.next_page_number()) if page.has_next() else "",
-        "items": items,
-    }
 
 
 # --- A service's page --------------------------------------------------------------------------

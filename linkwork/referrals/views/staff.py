@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.core.form_pages import posted, submit
+from linkwork.core.pagination import page_links
 
 from .. import actions
 from ..forms import (
@@ -37,6 +38,10 @@ from ..queries import (
     referral_for,
     referrals_for,
     sites_for,
+    waiting_entries,
+    waiting_page,
+    waiting_places,
+    waiting_totals,
 )
 from ..status import TO_TRIAGE, ReferralStatus
 
@@ -343,41 +348,37 @@ WAITING_PER_SITE_WHEN_ALL_SHOWN = 30
 
 
 def waiting_list(request: HttpRequest) -> HttpResponse:
+    """Each site's waiting list. With every site shown, each shows its first entries and links
+    to its whole list; one site's whole list comes a page at a time."""
     require(request.user, Permission.VIEW_WAITING_LIST)
     sites = list(sites_for(request.user))
     site_filter = request.GET.get("site", "")
     shown = [s for s in sites if not site_filter.isdigit() or int(site_filter) == s.pk]
-    entries = (
-        referrals_for(request.user)
-        .filter(site__in=shown)
-        .waiting_list()
-        .prefetch_related("interim_contacts")
-    )
+    totals = waiting_totals(request.user, shown)
+    page = None
+    if len(shown) == 1:
+        page = waiting_page(request.user, shown[0], request.GET.get("page"))
+        places = page.object_list
+    else:
+        places = waiting_places(request.user, shown, first=WAITING_PER_SITE_WHEN_ALL_SHOWN)
+    entries = waiting_entries(request.user, places)
+    holds = holds_for(entries)
     by_site: dict[int, list] = {site.pk: [] for site in shown}
     now = timezone.now()
-    entries = list(entries)
-    holds = holds_for(entries)
     for entry in entries:
         entry.hold = holds.get(entry.pk)
         entry.waited = entry.days_waiting(now)
-        contacts = list(entry.interim_contacts.all())
-        entry.last_contact = contacts[0] if contacts else None
-        entry.contact_count = len(contacts)
         by_site[entry.site_id].append(entry)
-    # With every site on one page, each shows its first entries and links to the whole list.
-    limit = None if len(shown) == 1 else WAITING_PER_SITE_WHEN_ALL_SHOWN
     return render(
         request,
         "referrals/waiting_list.html",
         {
             "lists": [
-                {
-                    "site": site,
-                    "entries": by_site[site.pk][:limit],
-                    "total": len(by_site[site.pk]),
-                }
+                {"site": site, "entries": by_site[site.pk], "total": totals.get(site.pk, 0)}
                 for site in shown
             ],
+            "page": page,
+            "page_links": page_links(request, page) if page else None,
             "sites": sites,
             "site": site_filter,
             "can_allocate": has_permission(request.user, Permission.VIEW_CASELOADS),
