@@ -23,7 +23,7 @@ class AuditAction(models.TextChoices):
 class AuditEvent(models.Model):
     """One read or change of a record, attributable to a user (or to the public form)."""
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField(default=timezone.now)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -39,7 +39,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["user", "at"])]
+        indexes = [
+            models.Index(fields=["user", "at"]),
+            # The log's order, newest first, and its keyset pages (core.keyset).
+            models.Index(fields=["at", "id"], name="audit_event_at_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

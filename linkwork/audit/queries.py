@@ -3,6 +3,7 @@
 import datetime
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from .models import AuditEvent
 
@@ -24,8 +25,13 @@ def audit_events(
         events = events.filter(user=user)
     if action:
         events = events.filter(action=action)
+    # As ranges of time (local days), so the index on `at` serves them.
     if date_from:
-        events = events.filter(at__date__gte=date_from)
+        events = events.filter(at__gte=_start_of(date_from))
     if date_to:
-        events = events.filter(at__date__lte=date_to)
+        events = events.filter(at__lt=_start_of(date_to + datetime.timedelta(days=1)))
     return events
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

@@ -1,13 +1,15 @@
 """The audit log, searchable by person or by user, for administrators."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from linkwork.accounts.permissions import Permission, require
+from linkwork.core.keyset import keyset_page
 
 from .forms import AuditSearchForm
 from .queries import audit_events
+
+EVENTS_PER_PAGE = 100
 
 
 def audit_log(request: HttpRequest) -> HttpResponse:
@@ -26,9 +28,16 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         )
     else:
         events = audit_events()
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    # Millions of lines: a page reads its own 100 and counts up to a cap, never the whole log.
+    page = keyset_page(
+        events,
+        size=EVENTS_PER_PAGE,
+        older=request.GET.get("older", ""),
+        newer=request.GET.get("newer", ""),
+    )
     query = request.GET.copy()
-    query.pop("page", None)
+    for cursor in ("older", "newer", "page"):
+        query.pop(cursor, None)
     return render(
         request,
         "audit/log.html",
