@@ -129,3 +129,30 @@ def test_the_waiting_list_builds_only_the_referrals_it_shows(
     _waiting_at(pathway_a, 2 * (WAITING_PAGE_SIZE + 1))
     assert referrals_built({}) == WAITING_PER_SITE_WHEN_ALL_SHOWN + 2
     assert referrals_built({"site": site_a.pk}) == WAITING_PAGE_SIZE
+
+
+def test_the_referral_list_pages_by_keyset_newest_first_keeping_the_filter(
+    client_for, manager_both, pathway_a, pathway_b, site_a, monkeypatch
+):
+    from linkwork.referrals.views import staff
+
+    monkeypatch.setattr(staff, "REFERRALS_PER_PAGE", 2)
+    at_a = [make_referral(S.RECEIVED, pathway=pathway_a) for _ in range(5)]
+    make_referral(S.RECEIVED, pathway=pathway_b)
+    browser = client_for(manager_both)
+    url = reverse("referrals:list")
+
+    pages, response = [], browser.get(url, {"site": site_a.pk})
+    while True:
+        pages.append([r.pk for r in response.context["page"].object_list])
+        if not response.context["page"].older:
+            break
+        assert f"site={site_a.pk}&amp;older=" in response.content.decode()
+        response = browser.get(url, {"site": site_a.pk, "older": response.context["page"].older})
+    newest_first = [r.pk for r in sorted(at_a, key=lambda r: (r.received_at, r.pk), reverse=True)]
+    assert pages == [newest_first[0:2], newest_first[2:4], newest_first[4:]]
+    assert "5 referrals, newest first" in response.content.decode()
+    assert "Newer referrals" in response.content.decode()
+
+    tampered = browser.get(url, {"site": site_a.pk, "older": "not-a-cursor"})
+    assert [r.pk for r in tampered.context["page"].object_list] == newest_first[0:2]

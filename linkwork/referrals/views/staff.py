@@ -1,7 +1,6 @@
 """Pages for referrers and staff, from referral to allocation. Thin: parse, act, render."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.core.form_pages import posted, submit
+from linkwork.core.keyset import keyset_page
 from linkwork.core.pagination import page_links
 
 from .. import actions
@@ -107,6 +107,9 @@ def record_referral(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/record.html", {"form": form})
 
 
+REFERRALS_PER_PAGE = 50
+
+
 def referral_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.VIEW_REFERRALS)
     referrals = referrals_for(request.user).order_by("-received_at")
@@ -119,12 +122,23 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     site = request.GET.get("site", "")
     if site.isdigit():
         referrals = referrals.filter(site_id=int(site))
-    page = Paginator(referrals, 50).get_page(request.GET.get("page"))
+    # Newest first, a page at a time by keyset: no count or offset over every referral.
+    page = keyset_page(
+        referrals,
+        size=REFERRALS_PER_PAGE,
+        older=request.GET.get("older", ""),
+        newer=request.GET.get("newer", ""),
+        timestamp="received_at",
+    )
+    query = request.GET.copy()
+    for cursor in ("older", "newer", "page"):
+        query.pop(cursor, None)
     return render(
         request,
         "referrals/list.html",
         {
             "page": page,
+            "query": query.urlencode(),
             "status": status,
             "statuses": ReferralStatus.choices,
             "sites": sites,
