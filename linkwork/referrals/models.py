@@ -295,6 +295,15 @@ class Referral(models.Model):
             # The reports count one site's referrals received, or accepted, in a period.
             models.Index(fields=["site", "received_at"], name="referral_site_received_idx"),
             models.Index(fields=["site", "accepted_at"], name="referral_site_accepted_idx"),
+            # The triage queue, oldest first (the manager's home): a small index of the few
+            # referrals still to triage, rather than walking every referral by date.
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(
+                    status__in=[ReferralStatus.INFORMATION_REQUESTED, ReferralStatus.RECEIVED]
+                ),
+                name="referral_to_triage_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -10,7 +10,8 @@ user's sites, as `referrals.queries.referral_for` does for the referral itself.
 
 import datetime
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -74,13 +75,21 @@ def open_prompts_for(user) -> QuerySet[SafeguardingPrompt]:
 
 def open_escalations_for(user) -> QuerySet[Escalation]:
     """Escalations awaiting a response, oldest first, with how often each was chased."""
+    chases = (
+        EscalationChase.objects.filter(escalation=OuterRef("pk")).order_by().values("escalation")
+    )
     return (
         Escalation.objects.filter(
             responded_at__isnull=True,
             concern__referral__in=safeguarding_referrals_for(user),
         )
         .select_related("concern__referral__person", "concern__referral__site", "by")
-        .annotate(chase_count=Count("chases"), last_chased=Max("chases__at"))
+        # Counted by subqueries: a join and GROUP BY would group on every column of the five
+        # tables selected.
+        .annotate(
+            chase_count=Coalesce(Subquery(chases.annotate(n=Count("pk")).values("n")), 0),
+            last_chased=Subquery(chases.annotate(last=Max("at")).values("last")),
+        )
         .order_by("at", "pk")
     )
 

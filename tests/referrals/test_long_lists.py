@@ -156,3 +156,14 @@ def test_the_referral_list_pages_by_keyset_newest_first_keeping_the_filter(
 
     tampered = browser.get(url, {"site": site_a.pk, "older": "not-a-cursor"})
     assert [r.pk for r in tampered.context["page"].object_list] == newest_first[0:2]
+
+
+def test_the_triage_queue_index_covers_exactly_the_statuses_to_triage():
+    """The manager's home asks for `status IN TO_TRIAGE`: the partial index serves that query
+    only while its condition names the same statuses."""
+    from linkwork.referrals.status import TO_TRIAGE
+
+    (index,) = [i for i in Referral._meta.indexes if i.name == "referral_to_triage_idx"]
+    (lookup, statuses) = index.condition.children[0]
+    assert lookup == "status__in"
+    assert set(statuses) == set(TO_TRIAGE)
