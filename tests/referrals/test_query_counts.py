@@ -1,8 +1,12 @@
-"""The pages people use most run the same number of SQL queries however much data they show.
+"""The referral pages people use most run the same number of SQL queries however much data
+they show: the three home pages, the referral list, the waiting list, caseloads, one referral's
+pages (detail, triage, allocation) and the audit log.
 
 Each test renders a page with N rows of what it lists, adds 2N more of the same (with their own
 related rows: people, pathways, organisations, coordinators, users), renders it again and asserts
-the query count did not change. A page that fetches something per row (an N+1) fails here.
+the query count did not change (`tests/query_counts.py` has the helpers). A page that fetches
+something per row (an N+1) fails here. The other apps' list pages are in their own
+`test_list_query_counts.py`.
 
 The number of sites a user works at is scaled the same way, since several pages draw one table
 per site. A known N+1 whose fix lies outside `referrals/queries.py` and `home/dashboards.py`
@@ -11,13 +15,8 @@ starts failing (as XPASS) the day it is fixed, so the mark gets removed.
 """
 
 import datetime
-import re
-from collections import Counter
-from collections.abc import Callable
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,52 +36,15 @@ from tests.factories import (
     allocate,
     make_referral,
 )
+from tests.query_counts import N, Page, assert_flat, assert_same_count
 
 S = ReferralStatus
-N = 3  # rows in the small data set; the large one has 3N
 DOB = datetime.date(1975, 3, 14)  # shared by referrals meant to look like duplicates
 
 pytestmark = pytest.mark.django_db
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def shape(sql: str) -> str:
-    """A query without its literal values: the same query for another id compares equal."""
-    return re.sub(r"'[^']*'|\b\d+\b", "?", sql)
-
-
-class Page:
-    """A page as rendered, with the SQL its GET ran (after one warm-up request)."""
-
-    def __init__(self, client, url: str):
-        assert client.get(url).status_code == 200, url
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        self.queries = [query["sql"] for query in captured.captured_queries]
-        content = response.content.decode()
-        # Table rows, list items and radio buttons: what grows when a page lists more.
-        self.rows_shown = sum(content.count(tag) for tag in ("<tr", "<li", 'type="radio"'))
-
-
-def assert_flat(client, url: str, add: Callable[[int], object], *, n: int = N) -> None:
-    """The page at `url` runs as many queries with 3n rows as with n (`add(k)` adds k rows)."""
-    add(n)
-    small = Page(client, url)
-    add(2 * n)
-    assert_same_count(url, small, Page(client, url), n)
-
-
-def assert_same_count(url: str, small: Page, large: Page, n: int = N) -> None:
-    # The data really is on the page: otherwise an empty page would pass.
-    assert large.rows_shown > small.rows_shown, f"{url} shows no more with {3 * n} rows"
-    extra = Counter(map(shape, large.queries)) - Counter(map(shape, small.queries))
-    assert len(large.queries) == len(small.queries), (
-        f"{url}: {len(small.queries)} queries with {n} rows, {len(large.queries)} with {3 * n}; "
-        "more of these:\n" + "\n".join(f"{count} x {sql[:300]}" for sql, count in extra.items())
-    )
 
 
 def waiting(site, k: int, **kwargs) -> list:
