@@ -3,8 +3,7 @@
 participants behind a count of the CONSORT diagram (by pseudonym for the trial team, by name
 for staff at its sites), its team, its exports, and GP attendance per practice. Each record
 added comes with its own related rows (a new site, pathway, person, practice, coordinator or
-team member), so that a query per related row would show. The overview is marked
-`xfail(strict=True)`: it runs a query per participating pathway (see its reason)."""
+team member), so that a query per related row would show."""
 
 import pytest
 from django.urls import reverse
@@ -56,13 +55,6 @@ def test_trials_list(client_for, researcher):
     assert_flat(client_for(researcher), reverse("trials:list"), add)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="trials/setup/detail.html lists the participating pathways as "
-    "`{{ pathway.site }}` over `trial.pathways.all`, and `setup.trial_detail` does not load "
-    "the pathways' sites with them: one `partners_site` query per pathway",
-)
 def test_a_trials_overview(client_for, researcher):
     """Recruitment is shown per site: a trial at 3N sites against one at N."""
 

@@ -193,6 +193,7 @@ def trial_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "documents": trial.documents.all(),
             "consent_items": trial.consent_items.all(),
             "timepoints": trial.timepoints.all(),
+            "pathways": trial.pathways.select_related("site"),
             "instruments": [get_instrument(code) for code in trial.instruments],
             "primary": get_instrument(trial.primary_instrument),
             "factors": [StratificationFactor(f).label for f in trial.stratify_by],
