@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 N = 3  # rows in the small data set; the large one has 3N
 
@@ -59,4 +60,16 @@ def assert_same_count(url: str, small: Page, large: Page, n: int = N) -> None:
     assert len(large.queries) == len(small.queries), (
         f"{url}: {len(small.queries)} queries with {n} rows, {len(large.queries)} with {3 * n}; "
         "more of these:\n" + "\n".join(f"{count} x {sql[:300]}" for sql, count in extra.items())
+    )
+
+
+def assert_record_flat(client, url_name: str, make: Callable[[int, str], object], n: int = N):
+    """A page about one record runs as many queries for a record with 3n rows of its history
+    as for one with n (`make(k, label)` makes a record with k, its people named by `label`)."""
+    small, large = make(n, "Small"), make(3 * n, "Large")
+    assert_same_count(
+        url_name,
+        Page(client, reverse(url_name, args=[small.pk])),
+        Page(client, reverse(url_name, args=[large.pk])),
+        n,
     )
