@@ -16,7 +16,7 @@ from linkwork.safeguarding.queries import (
     open_prompts_for,
     overdue_escalations_for,
 )
-from linkwork.trials.queries import recruitment, trial_measures_due_while_waiting, trials_for
+from linkwork.trials.queries import recruitment_of, trial_measures_due_while_waiting, trials_for
 from linkwork.unmet.queries import recorded_this_month
 
 
@@ -141,5 +141,6 @@ def referrer_home(user) -> dict:
 
 def research_home(user) -> dict:
     """Trial managers and researchers: the trials they are on, with recruitment so far."""
-    trials = list(trials_for(user).prefetch_related("sites"))
-    return {"trials": [{"trial": t, "recruitment": recruitment(t)} for t in trials]}
+    trials = list(trials_for(user).prefetch_related("sites", "arms"))
+    counts = recruitment_of(trials)
+    return {"trials": [{"trial": t, "recruitment": counts[t.pk]} for t in trials]}

@@ -59,26 +59,37 @@ def pathways_for_set_up() -> QuerySet[Pathway]:
 def recruitment(trial: Trial, *, sites=None) -> list[dict]:
     """Per site: how many were offered the trial, found eligible, consented and randomised to
     each arm (counts only). `sites` limits it to the user's own (None: every site)."""
+    return recruitment_of([trial], sites=sites)[trial.pk]
+
+
+def recruitment_of(trials, *, sites=None) -> dict[int, list[dict]]:
+    """`recruitment` for each of these trials, in one grouped query however many there are
+    (their sites and arms are best prefetched: `prefetch_related("sites", "arms")`)."""
+    trials = list(trials)
     rows = (
-        Participant.objects.filter(trial=trial)
-        .values("referral__site_id", "status", "arm_id")
+        Participant.objects.filter(trial__in=trials)
+        .values("trial_id", "referral__site_id", "status", "arm_id")
         .annotate(n=Count("pk"))
+        .order_by()
     )
     if sites is not None:
         rows = rows.filter(referral__site__in=sites)
-    arms = list(trial.arms.all())
-    table = {}
-    for site in trial.sites.all():
-        if sites is None or site in sites:
-            table[site.pk] = {
+    tables, arms_of = {}, {}
+    for trial in trials:
+        arms_of[trial.pk] = arms = list(trial.arms.all())
+        tables[trial.pk] = {
+            site.pk: {
                 "site": site,
                 "offered": 0,
                 "eligible": 0,
                 "randomised": 0,
                 "arms": {arm.pk: 0 for arm in arms},
             }
+            for site in trial.sites.all()
+            if sites is None or site in sites
+        }
     for row in rows:
-        entry = table.get(row["referral__site_id"])
+        entry = tables[row["trial_id"]].get(row["referral__site_id"])
         if entry is None:
             continue
         entry["offered"] += row["n"]
@@ -87,9 +98,10 @@ def recruitment(trial: Trial, *, sites=None) -> list[dict]:
         if row["status"] == ParticipantStatus.RANDOMISED:
             entry["randomised"] += row["n"]
             entry["arms"][row["arm_id"]] += row["n"]
-    for entry in table.values():
-        entry["arm_counts"] = [entry["arms"][arm.pk] for arm in arms]
-    return list(table.values())
+    for pk, table in tables.items():
+        for entry in table.values():
+            entry["arm_counts"] = [entry["arms"][arm.pk] for arm in arms_of[pk]]
+    return {pk: list(table.values()) for pk, table in tables.items()}
 
 
 def trial_for(user, pk: int, permission: Permission) -> Trial:

@@ -1,8 +1,7 @@
 """The research home page (researchers and trial managers) lists the user's trials with their
-recruitment per site, and should run the same number of SQL queries however many trials there
-are (`tests/query_counts.py`). It does not yet: the test is marked `xfail(strict=True)`, so it
-starts failing (as XPASS) the day the page is fixed and the mark must come off. The other roles'
-home pages are in `tests/referrals/test_query_counts.py`."""
+recruitment per site, and runs the same number of SQL queries however many trials there are
+(`tests/query_counts.py`). The other roles' home pages are in
+`tests/referrals/test_query_counts.py`."""
 
 import pytest
 from django.urls import reverse
@@ -43,13 +42,6 @@ def trials(k: int, *, team) -> None:
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="`home.dashboards.research_home` calls `trials.queries.recruitment(trial)` once per "
-    "trial: two queries per trial (the trial's `trials_arm` rows and its participants counted "
-    "per site, status and arm)",
-)
 @pytest.mark.parametrize("role", [Role.RESEARCHER, Role.TRIAL_MANAGER])
 def test_research_home(role, client_for):
     user = UserFactory(role=role)
