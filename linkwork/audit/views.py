@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from linkwork.accounts.permissions import Permission, require
-from linkwork.core.keyset import keyset_page
+from linkwork.core.keyset import keyset_links, keyset_page
 
 from .forms import AuditSearchForm
 from .queries import audit_events
@@ -35,11 +35,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         older=request.GET.get("older", ""),
         newer=request.GET.get("newer", ""),
     )
-    query = request.GET.copy()
-    for cursor in ("older", "newer", "page"):
-        query.pop(cursor, None)
     return render(
         request,
         "audit/log.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "page_links": keyset_links(request, page)},
     )

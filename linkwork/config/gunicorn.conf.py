@@ -2,23 +2,22 @@
 serve`). Everything an operator may change comes from the environment (docs/admin/running.md);
 decision 0016 says why gunicorn.
 
-Gunicorn reads this file itself, before Django starts, so it uses only the standard library.
+Gunicorn reads this file itself, before Django starts; the environment is read as the
+settings read it (`linkwork.config.env`).
 """
 
 import multiprocessing
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
+from linkwork.config.env import env_int
+
 
 def _whole(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SystemExit(f"{name} must be a whole number.") from None
+    value = env_int(name, default=default)
     if value < 1:
-        raise SystemExit(f"{name} must be 1 or more.")
+        raise ImproperlyConfigured(f"{name} must be 1 or more.")
     return value
 
 

@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 
 COUNT_CAP = 10_000
 
@@ -73,3 +74,20 @@ def keyset_page(
         total=min(total, COUNT_CAP),
         capped=total > COUNT_CAP,
     )
+
+
+def keyset_links(request: HttpRequest, page: KeysetPage) -> dict:
+    """The newer and older pages' addresses, each keeping the rest of the query string (the
+    list's filters), for `includes/keyset_pagination.html`."""
+
+    def url(name: str, cursor: str) -> str:
+        params = request.GET.copy()
+        for key in ("older", "newer", "page"):
+            params.pop(key, None)
+        params[name] = cursor
+        return "?" + params.urlencode()
+
+    return {
+        "newer": url("newer", page.newer) if page.newer else "",
+        "older": url("older", page.older) if page.older else "",
+    }

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.core.form_pages import posted, submit
-from linkwork.core.keyset import keyset_page
+from linkwork.core.keyset import keyset_links, keyset_page
 from linkwork.core.pagination import page_links
 
 from .. import actions
@@ -130,15 +130,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         newer=request.GET.get("newer", ""),
         timestamp="received_at",
     )
-    query = request.GET.copy()
-    for cursor in ("older", "newer", "page"):
-        query.pop(cursor, None)
     return render(
         request,
         "referrals/list.html",
         {
             "page": page,
-            "query": query.urlencode(),
+            "page_links": keyset_links(request, page),
             "status": status,
             "statuses": ReferralStatus.choices,
             "sites": sites,
@@ -368,13 +365,14 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
     sites = list(sites_for(request.user))
     site_filter = request.GET.get("site", "")
     shown = [s for s in sites if not site_filter.isdigit() or int(site_filter) == s.pk]
-    totals = waiting_totals(request.user, shown)
     page = None
     if len(shown) == 1:
         page = waiting_page(request.user, shown[0], request.GET.get("page"))
         places = page.object_list
+        totals = {shown[0].pk: page.paginator.count}  # counted once, by the paginator
     else:
         places = waiting_places(request.user, shown, first=WAITING_PER_SITE_WHEN_ALL_SHOWN)
+        totals = waiting_totals(request.user, shown)
     entries = waiting_entries(request.user, places)
     holds = holds_for(entries)
     by_site: dict[int, list] = {site.pk: [] for site in shown}
