@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection, models
+from django.db import models
 
+from linkwork.core.bulk import insert
 from linkwork.directory.models import Contact, Phone
 
 from .records import DETAILS, chunks
@@ -137,11 +138,7 @@ class DetailStore:
         created = []
         for model in sorted(self.creates, key=lambda m: m is Phone):  # contacts first
             objs = self.creates[model]
-            if connection.features.can_return_rows_from_bulk_insert:
-                model.objects.bulk_create(objs)
-            else:
-                for obj in objs:
-                    obj.save(force_insert=True)
+            insert(model, objs)
             created.extend(objs)
         for obj in created:  # phones of new contacts now have their contact's pk
             self._index(obj)

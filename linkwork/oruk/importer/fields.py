@@ -241,7 +241,6 @@ def clean_value(spec: F, key: str, value: Any, warn: Callable[..., None]) -> Any
     if value is None or (isinstance(value, str) and not value.strip()):
         return spec.empty
     kind = spec.type
-    shown = show_value(value)
 
     if kind in TEXT_TYPES:
         text = _as_text(value)
@@ -254,7 +253,7 @@ def clean_value(spec: F, key: str, value: Any, warn: Callable[..., None]) -> Any
                     raise ValidationError("too long")
                 _url_validator(text)
             except ValidationError:
-                warn(M_BAD_URL, field=key, value=shown)
+                warn(M_BAD_URL, field=key, value=show_value(value))
                 return spec.empty
             return text
         if kind == "email":
@@ -263,26 +262,27 @@ def clean_value(spec: F, key: str, value: Any, warn: Callable[..., None]) -> Any
                     raise ValidationError("too long")
                 _email_validator(text)
             except ValidationError:
-                warn(M_BAD_EMAIL, field=key, value=shown)
+                warn(M_BAD_EMAIL, field=key, value=show_value(value))
                 return spec.empty
             return text
         if kind == "phone":
             digits = sum(c.isdigit() for c in text)
             if not _PHONE.match(text) or not 3 <= digits <= 15 or len(text) > (spec.limit or 40):
-                warn(M_BAD_PHONE, field=key, value=shown)
+                warn(M_BAD_PHONE, field=key, value=show_value(value))
                 return spec.empty
             return text
         if kind == "choice":
             by_lower = {choice.lower(): choice for choice in spec.choices}
             chosen = by_lower.get(text.lower())
             if chosen is None:
-                warn(M_BAD_CHOICE, field=key, value=shown, choices=", ".join(spec.choices))
+                choices = ", ".join(spec.choices)
+                warn(M_BAD_CHOICE, field=key, value=show_value(value), choices=choices)
                 return spec.empty
             return chosen
         if kind == "code":
             code = text.upper()
             if not re.fullmatch(rf"[A-Z]{{{spec.limit}}}", code):
-                warn(M_BAD_CODE, field=key, value=shown, length=spec.limit)
+                warn(M_BAD_CODE, field=key, value=show_value(value), length=spec.limit)
                 return spec.empty
             return code
         if spec.limit and len(text) > spec.limit:
@@ -293,39 +293,39 @@ def clean_value(spec: F, key: str, value: Any, warn: Callable[..., None]) -> Any
     if kind == "age":
         age = _whole(_as_number(value), 150)
         if age is None:
-            warn(M_BAD_AGE, field=key, value=shown)
+            warn(M_BAD_AGE, field=key, value=show_value(value))
         return age
     if kind == "count":
         count = _whole(_as_number(value), 2**31 - 1)
         if count is None:
-            warn(M_BAD_NUMBER, field=key, value=shown)
+            warn(M_BAD_NUMBER, field=key, value=show_value(value))
         return count
     if kind == "coordinate":
         number = _as_number(value)
         if number is None or not spec.low <= number <= spec.high:
-            warn(M_BAD_COORDINATE, field=key, value=shown, low=spec.low, high=spec.high)
+            warn(M_BAD_COORDINATE, field=key, value=show_value(value), low=spec.low, high=spec.high)
             return None
         return number.quantize(_SIX_PLACES)
     if kind == "amount":
         number = _as_number(value)
         if number is None or not 0 <= number < 10**8:
-            warn(M_BAD_AMOUNT, field=key, value=shown)
+            warn(M_BAD_AMOUNT, field=key, value=show_value(value))
             return None
         return number.quantize(_TWO_PLACES)
     if kind == "date":
         day = _parse_date(value)
         if day is None:
-            warn(M_BAD_DATE, field=key, value=shown)
+            warn(M_BAD_DATE, field=key, value=show_value(value))
         return day
     if kind == "time":
         moment = _parse_time(value)
         if moment is None:
-            warn(M_BAD_TIME, field=key, value=shown)
+            warn(M_BAD_TIME, field=key, value=show_value(value))
         return moment
     if kind == "uuid":
         parsed = parse_uuid(value)
         if parsed is None:
-            warn(M_BAD_UUID_FIELD, field=key, value=shown)
+            warn(M_BAD_UUID_FIELD, field=key, value=show_value(value))
         return parsed
     raise ValueError(f"unknown field type {kind}")
 

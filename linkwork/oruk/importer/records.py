@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db import models
@@ -231,10 +232,11 @@ class Record:
     obj: Any = None
     created: bool = False
     changes: list[str] = field(default_factory=list)
+    changed_fields: list[str] = field(default_factory=list)  # model fields, saved once complete
 
-    @property
+    @cached_property
     def uuid(self) -> uuid.UUID | None:
-        return parse_uuid(self.key)
+        return parse_uuid(self.key)  # the key never changes
 
     @property
     def name(self) -> str:

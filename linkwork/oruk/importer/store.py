@@ -19,6 +19,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from linkwork.core.bulk import insert
 from linkwork.directory.models import (
     AVAILABILITY_FOR_ORUK_STATUS,
     Availability,
@@ -31,7 +32,16 @@ from linkwork.directory.models import (
 )
 
 from .details import DetailStore
-from .records import COLLECTIONS, DETAILS, MAIN_MODELS, Detail, Record, chunks, feed_name
+from .records import (
+    COLLECTIONS,
+    DETAILS,
+    KIND_ORDER,
+    MAIN_MODELS,
+    Detail,
+    Record,
+    chunks,
+    feed_name,
+)
 from .report import INFO, M_AGES_REVERSED, M_AVAILABILITY, Progress, message
 
 
@@ -52,19 +62,30 @@ class Saving:
                     self._objects[(kind, str(obj.uuid))] = obj
         self._details = DetailStore()
         self._availability_changes: list[AvailabilityChange] = []
-        self._new_places: list[ServiceAtLocation] = []
         self._prefetch_details(records)
         total = len(records)
+        done = 0
         sal_services: dict[int, Any] = {}
-        for done, record in enumerate(records, start=1):
-            getattr(self, f"_apply_{record.kind}")(record)
-            if record.kind == "service_at_location" and (record.created or record.changes):
-                sal_services[record.obj.service_id] = record
-            if progress:
-                progress("saving", done, total)
+        # A kind at a time, in KIND_ORDER, so that every record a later kind refers to has its
+        # pk: first each record's own fields (new records created together, in bulk), then
+        # its details and the saves that depend on them.
+        for kind in KIND_ORDER:
+            group = [r for r in records if r.kind == kind]
+            self._new: list[models.Model] = []
+            for record in group:
+                getattr(self, f"_apply_{kind}")(record)
+            self._create_new(MAIN_MODELS[kind])
+            complete = getattr(self, f"_complete_{kind}", None)
+            for record in group:
+                if complete is not None:
+                    complete(record)
+                if kind == "service_at_location" and (record.created or record.changes):
+                    sal_services[record.obj.service_id] = record
+                done += 1
+                if progress:
+                    progress("saving", done, total)
         self._details.flush()
-        ServiceAtLocation.objects.bulk_create(self._new_places)
-        AvailabilityChange.objects.bulk_create(self._availability_changes)
+        insert(AvailabilityChange, self._availability_changes)
         for record in records:
             if record.kind == "taxonomy_term":
                 self._apply_parent(record)
@@ -111,10 +132,7 @@ class Saving:
         obj = self._objects.get((record.kind, record.key))
         if obj is None:
             obj = model(uuid=record.uuid, **values, **create_extra)
-            if record.kind == "service_at_location":
-                self._new_places.append(obj)  # nothing refers to it: created in bulk
-            else:
-                obj.save()
+            self._new.append(obj)  # created with the rest of its kind (`_create_new`)
             self._details.fresh.add(id(obj))  # it has no details yet
             record.obj = obj
             record.created = True
@@ -125,6 +143,11 @@ class Saving:
             setattr(obj, name, values[name])
         record.changes.extend(feed_name(record.kind, name) for name in changed)
         return changed
+
+    def _create_new(self, model: type[models.Model]) -> None:
+        """Create the new records of one kind, in bulk: they have their pks afterwards."""
+        insert(model, self._new)
+        self._new = []
 
     def _save(self, record: Record, values: dict) -> None:
         changed = self._upsert(record, values)
@@ -157,7 +180,10 @@ class Saving:
                 record.changes.append("parent_id")
 
     def _apply_organization(self, record: Record) -> None:
-        changed = self._upsert(record, dict(record.values))
+        record.changed_fields = self._upsert(record, dict(record.values))
+
+    def _complete_organization(self, record: Record) -> None:
+        changed = record.changed_fields
         details_changed = self._sync_collections(record)
         if changed or (details_changed and not record.created):
             record.obj.last_modified = self.now
@@ -167,6 +193,8 @@ class Saving:
         values = dict(record.values)
         self._with_target(record, values, "organization")
         self._save(record, values)
+
+    def _complete_location(self, record: Record) -> None:
         self._sync_collections(record)
 
     def _apply_service_at_location(self, record: Record) -> None:
@@ -190,7 +218,6 @@ class Saving:
                 imported_by=self.directory_import,
                 last_modified=self.now,
             )
-            self._sync_collections(record)
             self._record_availability(record.obj, target)
             return
         self._keep_ages_in_order(record, values, obj)
@@ -205,7 +232,12 @@ class Saving:
             record.changes.append("status")
             record.messages.append(message(INFO, M_AVAILABILITY, before=before, after=target))
             self._record_availability(obj, target)
-        if self._sync_collections(record) or changed:
+        record.changed_fields = changed
+
+    def _complete_service(self, record: Record) -> None:
+        changed = record.changed_fields
+        if (self._sync_collections(record) and not record.created) or changed:
+            obj = record.obj
             obj.last_modified = self.now
             obj.imported_by = self.directory_import
             obj.save(update_fields=[*changed, "last_modified", "imported_by"])
