@@ -1,7 +1,8 @@
 """One chronological timeline of everything that happened to a person in the service.
 
-The person's record shows `timeline_for(referral)`: a list of `TimelineEntry`, oldest first,
-gathered from every registered *source*. Casework registers its own sources below (status
+The person's timeline page (`casework:timeline`, linked from the record) shows
+`timeline_for(referral)`: a list of `TimelineEntry`, newest first, gathered from every
+registered *source*, a page at a time. Casework registers its own sources below (status
 changes, including closure and reopening; interim support while waiting; contacts; "what
 matters" versions; the support plan and its extensions; goals set, rated, stepped and ended).
 
@@ -35,13 +36,14 @@ Social prescription updates (`linkwork.prescriptions`) and messages to and from 
 Rules for a source:
 
 - It runs a fixed number of queries however much it returns (`select_related` what `who`
-  needs): the record page is tested for a query count that does not grow with the data.
+  needs): the timeline page is tested for a query count that does not grow with the data.
 - It returns only what any member of staff allowed to open the record may read.
 - Titles and details are strings in the active language (use `gettext`, not the lazy one).
-- It must not change anything; it is called on every view of the record.
+- It must not change anything; it is called on every view of the timeline.
 
-Entries are sorted by `when` (a date counts as midday of that day); entries with the same time
-keep the order of their sources, then the order each source gave them.
+Entries are sorted by `when`, newest first (a date counts as midday of that day); entries with
+the same time come in the reverse of their sources' order, then of the order each source gave
+them, so that what followed from something shows above it.
 """
 
 import datetime
@@ -105,11 +107,12 @@ def timeline_sources() -> tuple[TimelineSource, ...]:
 
 
 def timeline_for(referral: Referral) -> list[TimelineEntry]:
-    """Everything that happened to the person, oldest first."""
+    """Everything that happened to the person, newest first."""
     entries: list[TimelineEntry] = []
     for source in _sources:
         entries.extend(source(referral))
-    return sorted(entries, key=lambda entry: entry.sort_key)
+    # Oldest first (same times in the sources' order), then turned round.
+    return sorted(entries, key=lambda entry: entry.sort_key)[::-1]
 
 
 def _name(user) -> str:

@@ -13,6 +13,7 @@ RECORD = "referrals/<int:pk>/"
 urlpatterns = [
     path("", staff.people, name="people"),
     path(RECORD, staff.record, name="record"),
+    path(RECORD + "timeline/", staff.timeline, name="timeline"),
     path(RECORD + "what-matters/", staff.what_matters, name="what_matters"),
     path(RECORD + "plan/", staff.support_plan, name="support_plan"),
     path(RECORD + "plan/extend/", staff.extend_support, name="extend_support"),

@@ -4,7 +4,7 @@ item 9 answer still waiting for someone to record what they did.
 
 base.html asks on every page; it shows something only where the page's context has a
 `referral` and the user may see that person's safeguarding (site staff at the referral's site).
-Two queries on such pages, none elsewhere.
+Two queries on such pages (shared with the page's safeguarding panel), none elsewhere.
 """
 
 from django.template.loader import render_to_string
@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from linkwork.accounts.permissions import Permission, has_permission, site_ids_of
 from linkwork.referrals.models import Referral
 
-from .queries import active_flags, open_person_prompts
+from .queries import person_safeguarding_now
 
 
 def person_alerts(context) -> str:
@@ -22,13 +22,13 @@ def person_alerts(context) -> str:
         return ""
     if not has_permission(user, Permission.VIEW_SAFEGUARDING, referral):
         return ""
-    flags = list(active_flags(referral.person_id).select_related("referral__site"))
+    # Checks on the person's referrals at the user's sites (another site's are theirs to act on),
+    # read once for the page with its safeguarding panel.
+    flags, prompts = person_safeguarding_now(user, referral)
     sites = site_ids_of(user)
     for flag in flags:
         # The risk travels with the person; the details stay with the site that raised it.
         flag.from_other_site = flag.referral.site_id not in sites
-    # Checks on the person's referrals at the user's sites (another site's are theirs to act on).
-    prompts = list(open_person_prompts(user, referral))
     for prompt in prompts:
         prompt.can_handle = has_permission(
             user, Permission.HANDLE_SAFEGUARDING_PROMPT, prompt.referral

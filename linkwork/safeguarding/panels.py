@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from linkwork.accounts.permissions import Permission, has_permission
 
 from .presenters import mark_removable, prompt_answer
-from .queries import active_flags, open_person_prompts, person_concerns
+from .queries import person_concerns, person_safeguarding_now
 
 
 def safeguarding_section(referral, request) -> str:
@@ -16,14 +16,9 @@ def safeguarding_section(referral, request) -> str:
     user = request.user
     if not has_permission(user, Permission.VIEW_SAFEGUARDING, referral):
         return ""
-    prompts = list(open_person_prompts(user, referral))
+    flags, prompts = person_safeguarding_now(user, referral)  # as the page's alerts show
     for prompt in prompts:
         prompt.answer_label = prompt_answer(prompt)
-    flags = list(
-        active_flags(referral.person_id)
-        .select_related("referral__site")
-        .order_by("-raised_at", "-pk")
-    )
     mark_removable(user, referral, flags)
     context = {
         "show": True,

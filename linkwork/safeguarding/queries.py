@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from linkwork.accounts.models import Role
 from linkwork.accounts.permissions import Permission, require, site_ids_of
+from linkwork.core.memo import remembered
 from linkwork.referrals.models import Allocation, Referral
 from linkwork.referrals.queries import referrals_for
 from linkwork.referrals.status import ReferralStatus
@@ -33,6 +34,24 @@ from .models import (
 def active_flags(person_id: int) -> QuerySet[RiskFlag]:
     return RiskFlag.objects.filter(person_id=person_id, ended_at__isnull=True).select_related(
         "raised_by"
+    )
+
+
+def person_safeguarding_now(user, referral: Referral) -> tuple[list[RiskFlag], list]:
+    """The person's active risk flags (with the referral and site each was raised under),
+    newest first, and the item 9 checks still open at the user's sites (`open_person_prompts`):
+    read once for a page, whose alerts and safeguarding panel both show them."""
+    return remembered(
+        referral,
+        ("safeguarding_now", user.pk),
+        lambda: (
+            list(
+                active_flags(referral.person_id)
+                .select_related("referral__site")
+                .order_by("-raised_at", "-pk")
+            ),
+            list(open_person_prompts(user, referral)),
+        ),
     )
 
 

@@ -29,6 +29,10 @@ def record_url(referral) -> str:
     return reverse("casework:record", args=[referral.pk])
 
 
+def timeline_url(referral) -> str:
+    return reverse("casework:timeline", args=[referral.pk])
+
+
 def test_the_record_shows_the_person_at_a_glance(client_for, coordinator_a, pathway_a, manager):
     referral = make_referral(
         S.ALLOCATED,
@@ -88,20 +92,57 @@ def test_the_timeline_is_in_order(client_for, coordinator_a, manager, pathway_a)
         referral, by=coordinator_a, reason=ClosureReason.GOALS_ACHIEVED, summary="Done well"
     )
 
-    response = client_for(coordinator_a).get(record_url(referral))
-    entries = response.context["timeline"]
+    response = client_for(coordinator_a).get(timeline_url(referral))
+    entries = list(response.context["timeline"])
     whens = [entry.sort_key for entry in entries]
-    assert whens == sorted(whens)
+    assert whens == sorted(whens, reverse=True)
     kinds = [entry.kind for entry in entries]
-    assert kinds.index("interim_contact") < kinds.index("contact") < kinds.index("what_matters")
+    assert kinds.index("what_matters") < kinds.index("contact") < kinds.index("interim_contact")
     titles = [entry.title for entry in entries]
-    # The referrer is told after the case closes (the person consented to feedback).
-    assert titles[-2:] == ["Support closed", "Referrer told: Support ended"]
+    # The referrer is told after the case closes (the person consented to feedback): newest.
+    assert titles[:2] == ["Referrer told: Support ended", "Support closed"]
     content = response.content.decode()
     # The contact (30 minutes ago) happened before the conversation was written up.
-    order = ["Checked in while waiting", "First visit", "Getting out", "Done well"]
+    order = ["Done well", "Getting out", "First visit", "Checked in while waiting"]
     positions = [content.index(text, content.index('class="lw-timeline"')) for text in order]
     assert positions == sorted(positions)
+    # The record itself links to it rather than gathering the whole history.
+    record = client_for(coordinator_a).get(record_url(referral)).content.decode()
+    assert 'class="lw-timeline"' not in record
+    assert timeline_url(referral) in record
+
+
+def test_a_long_timeline_comes_a_page_at_a_time(client_for, coordinator_a, in_support):
+    start = timezone.now() - datetime.timedelta(days=200)
+    for day in range(60):
+        actions.log_contact(
+            in_support,
+            by=coordinator_a,
+            at=start + datetime.timedelta(days=day),
+            mode="telephone",
+            outcome="attended",
+            note=f"Call number {day}",
+        )
+    client = client_for(coordinator_a)
+    first = client.get(timeline_url(in_support))
+    assert len(first.context["timeline"]) == 50
+    assert "Call number 59" in first.content.decode()  # newest first
+    second = client.get(timeline_url(in_support) + "?page=2")
+    content = second.content.decode()
+    assert "Call number 0" in content and "Call number 59" not in content
+    assert 'aria-label="Pages of the timeline"' in content
+    # Each page is a read of the person's record, attributed to whoever opened it.
+    assert (
+        AuditEvent.objects.filter(
+            user=coordinator_a, action=AuditAction.VIEW, person_id=in_support.person_id
+        ).count()
+        == 2
+    )
+
+
+def test_the_timeline_is_as_private_as_the_record(client_for, coordinator_b, in_support):
+    assert client_for(coordinator_b).get(timeline_url(in_support)).status_code == 404
+    assert not AuditEvent.objects.filter(user=coordinator_b, action=AuditAction.VIEW).exists()
 
 
 def test_other_apps_can_add_to_the_timeline(in_support):
@@ -113,8 +154,8 @@ def test_other_apps_can_add_to_the_timeline(in_support):
     try:
         entries = timeline_for(in_support)
         assert [e.title for e in entries].count("Letter to the GP") == 1
-        assert entries[0].title == "Letter to the GP"
-        assert entries[0].all_day
+        assert entries[-1].title == "Letter to the GP"  # the oldest, so last
+        assert entries[-1].all_day
     finally:
         _sources.remove(messages)
 
@@ -238,6 +279,24 @@ def test_the_record_runs_as_many_queries_with_many_contacts_and_goals_as_with_fe
     response = browser.get(url)
     assert len(response.context["contacts"]) == 9
     assert len(response.context["goals"]) == 9
+
+
+def test_the_timeline_runs_as_many_queries_with_a_long_history_as_with_a_short_one(
+    client_for, coordinator_a, in_support
+):
+    browser = client_for(coordinator_a)
+    url = timeline_url(in_support)
+    actions.set_support_plan(
+        in_support, by=coordinator_a, starts_on=timezone.localdate(), planned_sessions=6
+    )
+    _add_casework(in_support, coordinator_a, 3)
+    browser.get(url)
+    few = _queries(browser, url)
+    _add_casework(in_support, coordinator_a, 9)
+    many = _queries(browser, url)
+    assert many == few
+    entries = browser.get(url + "?page=2").context["page"].paginator.count
+    assert entries > 50  # more than a page: the second one is shown too
 
 
 def test_the_record_and_the_home_page_agree_on_when_a_goal_review_is_due(

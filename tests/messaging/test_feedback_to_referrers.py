@@ -383,7 +383,7 @@ def test_each_message_is_on_the_persons_timeline(
         actions.accept_referral(referral, by=manager, priority="routine")
         actions.allocate_referral(referral, coordinator=coordinator_a, by=manager)
 
-    entries = [e for e in timeline_for(referral) if e.kind == "referrer_message"]
+    entries = [e for e in timeline_for(referral) if e.kind == "referrer_message"][::-1]
     assert [e.title for e in entries] == [
         "Referrer told: Accepted",
         "Referrer told: Allocated to a link coordinator",

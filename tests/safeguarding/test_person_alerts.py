@@ -124,7 +124,7 @@ def test_another_sites_flag_details_stay_off_the_timeline(
     Referral.objects.filter(pk=at_b.pk).update(person=in_support.person)
     at_b.refresh_from_db()
     safeguarding.raise_flag(at_b, by=coordinator_b, kind="domestic_abuse", note="Partner is Rhys")
-    content = client_for(coordinator_a).get(reverse("casework:record", args=[in_support.pk]))
+    content = client_for(coordinator_a).get(reverse("casework:timeline", args=[in_support.pk]))
     content = content.content.decode()
     assert "Risk flag added: Domestic abuse" in content
     assert "Partner is Rhys" not in content

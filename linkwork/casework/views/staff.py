@@ -23,6 +23,7 @@ from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.accounts.queries import sites_for
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
+from linkwork.core.pagination import page_links
 from linkwork.prescriptions.queries import prescriptions_for
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
@@ -170,7 +171,6 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "sessions_attended": presenters.sessions_attended(contacts),
             "closure": closure,
             "feedback": referral.client_feedback.first(),
-            "timeline": timeline_for(referral),
             "prescriptions": prescriptions_for(referral),
             "can_prescribe": not closed
             and has_permission(user, Permission.MAKE_SOCIAL_PRESCRIPTION, referral),
@@ -178,6 +178,28 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "can_reopen": closed and has_permission(user, Permission.REOPEN_CASE, referral),
             "can_record_feedback": closed
             and has_permission(user, Permission.RECORD_CLIENT_FEEDBACK, referral),
+        },
+    )
+
+
+TIMELINE_PAGE_SIZE = 50
+
+
+def timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything that happened to the person, newest first, a page at a time. Its own page,
+    so that the record does not gather the whole history on every view."""
+    referral = person_in_support_for(request.user, pk, Permission.VIEW_PERSON_RECORD)
+    record_view(by=request.user, obj=referral, person_id=referral.person_id)
+    page = Paginator(timeline_for(referral), TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "casework/timeline.html",
+        {
+            "referral": referral,
+            "person": referral.person,
+            "page": page,
+            "timeline": page.object_list,
+            "links": page_links(request, page),
         },
     )
 
