@@ -2,7 +2,10 @@
 `run.py`, so any exception rolls the whole import back): create or update each record by its
 id. A record whose fields and details all match is not written at all, so a second run of the
 same feed changes nothing. The records' details are read all at once
-beforehand, compared in memory and written in bulk (`details.DetailStore`).
+beforehand, compared in memory and written in bulk (`details.DetailStore`). Records are saved a
+kind at a time, in the order they refer to each other (`KIND_ORDER`): the new ones of a kind are
+created together (`core.bulk.insert`), and only then are their details and dependent saves
+made, which need their pks.
 
 Fields the feed leaves out are left as they are; a field given empty is cleared. A detail
 collection the feed gives (`phones`, `schedules`, ..., even `[]`) replaces the record's own;
