@@ -18,6 +18,14 @@ by the instrument registry (with the PHQ-9 item 9 prompts, and one-time links), 
 safeguarding concerns with escalations and chases, and the audit lines the actions would have
 written.
 
+At England scale (`--england`, PostgreSQL only) the service is built instead by `england.py`:
+the dashboards bench's COPY builder, with ten casework contacts and two measures a referral,
+then safeguarding, audit lines and the trial. `--keep` leaves that database, `--build-only`
+stops after building, and `--reuse NAME` measures a kept one again without building.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/pages.py \
+        --england --referrals 500000 --sites 20 --coordinators 200 --keep --build-only
+
 See bench/README.md for what is measured and the figures.
 """
 
@@ -74,7 +82,20 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--only", action="append", default=[], metavar="PAGE", help="measure only these pages"
     )
+    parser.add_argument(
+        "--england",
+        action="store_true",
+        help="build with COPY, as the dashboards bench does, with ten casework contacts and two "
+        "measures a referral, safeguarding and audit lines (england.py; PostgreSQL only)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="leave an --england database for --reuse"
+    )
+    parser.add_argument("--reuse", metavar="DBNAME", help="measure this kept database, no build")
+    parser.add_argument("--build-only", action="store_true", help="build (and --keep), no timing")
     args = parser.parse_args(argv)
+    if (args.keep or args.reuse or args.build_only) and not (args.england or args.reuse):
+        parser.error("--keep, --reuse and --build-only are for --england builds")
     if args.referrals < 100 or args.sites < 1 or args.coordinators < args.sites:
         parser.error("need at least 100 referrals, 1 site and one coordinator per site")
     return args
@@ -1634,22 +1655,52 @@ def main(argv=None) -> int:
     database = BenchDatabase()
     # A kill (or Ctrl-C) still removes the bench database.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if (args.england or args.reuse) and not database.postgres:
+        sys.exit("--england and --reuse need DATABASE_URL=postgres://...")
     try:
         started = time.perf_counter()
-        start_django(database.create())
-        migrated = time.perf_counter()
-        service = build(args)
-        if database.postgres:
-            from django.db import connection
+        if args.reuse:
+            import england
 
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")  # as autovacuum would have by now
-        built = time.perf_counter()
+            database.name = args.reuse
+            start_django(urlunsplit(urlsplit(database.server_url)._replace(path=f"/{args.reuse}")))
+            service = england.load()
+            migrated = built = time.perf_counter()
+            print(f"Reusing {args.reuse}")
+        else:
+            start_django(database.create())
+            migrated = time.perf_counter()
+            if args.england:
+                import england
+                from django.db import connection
+
+                with connection.cursor() as cursor:
+                    # COPY without firing the foreign key triggers: the builder makes the ids.
+                    cursor.execute("SET session_replication_role = replica")
+                service = england.build(args)
+                with connection.cursor() as cursor:
+                    cursor.execute("SET session_replication_role = origin")
+            else:
+                service = build(args)
+            if database.postgres:
+                from django.db import connection
+
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")  # as autovacuum would have by now
+            built = time.perf_counter()
         print(f"Linkwork page bench: {describe_machine()}")
         print(
             f"database made and migrated in {migrated - started:.1f} s, "
             f"data built in {built - migrated:.1f} s"
         )
+        if args.england:
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+                print(f"database {database.name}, {cursor.fetchone()[0]}")
+        if args.build_only:
+            return 0
         print(", ".join(f"{v} {k}" for k, v in service.counts.items()))
         print(
             f"{args.requests} timed requests per page after {args.warmup} untimed; the manager "
@@ -1676,7 +1727,10 @@ def main(argv=None) -> int:
                 explain(service, args)
         print(f"\ntotal {time.perf_counter() - started:.0f} s")
     finally:
-        database.drop()
+        if args.keep and not args.reuse:
+            print(f"kept database {database.name} (--reuse {database.name})")
+        elif not args.reuse:
+            database.drop()
     return 0
 
 
