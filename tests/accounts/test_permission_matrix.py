@@ -104,6 +104,7 @@ service_link            200        200        200        200        200        2
 service_link_tampered   404        404        404        404        404        404        404
 people                  login      200        200        403        403        403        200
 person_record           login      200        200        404        404        404        404
+person_timeline         login      200        200        404        404        404        404
 what_matters            login      200        200        404        404        404        404
 support_plan            login      200        200        404        404        404        404
 extend_support          login      200        200        404        404        404        404
@@ -397,6 +398,7 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         # The person's record: someone allocated to coordinator_a (closed for reopen, feedback).
         "people": lambda: reverse("casework:people"),
         "person_record": lambda: reverse("casework:record", args=[in_support().pk]),
+        "person_timeline": lambda: reverse("casework:timeline", args=[in_support().pk]),
         "what_matters": lambda: reverse("casework:what_matters", args=[in_support().pk]),
         "support_plan": lambda: reverse("casework:support_plan", args=[in_support().pk]),
         "extend_support": lambda: reverse("casework:extend_support", args=[with_plan()]),
@@ -582,6 +584,7 @@ def test_the_matrix_covers_every_url_in_the_app():
         "prescriptions:service_link",
         "casework:people",
         "casework:record",
+        "casework:timeline",
         "casework:what_matters",
         "casework:support_plan",
         "casework:extend_support",

@@ -116,7 +116,8 @@ def test_an_unmet_need_recorded_for_a_person_is_on_their_timeline_and_linked_fro
         note="No way to get to the Thursday group",
         referral=referral,
     )
-    page = client_for(coordinator_a).get(reverse("casework:record", args=[referral.pk]))
-    content = page.content.decode()
-    assert "Nothing found for a need: Community transport in Rhayader" in content
-    assert reverse("unmet:record") + f"?referral={referral.pk}" in content
+    browser = client_for(coordinator_a)
+    timeline = browser.get(reverse("casework:timeline", args=[referral.pk])).content.decode()
+    assert "Nothing found for a need: Community transport in Rhayader" in timeline
+    record = browser.get(reverse("casework:record", args=[referral.pk])).content.decode()
+    assert reverse("unmet:record") + f"?referral={referral.pk}" in record
