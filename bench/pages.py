@@ -1544,6 +1544,7 @@ def pages(service) -> dict:
         "allocation page": get(manager, urls("referrals:allocate", service.waiting_pks)),
         "audit log": get(administrator, [reverse("audit:log")]),
         "person record": get(manager, urls("casework:record", service.record_pks)),
+        "person timeline": get(manager, urls("casework:timeline", service.record_pks)),
         "measures": get(manager, urls("outcomes:measures", service.record_pks)),
         "safeguarding": get(manager, urls("safeguarding:person", service.safeguarding_pks)),
         "open escalations": get(manager, [reverse("safeguarding:open_escalations")]),

@@ -12,6 +12,7 @@ referrers, and the people who should see nothing (a researcher, an outsider).
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
@@ -28,6 +29,13 @@ from tests.factories import (
     SiteFactory,
     make_referral,
 )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids and dates repeat between tests, so an entry
+    one test left could answer for another's data."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

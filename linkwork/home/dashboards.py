@@ -85,8 +85,13 @@ def _grouped(slots) -> list[dict]:
 TRIAGE_ON_HOME = 25
 
 
+# And the first trial measures due for people waiting (overdue first); their own page has all.
+TRIAL_MEASURES_ON_HOME = 10
+
+
 def manager_home(user) -> dict:
     to_triage = referrals_for(user).filter(status__in=TO_TRIAGE).order_by("received_at")
+    trial_measures = trial_measures_due_while_waiting(user)
     return {
         "to_triage": to_triage[:TRIAGE_ON_HOME],
         "to_triage_count": to_triage.count(),
@@ -95,7 +100,8 @@ def manager_home(user) -> dict:
         "directory": directory_summary(sites_for(user)),
         "unmet_needs_this_month": recorded_this_month(sites_for(user)),
         "safeguarding": safeguarding_summary(user),
-        "trial_measures_waiting": trial_measures_due_while_waiting(user),
+        "trial_measures_waiting": trial_measures[:TRIAL_MEASURES_ON_HOME],
+        "trial_measures_waiting_count": len(trial_measures),
         "referrers": referrers_summary(user),
     }
 

@@ -18,11 +18,12 @@ managers' home page chases it (`queries.trial_measures_due_while_waiting`).
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from linkwork.outcomes.instruments import Instrument, get_instrument
 from linkwork.outcomes.models import Measure, Timepoint
@@ -37,11 +38,22 @@ SOURCE = "trials"
 
 def label(weeks: int) -> str:
     """The time point, short, where the service shows a timepoint: "Trial: 12 weeks"."""
-    return ngettext("Trial: %(weeks)s week", "Trial: %(weeks)s weeks", weeks) % {"weeks": weeks}
+    return _label(weeks, get_language())
 
 
 def counts_as(weeks: int) -> str:
     """The time point as a phrase: "the trial's 12-week measure"."""
+    return _counts_as(weeks, get_language())
+
+
+# Worked out once for each time point and language: a list of slots asks thousands of times.
+@functools.lru_cache(maxsize=512)
+def _label(weeks: int, _language: str | None) -> str:
+    return ngettext("Trial: %(weeks)s week", "Trial: %(weeks)s weeks", weeks) % {"weeks": weeks}
+
+
+@functools.lru_cache(maxsize=512)
+def _counts_as(weeks: int, _language: str | None) -> str:
     return _("the trial's %(weeks)s-week measure") % {"weeks": weeks}
 
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path(TRIAL + "analysis/", reports.analysis, name="analysis"),
     path(TRIAL + "gp-attendance/", reports.attendance, name="attendance"),
     path("referrals/<int:referral_pk>/offer/<int:trial_pk>/", enrolment.offer, name="offer"),
+    path("measures-due/", enrolment.measures_due, name="measures_due"),
     path(PARTICIPANT, enrolment.participant, name="participant"),
     path(PARTICIPANT + "consent/", enrolment.consent, name="consent"),
     path(PARTICIPANT + "decline/", enrolment.decline, name="decline"),

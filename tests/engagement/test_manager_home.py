@@ -67,6 +67,26 @@ def test_who_has_gone_quiet(client_for, manager, site_a_referrals, site_a):
     assert "Severn Valley Surgery (GP practice)" not in page
 
 
+def test_a_new_referral_counts_at_once_though_the_summary_is_kept(
+    client_for, manager, site_a_referrals, pathway_a, severn
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    browser = client_for(manager)
+    with CaptureQueriesContext(connection) as first:
+        page = text(browser.get(reverse("home")))
+    assert "Severn Valley Surgery (GP practice): no referral for 70 days" in page
+    # Asked again, the aggregate over every referral at the site is not run again.
+    with CaptureQueriesContext(connection) as again:
+        browser.get(reverse("home"))
+    assert len(again.captured_queries) == len(first.captured_queries) - 1
+    refer(pathway_a, severn, days=0)
+    page = text(browser.get(reverse("home")))
+    assert "Severn Valley Surgery (GP practice)" not in page
+    assert "1 referring organisation has gone quiet" in page
+
+
 def test_each_site_has_its_own_line(
     client_for, manager_both, site_a_referrals, pathway_b, gp_practice
 ):

@@ -416,6 +416,35 @@ def test_the_trial_slots_take_three_queries_however_many_people(
         assert trial_slots([outside], timezone.localdate()) == {}
 
 
+def test_the_home_page_shows_the_first_few_and_their_own_page_has_all(
+    trial, waiting_at_a, coordinator_a, manager, manager_b, client_for, monkeypatch
+):
+    from linkwork.home import dashboards
+    from linkwork.trials.views import enrolment
+
+    monkeypatch.setattr(dashboards, "TRIAL_MEASURES_ON_HOME", 2)
+    monkeypatch.setattr(enrolment, "MEASURES_DUE_PAGE_SIZE", 2)
+    # Everyone randomised is still waiting (those given immediate support not allocated yet).
+    people = [enrol(trial, waiting_at_a(), coordinator_a, until=S.RANDOMISED) for _ in range(3)]
+    names = [p.referral.person.full_name for p in people]
+    url = reverse("trials:measures_due")
+    with on_day(people[-1], 20):
+        content = home(client_for, manager)
+        assert section(content, "trial-measures-waiting").count("<li>") == 2
+        assert "See all 3 trial measures due" in content and url in content
+        browser = client_for(manager)
+        first = browser.get(url).content.decode()
+        second = browser.get(url + "?page=2").content.decode()
+        assert section(first, "trial-measures-waiting").count("<li>") == 2
+        listed = section(first, "trial-measures-waiting") + section(second, "trial-measures-waiting")
+        assert all(name in listed for name in names)
+        assert "3 measures due, overdue ones first." in first
+        # Scoped like the waiting list: another site's manager has nobody to chase.
+        other = client_for(manager_b).get(url).content.decode()
+        assert not any(name in other for name in names)
+        assert "No trial measures are due for anyone on the waiting list." in other
+
+
 def _count(client, url) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200

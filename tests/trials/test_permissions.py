@@ -55,6 +55,7 @@ export               login  200    200      404     404     404     404    404  
 export_progress      login  200    200      404     404     404     404    404    404    404
 export_download      login  200    200      404     404     404     404    404    404    404
 record_measure       login  404    404      404     302     302     404    404    404    404
+measures_due         login  403    403      403     200     200     200    403    403    403
 """
 
 WHO = {
@@ -142,6 +143,7 @@ def url_of(trial, waiting_at_a, coordinator_a, trial_manager, researcher, site_a
         "attendance": lambda: reverse("trials:attendance", args=[t]),
         "offer": lambda: reverse("trials:offer", args=[waiting_at_a().pk, t]),
         "participant": lambda: reverse("trials:participant", args=[participant(S.ELIGIBLE)]),
+        "measures_due": lambda: reverse("trials:measures_due"),
         "consent": lambda: reverse("trials:consent", args=[participant(S.ELIGIBLE)]),
         "decline": lambda: reverse("trials:decline", args=[participant(S.ELIGIBLE)]),
         "baseline": lambda: reverse("trials:baseline", args=[consented_without_baseline(), "gad7"]),

@@ -8,6 +8,7 @@ someone outside the user's scope answers 404; every read and change is audited.
 """
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,9 +16,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from linkwork.accounts.permissions import Permission, has_permission
+from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
+from linkwork.core.pagination import page_links
 from linkwork.outcomes import actions as outcome_actions
 from linkwork.outcomes.forms import QuestionnaireForm
 from linkwork.outcomes.instruments import InstrumentError, get_instrument
@@ -41,7 +43,7 @@ from ..forms import (
 )
 from ..models import ParticipantStatus
 from ..presenters import participant_summary, trial_measures
-from ..queries import participant_for, trial_for_offer
+from ..queries import participant_for, trial_for_offer, trial_measures_due_while_waiting
 
 SHOWN_ONCE = "trials_allocation_to_show"
 
@@ -478,4 +480,20 @@ def record_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             "Enter the count as the practice sent it. A second count for the same period "
             "replaces the first."
         ),
+    )
+
+
+MEASURES_DUE_PAGE_SIZE = 50
+
+
+def measures_due(request: HttpRequest) -> HttpResponse:
+    """Every trial measure due or overdue for people randomised and still on the waiting list at
+    the user's sites, overdue first, 50 a page (the managers' home page shows the first few)."""
+    require(request.user, Permission.VIEW_WAITING_LIST)
+    lines = trial_measures_due_while_waiting(request.user)
+    page = Paginator(lines, MEASURES_DUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "trials/enrolment/measures_due.html",
+        {"page": page, "links": page_links(request, page)},
     )
