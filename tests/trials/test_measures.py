@@ -436,7 +436,7 @@ def test_the_home_page_shows_the_first_few_and_their_own_page_has_all(
         first = browser.get(url).content.decode()
         second = browser.get(url + "?page=2").content.decode()
         assert section(first, "trial-measures-waiting").count("<li>") == 2
-        listed = section(first, "trial-measures-waiting") + section(second, "trial-measures-waiting")
+        listed = "".join(section(page, "trial-measures-waiting") for page in (first, second))
         assert all(name in listed for name in names)
         assert "3 measures due, overdue ones first." in first
         # Scoped like the waiting list: another site's manager has nobody to chase.
