@@ -20,7 +20,7 @@ counts them as excluded from the analysis).
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Min
+from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,9 +50,12 @@ class Column:
 
 
 def randomised(trial: Trial):
+    """The trial's randomised participants, with their arm, stratum and site: nothing of their
+    referral is read but its site's short name."""
     return (
         Participant.objects.filter(trial=trial, status=ParticipantStatus.RANDOMISED)
-        .select_related("arm", "stratum", "referral__site")
+        .select_related("arm", "stratum")
+        .annotate(site_slug=F("referral__site__slug"))
         .order_by("randomised_at", "pk")
     )
 
@@ -146,12 +149,26 @@ def _days(day, origin) -> int | None:
 
 def rows(trial: Trial, *, progress=None) -> list[dict]:
     """The data set, in randomisation order. `progress(done, total)` is called as it goes."""
-    participants = [p for p in randomised(trial) if not schedule.uses_no_data(p)]
-    referral_ids = [p.referral_id for p in participants]
+    participants = [
+        p
+        for p in randomised(trial).defer("consent_answers")
+        if not schedule.uses_no_data(p)
+    ]
+    # The trial's randomised referrals as a subquery (not thousands of ids), and of each
+    # measure only what the data set reads.
+    referral_ids = randomised(trial).values("referral_id")
     measures = defaultdict(list)
-    for measure in Measure.objects.filter(
-        referral_id__in=referral_ids, withdrawn_at__isnull=True, instrument__in=trial.instruments
-    ).order_by("completed_on", "pk"):
+    for measure in (
+        Measure.objects.filter(
+            referral_id__in=referral_ids,
+            withdrawn_at__isnull=True,
+            instrument__in=trial.instruments,
+        )
+        .order_by("completed_on", "pk")
+        .values_list(
+            "pk", "referral_id", "instrument", "timepoint", "completed_on", "total", named=True
+        )
+    ):
         measures[measure.referral_id].append(measure)
     started = dict(
         Allocation.objects.filter(referral_id__in=referral_ids)
@@ -160,8 +177,11 @@ def rows(trial: Trial, *, progress=None) -> list[dict]:
         .values_list("referral_id", "first")
     )
     attendance = defaultdict(dict)
-    for report in AttendanceReport.objects.filter(participant__in=participants):
-        attendance[report.participant_id][report.period] = report.attendances
+    for participant_pk, period, attendances in AttendanceReport.objects.filter(
+        participant__trial=trial
+    ).values_list("participant_id", "period", "attendances"):
+        attendance[participant_pk][period] = attendances
+    periods = AttendancePeriod.values
     weeks = list(trial.timepoints.values_list("weeks", flat=True))
     stratum_labels = strata.labels(trial.strata.all())
     result = []
@@ -172,7 +192,7 @@ def rows(trial: Trial, *, progress=None) -> list[dict]:
         row = {
             "participant": pseudonym(trial.pk, participant.pk),
             "arm": participant.arm.name,
-            "site": participant.referral.site.slug,
+            "site": participant.site_slug,
             "stratum": stratum_labels[participant.stratum_id],
             "randomised_month": origin.strftime("%Y-%m"),
             "gp_data_consent": participant.gp_data_consent,
@@ -194,7 +214,7 @@ def rows(trial: Trial, *, progress=None) -> list[dict]:
         )
         row["withdrawal_reason"] = participant.withdrawal_reason
         row["data_kept"] = participant.data_kept
-        for period in AttendancePeriod.values:
+        for period in periods:
             row[f"gp_attendances_{period}"] = attendance[participant.pk].get(period)
         result.append(row)
         if progress is not None and (index % 50 == 0 or index == total):

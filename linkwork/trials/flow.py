@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,14 +83,37 @@ class Groups(dict):
         return [g for k, g in self.items() if k.startswith(prefix)]
 
 
+FLOW_FIELDS = (
+    "pk",
+    "trial_id",
+    "referral_id",
+    "status",
+    "screened_at",
+    "ineligible_other",
+    "decline_reason",
+    "randomised_at",
+    "arm_id",
+    "withdrawn_on",
+    "data_kept",
+)
+
+
 def groups(trial: Trial, *, today=None) -> Groups:
     today = today or timezone.localdate()
+    # The fields the boxes and `schedule` read, not the consent answers.
     participants = list(
         Participant.objects.filter(trial=trial)
-        .select_related("referral", "arm")
-        .prefetch_related("unmet_criteria")
+        .annotate(referral_status=F("referral__status"))
+        .only(*FLOW_FIELDS)
         .order_by("screened_at", "pk")
     )
+    unmet = defaultdict(list)  # participant pk -> the criteria they did not meet
+    for participant_pk, criterion_pk, text in (
+        Participant.unmet_criteria.through.objects.filter(participant__trial=trial)
+        .order_by("eligibilitycriterion__order", "eligibilitycriterion_id")
+        .values_list("participant_id", "eligibilitycriterion_id", "eligibilitycriterion__text")
+    ):
+        unmet[participant_pk].append((criterion_pk, text))
     out = Groups()
     out.make("assessed", _("Assessed for eligibility"))
     out.make("excluded", _("Excluded"))
@@ -102,8 +126,8 @@ def groups(trial: Trial, *, today=None) -> Groups:
         if p.status == S.INELIGIBLE:
             out.put("excluded", "", p.pk)
             out.put("ineligible", "", p.pk)
-            for criterion in p.unmet_criteria.all():
-                out.put(f"ineligible:c{criterion.pk}", criterion.text, p.pk)
+            for criterion_pk, text in unmet[p.pk]:
+                out.put(f"ineligible:c{criterion_pk}", text, p.pk)
             if p.ineligible_other:
                 label = str(IneligibleOther(p.ineligible_other).label)
                 out.put(f"ineligible:{p.ineligible_other}", label, p.pk)
@@ -128,29 +152,41 @@ def groups(trial: Trial, *, today=None) -> Groups:
 
 
 def _arms(trial: Trial, randomised: list[Participant], out: Groups, today) -> None:
-    referral_ids = [p.referral_id for p in randomised]
+    # The trial's randomised referrals as a subquery, not a list of thousands of ids; and only
+    # the columns the boxes need (a measure's answers are not read).
+    referral_ids = Participant.objects.filter(trial=trial, status=S.RANDOMISED).values(
+        "referral_id"
+    )
     allocated = set(
         StatusChange.objects.filter(
             referral_id__in=referral_ids, to_status=ReferralStatus.ALLOCATED
         ).values_list("referral_id", flat=True)
     )
-    withdrawn = {
-        change.referral_id: change.reason
-        for change in StatusChange.objects.filter(
+    withdrawn = dict(
+        StatusChange.objects.filter(
             referral_id__in=referral_ids, to_status=ReferralStatus.WITHDRAWN
-        )
-    }
-    closures = {
-        c.referral_id: c.reason
-        for c in Closure.objects.filter(referral_id__in=referral_ids, reopened_at__isnull=True)
-    }
+        ).values_list("referral_id", "reason")
+    )
+    closures = dict(
+        Closure.objects.filter(
+            referral_id__in=referral_ids, reopened_at__isnull=True
+        ).values_list("referral_id", "reason")
+    )
     measures = defaultdict(list)
     for m in Measure.objects.filter(
         referral_id__in=referral_ids,
         withdrawn_at__isnull=True,
         instrument=trial.primary_instrument,
-    ):
-        measures[m.referral_id].append(m)
+    ).values_list("pk", "referral_id", "instrument", "timepoint", "completed_on", named=True):
+        measures[m.referral_id].append(m)  # rows with the fields `schedule` reads
+    # The boxes' words, once (not once per person).
+    waiting_label = _("Still waiting for support")
+    withdrew_label = _("Withdrew from the service")
+    lost_labels = {True: _("Withdrew from the trial"), False: _("Primary outcome not collected")}
+    no_data = _("Withdrew consent to the use of their data")
+    no_baseline = _("No baseline measure")
+    no_outcome = _("No primary outcome (lost to follow-up)")
+    not_yet = _("Primary time point not reached yet")
     for arm in trial.arms.all():
         prefix = f"arm{arm.pk}"
         out.make(prefix, _("Allocated to %(arm)s") % {"arm": arm.name})
@@ -166,46 +202,45 @@ def _arms(trial: Trial, randomised: list[Participant], out: Groups, today) -> No
     for p in randomised:
         prefix = f"arm{p.arm_id}"
         out.put(prefix, "", p.pk)
-        referral = p.referral
-        if referral.pk in allocated:
+        referral_pk = p.referral_id
+        if referral_pk in allocated:
             out.put(f"{prefix}:received", "", p.pk)
         else:
             out.put(f"{prefix}:not_received", "", p.pk)
-            if referral.status == ReferralStatus.WITHDRAWN:
-                reason = withdrawn.get(referral.pk, "")
+            if p.referral_status == ReferralStatus.WITHDRAWN:
+                reason = withdrawn.get(referral_pk, "")
                 label = (
                     str(WithdrawalReason(reason).label)
                     if reason in WithdrawalReason.values
-                    else _("Withdrew from the service")
+                    else withdrew_label
                 )
                 out.put(f"{prefix}:not_received:{reason or 'withdrawn'}", label, p.pk)
             else:
-                out.put(f"{prefix}:not_received:waiting", _("Still waiting for support"), p.pk)
-        closure = closures.get(referral.pk)
+                out.put(f"{prefix}:not_received:waiting", waiting_label, p.pk)
+        closure = closures.get(referral_pk)
         if closure in EARLY_ENDINGS:
             out.put(f"{prefix}:discontinued", "", p.pk)
             out.put(f"{prefix}:discontinued:{closure}", str(ClosureReason(closure).label), p.pk)
-        theirs = measures[referral.pk]
+        theirs = measures[referral_pk]
         outcome = schedule.measure_for(p, theirs, trial.primary_instrument, trial.primary_weeks)
         baseline = schedule.baseline_measure(p, theirs, trial.primary_instrument)
         window = schedule.window(schedule.randomised_on(p), trial.primary_weeks)
         state = schedule.state(p, outcome, window, today)
         if outcome is None and state in (schedule.MISSED, schedule.STOPPED):
             out.put(f"{prefix}:lost", "", p.pk)
-            if p.withdrawn_on is not None:
-                out.put(f"{prefix}:lost:withdrew", _("Withdrew from the trial"), p.pk)
-            else:
-                out.put(f"{prefix}:lost:missed", _("Primary outcome not collected"), p.pk)
+            withdrew = p.withdrawn_on is not None
+            key = "withdrew" if withdrew else "missed"
+            out.put(f"{prefix}:lost:{key}", lost_labels[withdrew], p.pk)
         if schedule.uses_no_data(p):
-            _excluded(out, prefix, "no_data", _("Withdrew consent to the use of their data"), p)
+            _excluded(out, prefix, "no_data", no_data, p)
         elif outcome is not None and baseline is not None:
             out.put(f"{prefix}:analysed", "", p.pk)
         elif baseline is None:
-            _excluded(out, prefix, "no_baseline", _("No baseline measure"), p)
+            _excluded(out, prefix, "no_baseline", no_baseline, p)
         elif state in (schedule.MISSED, schedule.STOPPED):
-            _excluded(out, prefix, "no_outcome", _("No primary outcome (lost to follow-up)"), p)
+            _excluded(out, prefix, "no_outcome", no_outcome, p)
         else:
-            _excluded(out, prefix, "not_yet", _("Primary time point not reached yet"), p)
+            _excluded(out, prefix, "not_yet", not_yet, p)
 
 
 def _excluded(out: Groups, prefix: str, key: str, label: str, p: Participant) -> None:

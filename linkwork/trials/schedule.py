@@ -63,7 +63,13 @@ def window(randomised_on: datetime.date, weeks: int) -> Window:
 
 
 def randomised_on(participant: Participant) -> datetime.date:
-    return timezone.localdate(participant.randomised_at)
+    """The local day of randomisation (worked out once per participant and moment: the
+    CONSORT diagram asks for it three times each for thousands of people)."""
+    at = participant.randomised_at
+    known = participant.__dict__.get("_randomised_on")
+    if known is None or known[0] != at:
+        known = participant.__dict__["_randomised_on"] = (at, timezone.localdate(at))
+    return known[1]
 
 
 def usable_until(participant: Participant) -> datetime.date | None:
