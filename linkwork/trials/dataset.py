@@ -150,9 +150,7 @@ def _days(day, origin) -> int | None:
 def rows(trial: Trial, *, progress=None) -> list[dict]:
     """The data set, in randomisation order. `progress(done, total)` is called as it goes."""
     participants = [
-        p
-        for p in randomised(trial).defer("consent_answers")
-        if not schedule.uses_no_data(p)
+        p for p in randomised(trial).defer("consent_answers") if not schedule.uses_no_data(p)
     ]
     # The trial's randomised referrals as a subquery (not thousands of ids), and of each
     # measure only what the data set reads.

@@ -168,9 +168,9 @@ def _arms(trial: Trial, randomised: list[Participant], out: Groups, today) -> No
         ).values_list("referral_id", "reason")
     )
     closures = dict(
-        Closure.objects.filter(
-            referral_id__in=referral_ids, reopened_at__isnull=True
-        ).values_list("referral_id", "reason")
+        Closure.objects.filter(referral_id__in=referral_ids, reopened_at__isnull=True).values_list(
+            "referral_id", "reason"
+        )
     )
     measures = defaultdict(list)
     for m in Measure.objects.filter(
