@@ -3,20 +3,14 @@ foreign keys (checked at commit), every dashboard answers with figures, and each
 baseline query finds something. PostgreSQL only: the builder uses COPY."""
 
 import pytest
-from django.db import connection
+
+from tests.bench import COPY_BUILDER
 
 pytest.importorskip("numpy")  # the builder's; not a project dependency
 
 from bench import dashboards  # noqa: E402
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="the builder uses PostgreSQL COPY; run with DATABASE_URL=postgres://…",
-    ),
-]
+pytestmark = COPY_BUILDER
 
 
 def test_a_small_service_builds_and_every_dashboard_has_figures(client):

@@ -4,7 +4,8 @@ and the trial, and every page the bench times answers for the records it chose; 
 loads back the same. PostgreSQL only: the builder uses COPY."""
 
 import pytest
-from django.db import connection
+
+from tests.bench import COPY_BUILDER
 
 pytest.importorskip("numpy")  # the builder's; not a project dependency
 
@@ -12,14 +13,7 @@ from bench import england  # noqa: E402
 
 pages = england.pages  # the module the builder uses (bench/ on sys.path)
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="the builder uses PostgreSQL COPY; run with DATABASE_URL=postgres://…",
-    ),
-]
+pytestmark = COPY_BUILDER
 
 
 def test_a_small_service_builds_and_every_page_answers():
