@@ -5,7 +5,7 @@ import datetime
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from linkwork.casework import actions as casework
@@ -14,6 +14,7 @@ from linkwork.casework.models import ContactDay, ContactMode, ContactOutcome, Fi
 from linkwork.referrals.models import Referral
 from linkwork.referrals.status import ReferralStatus
 from tests.factories import make_referral
+from tests.postgres import postgresql_only_test
 
 pytestmark = pytest.mark.django_db
 
@@ -88,12 +89,7 @@ def time_travel(when):
     return time_machine.travel(when, tick=False)
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="concurrency tests need PostgreSQL; run with DATABASE_URL=postgres://…",
-)
+@postgresql_only_test("concurrency tests need PostgreSQL")
 def test_contacts_logged_at_the_same_moment_are_all_counted(in_support, coordinator_a):
     """Eight coordinators' contacts for the same site, day, mode and outcome at once: the one
     count they share must end at eight, with no update lost."""

@@ -6,26 +6,17 @@ PostgreSQL only: SQLite serialises writers for the whole database, so a race the
 nothing.
 """
 
-import pytest
-from django.db import connection
-
 from linkwork.core.errors import ActionRefused
 from linkwork.outcomes import actions
 from linkwork.outcomes.models import Measure, MeasureLink
 from linkwork.referrals.models import Referral
 from linkwork.safeguarding.models import SafeguardingPrompt
+from tests.postgres import postgresql_only
 from tests.referrals.test_concurrency import race
 
 ROUNDS = 10
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="concurrency tests need PostgreSQL's row locks; run with DATABASE_URL=postgres://…",
-    ),
-]
+pytestmark = postgresql_only("concurrency tests need PostgreSQL's row locks")
 
 
 def test_a_link_submitted_twice_at_once_records_one_measure(

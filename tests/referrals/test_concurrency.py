@@ -8,23 +8,17 @@ there proves nothing.
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from linkwork.referrals import actions
 from linkwork.referrals.models import Allocation, Referral
 from linkwork.referrals.status import ReferralStatus
 from tests.factories import CoordinatorFactory, ManagerFactory, make_referral
+from tests.postgres import postgresql_only
 
 ROUNDS = 25
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="concurrency tests need PostgreSQL's row locks; run with DATABASE_URL=postgres://…",
-    ),
-]
+pytestmark = postgresql_only("concurrency tests need PostgreSQL's row locks")
 
 
 def race(*jobs) -> list:

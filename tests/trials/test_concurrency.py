@@ -11,25 +11,19 @@ import threading
 from collections import Counter, defaultdict
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from linkwork.referrals.status import ReferralStatus
 from linkwork.trials import actions
 from linkwork.trials.models import AllocationSlot, Participant, ParticipantStatus
 from tests.factories import make_referral
+from tests.postgres import postgresql_only
 from tests.trials.conftest import enrol, spec
 
 THREADS = 16
 PEOPLE = 320
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="concurrency tests need PostgreSQL's row locks; run with DATABASE_URL=postgres://…",
-    ),
-]
+pytestmark = postgresql_only("concurrency tests need PostgreSQL's row locks")
 
 
 @pytest.fixture
