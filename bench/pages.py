@@ -1549,6 +1549,7 @@ def pages(service) -> dict:
         "safeguarding": get(manager, urls("safeguarding:person", service.safeguarding_pks)),
         "open escalations": get(manager, [reverse("safeguarding:open_escalations")]),
         "waiting, concern": get(manager, urls("referrals:detail", service.waiting_concern_pks)),
+        "trial measures due": get(manager, [reverse("trials:measures_due")]),
         "trial": get(manager, urls("trials:detail", [trial])),
         "trial CONSORT": get(researcher, urls("trials:consort", [trial])),
         "trial analysis": get(researcher, urls("trials:analysis", [trial])),
