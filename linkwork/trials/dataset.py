@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import F, Min
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +39,7 @@ from .models import (
     Trial,
     WithdrawalReason,
 )
-from .pseudonyms import pseudonym
+from .pseudonyms import pseudonyms_for
 
 
 @dataclass(frozen=True)
@@ -50,14 +51,26 @@ class Column:
 
 
 def randomised(trial: Trial):
-    """The trial's randomised participants, with their arm, stratum and site: nothing of their
-    referral is read but its site's short name."""
-    return (
-        Participant.objects.filter(trial=trial, status=ParticipantStatus.RANDOMISED)
-        .select_related("arm", "stratum")
-        .annotate(site_slug=F("referral__site__slug"))
-        .order_by("randomised_at", "pk")
+    """The trial's randomised participants, in randomisation order."""
+    return Participant.objects.filter(trial=trial, status=ParticipantStatus.RANDOMISED).order_by(
+        "randomised_at", "pk"
     )
+
+
+# What a row reads of each participant: nothing of their referral but its site's short name.
+ROW_FIELDS = (
+    "pk",
+    "referral_id",
+    "randomised_at",
+    "randomised_day",
+    "arm_name",
+    "site_slug",
+    "stratum_id",
+    "gp_data_consent",
+    "withdrawn_on",
+    "withdrawal_reason",
+    "data_kept",
+)
 
 
 def score(measure) -> float | None:
@@ -149,8 +162,13 @@ def _days(day, origin) -> int | None:
 
 def rows(trial: Trial, *, progress=None) -> list[dict]:
     """The data set, in randomisation order. `progress(done, total)` is called as it goes."""
+    # Rows rather than objects: a large trial has tens of thousands of participants.
     participants = [
-        p for p in randomised(trial).defer("consent_answers") if not schedule.uses_no_data(p)
+        p
+        for p in schedule.with_randomised_day(randomised(trial))
+        .annotate(arm_name=F("arm__name"), site_slug=F("referral__site__slug"))
+        .values_list(*ROW_FIELDS, named=True)
+        if not schedule.uses_no_data(p)
     ]
     # The trial's randomised referrals as a subquery (not thousands of ids), and of each
     # measure only what the data set reads.
@@ -168,10 +186,11 @@ def rows(trial: Trial, *, progress=None) -> list[dict]:
         )
     ):
         measures[measure.referral_id].append(measure)
+    # The local day support started, worked out in the database.
     started = dict(
         Allocation.objects.filter(referral_id__in=referral_ids)
         .values("referral_id")
-        .annotate(first=Min("started_at"))
+        .annotate(first=Min(TruncDate("started_at", tzinfo=timezone.get_current_timezone())))
         .values_list("referral_id", "first")
     )
     attendance = defaultdict(dict)
@@ -181,31 +200,43 @@ def rows(trial: Trial, *, progress=None) -> list[dict]:
         attendance[participant_pk][period] = attendances
     periods = AttendancePeriod.values
     weeks = list(trial.timepoints.values_list("weeks", flat=True))
+    # Each instrument's column names, once.
+    named = [
+        (
+            code,
+            f"{code}_baseline",
+            f"{code}_baseline_day",
+            [(w, f"{code}_week_{w}", f"{code}_week_{w}_day") for w in weeks],
+        )
+        for code in trial.instruments
+    ]
     stratum_labels = strata.labels(trial.strata.all())
+    pseudonym = pseudonyms_for(trial.pk)
     result = []
     total = len(participants)
     for index, participant in enumerate(participants, start=1):
         origin = schedule.randomised_on(participant)
+        windows = {w: schedule.window(origin, w) for w in weeks}
         theirs = measures[participant.referral_id]
         row = {
-            "participant": pseudonym(trial.pk, participant.pk),
-            "arm": participant.arm.name,
+            "participant": pseudonym(participant.pk),
+            "arm": participant.arm_name,
             "site": participant.site_slug,
             "stratum": stratum_labels[participant.stratum_id],
-            "randomised_month": origin.strftime("%Y-%m"),
+            "randomised_month": f"{origin.year:04d}-{origin.month:02d}",
             "gp_data_consent": participant.gp_data_consent,
         }
-        for code in trial.instruments:
+        for code, baseline, baseline_day, at_weeks in named:
             base = schedule.baseline_measure(participant, theirs, code)
-            row[f"{code}_baseline"] = score(base)
-            row[f"{code}_baseline_day"] = _days(base.completed_on if base else None, origin)
-            for w in weeks:
-                found = schedule.measure_for(participant, theirs, code, w)
-                row[f"{code}_week_{w}"] = score(found)
-                row[f"{code}_week_{w}_day"] = _days(found.completed_on if found else None, origin)
+            row[baseline] = score(base)
+            row[baseline_day] = _days(base.completed_on if base else None, origin)
+            for w, week, week_day in at_weeks:
+                found = schedule.measure_for(participant, theirs, code, w, windows[w])
+                row[week] = score(found)
+                row[week_day] = _days(found.completed_on if found else None, origin)
         start = started.get(participant.referral_id)
         row["received_support"] = start is not None
-        row["support_start_day"] = _days(timezone.localdate(start) if start else None, origin)
+        row["support_start_day"] = _days(start, origin)
         row["withdrawn"] = participant.withdrawn_on is not None
         row["withdrawn_week"] = (
             (participant.withdrawn_on - origin).days // 7 if participant.withdrawn_on else None

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from linkwork.casework.models import Closure
 from linkwork.outcomes.models import Measure
-from linkwork.referrals.models import StatusChange
+from linkwork.referrals.models import Allocation, StatusChange
 from linkwork.referrals.status import ClosureReason, ReferralStatus, WithdrawalReason
 
 from . import schedule
@@ -67,6 +67,11 @@ class Group:
         return len(self.ids)
 
 
+def labels(choices) -> dict[str, str]:
+    """A choice's labels by value, in the language in use."""
+    return {value: str(label) for value, label in choices.choices}
+
+
 class Groups(dict):
     """key -> Group, adding groups as people are put in them (in a stable order)."""
 
@@ -85,10 +90,8 @@ class Groups(dict):
 
 FLOW_FIELDS = (
     "pk",
-    "trial_id",
     "referral_id",
     "status",
-    "screened_at",
     "ineligible_other",
     "decline_reason",
     "randomised_at",
@@ -100,12 +103,13 @@ FLOW_FIELDS = (
 
 def groups(trial: Trial, *, today=None) -> Groups:
     today = today or timezone.localdate()
-    # The fields the boxes and `schedule` read, not the consent answers.
+    # Rows, not objects (a large trial has tens of thousands of participants), with the fields
+    # the boxes and `schedule` read: not the consent answers.
     participants = list(
-        Participant.objects.filter(trial=trial)
+        schedule.with_randomised_day(Participant.objects.filter(trial=trial))
         .annotate(referral_status=F("referral__status"))
-        .only(*FLOW_FIELDS)
         .order_by("screened_at", "pk")
+        .values_list(*FLOW_FIELDS, "referral_status", "randomised_day", named=True)
     )
     unmet = defaultdict(list)  # participant pk -> the criteria they did not meet
     for participant_pk, criterion_pk, text in (
@@ -114,6 +118,9 @@ def groups(trial: Trial, *, today=None) -> Groups:
         .values_list("participant_id", "eligibilitycriterion_id", "eligibilitycriterion__text")
     ):
         unmet[participant_pk].append((criterion_pk, text))
+    # The boxes' words, once (not once per person).
+    ineligible_labels = labels(IneligibleOther)
+    decline_labels = labels(DeclineReason)
     out = Groups()
     out.make("assessed", _("Assessed for eligibility"))
     out.make("excluded", _("Excluded"))
@@ -129,14 +136,12 @@ def groups(trial: Trial, *, today=None) -> Groups:
             for criterion_pk, text in unmet[p.pk]:
                 out.put(f"ineligible:c{criterion_pk}", text, p.pk)
             if p.ineligible_other:
-                label = str(IneligibleOther(p.ineligible_other).label)
+                label = ineligible_labels[p.ineligible_other]
                 out.put(f"ineligible:{p.ineligible_other}", label, p.pk)
         elif p.status == S.DECLINED:
             out.put("excluded", "", p.pk)
             out.put("declined", "", p.pk)
-            out.put(
-                f"declined:{p.decline_reason}", str(DeclineReason(p.decline_reason).label), p.pk
-            )
+            out.put(f"declined:{p.decline_reason}", decline_labels[p.decline_reason], p.pk)
         elif p.status in (S.ELIGIBLE, S.CONSENTED):
             out.put("excluded", "", p.pk)
             out.put("other", "", p.pk)
@@ -151,26 +156,30 @@ def groups(trial: Trial, *, today=None) -> Groups:
     return out
 
 
-def _arms(trial: Trial, randomised: list[Participant], out: Groups, today) -> None:
+def _arms(trial: Trial, randomised: list, out: Groups, today) -> None:
     # The trial's randomised referrals as a subquery, not a list of thousands of ids; and only
     # the columns the boxes need (a measure's answers are not read).
-    referral_ids = Participant.objects.filter(trial=trial, status=S.RANDOMISED).values(
-        "referral_id"
-    )
+    in_arms = Participant.objects.filter(trial=trial, status=S.RANDOMISED)
+    referral_ids = in_arms.values("referral_id")
+    # Support started: allocated to a link coordinator (as the analysis data set counts it).
     allocated = set(
-        StatusChange.objects.filter(
-            referral_id__in=referral_ids, to_status=ReferralStatus.ALLOCATED
-        ).values_list("referral_id", flat=True)
+        Allocation.objects.filter(referral_id__in=referral_ids).values_list(
+            "referral_id", flat=True
+        )
     )
+    # Why those who left the service before support did: only theirs are read.
     withdrawn = dict(
         StatusChange.objects.filter(
-            referral_id__in=referral_ids, to_status=ReferralStatus.WITHDRAWN
+            referral_id__in=in_arms.filter(referral__status=ReferralStatus.WITHDRAWN).values(
+                "referral_id"
+            ),
+            to_status=ReferralStatus.WITHDRAWN,
         ).values_list("referral_id", "reason")
     )
     closures = dict(
-        Closure.objects.filter(referral_id__in=referral_ids, reopened_at__isnull=True).values_list(
-            "referral_id", "reason"
-        )
+        Closure.objects.filter(
+            referral_id__in=referral_ids, reopened_at__isnull=True, reason__in=EARLY_ENDINGS
+        ).values_list("referral_id", "reason")
     )
     measures = defaultdict(list)
     for m in Measure.objects.filter(
@@ -187,6 +196,8 @@ def _arms(trial: Trial, randomised: list[Participant], out: Groups, today) -> No
     no_baseline = _("No baseline measure")
     no_outcome = _("No primary outcome (lost to follow-up)")
     not_yet = _("Primary time point not reached yet")
+    withdrawal_labels = labels(WithdrawalReason)
+    closure_labels = labels(ClosureReason)
     for arm in trial.arms.all():
         prefix = f"arm{arm.pk}"
         out.make(prefix, _("Allocated to %(arm)s") % {"arm": arm.name})
@@ -209,22 +220,20 @@ def _arms(trial: Trial, randomised: list[Participant], out: Groups, today) -> No
             out.put(f"{prefix}:not_received", "", p.pk)
             if p.referral_status == ReferralStatus.WITHDRAWN:
                 reason = withdrawn.get(referral_pk, "")
-                label = (
-                    str(WithdrawalReason(reason).label)
-                    if reason in WithdrawalReason.values
-                    else withdrew_label
-                )
+                label = withdrawal_labels.get(reason, withdrew_label)
                 out.put(f"{prefix}:not_received:{reason or 'withdrawn'}", label, p.pk)
             else:
                 out.put(f"{prefix}:not_received:waiting", waiting_label, p.pk)
         closure = closures.get(referral_pk)
-        if closure in EARLY_ENDINGS:
+        if closure is not None:
             out.put(f"{prefix}:discontinued", "", p.pk)
-            out.put(f"{prefix}:discontinued:{closure}", str(ClosureReason(closure).label), p.pk)
+            out.put(f"{prefix}:discontinued:{closure}", closure_labels[closure], p.pk)
         theirs = measures[referral_pk]
-        outcome = schedule.measure_for(p, theirs, trial.primary_instrument, trial.primary_weeks)
-        baseline = schedule.baseline_measure(p, theirs, trial.primary_instrument)
         window = schedule.window(schedule.randomised_on(p), trial.primary_weeks)
+        outcome = schedule.measure_for(
+            p, theirs, trial.primary_instrument, trial.primary_weeks, window
+        )
+        baseline = schedule.baseline_measure(p, theirs, trial.primary_instrument)
         state = schedule.state(p, outcome, window, today)
         if outcome is None and state in (schedule.MISSED, schedule.STOPPED):
             out.put(f"{prefix}:lost", "", p.pk)
@@ -243,7 +252,7 @@ def _arms(trial: Trial, randomised: list[Participant], out: Groups, today) -> No
             _excluded(out, prefix, "not_yet", not_yet, p)
 
 
-def _excluded(out: Groups, prefix: str, key: str, label: str, p: Participant) -> None:
+def _excluded(out: Groups, prefix: str, key: str, label: str, p) -> None:
     out.put(f"{prefix}:excluded", "", p.pk)
     out.put(f"{prefix}:excluded:{key}", label, p.pk)
 

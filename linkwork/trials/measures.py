@@ -107,7 +107,7 @@ def points_for(
     for week in sorted(weeks):
         window = schedule.window(start, week)
         for code in participant.trial.instruments:
-            measure = schedule.measure_for(participant, measures, code, week)
+            measure = schedule.measure_for(participant, measures, code, week, window)
             points.append(
                 Point(
                     participant=participant,

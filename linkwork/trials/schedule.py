@@ -13,11 +13,16 @@ is the current baseline measure, completed on or before the day of randomisation
 A participant who withdrew and agreed only to keeping what was collected has nothing counted
 after the date they withdrew; one who asked for none of their data to be used has nothing
 counted at all.
+
+Each function takes a `Participant`, or a row read for a report with the fields it uses
+(`randomised_at` or `randomised_day`, `withdrawn_on`, `data_kept`).
 """
 
 import datetime
-from dataclasses import dataclass
+from typing import NamedTuple
 
+from django.db.models import QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 # The service's own windows and states, so trial measures are due, overdue and missed exactly as
@@ -32,14 +37,15 @@ from linkwork.outcomes.queries import (
     WINDOW,
 )
 
-from .models import DataKept, Participant
+from .models import DataKept
 
 OPENS_BEFORE = DUE_AFTER = WINDOW
 STOPPED = "stopped"  # withdrew, no further follow-up
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
+    """A time point's window (a tuple: reports make one per participant and time point)."""
+
     weeks: int
     target: datetime.date
     opens_on: datetime.date
@@ -62,9 +68,13 @@ def window(randomised_on: datetime.date, weeks: int) -> Window:
     )
 
 
-def randomised_on(participant: Participant) -> datetime.date:
-    """The local day of randomisation (worked out once per participant and moment: the
+def randomised_on(participant) -> datetime.date:
+    """The local day of randomisation. The reports' rows carry it already, worked out in the
+    database (`with_randomised_day`); a participant object works it out once per moment (the
     CONSORT diagram asks for it three times each for thousands of people)."""
+    day = getattr(participant, "randomised_day", None)
+    if day is not None:
+        return day
     at = participant.randomised_at
     known = participant.__dict__.get("_randomised_on")
     if known is None or known[0] != at:
@@ -72,18 +82,26 @@ def randomised_on(participant: Participant) -> datetime.date:
     return known[1]
 
 
-def usable_until(participant: Participant) -> datetime.date | None:
+def with_randomised_day(participants: QuerySet) -> QuerySet:
+    """The participants with `randomised_day`, the local day of randomisation (None before),
+    for reports that read thousands of them as rows rather than objects."""
+    return participants.annotate(
+        randomised_day=TruncDate("randomised_at", tzinfo=timezone.get_current_timezone())
+    )
+
+
+def usable_until(participant) -> datetime.date | None:
     """The last day whose measures the trial may use (None: no limit)."""
     if participant.data_kept == DataKept.COLLECTED and participant.withdrawn_on:
         return participant.withdrawn_on
     return None
 
 
-def uses_no_data(participant: Participant) -> bool:
+def uses_no_data(participant) -> bool:
     return participant.data_kept == DataKept.NONE
 
 
-def baseline_measure(participant: Participant, measures: list, instrument: str):
+def baseline_measure(participant, measures: list, instrument: str):
     """The baseline that counts: current, of the instrument, on or before randomisation."""
     if uses_no_data(participant):
         return None
@@ -96,18 +114,21 @@ def baseline_measure(participant: Participant, measures: list, instrument: str):
     return max(found, key=lambda m: (m.completed_on, m.pk)) if found else None
 
 
-def measure_for(participant: Participant, measures: list, instrument: str, weeks: int):
-    """The measure that counts for the time point, or None."""
+def measure_for(
+    participant, measures: list, instrument: str, weeks: int, win: Window | None = None
+):
+    """The measure that counts for the time point, or None. `win`: its window, if the caller
+    has worked it out already."""
     if uses_no_data(participant):
         return None
-    win = window(randomised_on(participant), weeks)
+    win = win or window(randomised_on(participant), weeks)
     until = usable_until(participant)
     found = [
         m
         for m in measures
         if m.instrument == instrument
         and m.timepoint != "baseline"
-        and win.holds(m.completed_on)
+        and win.opens_on <= m.completed_on <= win.missed_after
         and (until is None or m.completed_on <= until)
     ]
     if not found:
@@ -115,7 +136,7 @@ def measure_for(participant: Participant, measures: list, instrument: str, weeks
     return min(found, key=lambda m: (abs((m.completed_on - win.target).days), m.pk))
 
 
-def state(participant: Participant, measure, win: Window, today: datetime.date) -> str:
+def state(participant, measure, win: Window, today: datetime.date) -> str:
     if measure is not None:
         return DONE
     if participant.withdrawn_on is not None and participant.data_kept != DataKept.FOLLOW_UP:
