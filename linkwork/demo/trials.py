@@ -7,9 +7,10 @@
   both arms with support received or not, a withdrawal, losses to follow-up, support ended
   early, a protocol deviation and an early start, and GP attendance counts from the practices
   (one sends them, the other mostly does not).
-- At the Powys site, a second trial opened three weeks ago on its GP and ambulance pathways.
-  Two people have been randomised, one is waiting to give consent, and everyone else on those
-  pathways' waiting list is waiting to be offered it: a coordinator can enrol someone.
+- At the Powys site, a second trial opened seven weeks ago on its GP and ambulance pathways.
+  Three people have been randomised, one is waiting to give consent, and everyone else on those
+  pathways' waiting list is waiting to be offered it: a coordinator can enrol someone. The two
+  randomised to wait are still on the waiting list, with their 4-week trial measures due.
 
 Everything goes through the real actions (`trials.actions`, `referrals.actions`,
 `casework.actions`, `outcomes.actions`), back-dated as the rest of the demo is. The allocation
@@ -541,7 +542,7 @@ class TrialStory:
             registration="ISRCTN55512340",
             site=site,
             pathways=pathways,
-            opened=21,
+            opened=49,
             ends=-300,
             seed="powys",
         )
@@ -551,9 +552,11 @@ class TrialStory:
             ).order_by("accepted_at", "pk")
         )
         coordinator = self.with_room(site)
-        for referral, (offered, consented, randomised) in zip(
-            waiting, ((18, 17, 16), (6, 5, 4), (2, None, None)), strict=False
-        ):
+        # (offered, consented, randomised), days ago, in waiting-list order. The two randomised
+        # to wait are still on the waiting list with their 4-week measures due, one overdue:
+        # the managers' home page chases them ("Trial measures due while waiting").
+        plans = ((47, 46, 46), (46, 45, 44), (40, 39, 38), (2, None, None))
+        for referral, (offered, consented, randomised) in zip(waiting, plans, strict=False):
             participant = self.screen(trial, referral, offered, by=coordinator)
             if consented is None:
                 continue

@@ -89,6 +89,11 @@ TRIAGE_ON_HOME = 25
 TRIAL_MEASURES_ON_HOME = 10
 
 
+# And caseloads: every coordinator's in a small team; in a large one, those with the fewest places
+# free (the caseloads page has everyone).
+CASELOADS_ON_HOME = 15
+
+
 def manager_home(user) -> dict:
     to_triage = referrals_for(user).filter(status__in=TO_TRIAGE).order_by("received_at")
     trial_measures = trial_measures_due_while_waiting(user)
@@ -96,7 +101,7 @@ def manager_home(user) -> dict:
         "to_triage": to_triage[:TRIAGE_ON_HOME],
         "to_triage_count": to_triage.count(),
         "waiting": waiting_list_summary(user),
-        "coordinators": coordinators_for(user),
+        **caseloads_summary(user),
         "directory": directory_summary(sites_for(user)),
         "unmet_needs_this_month": recorded_this_month(sites_for(user)),
         "safeguarding": safeguarding_summary(user),
@@ -104,6 +109,14 @@ def manager_home(user) -> dict:
         "trial_measures_waiting_count": len(trial_measures),
         "referrers": referrers_summary(user),
     }
+
+
+def caseloads_summary(user) -> dict:
+    coordinators = coordinators_for(user)
+    count = coordinators.count()
+    if count > CASELOADS_ON_HOME:
+        coordinators = coordinators.order_by("places_free", "first_name", "last_name", "pk")
+    return {"coordinators": coordinators[:CASELOADS_ON_HOME], "coordinators_count": count}
 
 
 def referrers_summary(user) -> dict:

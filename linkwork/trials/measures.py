@@ -139,8 +139,11 @@ def _measures_of(referral_ids, instruments) -> dict[int, list[Measure]]:
     return found
 
 
-def as_slot(point: Point, referral) -> Slot:
+def as_slot(point: Point, referral, words: tuple[str, str] | None = None) -> Slot:
+    """The point as the service's slot. `words`: its `label` and `counts_as`, when the caller
+    has them already (a list of slots asks thousands of times)."""
     window = point.window
+    slot_label, slot_counts_as = words or (label(point.weeks), counts_as(point.weeks))
     return Slot(
         referral=referral,
         instrument=point.instrument,
@@ -150,11 +153,14 @@ def as_slot(point: Point, referral) -> Slot:
         due_by=window.due_by,
         missed_after=window.missed_after,
         measure=point.measure,
-        label=label(point.weeks),
-        counts_as=counts_as(point.weeks),
+        label=slot_label,
+        counts_as=slot_counts_as,
         source=SOURCE,
         key=point.key,
     )
+
+
+SLOT_FIELDS = ("trial", "referral_id", "status", "randomised_at", "withdrawn_on", "data_kept")
 
 
 def trial_slots(referrals: list, today: datetime.date) -> dict[int, list[Slot]]:
@@ -162,10 +168,16 @@ def trial_slots(referrals: list, today: datetime.date) -> dict[int, list[Slot]]:
     referral pk: three queries (participants, time points, measures) however many referrals,
     one when none of them takes part."""
     by_pk = {referral.pk: referral for referral in referrals}
+    # Of each participant and trial, only what the time points are worked out from.
     participants = list(
-        Participant.objects.filter(referral_id__in=list(by_pk), status=ParticipantStatus.RANDOMISED)
+        schedule.with_randomised_day(
+            Participant.objects.filter(
+                referral_id__in=list(by_pk), status=ParticipantStatus.RANDOMISED
+            )
+        )
         .filter(Q(withdrawn_on__isnull=True) | Q(data_kept=DataKept.FOLLOW_UP))
         .select_related("trial")
+        .only(*SLOT_FIELDS, "trial__instruments")
         .order_by("randomised_at", "pk")
     )
     if not participants:
@@ -173,6 +185,7 @@ def trial_slots(referrals: list, today: datetime.date) -> dict[int, list[Slot]]:
     weeks = _weeks_of({p.trial_id for p in participants})
     instruments = {code for p in participants for code in p.trial.instruments}
     measures = _measures_of({p.referral_id for p in participants}, instruments)
+    words = {w: (label(w), counts_as(w)) for ws in weeks.values() for w in ws}
     slots: dict[int, list[Slot]] = {}
     for participant in participants:
         referral = by_pk[participant.referral_id]
@@ -182,7 +195,7 @@ def trial_slots(referrals: list, today: datetime.date) -> dict[int, list[Slot]]:
             measures.get(participant.referral_id, []),
             today,
         ):
-            slots.setdefault(referral.pk, []).append(as_slot(point, referral))
+            slots.setdefault(referral.pk, []).append(as_slot(point, referral, words[point.weeks]))
     return slots
 
 

@@ -6,6 +6,7 @@ the user's scope answers 404 as on every page about a person.
 """
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from linkwork.accounts.models import Role, User
 from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import sites_for
+from linkwork.outcomes.queries import Slot
 from linkwork.partners.models import Site
 from linkwork.referrals.holds import AllocationHold
 from linkwork.referrals.models import Pathway
@@ -323,35 +325,48 @@ def _enrolment_hold(referral, participants, trials) -> AllocationHold | None:
 # --- Trial measures of people still waiting -------------------------------------------------------
 
 
-def trial_measures_due_while_waiting(user, *, today: datetime.date | None = None) -> list[dict]:
+@dataclass
+class DueLine:
+    """One person's trial measures due at one time point (`trial_measures_due_while_waiting`)."""
+
+    slot: Slot
+    participant_pk: int
+    instruments: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """Their trial page, where the measures are recorded (worked out only for the lines
+        shown)."""
+        return reverse("trials:participant", args=[self.participant_pk])
+
+
+def trial_measures_due_while_waiting(user, *, today: datetime.date | None = None) -> list[DueLine]:
     """Trial measures due or overdue for participants still on the waiting list at the user's
     sites (randomised to wait, or not allocated yet): nobody's caseload chases them, so the
     managers' home page does. One line per person and time point, overdue first, then by date,
     each with the instruments and a link to the person's trial page (where they are recorded).
     Four queries however many people wait."""
     today = today or timezone.localdate()
+    # Of each referral, only what the lines show: the person's name.
     waiting = list(
-        referrals_for(user).filter(
+        referrals_for(user)
+        .filter(
             status=ReferralStatus.WAITING,
             pk__in=Participant.objects.filter(status=ParticipantStatus.RANDOMISED).values(
                 "referral_id"
             ),
         )
+        .select_related(None)
+        .select_related("person")
+        .only("site", "status", "person", "person__given_name", "person__family_name")
     )
     due = [
         slot for slots in trial_slots(waiting, today).values() for slot in slots if slot.collectable
     ]
     due.sort(key=lambda s: (s.state != schedule.OVERDUE, s.due_by, s.referral.pk, s.key))
-    lines: dict[tuple[int, str], dict] = {}
+    lines: dict[tuple[int, str], DueLine] = {}
     for slot in due:
         participant_pk = participant_pk_of(slot)
-        line = lines.setdefault(
-            (participant_pk, slot.label),
-            {
-                "slot": slot,
-                "instruments": [],
-                "url": reverse("trials:participant", args=[participant_pk]),
-            },
-        )
-        line["instruments"].append(slot.instrument.short_name)
+        line = lines.setdefault((participant_pk, slot.label), DueLine(slot, participant_pk))
+        line.instruments.append(slot.instrument.short_name)
     return list(lines.values())

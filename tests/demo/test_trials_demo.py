@@ -57,8 +57,16 @@ def test_the_demo_has_a_closed_trial_with_full_consort_data_and_an_open_one(clie
 
     opened = Trial.objects.get(status=TrialStatus.OPEN)
     assert [s.slug for s in opened.sites.all()] == ["powys"]
-    assert opened.participants.filter(status="randomised").count() == 2
+    assert opened.participants.filter(status="randomised").count() == 3
     assert opened.participants.filter(status="eligible").count() == 1
+    # Those randomised to wait are still waiting, with their 4-week measures due: the managers'
+    # home page chases them, one overdue.
+    client.login(username="manager", password="linkwork-demo")
+    home = client.get(reverse("home"))
+    lines = home.context["trial_measures_waiting"]
+    assert [line.slot.state for line in lines] == ["overdue", "due"]
+    assert all(line.slot.referral.status == ReferralStatus.WAITING for line in lines)
+    assert "Trial measures due while waiting" in home.content.decode()
     # Others on its pathways wait to be offered it: a coordinator can enrol someone.
     waiting = opened.pathways.first().site.referrals.filter(
         status=ReferralStatus.WAITING, pathway__in=opened.pathways.all()

@@ -4,13 +4,14 @@ import pytest
 from django.db.models.signals import post_init
 from django.urls import reverse
 
+from linkwork.home import dashboards
 from linkwork.home.dashboards import TRIAGE_ON_HOME
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import WAITING_PAGE_SIZE
 from linkwork.referrals.status import Priority
 from linkwork.referrals.status import ReferralStatus as S
 from linkwork.referrals.views.staff import WAITING_PER_SITE_WHEN_ALL_SHOWN
-from tests.factories import make_referral
+from tests.factories import CoordinatorFactory, allocate, make_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +168,36 @@ def test_the_triage_queue_index_covers_exactly_the_statuses_to_triage():
     (lookup, statuses) = index.condition.children[0]
     assert lookup == "status__in"
     assert set(statuses) == set(TO_TRIAGE)
+
+
+def test_in_a_large_team_the_manager_home_shows_the_fullest_caseloads_and_links_to_all(
+    client_for, manager, coordinator_a, site_a, pathway_a, monkeypatch
+):
+    monkeypatch.setattr(dashboards, "CASELOADS_ON_HOME", 2)
+    roomy = CoordinatorFactory(first_name="Aled", last_name="Bevan", sites=[site_a], caseload_cap=9)
+    full = CoordinatorFactory(first_name="Zoe", last_name="Wyn", sites=[site_a], caseload_cap=1)
+    allocate(make_referral(S.WAITING, pathway=pathway_a), coordinator=full)
+    coordinator_a.caseload_cap = 3
+    coordinator_a.save()
+    browser = client_for(manager)
+
+    response = browser.get(reverse("home"))
+
+    # Fewest places free first (Zoe has none, Gareth three), not by name: Aled is left out.
+    assert list(response.context["coordinators"]) == [full, coordinator_a]
+    assert roomy.display_name not in response.content.decode()
+    assert "See all 3 caseloads" in response.content.decode()
+    # The caseloads page has everyone.
+    everyone = browser.get(reverse("referrals:caseloads")).content.decode()
+    assert all(c.display_name in everyone for c in (roomy, full, coordinator_a))
+
+
+def test_in_a_small_team_the_manager_home_shows_every_caseload_by_name(
+    client_for, manager, coordinator_a, site_a
+):
+    other = CoordinatorFactory(first_name="Aled", last_name="Bevan", sites=[site_a])
+
+    response = client_for(manager).get(reverse("home"))
+
+    assert list(response.context["coordinators"]) == [other, coordinator_a]
+    assert "with the fewest places free" not in response.content.decode()
