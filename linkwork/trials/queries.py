@@ -36,6 +36,7 @@ from .models import (
     Trial,
     TrialExport,
     TrialStatus,
+    TrialTimepoint,
 )
 
 
@@ -325,6 +326,32 @@ def _enrolment_hold(referral, participants, trials) -> AllocationHold | None:
 # --- Trial measures of people still waiting -------------------------------------------------------
 
 
+def _randomised_when_a_measure_may_be_due(today: datetime.date) -> Q | None:
+    """Participants randomised on a day for which one of their trial's time points can be
+    collected today (`schedule.randomised_between`), a day wider each side for the time zone:
+    `schedule` decides. None: no trial has time points."""
+    weeks: dict[int, list[int]] = {}
+    for trial_id, week in TrialTimepoint.objects.values_list("trial_id", "weeks"):
+        weeks.setdefault(trial_id, []).append(week)
+    found = None
+    for trial_id, its_weeks in weeks.items():
+        earliest, latest = schedule.randomised_between(its_weeks, today)
+        span = Q(
+            trial_id=trial_id,
+            randomised_at__gte=_start_of(earliest - ONE_DAY),
+            randomised_at__lt=_start_of(latest + 2 * ONE_DAY),
+        )
+        found = span if found is None else found | span
+    return found
+
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 @dataclass
 class DueLine:
     """One person's trial measures due at one time point (`trial_measures_due_while_waiting`)."""
@@ -345,16 +372,20 @@ def trial_measures_due_while_waiting(user, *, today: datetime.date | None = None
     sites (randomised to wait, or not allocated yet): nobody's caseload chases them, so the
     managers' home page does. One line per person and time point, overdue first, then by date,
     each with the instruments and a link to the person's trial page (where they are recorded).
-    Four queries however many people wait."""
+    Five queries however many people wait; only those randomised when one of their trial's
+    time points can be due are read."""
     today = today or timezone.localdate()
+    may_be_due = _randomised_when_a_measure_may_be_due(today)
+    if may_be_due is None:
+        return []
     # Of each referral, only what the lines show: the person's name.
     waiting = list(
         referrals_for(user)
         .filter(
             status=ReferralStatus.WAITING,
-            pk__in=Participant.objects.filter(status=ParticipantStatus.RANDOMISED).values(
-                "referral_id"
-            ),
+            pk__in=Participant.objects.filter(
+                may_be_due, status=ParticipantStatus.RANDOMISED
+            ).values("referral_id"),
         )
         .select_related(None)
         .select_related("person")

@@ -68,6 +68,16 @@ def window(randomised_on: datetime.date, weeks: int) -> Window:
     )
 
 
+def randomised_between(
+    weeks: list[int], today: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of randomisation for which one of these time points can be
+    collected today (its window open, due or overdue, not yet missed)."""
+    earliest = today - datetime.timedelta(weeks=max(weeks)) - DUE_AFTER - MISSED_AFTER
+    latest = today - datetime.timedelta(weeks=min(weeks)) + OPENS_BEFORE
+    return earliest, latest
+
+
 def randomised_on(participant) -> datetime.date:
     """The local day of randomisation. The reports' rows carry it already, worked out in the
     database (`with_randomised_day`); a participant object works it out once per moment (the

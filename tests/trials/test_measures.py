@@ -26,6 +26,7 @@ from linkwork.referrals.status import ClosureReason
 from linkwork.trials import actions
 from linkwork.trials.measures import trial_slots
 from linkwork.trials.models import ParticipantStatus
+from linkwork.trials.queries import trial_measures_due_while_waiting
 from tests.factories import allocate
 from tests.trials.conftest import GAD7_ANSWERS, enrol
 
@@ -414,6 +415,28 @@ def test_the_trial_slots_take_three_queries_however_many_people(
     outside = waiting_at_a()
     with django_assert_max_num_queries(1):
         assert trial_slots([outside], timezone.localdate()) == {}
+
+
+def test_reading_only_those_who_may_be_due_misses_nobody_on_any_day(
+    trial, waiting_at_a, coordinator_a, manager
+):
+    """The managers' list reads only people randomised when a time point can be due today
+    (`schedule.randomised_between`): on every day from randomisation to past the last window,
+    it lists exactly what the schedule says is due or overdue."""
+    participant = randomise_to(trial, waiting_at_a, coordinator_a, "Waitlist")
+    randomised = timezone.localdate(participant.randomised_at)
+    seen = set()
+    for days in range(0, 131):
+        today = randomised + datetime.timedelta(days=days)
+        expected = sorted(
+            (slot.label, slot.state)
+            for slot in trial_slots([participant.referral], today)[participant.referral_id]
+            if slot.collectable
+        )
+        lines = trial_measures_due_while_waiting(manager, today=today)
+        assert sorted((line.slot.label, line.slot.state) for line in lines) == expected, days
+        seen.update(state for _label, state in expected)
+    assert seen == {"due", "overdue"}
 
 
 def test_the_home_page_shows_the_first_few_and_their_own_page_has_all(
