@@ -109,6 +109,8 @@ def caseload_alerts(coordinator, *, today: datetime.date | None = None) -> Casel
                 alerts.past_planned_end.append(referral)
             elif plan.ends_on <= today + ENDING_WITHIN:
                 alerts.ending_soon.append(referral)
+        rated = [goal.last_rated for goal in referral.active_goals if goal.last_rated]
+        referral.last_review = max(rated) if rated else None  # for "last reviewed …"
         due = next_review_due((goal, goal.last_rated) for goal in referral.active_goals)
         if due is not None and due <= today:
             alerts.reviews_due.append(referral)

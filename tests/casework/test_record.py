@@ -309,7 +309,11 @@ def test_the_record_and_the_home_page_agree_on_when_a_goal_review_is_due(
     browser = client_for(coordinator_a)
 
     record = browser.get(reverse("casework:record", args=[in_support.pk]))
-    assert record.context["next_review"] == unrated.started_on + datetime.timedelta(days=28)
+    due_on = unrated.started_on + datetime.timedelta(days=28)
+    assert record.context["next_review"] == due_on
+    # A week past: overdue, not "upcoming".
+    assert "A goal review was due by" in record.content.decode()
+    assert "Upcoming: a goal review" not in record.content.decode()
     home = browser.get(reverse("home"))
     assert in_support in home.context["alerts"].reviews_due
 
@@ -318,5 +322,6 @@ def test_the_record_and_the_home_page_agree_on_when_a_goal_review_is_due(
     assert record.context["next_review"] == today - datetime.timedelta(days=3) + datetime.timedelta(
         days=28
     )
+    assert "Upcoming: a goal review is due by" in record.content.decode()
     home = browser.get(reverse("home"))
     assert in_support not in home.context["alerts"].reviews_due

@@ -85,7 +85,29 @@ def test_a_goal_not_reviewed_for_29_days_is_listed(client_for, coordinator_a, ma
     assert due in found.reviews_due
     assert fresh not in found.reviews_due
     section = content[content.index('id="reviews-due"') :]
-    assert due.person.full_name in section[: section.index("</ul>")]
+    section = section[: section.index("</ul>")]
+    assert due.person.full_name in section
+    # When it was last reviewed, not "not reviewed yet" (the goal was rated 29 days ago).
+    last = TODAY() - datetime.timedelta(days=29)
+    assert f"last reviewed {last.day} {last:%b %Y}" in section
+    assert "not reviewed yet" not in section
+
+
+def test_a_goal_never_rated_is_listed_as_not_reviewed_yet(
+    client_for, coordinator_a, manager, pathway_a
+):
+    due = person(pathway_a, manager, coordinator_a)
+    actions.add_goal(
+        due,
+        by=coordinator_a,
+        description="Walk daily",
+        domain="activity",
+        started_on=TODAY() - datetime.timedelta(days=29),
+    )
+    found, content = alerts(client_for, coordinator_a)
+    assert due in found.reviews_due
+    section = content[content.index('id="reviews-due"') :]
+    assert "not reviewed yet" in section[: section.index("</ul>")]
 
 
 def test_another_coordinators_people_are_not_listed(

@@ -143,6 +143,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     )
     goals = presenters.goals_for_record(goals_with_progress(referral))
     contacts, upcoming = presenters.split_contacts(contacts_for(referral), timezone.now())
+    next_review = presenters.next_review_on_record(goals, closed=closed)
     return render(
         request,
         "casework/record.html",
@@ -165,7 +166,8 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "what_matters": referral.what_matters.select_related("by").first(),
             "goals": goals,
             "active_goal_count": sum(1 for goal in goals if goal.is_active),
-            "next_review": presenters.next_review_on_record(goals, closed=closed),
+            "next_review": next_review,
+            "review_overdue": next_review is not None and next_review < today,
             "contacts": contacts,
             "upcoming_contacts": upcoming,
             "sessions_attended": presenters.sessions_attended(contacts),
