@@ -140,6 +140,35 @@ def test_the_sites_goal_limit_is_refused_with_a_clear_message(
     assert "End or change one before adding another" in message
     assert "One goal too many" in response.content.decode()
     assert Goal.objects.filter(referral=in_support).count() == 3
+    # And the way on: each active goal's "End or change" page.
+    for goal in Goal.objects.filter(referral=in_support):
+        assert url("end_goal", in_support, goal.pk) in response.content.decode()
+
+
+def test_at_the_goal_limit_the_page_leads_to_ending_a_goal_before_anything_is_written(
+    client_for, coordinator_a, in_support
+):
+    browser = client_for(coordinator_a)
+    page = browser.get(url("add_goal", in_support)).content.decode()
+    assert 'name="description"' in page and 'id="goal-limit"' not in page
+    for n in range(in_support.site.max_active_goals):
+        add_goal(browser, in_support, f"Goal {n}")
+
+    page = browser.get(url("add_goal", in_support)).content.decode()
+
+    assert 'id="goal-limit"' in page
+    assert 'name="description"' not in page  # no form to fill in only to be refused
+    goals = Goal.objects.filter(referral=in_support)
+    for goal in goals:
+        assert url("end_goal", in_support, goal.pk) in page
+    # Ending one makes room: the form is back.
+    ended = browser.post(
+        url("end_goal", in_support, goals[0].pk),
+        {"outcome": "achieved", "new_description": "", "new_domain": ""},
+    )
+    assert ended.status_code == 302
+    page = browser.get(url("add_goal", in_support)).content.decode()
+    assert 'name="description"' in page and 'id="goal-limit"' not in page
 
 
 @pytest.fixture

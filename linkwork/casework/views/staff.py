@@ -327,15 +327,20 @@ def add_goal(request: HttpRequest, pk: int) -> HttpResponse:
 
     if response := submit(request, form, act):
         return response
-    active = referral.goals.filter(status=GoalStatus.ACTIVE).count()
+    # At the limit, the page says so before anything is written, and leads to ending or
+    # changing a goal (the form shows only again after a refused attempt, to keep what was typed).
+    active_goals = list(referral.goals.filter(status=GoalStatus.ACTIVE).order_by("pk"))
+    limit = referral.site.max_active_goals
     return render(
         request,
         "casework/add_goal.html",
         {
             "referral": referral,
             "form": form,
-            "active": active,
-            "limit": referral.site.max_active_goals,
+            "active": len(active_goals),
+            "active_goals": active_goals,
+            "limit": limit,
+            "at_limit": len(active_goals) >= limit,
         },
     )
 
