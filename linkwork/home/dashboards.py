@@ -9,6 +9,7 @@ from linkwork.directory.queries import directory_summary
 from linkwork.engagement.presenters import concentration_words
 from linkwork.engagement.queries import referrer_summary
 from linkwork.outcomes.queries import due_for_coordinator
+from linkwork.prescriptions.queries import needing_attention_for
 from linkwork.referrals.queries import caseload_of, coordinators_for, referrals_for
 from linkwork.referrals.status import TO_TRIAGE, Priority, ReferralStatus
 from linkwork.safeguarding.queries import (
@@ -63,6 +64,7 @@ def coordinator_home(user) -> dict:
         "open_prompts": list(open_prompts_for(user)),
         "overdue_escalations": list(overdue_escalations_for(user)),
         "measures_due": _grouped(due_for_coordinator(user)),
+        "prescriptions_needing_attention": list(needing_attention_for(user)),
     }
 
 

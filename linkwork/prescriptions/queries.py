@@ -11,6 +11,7 @@ from linkwork.directory.models import Service
 from linkwork.directory.queries import availability_rank
 from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
+from linkwork.referrals.status import ReferralStatus
 
 from . import tokens
 from .actions import LinkRefused
@@ -31,6 +32,22 @@ def prescriptions_for(referral: Referral) -> QuerySet[SocialPrescription]:
             Prefetch("updates", queryset=PrescriptionUpdate.objects.select_related("by")),
         )
         .order_by("-created_at", "-pk")
+    )
+
+
+def needing_attention_for(coordinator) -> QuerySet[SocialPrescription]:
+    """Social prescriptions of the people the coordinator supports now whose service did not
+    answer and was chased (`actions.chase_unanswered_links`), the longest waiting first: their
+    home page lists them until someone records what happened."""
+    return (
+        SocialPrescription.objects.filter(
+            needs_attention_since__isnull=False,
+            referral__status=ReferralStatus.ALLOCATED,
+            referral__allocations__coordinator=coordinator,
+            referral__allocations__ended_at__isnull=True,
+        )
+        .select_related("service", "referral__person")
+        .order_by("needs_attention_since", "pk")
     )
 
 

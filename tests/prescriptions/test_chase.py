@@ -95,3 +95,33 @@ def test_either_link_answers_after_a_chase_and_the_flag_clears(
         reverse("prescriptions:list", args=[prescription.referral_id])
     )
     assert "Needs attention" not in listing.content.decode()
+
+
+def _home_list(client_for, user) -> str:
+    content = client_for(user).get(reverse("home")).content.decode()
+    if 'id="prescriptions-needing-attention"' not in content:
+        return ""
+    part = content[content.index('id="prescriptions-needing-attention"') :]
+    return part[: part.index("</ul>")]
+
+
+@override_settings(SERVICE_LINK_CHASE_DAYS=14, SERVICE_LINK_DAYS=30)
+def test_a_chased_prescription_is_on_its_coordinators_home_page_until_answered(
+    sent, client_for, coordinator_a, coordinator_b, manager
+):
+    prescription, _path = sent
+    assert _home_list(client_for, coordinator_a) == ""
+    assert actions.chase_unanswered_links(now=prescription.links.get().created_at + days(14)) == 1
+
+    listed = _home_list(client_for, coordinator_a)
+    assert "Angharad Pritchard" in listed and prescription.service.name in listed
+    assert reverse("prescriptions:detail", args=[prescription.referral_id, prescription.pk]) in (
+        listed
+    )
+    # Nobody else's home page: another site's coordinator, or a manager.
+    assert _home_list(client_for, coordinator_b) == ""
+    assert "Angharad" not in _home_list(client_for, manager)
+
+    # The service answers by phone: the coordinator records it, and it leaves the list.
+    actions.change_status(prescription, by=coordinator_a, to_status=P.ACCEPTED)
+    assert _home_list(client_for, coordinator_a) == ""
