@@ -179,6 +179,51 @@ def build_demo_prescriptions(
     return made
 
 
+def build_chased_prescription(coordinator) -> SocialPrescription | None:
+    """One prescription of `coordinator`'s that the service never answered: sent three weeks
+    ago and chased a week later, so it "needs attention" on their home page. Chosen without
+    the demo's random numbers (everything after this stays as it was): their longest-supported
+    person whose allocation is old enough, and the first open service there that takes
+    referrals by email."""
+    now = timezone.now()
+    sent_ago = datetime.timedelta(days=21)
+    for referral in Referral.objects.filter(
+        status="allocated", allocations__coordinator=coordinator, allocations__ended_at=None
+    ).order_by("allocations__started_at", "pk"):
+        started = current_allocation(referral).started_at
+        if started > now - sent_ago - datetime.timedelta(days=1):
+            continue
+        services = (
+            Service.objects.serving(referral.site)
+            .filter(availability=Availability.OPEN)
+            .exclude(referral_email="")
+            .exclude(prescriptions__referral=referral)
+            .order_by("pk")
+        )
+        age = referral.person.age_on(timezone.localdate())
+        service = next(
+            (s for s in services if (s.minimum_age or 0) <= age <= (s.maximum_age or 200)), None
+        )
+        if service is None:
+            continue
+        sent = (now - sent_ago).replace(hour=10, minute=0)
+        chased = sent + datetime.timedelta(days=actions.chase_days())
+        with emails_held():
+            with _back_dated(sent):
+                prescription = actions.make_prescription(
+                    referral,
+                    by=coordinator,
+                    service=service,
+                    asked_for=_asked_for(service),
+                    send=True,
+                )
+            with _back_dated(chased):
+                actions.chase_unanswered_links(now=chased)
+        prescription.refresh_from_db()
+        return prescription
+    return None
+
+
 def _open_since() -> dict[int, datetime.date]:
     """For each service, the day from which it has been open (or open but limited) ever since."""
     since: dict[int, datetime.date] = {}

@@ -54,7 +54,7 @@ from linkwork.demo.directory import (
 from linkwork.demo.engagement import ENGAGEMENT_MODELS, build_demo_engagement
 from linkwork.demo.history import build_demo_history
 from linkwork.demo.outcomes import build_demo_baselines, build_demo_outcomes
-from linkwork.demo.prescriptions import build_demo_prescriptions
+from linkwork.demo.prescriptions import build_chased_prescription, build_demo_prescriptions
 from linkwork.demo.reports import REPORT_MODELS, build_demo_reports
 from linkwork.demo.trials import TRIAL_MODELS, build_demo_trials
 from linkwork.messaging.models import ReferrerMessage
@@ -847,6 +847,8 @@ class Demo:
         # Outcome measures: the baselines are taken while everyone is still in support.
         build_demo_baselines(self)
         close_demo_cases(self, long_running)
+        # A service that never answered Gareth, chased: on his home page as needing attention.
+        build_chased_prescription(self.users["coordinator"])
         # What coordinators found nothing for, some of it for people still on their caseloads.
         still_supported = Referral.objects.filter(status=ReferralStatus.ALLOCATED).order_by("pk")
         build_demo_unmet_needs(list(self.sites.values()), still_supported, today=self.today)

@@ -423,7 +423,9 @@ def test_reading_only_those_who_may_be_due_misses_nobody_on_any_day(
     """The managers' list reads only people randomised when a time point can be due today
     (`schedule.randomised_between`): on every day from randomisation to past the last window,
     it lists exactly what the schedule says is due or overdue."""
-    participant = randomise_to(trial, waiting_at_a, coordinator_a, "Waitlist")
+    # One person, in whichever arm (someone given immediate support still waits until
+    # allocated): the only one the list can hold.
+    participant = enrol(trial, waiting_at_a(), coordinator_a, until=S.RANDOMISED)
     randomised = timezone.localdate(participant.randomised_at)
     seen = set()
     for days in range(0, 131):
