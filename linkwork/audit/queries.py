@@ -3,7 +3,8 @@
 import datetime
 
 from django.db.models import QuerySet
-from django.utils import timezone
+
+from linkwork.core.days import start_of_day
 
 from .models import AuditEvent
 
@@ -27,11 +28,7 @@ def audit_events(
         events = events.filter(action=action)
     # As ranges of time (local days), so the index on `at` serves them.
     if date_from:
-        events = events.filter(at__gte=_start_of(date_from))
+        events = events.filter(at__gte=start_of_day(date_from))
     if date_to:
-        events = events.filter(at__lt=_start_of(date_to + datetime.timedelta(days=1)))
+        events = events.filter(at__lt=start_of_day(date_to + datetime.timedelta(days=1)))
     return events
-
-
-def _start_of(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

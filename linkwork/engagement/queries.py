@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 
 from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import sites_for
+from linkwork.core.days import start_of_day
 from linkwork.core.months import add_months
 from linkwork.directory.models import Organization, Service, serves_every_site_q
 from linkwork.partners.models import Organisation, Site, SourceType
@@ -88,7 +89,7 @@ def year_before(today: datetime.date) -> datetime.date:
 
 def start_of(day: datetime.date) -> datetime.datetime:
     """The first moment of the day, in local time."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+    return start_of_day(day)
 
 
 def days_since(moment: datetime.datetime | None, today: datetime.date) -> int | None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from linkwork.accounts.models import Role, User
 from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import sites_for
+from linkwork.core.days import start_of_day
 from linkwork.outcomes.queries import Slot
 from linkwork.partners.models import Site
 from linkwork.referrals.holds import AllocationHold
@@ -338,18 +339,14 @@ def _randomised_when_a_measure_may_be_due(today: datetime.date) -> Q | None:
         earliest, latest = schedule.randomised_between(its_weeks, today)
         span = Q(
             trial_id=trial_id,
-            randomised_at__gte=_start_of(earliest - ONE_DAY),
-            randomised_at__lt=_start_of(latest + 2 * ONE_DAY),
+            randomised_at__gte=start_of_day(earliest - ONE_DAY),
+            randomised_at__lt=start_of_day(latest + 2 * ONE_DAY),
         )
         found = span if found is None else found | span
     return found
 
 
 ONE_DAY = datetime.timedelta(days=1)
-
-
-def _start_of(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 @dataclass
