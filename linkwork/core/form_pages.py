@@ -11,13 +11,23 @@ refuses, show why on the form, with what was typed kept. A view then reads as wh
     return submit(request, form, raise_it) or render(request, "...", {"form": form})
 """
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.db import OperationalError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from .errors import ActionRefused
+
+logger = logging.getLogger(__name__)
+
+NOT_SAVED = _(
+    "This could not be saved just now, so nothing was saved. What you entered is still here: "
+    "check it and try again."
+)
 
 
 def posted(request: HttpRequest, form_class: type[forms.BaseForm], **kwargs: Any):
@@ -35,12 +45,27 @@ def submit(
     act: Callable[[dict], HttpResponse],
 ) -> HttpResponse | None:
     """On a POST whose form is valid, `act(form.cleaned_data)` and return its response (a
-    redirect, usually). None otherwise, or when the action is refused (`ActionRefused`, shown on
-    the form beside its field): the caller renders the page again, with the errors."""
+    redirect, usually). None otherwise, or when the action is refused or could not be saved
+    (`attempt`): the caller renders the page again, with the errors and what was typed."""
     if request.method != "POST" or not form.is_valid():
         return None
+    return attempt(form, lambda: act(form.cleaned_data))
+
+
+def attempt(form: forms.BaseForm, act: Callable[[], HttpResponse]) -> HttpResponse | None:
+    """`act()` in one transaction, and its response. None when it was refused (`ActionRefused`,
+    shown on the form beside its field) or when the database could not save it just then (busy
+    past its wait, or the connection lost): nothing is saved, the form says so, and the page is
+    shown again with everything that was typed, to send again."""
     try:
-        return act(form.cleaned_data)
+        with transaction.atomic():
+            return act()
     except ActionRefused as refusal:
         refusal.show_on(form)
-        return None
+    except OperationalError as error:
+        # The error's class only: its message may quote the values being saved.
+        logger.warning(
+            "A save failed and was not made (%s); the form was shown again.", type(error).__name__
+        )
+        form.add_error(None, NOT_SAVED)
+    return None

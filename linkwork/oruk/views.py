@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from linkwork.accounts.permissions import Permission, require
-from linkwork.core.form_pages import posted
+from linkwork.core.form_pages import posted, submit
 from linkwork.core.pagination import page_links
 from linkwork.directory.models import ImportStatus
 
@@ -35,11 +35,15 @@ STATUS_COLOURS = {
 def imports(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.IMPORT_DIRECTORY)
     form = posted(request, ImportForm)
-    if request.method == "POST" and form.is_valid():
+
+    def queue(_data):
         directory_import = actions.queue_import(
             source=form.source, payload=form.payload, by=request.user
         )
         return redirect("oruk:import_detail", pk=directory_import.pk)
+
+    if response := submit(request, form, queue):
+        return response
     page = Paginator(
         queries.imports_newest_first(),
         PER_PAGE,

@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -304,6 +305,38 @@ def test_a_contact_in_the_future_is_refused_and_what_was_typed_is_kept(
     checked = re.findall(r'<input[^>]*type="radio"[^>]*checked[^>]*>', content)
     assert any('value="home_visit"' in tag for tag in checked)
     assert not Contact.objects.exists()
+
+
+def test_a_contact_that_could_not_be_saved_saves_nothing_and_keeps_what_was_typed(
+    client_for, coordinator_a, in_support, monkeypatch
+):
+    """The database fails part way through the save (busy past its wait, say): the half-made
+    contact is undone, the page says nothing was saved, and everything typed is there to send
+    again, which then works."""
+    log_contact = actions.log_contact
+
+    def fails_after_writing(*args, **kwargs):
+        log_contact(*args, **kwargs)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(actions, "log_contact", fails_after_writing)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    browser = client_for(coordinator_a)
+    form = contact_form(yesterday, mode="home_visit")
+    response = browser.post(url("log_contact", in_support), form)
+    assert response.status_code == 200
+    assert not Contact.objects.exists()
+    content = response.content.decode()
+    assert "This could not be saved just now, so nothing was saved." in content
+    assert "Talked about the walking group" in content
+    assert 'value="10:30"' in content
+    checked = re.findall(r'<input[^>]*type="radio"[^>]*checked[^>]*>', content)
+    assert any('value="home_visit"' in tag for tag in checked)
+    assert "locked" not in content
+
+    monkeypatch.setattr(actions, "log_contact", log_contact)
+    assert browser.post(url("log_contact", in_support), form).status_code == 302
+    assert Contact.objects.count() == 1
 
 
 # --- Closing, reopening, read-only ---------------------------------------------------------------

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.db import OperationalError
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -96,6 +97,44 @@ def test_a_refused_link_goes_back_to_the_record_with_the_reason(
     followed = browser.get(response["Location"]).content.decode()
     assert "has already been recorded for baseline" in followed
     assert not MeasureLink.objects.exists()
+
+
+def test_answers_that_could_not_be_saved_are_kept_and_the_link_still_works(
+    client,
+    client_for,
+    coordinator_a,
+    welsh,
+    schedule_a,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    """The database fails part way through saving the person's answers: no measure, the link is
+    not spent, and their answers are still ticked, to send again."""
+    path, _response = make_link(
+        client_for(coordinator_a), welsh, django_capture_on_commit_callbacks
+    )
+    complete = actions.complete_measure_through_link
+
+    def fails_after_writing(*args, **kwargs):
+        complete(*args, **kwargs)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(actions, "complete_measure_through_link", fails_after_writing)
+    response = client.post(path, SWEMWBS)
+    assert response.status_code == 200
+    assert not Measure.objects.exists()
+    assert MeasureLink.objects.get().used_at is None
+    assert response.context["form"].non_field_errors()
+    checked = re.findall(r'<input[^>]*type="radio"[^>]*checked[^>]*>', response.content.decode())
+    ticked = {
+        re.search(r'name="([^"]+)"', tag).group(1): re.search(r'value="([^"]+)"', tag).group(1)
+        for tag in checked
+    }
+    assert ticked == SWEMWBS
+
+    monkeypatch.setattr(actions, "complete_measure_through_link", complete)
+    assert client.post(path, SWEMWBS).status_code == 302
+    assert Measure.objects.count() == 1
 
 
 def test_the_person_completes_it_in_their_language_and_it_works_once(

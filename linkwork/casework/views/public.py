@@ -9,8 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from linkwork.core.errors import ActionRefused
-from linkwork.core.form_pages import posted
+from linkwork.core.form_pages import attempt, posted
 
 from .. import actions
 from ..forms import ClientFeedbackForm
@@ -33,11 +32,16 @@ def feedback(request: HttpRequest, signed: str) -> HttpResponse:
     with translation.override(language):
         form = posted(request, ClientFeedbackForm)
         if request.method == "POST" and form.is_valid():
-            try:
+
+            def give():
                 actions.give_feedback_through_link(link, language=language, **form.cleaned_data)
-            except ActionRefused:
+                return redirect("casework:feedback_thanks")
+
+            if response := attempt(form, give):
+                return response
+            if actions.feedback_link_from(signed) is None:
+                # Used (a second submission) or withdrawn meanwhile.
                 return render(request, "casework/public/feedback_refused.html", status=410)
-            return redirect("casework:feedback_thanks")
         return render(
             request,
             "casework/public/feedback.html",

@@ -99,8 +99,19 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for the write lock rather than failing at once when two requests write together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite has one writer at a time. So that saves made together wait their turn instead of
+    # failing with "database is locked" (decision 0017):
+    # - WAL: readers (pages, the worker's polling) never block a writer, nor a writer them;
+    # - IMMEDIATE: a transaction takes the write lock when it begins, so it waits (up to the
+    #   timeout) for its turn then, rather than failing when a read turns into a write;
+    # - the timeout, in seconds, is how long a writer waits for the lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT", default=20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
+        }
+    )
 elif (
     DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     and env_str("DATABASE_JIT", default="off") != "on"

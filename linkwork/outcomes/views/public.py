@@ -10,8 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from linkwork.core.errors import ActionRefused
-from linkwork.core.form_pages import posted
+from linkwork.core.form_pages import attempt, posted
 
 from .. import actions
 from ..forms import QuestionnaireForm
@@ -51,20 +50,22 @@ def measure(request: HttpRequest, signed: str) -> HttpResponse:
             coordinator=False,
         )
         if request.method == "POST" and form.is_valid():
-            try:
+
+            def complete():
                 completed = actions.complete_measure_through_link(
                     link, answers=form.answers(), language=language
                 )
-            except ActionRefused as refusal:
-                if actions.measure_link_from(signed) is None:
-                    return _refused(request)
-                refusal.show_on(form)
-            else:
                 request.session[THANKS_SESSION_KEY] = {
                     "language": language,
                     "needs_help": bool(completed.flags.get(actions.ITEM_9_FLAG)),
                 }
                 return redirect("outcomes:measure_thanks")
+
+            if response := attempt(form, complete):
+                return response
+            if actions.measure_link_from(signed) is None:
+                # Used (a second submission) or withdrawn meanwhile.
+                return _refused(request)
         return render(
             request,
             "outcomes/public/measure.html",

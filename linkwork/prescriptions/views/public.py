@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from linkwork.core.errors import ActionRefused
+from linkwork.core.form_pages import attempt
 
 from .. import actions
 from ..actions import LinkRefused
@@ -56,7 +56,8 @@ def service_link(request: HttpRequest, signed: str) -> HttpResponse:
     form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def act():
             if responding:
                 next_link = actions.respond_through_link(
                     link, accept=data["decision"] == "accept", reason=data["reason"]
@@ -65,11 +66,6 @@ def service_link(request: HttpRequest, signed: str) -> HttpResponse:
                 next_link = actions.record_outcome_through_link(
                     link, outcome=data["outcome"], note=data["note"]
                 )
-        except LinkRefused as refusal:
-            return _refused(request, refusal)
-        except ActionRefused as refusal:
-            refusal.show_on(form)
-        else:
             prescription.refresh_from_db(fields=["status"])
             return render(
                 request,
@@ -80,6 +76,12 @@ def service_link(request: HttpRequest, signed: str) -> HttpResponse:
                     "next_link": next_link,
                 },
             )
+
+        try:
+            if response := attempt(form, act):
+                return response
+        except LinkRefused as refusal:
+            return _refused(request, refusal)
     if request.method == "GET":
         actions.record_link_opened(link)
     person = prescription.referral.person
