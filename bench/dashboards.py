@@ -190,6 +190,131 @@ def choice(rng, options, n, p=None):
     return options[rng.choice(len(options), size=n, p=p)]
 
 
+GIVEN_NAMES = [
+    "Alun",
+    "Bethan",
+    "Carys",
+    "Dafydd",
+    "Eleri",
+    "Ffion",
+    "Gareth",
+    "Huw",
+    "Ieuan",
+    "Lowri",
+    "Megan",
+    "Nia",
+    "Owain",
+    "Rhys",
+    "Seren",
+    "Tomos",
+    "Aled",
+    "Cerys",
+    "Elin",
+    "Gwen",
+    "Iwan",
+    "Manon",
+    "Osian",
+    "Rhian",
+    "Steffan",
+    "Tegan",
+    "Alys",
+    "Catrin",
+    "Deiniol",
+    "Emyr",
+    "Gethin",
+    "Hedd",
+    "Llinos",
+    "Mared",
+    "Nerys",
+    "Sioned",
+    "Wyn",
+    "Anwen",
+    "Branwen",
+    "Cai",
+] + ["Siân", "Llŷr", "Gwenllïan", "Siôn", "Dŵr", "Môn", "Eurgain", "Rhodri"]
+SURNAMES = [
+    "Jones",
+    "Davies",
+    "Williams",
+    "Evans",
+    "Thomas",
+    "Roberts",
+    "Lewis",
+    "Hughes",
+    "Morgan",
+    "Griffiths",
+    "Edwards",
+    "Owen",
+    "Price",
+    "Jenkins",
+    "Rees",
+    "Phillips",
+    "Morris",
+    "James",
+    "Lloyd",
+    "Parry",
+    "Powell",
+    "Pritchard",
+    "Richards",
+    "Bowen",
+    "Vaughan",
+    "Howells",
+    "Prosser",
+    "Probert",
+    "Bevan",
+    "Powys",
+    "Meredith",
+    "Gwilym",
+    "Llewellyn",
+    "Watkins",
+    "Harries",
+    "Rowlands",
+    "Pugh",
+    "Mathias",
+    "Gruffydd",
+    "Ellis",
+    "Kendrick",
+    "Humphreys",
+    "Beddoe",
+    "Cadwaladr",
+    "Tudor",
+    "Pryce",
+] + ["O'Brien", "ap Rhys", "Cadwaladr-Jones", "Llŷn", "Hâf", "Prys-Jones"]
+
+
+def people_details(rng, n: int) -> dict:
+    """Names (about 50 given names and 50 surnames, the common ones most often, a few with
+    accents and apostrophes), phone numbers, NHS numbers (valid, for 4 in 5) and the folded
+    search columns `Person.save()` would keep, for n people."""
+    from linkwork.referrals.search import fold, phone_digits
+
+    def skewed(options):  # Zipf-like: the first name in the list is the most common
+        weights = 1 / np.arange(1, len(options) + 1) ** 0.8
+        return rng.choice(len(options), size=n, p=weights / weights.sum())
+
+    given_ix, family_ix = skewed(GIVEN_NAMES), skewed(SURNAMES)
+    folded_given = np.array([fold(name) for name in GIVEN_NAMES], dtype=object)
+    folded_family = np.array([fold(name) for name in SURNAMES], dtype=object)
+    phones = np.array([f"07700 {x:06d}" for x in rng.integers(0, 1_000_000, n)], dtype=object)
+    # NHS numbers: nine random digits and the modulus-11 check digit (10 is not allowed).
+    digits = rng.integers(0, 10, (n, 9))
+    check = 11 - (digits * np.arange(10, 1, -1)).sum(axis=1) % 11
+    check[check == 11] = 0
+    valid = (check != 10) & (rng.random(n) < 0.8)
+    numbers = np.array(
+        ["".join(map(str, row)) + str(c) for row, c in zip(digits, check, strict=True)],
+        dtype=object,
+    )
+    return {
+        "given_name": np.array(GIVEN_NAMES, dtype=object)[given_ix],
+        "family_name": np.array(SURNAMES, dtype=object)[family_ix],
+        "search_name": folded_given[given_ix] + " " + folded_family[family_ix],
+        "phone": phones,
+        "search_phone": np.array([phone_digits(p) for p in phones], dtype=object),
+        "nhs_number": np.where(valid, numbers, ""),
+    }
+
+
 def answer_table(rng, code: str, levels: int = 20, per_level: int = 20) -> dict:
     """A few hundred plausible answer vectors for an instrument, scored once by the registry
     and stored as `outcomes.actions` stores a measure; grouped by level, 0 (well) to 1."""
@@ -494,8 +619,7 @@ def build(args) -> Built:  # noqa: C901, PLR0915 - one straight walk through the
             Person,
             {
                 "id": ids,
-                "given_name": choice(rng, ["Alun", "Bethan", "Carys", "Dafydd", "Eleri"], n),
-                "family_name": choice(rng, ["Davies", "Evans", "Jones", "Lewis", "Owen"], n),
+                **people_details(rng, n),
                 "date_of_birth": (
                     np.datetime64("1935-01-01") + rng.integers(0, 70 * 365, n)
                 ).astype("datetime64[D]"),

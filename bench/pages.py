@@ -412,6 +412,8 @@ def build(args) -> Service:
             )
             referral.bench_steps = [("", S.RECEIVED, at, by, "", "")]
             referrals.append(referral)
+        for person in people:
+            person.set_search_fields()
         Person.objects.bulk_create(people, batch_size=BATCH)
         for person, referral in zip(people, referrals, strict=True):
             referral.person = person
@@ -1532,6 +1534,7 @@ def pages(service) -> dict:
     administrator = signed_in(service.administrator)
     researcher = signed_in(service.researcher)
     trial = service.trial.pk
+    searches = search_urls(service)
     return {
         "manager home": get(manager, [reverse("home")]),
         "coordinator home": get(coordinator, [reverse("home")]),
@@ -1553,6 +1556,33 @@ def pages(service) -> dict:
         "trial": get(manager, urls("trials:detail", [trial])),
         "trial CONSORT": get(researcher, urls("trials:consort", [trial])),
         "trial analysis": get(researcher, urls("trials:analysis", [trial])),
+        **{f"search, {kind}": get(manager, addresses) for kind, addresses in searches.items()},
+    }
+
+
+def search_urls(service) -> dict[str, list[str]]:
+    """Searches the manager might make, from people at their sites: part of a surname, a full
+    name and date of birth, an NHS number, the end of a phone number."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from linkwork.referrals.models import Person
+
+    people = list(
+        Person.objects.filter(referrals__pk__in=service.detail_pks).exclude(nhs_number="")[:5]
+    )
+
+    def addresses(queries):
+        return [f"{reverse('search')}?{urlencode({'q': q})}" for q in queries]
+
+    return {
+        "part of a name": addresses(p.family_name[:4] for p in people),
+        "name and birth": addresses(
+            f"{p.given_name} {p.family_name} {p.date_of_birth:%d/%m/%Y}" for p in people
+        ),
+        "NHS number": addresses(p.nhs_number for p in people),
+        "phone": addresses(p.phone[-6:] for p in people),
     }
 
 

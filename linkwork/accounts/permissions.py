@@ -71,6 +71,7 @@ class Permission(StrEnum):
     CORRECT_ENGAGEMENT = "correct_engagement"
     MANAGE_PARTNER_CONTACTS = "manage_partner_contacts"
     CONFIGURE_ENGAGEMENT = "configure_engagement"
+    SEARCH_PEOPLE = "search_people"
 
 
 def _has_role(*roles: Role):
@@ -315,6 +316,8 @@ RULES = {
     | (is_coordinator & works_at_site_of & recorded_it),
     Permission.MANAGE_PARTNER_CONTACTS: is_manager & (no_object | partner_at_users_site),
     Permission.CONFIGURE_ENGAGEMENT: is_manager & (no_object | works_at_site_of),
+    # The search in the header: site staff, finding only referrals they may see.
+    Permission.SEARCH_PEOPLE: is_site_staff,
 }
 
 

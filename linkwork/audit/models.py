@@ -18,6 +18,7 @@ class AuditAction(models.TextChoices):
     CHANGE = "change", _("Changed")
     TRANSITION = "transition", _("Moved along the pathway")
     DELETE = "delete", _("Deleted")
+    SEARCH = "search", _("Found in a search")
 
 
 class AuditEvent(models.Model):

@@ -32,3 +32,29 @@ def record(
         fields=sorted(fields),
         detail=detail[:200],
     )
+
+
+def record_found(*, by, found: Iterable[tuple[models.Model, int]], detail: str = "") -> None:
+    """One line per record a search showed the user (`found`: the record and its person's id),
+    so "who saw Ann's file?" includes who found her in a search. `detail` says what kind of
+    search, never what was typed (a name is personal data)."""
+    lines = [
+        AuditEvent(
+            user=by,
+            action=AuditAction.SEARCH,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            person_id=person_id,
+            detail=detail[:200],
+        )
+        for obj, person_id in found
+    ]
+    # A search that found no one is recorded too, as a line about no record.
+    AuditEvent.objects.bulk_create(
+        lines
+        or [
+            AuditEvent(
+                user=by, action=AuditAction.SEARCH, object_type="search", detail=detail[:200]
+            )
+        ]
+    )

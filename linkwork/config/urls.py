@@ -14,10 +14,12 @@ from django.views.i18n import set_language
 
 from linkwork.config import moved
 from linkwork.core import views as core_views
+from linkwork.home.search import search
 from linkwork.home.views import home
 
 urlpatterns = [
     path("", home, name="home"),
+    path("search/", search, name="search"),
     path("healthz", core_views.healthz, name="healthz"),
     path(
         "sign-in/",

@@ -1611,6 +1611,9 @@ class History:
 
     def bulk(self, model, rows=None) -> None:
         rows = self.rows.pop(model, []) if rows is None else rows
+        if model is Person:
+            for person in rows:
+                person.set_search_fields()  # save() would have; bulk_create does not
         QuerySet(model).bulk_create(rows, batch_size=500)
 
     def write_messages(self) -> None:

@@ -84,6 +84,7 @@ from linkwork.referrals.models import (
     StatusChange,
     WaitingSpell,
 )
+from linkwork.referrals.search import fold
 from linkwork.referrals.status import DeclineReason, Priority, ReferralStatus, WithdrawalReason
 from linkwork.safeguarding.models import (
     Escalation,
@@ -243,12 +244,12 @@ FACE_TO_FACE = (ContactMode.HOME_VISIT, ContactMode.FACE_TO_FACE, ContactMode.AC
 # Stories that say "she" or "he" pick from the matching list; others from either.
 WOMEN = (
     "Angharad", "Bethan", "Carys", "Cerys", "Dilys", "Eirlys", "Elin", "Glenys", "Gwen",
-    "Gwyneth", "Lowri", "Mared", "Meinir", "Nia", "Rhiannon", "Sioned", "Amy", "Carol", "Chloe",
+    "Gwyneth", "Lowri", "Mared", "Siân", "Nia", "Rhiannon", "Sioned", "Amy", "Carol", "Chloe",
     "Donna", "Hayley", "Joan", "Julie", "Karen", "Kayleigh", "Lisa", "Margaret", "Michelle",
     "Sharon", "Tracey",
 )  # fmt: skip
 MEN = (
-    "Aled", "Dafydd", "Dylan", "Emyr", "Eurig", "Geraint", "Huw", "Hywel", "Ieuan", "Iwan",
+    "Aled", "Dafydd", "Dylan", "Emyr", "Eurig", "Geraint", "Huw", "Llŷr", "Ieuan", "Iwan",
     "Osian", "Tomos", "Brian", "Darren", "Gary", "Jason", "Jordan", "Keith", "Kevin", "Lee",
     "Mark", "Paul", "Ronald", "Ryan", "Stephen", "Wayne",
 )  # fmt: skip
@@ -1241,7 +1242,9 @@ class Demo:
             # Self-referrers rarely know their NHS number.
             "nhs_number": "" if case.source == SELF else self.unique(lambda: nhs_number(rng)),
             "phone": self.unique(lambda: f"07700 900{rng.randrange(1000):03d}"),
-            "email": f"{given}.{family}{rng.randint(1, 99)}@example.com".lower()
+            "email": f"{fold(given)}.{fold(family)}{rng.randint(1, 99)}@example.com".replace(
+                " ", ""
+            )
             if rng.random() < 0.4
             else "",
             "address": f"{rng.randint(1, 60)} {rng.choice(STREETS[case.site])}\n{town}",

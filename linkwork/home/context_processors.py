@@ -44,4 +44,11 @@ def navigation(request) -> dict:
     current = max(under, key=lambda item: len(item["url"]), default=None)
     for item in items:
         item["active"] = item is current or (item["home"] and path == item["url"])
-    return {"nav": items, "service_name": _("Linkwork")}
+    # The search box in the header, for staff, on every page but the search page itself.
+    search_url = reverse("search")
+    header_search = has_permission(user, Permission.SEARCH_PEOPLE) and path != search_url
+    return {
+        "nav": items,
+        "service_name": _("Linkwork"),
+        "header_search_url": search_url if header_search else "",
+    }

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from linkwork.audit.append_only import AppendOnlyQuerySet
 from linkwork.partners.models import SourceType
 
+from .search import fold, phone_digits
 from .status import (
     TAG_COLOURS,
     ClosureReason,
@@ -148,6 +149,8 @@ class Person(models.Model):
         "address",
         "postcode",
         "best_time_to_call",
+        "search_name",
+        "search_phone",
     )
 
     given_name = models.CharField(_("first name"), max_length=100)
@@ -165,6 +168,11 @@ class Person(models.Model):
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Kept by save() for the staff search (referrals.search): the name folded (lower case, no
+    # accents) and the phone number's digits. On PostgreSQL both have trigram indexes
+    # (migration 0007), so a part of a name is found without reading everyone.
+    search_name = models.CharField(max_length=201, blank=True, editable=False)
+    search_phone = models.CharField(max_length=30, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("person")
@@ -177,6 +185,18 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args, **kwargs) -> None:
+        self.set_search_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_name", "search_phone"}
+        super().save(*args, **kwargs)
+
+    def set_search_fields(self) -> None:
+        """What the staff search compares (also for rows made with bulk_create)."""
+        self.search_name = fold(f"{self.given_name} {self.family_name}")[:201]
+        self.search_phone = phone_digits(self.phone)[:30]
 
     @property
     def full_name(self) -> str:

@@ -8,7 +8,20 @@ import datetime
 from collections.abc import Callable
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, Lower, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -19,6 +32,7 @@ from linkwork.accounts.queries import sites_for
 from linkwork.partners.models import Site, SourceType
 
 from .models import Allocation, InterimContact, Pathway, Person, Referral, waiting_order
+from .search import Kind, Terms
 from .status import OPEN_STATUSES, ReferralStatus
 
 DUPLICATE_WINDOW = datetime.timedelta(days=90)
@@ -158,6 +172,53 @@ def possible_duplicates(referral: Referral, *, within: QuerySet[Referral]) -> Qu
         .filter(recent)
         .exclude(pk=referral.pk)
         .order_by(Lower("person__family_name"), "-received_at")
+    )
+
+
+# --- search -------------------------------------------------------------------------------------
+
+SEARCH_LIMIT = 50
+
+
+def search_referrals(user, terms: Terms) -> list[Referral]:
+    """Referrals the user may see whose person matches the search (`referrals.search`), the
+    closest first: for a name, those where each word typed starts a word of the name, then open
+    referrals, then the newest. At most `SEARCH_LIMIT + 1` (one more says there are more).
+    Each comes with `in_support_here`: the user may open the person's casework record (a
+    coordinator who supports or supported them; a manager at the site once allocated)."""
+    if terms.kind is None:
+        return []
+    found = referrals_for(user)
+    rank = [Case(When(status__in=OPEN_STATUSES, then=0), default=1)]
+    match terms.kind:
+        case Kind.REFERENCE if terms.referral_id is not None:
+            found = found.filter(pk=terms.referral_id)
+        case Kind.REFERENCE:
+            found = found.filter(person_id=terms.person_id)
+        case Kind.NHS_NUMBER:
+            found = found.filter(
+                Q(person__nhs_number=terms.digits) | Q(person__search_phone__contains=terms.digits)
+            )
+        case Kind.PHONE:
+            found = found.filter(person__search_phone__contains=terms.digits)
+        case Kind.NAME:
+            word_starts = Q()
+            for word in terms.words:
+                found = found.filter(person__search_name__contains=word)
+                word_starts &= Q(person__search_name__startswith=word) | Q(
+                    person__search_name__contains=f" {word}"
+                )
+            if terms.born_on is not None:
+                found = found.filter(person__date_of_birth=terms.born_on)
+            if terms.words:
+                rank.insert(0, Case(When(word_starts, then=0), default=1))
+    supported = Allocation.objects.filter(referral=OuterRef("pk"))
+    if user.role == Role.COORDINATOR:
+        supported = supported.filter(coordinator=user)
+    return list(
+        found.annotate(in_support_here=Exists(supported)).order_by(*rank, "-received_at", "-pk")[
+            : SEARCH_LIMIT + 1
+        ]
     )
 
 

@@ -69,6 +69,7 @@ MATRIX = """
 page                    anon       coord_a    manager    gp_ref     research   admin      outsider
 home                    login      200        200        200        200        200        200
 healthz                 200        200        200        200        200        200        200
+search                  login      200        200        403        403        403        200
 sign_in                 200        home       home       home       home       home       home
 referral_list           login      200        200        200        403        403        200
 record                  login      200        200        403        403        403        200
@@ -347,6 +348,7 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
     pages = {
         "home": lambda: reverse("home"),
         "healthz": lambda: reverse("healthz"),
+        "search": lambda: reverse("search") + "?q=example",
         "sign_in": lambda: reverse("login"),
         "referral_list": lambda: reverse("referrals:list"),
         "record": lambda: reverse("referrals:record"),
@@ -552,6 +554,7 @@ def test_the_matrix_covers_every_url_in_the_app():
     covered = {
         "home",
         "healthz",
+        "search",
         "login",
         "referrals:list",
         "referrals:record",

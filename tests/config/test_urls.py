@@ -26,7 +26,7 @@ PREFIXES = {
 }
 
 # Outside any app: the site root, signing in and out, health check, language switch.
-SITE_WIDE = {"home", "healthz", "login", "logout", "set_language"}
+SITE_WIDE = {"home", "search", "healthz", "login", "logout", "set_language"}
 
 
 def _leaves(patterns, prefix=""):

@@ -276,6 +276,15 @@ def test_made_up_contact_details(loaded):
         assert email.endswith("@example.com")
 
 
+def test_everyone_can_be_found_by_the_search_and_some_names_have_accents(loaded):
+    """People written in bulk (the history) get their search fields as save() gives others;
+    "sian" finds a Siân, as the README says."""
+    assert not Person.objects.filter(search_name="").exists()
+    assert not Person.objects.filter(search_phone="").exists()
+    assert Person.objects.filter(given_name="Siân", search_name__startswith="sian ").exists()
+    assert Person.objects.filter(given_name="Llŷr", search_name__startswith="llyr ").exists()
+
+
 def test_ages_at_referral_between_18_and_85(loaded):
     for referral in Referral.objects.select_related("person"):
         age = referral.person.age_on(timezone.localdate(referral.received_at))
