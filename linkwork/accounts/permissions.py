@@ -72,6 +72,7 @@ class Permission(StrEnum):
     MANAGE_PARTNER_CONTACTS = "manage_partner_contacts"
     CONFIGURE_ENGAGEMENT = "configure_engagement"
     SEARCH_PEOPLE = "search_people"
+    VIEW_DIARY = "view_diary"
 
 
 def _has_role(*roles: Role):
@@ -118,6 +119,11 @@ def no_object(user, obj) -> bool:
 def shares_a_site_with(user, other) -> bool:
     """The other user (a link coordinator) works at one of the user's sites."""
     return other is not None and other.sites.filter(pk__in=site_ids_of(user)).exists()
+
+
+@rules.predicate
+def is_themselves(user, other) -> bool:
+    return other is not None and other.pk == user.pk
 
 
 @rules.predicate
@@ -318,6 +324,10 @@ RULES = {
     Permission.CONFIGURE_ENGAGEMENT: is_manager & (no_object | works_at_site_of),
     # The search in the header: site staff, finding only referrals they may see.
     Permission.SEARCH_PEOPLE: is_site_staff,
+    # A coordinator's diary (the coordinator as the object): their own; managers read those of
+    # the coordinators at their sites.
+    Permission.VIEW_DIARY: (is_coordinator & (no_object | is_themselves))
+    | (is_manager & (no_object | shares_a_site_with)),
 }
 
 

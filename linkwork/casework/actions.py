@@ -33,6 +33,7 @@ from .models import (
     ClosureReason,
     Contact,
     ContactOutcome,
+    DiaryFeed,
     FeedbackLink,
     Goal,
     GoalRating,
@@ -326,6 +327,17 @@ def close_case(
                 field=f"goal_{goal.pk}",
             )
         end_goal(goal, by=by, outcome=outcome, ended_on=closed_on)
+    # Visits and calls still booked will not happen now: the service cancels them, so no diary
+    # or calendar shows them as booked. (Booked ones already past, with what happened not yet
+    # recorded, were shown in the warnings before closing and stay as they are.)
+    now = timezone.now()
+    for contact in referral.contacts.select_for_update().filter(
+        outcome=ContactOutcome.BOOKED, at__gt=now
+    ):
+        contact.outcome = ContactOutcome.CANCELLED_BY_SERVICE
+        contact.save(update_fields=["outcome"])
+        tallies.count_contact(contact, referral, was=ContactOutcome.BOOKED)
+        _audit(by, AuditAction.CHANGE, contact, referral, fields=["outcome"])
     closure = Closure.objects.create(
         referral=referral,
         reason=reason,
@@ -480,3 +492,32 @@ def give_feedback_through_link(link: FeedbackLink, *, language: str, **answers) 
         language=language,
         **answers,
     )
+
+
+# --- The diary's calendar feed --------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_diary_feed(user: User) -> str:
+    """A new private calendar address for the user's diary; any earlier one stops working.
+    Returns the secret part of the address, shown once (only its hash is kept)."""
+    stop_diary_feed(user, by=user)
+    token = signed_links.new_token()
+    feed = DiaryFeed.objects.create(user=user, token_hash=signed_links.hash_token(token))
+    audit.record(by=user, action=AuditAction.CREATE, obj=feed)
+    return token
+
+
+@transaction.atomic
+def stop_diary_feed(user: User, *, by: User) -> None:
+    """The user's calendar address stops working."""
+    for feed in DiaryFeed.objects.select_for_update().filter(user=user, revoked_at__isnull=True):
+        feed.revoked_at = timezone.now()
+        feed.save(update_fields=["revoked_at"])
+        audit.record(by=by, action=AuditAction.CHANGE, obj=feed, fields=["revoked_at"])
+
+
+def diary_feed_read(feed: DiaryFeed) -> None:
+    """A calendar read the feed: when, kept on the feed, and attributed to its owner."""
+    DiaryFeed.objects.filter(pk=feed.pk).update(last_read_at=timezone.now())
+    audit.record(by=feed.user, action=AuditAction.VIEW, obj=feed, detail="calendar feed read")

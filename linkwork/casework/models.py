@@ -418,3 +418,29 @@ class CoordinatorReminder(models.Model):
 
     def __str__(self) -> str:
         return f"reminder {self.coordinator_id} {self.day}"
+
+
+class DiaryFeed(models.Model):
+    """A private calendar address (iCalendar) for one coordinator's booked contacts: anyone who
+    has the address can read it, so it shows references and times only, never a name. Only a
+    hash of the secret part is kept. Stopping it (or making a new one) revokes the address."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="diary_feeds"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_live_diary_feed_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Diary feed {self.pk}"

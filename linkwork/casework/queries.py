@@ -7,11 +7,21 @@ from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from linkwork.accounts.models import Role
+from linkwork.core.days import start_of_day
+from linkwork.core.signed_links import hash_token
 from linkwork.referrals.models import Allocation, Referral
 from linkwork.referrals.queries import referral_for, referrals_for
 from linkwork.referrals.status import ReferralStatus
 
-from .models import Contact, Goal, GoalRating, GoalStatus, SupportPlan
+from .models import (
+    Contact,
+    ContactOutcome,
+    DiaryFeed,
+    Goal,
+    GoalRating,
+    GoalStatus,
+    SupportPlan,
+)
 from .presenters import next_review_due
 
 IN_SUPPORT = (ReferralStatus.ALLOCATED, ReferralStatus.CLOSED)
@@ -129,3 +139,95 @@ def person_in_support_for(user, pk: int, permission) -> Referral:
     with `permission` on it: `referrals.queries.referral_for` narrowed to people in support.
     404 otherwise, as every page about a person."""
     return referral_for(user, pk, permission, scope=people_in_support_for)
+
+
+# --- the diary ----------------------------------------------------------------------------------
+
+#: How far the calendar feed reaches: the last two weeks (to see what is still to record) and
+#: the next thirteen.
+FEED_BEFORE = datetime.timedelta(days=14)
+FEED_AFTER = datetime.timedelta(days=91)
+
+
+def booked_contacts_of(coordinator) -> QuerySet[Contact]:
+    """Booked contacts (still to happen, or happened with nothing yet recorded) of the people on
+    the coordinator's caseload now, soonest first, with the person."""
+    return (
+        Contact.objects.filter(
+            outcome=ContactOutcome.BOOKED,
+            referral__status=ReferralStatus.ALLOCATED,
+            referral__allocations__coordinator=coordinator,
+            referral__allocations__ended_at__isnull=True,
+        )
+        .select_related("referral__person")
+        .order_by("at", "pk")
+    )
+
+
+@dataclass
+class DiaryDay:
+    day: datetime.date
+    contacts: list[Contact]
+
+
+def diary_week(coordinator, monday: datetime.date) -> list[DiaryDay]:
+    """The coordinator's booked contacts day by day, Monday to Sunday of one week."""
+    start = start_of_day(monday)
+    end = start_of_day(monday + datetime.timedelta(days=7))
+    days = {monday + datetime.timedelta(days=n): [] for n in range(7)}
+    for contact in booked_contacts_of(coordinator).filter(at__gte=start, at__lt=end):
+        days[timezone.localtime(contact.at).date()].append(contact)
+    return [DiaryDay(day, contacts) for day, contacts in days.items()]
+
+
+@dataclass
+class DiarySummary:
+    """The home page's diary: today's booked contacts, the rest of this week's, and those
+    whose time has passed with what happened not yet recorded."""
+
+    today: list[Contact] = field(default_factory=list)
+    this_week: list[Contact] = field(default_factory=list)
+    to_record: list[Contact] = field(default_factory=list)
+
+
+def diary_summary(coordinator, *, now: datetime.datetime | None = None) -> DiarySummary:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    tomorrow = start_of_day(today + datetime.timedelta(days=1))
+    next_monday = start_of_day(today + datetime.timedelta(days=7 - today.weekday()))
+    summary = DiarySummary()
+    booked = booked_contacts_of(coordinator).filter(at__lt=max(next_monday, tomorrow))
+    for contact in booked:
+        if contact.at < now and timezone.localtime(contact.at).date() < today:
+            summary.to_record.append(contact)
+        elif contact.at < tomorrow:
+            summary.today.append(contact)
+        else:
+            summary.this_week.append(contact)
+    return summary
+
+
+def feed_contacts(coordinator, *, now: datetime.datetime | None = None) -> QuerySet[Contact]:
+    """What the coordinator's calendar feed lists: references and times only (the view reads
+    nothing else)."""
+    now = now or timezone.now()
+    return (
+        booked_contacts_of(coordinator)
+        .filter(at__gte=now - FEED_BEFORE, at__lt=now + FEED_AFTER)
+        .select_related(None)
+        .only("at", "minutes", "mode", "referral_id")
+    )
+
+
+def live_diary_feed(user) -> DiaryFeed | None:
+    return DiaryFeed.objects.filter(user=user, revoked_at__isnull=True).first()
+
+
+def diary_feed_from(token: str) -> DiaryFeed | None:
+    """The live feed whose address holds `token`, with its owner; None for any other."""
+    return (
+        DiaryFeed.objects.filter(token_hash=hash_token(token), revoked_at__isnull=True)
+        .select_related("user")
+        .filter(user__is_active=True)
+        .first()
+    )

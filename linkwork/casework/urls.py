@@ -4,7 +4,7 @@ per referral (a person referred twice has two), so its pages take the referral's
 
 from django.urls import path
 
-from .views import public, staff
+from .views import diary, public, staff
 
 app_name = "casework"
 
@@ -37,6 +37,10 @@ urlpatterns = [
     path(RECORD + "reopen/", staff.reopen, name="reopen"),
     path(RECORD + "feedback/", staff.feedback, name="feedback"),
     path(RECORD + "feedback/link/", staff.feedback_link, name="feedback_link"),
+    path("diary/", diary.week, name="diary"),
+    path("diary/calendar/start/", diary.start_feed, name="diary_feed_start"),
+    path("diary/calendar/stop/", diary.stop_feed, name="diary_feed_stop"),
+    path("diary/calendar/<str:token>.ics", diary.feed, name="diary_feed"),
     path("feedback/thank-you/", public.feedback_thanks, name="feedback_thanks"),
     path("feedback/<str:signed>/", public.feedback, name="public_feedback"),
 ]

@@ -8,10 +8,11 @@ import datetime
 
 from django.utils import timezone
 
-from linkwork.casework import actions
+from linkwork.casework import actions, tallies
 from linkwork.casework.models import (
     Agreement,
     ClientFeedback,
+    Contact,
     ContactMode,
     ContactOutcome,
     GoalStatus,
@@ -274,3 +275,69 @@ def _support(demo, referral: Referral, coordinator, started: datetime.date, days
                 reason="We might be the only source of support she has; more time to "
                 "settle into the walking group.",
             )
+
+
+def build_demo_diary(demo, coordinator) -> list[Contact]:
+    """Gareth's diary, whenever the demo is loaded: a home visit and a call later today (while
+    the day has room for them), a visit later this week (unless the week is ending), and a
+    call booked for yesterday whose outcome is still to record. Chosen without the demo's random
+    numbers, from the first people on his caseload. Booked a few days ago, as the audit log says."""
+    now = timezone.now()
+    local = timezone.localtime(now)
+    today = local.date()
+    people = list(
+        Referral.objects.filter(
+            status=ReferralStatus.ALLOCATED,
+            allocations__coordinator=coordinator,
+            allocations__ended_at__isnull=True,
+        ).order_by("pk")[:4]
+    )
+    if len(people) < 4:
+        return []
+
+    def on(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+    booked = []
+    next_hour = (local + datetime.timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    plans = [
+        (people[0], next_hour, ContactMode.HOME_VISIT, 45, "Goal review."),
+        (people[1], next_hour + datetime.timedelta(hours=2), ContactMode.TELEPHONE, 20, ""),
+    ]
+    plans = [plan for plan in plans if plan[1].date() == today]
+    if today.weekday() < 5:  # Monday to Friday: the week has a day left
+        plans.append(
+            (
+                people[2],
+                on(today + datetime.timedelta(days=1), 11),
+                ContactMode.ACCOMPANIED,
+                90,
+                "Going with her to the walking group for the first time.",
+            )
+        )
+    with demo.as_of(now - datetime.timedelta(days=3)):
+        for person, start, mode, minutes, note in plans:
+            booked.append(
+                actions.log_contact(
+                    person,
+                    by=coordinator,
+                    at=start,
+                    mode=mode,
+                    outcome=ContactOutcome.BOOKED,
+                    minutes=minutes,
+                    note=note,
+                )
+            )
+    # Booked last week for yesterday; what happened is not recorded yet.
+    yesterday = Contact.objects.create(
+        referral=people[3],
+        at=on(today - datetime.timedelta(days=1), 14, 30),
+        mode=ContactMode.TELEPHONE,
+        outcome=ContactOutcome.BOOKED,
+        minutes=20,
+        note="Check-in call.",
+        by=coordinator,
+        created_at=now - datetime.timedelta(days=6),
+    )
+    tallies.count_contact(yesterday, people[3])
+    return [*booked, yesterday]

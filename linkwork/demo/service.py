@@ -45,7 +45,7 @@ from linkwork.casework.models import (
 )
 from linkwork.casework.models import Contact as CaseContact
 from linkwork.core.email import emails_held
-from linkwork.demo.casework import build_demo_casework, close_demo_cases
+from linkwork.demo.casework import build_demo_casework, build_demo_diary, close_demo_cases
 from linkwork.demo.directory import (
     DIRECTORY_MODELS,
     build_demo_directory,
@@ -850,6 +850,8 @@ class Demo:
         close_demo_cases(self, long_running)
         # A service that never answered Gareth, chased: on his home page as needing attention.
         build_chased_prescription(self.users["coordinator"])
+        # Gareth's diary: visits today and this week, and a call yesterday still to record.
+        build_demo_diary(self, self.users["coordinator"])
         # What coordinators found nothing for, some of it for people still on their caseloads.
         still_supported = Referral.objects.filter(status=ReferralStatus.ALLOCATED).order_by("pk")
         build_demo_unmet_needs(list(self.sites.values()), still_supported, today=self.today)

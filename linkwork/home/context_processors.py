@@ -12,6 +12,7 @@ NAVIGATION = [
     (_("Referrals"), "referrals:list", Permission.VIEW_REFERRALS),
     (_("Waiting list"), "referrals:waiting_list", Permission.VIEW_WAITING_LIST),
     (_("My caseload"), "referrals:my_caseload", Permission.VIEW_OWN_CASELOAD),
+    (_("Diary"), "casework:diary", Permission.VIEW_DIARY),
     (_("Caseloads"), "referrals:caseloads", Permission.VIEW_CASELOADS),
     (_("People in support"), "casework:people", Permission.VIEW_PEOPLE_IN_SUPPORT),
     (_("Safeguarding"), "safeguarding:open_escalations", Permission.VIEW_SAFEGUARDING_LIST),

@@ -4,7 +4,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from linkwork.accounts.queries import sites_for
-from linkwork.casework.queries import caseload_alerts
+from linkwork.casework.queries import caseload_alerts, diary_summary
 from linkwork.directory.queries import directory_summary
 from linkwork.engagement.presenters import concentration_words
 from linkwork.engagement.queries import referrer_summary
@@ -65,6 +65,8 @@ def coordinator_home(user) -> dict:
         "overdue_escalations": list(overdue_escalations_for(user)),
         "measures_due": _grouped(due_for_coordinator(user)),
         "prescriptions_needing_attention": list(needing_attention_for(user)),
+        "diary": diary_summary(user),
+        "now": timezone.now(),
     }
 
 

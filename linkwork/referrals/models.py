@@ -131,6 +131,11 @@ class Need(models.TextChoices):
     OTHER = "other", _("Something else")
 
 
+def referral_reference(pk: int) -> str:
+    """How a referral is named to staff and in anything that must not name the person."""
+    return f"R{pk:06d}"
+
+
 class Person(models.Model):
     """Someone referred to the service: who they are and how to reach them.
 
@@ -342,7 +347,7 @@ class Referral(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"R{self.pk:06d}"
+        return referral_reference(self.pk)
 
     @property
     def status_colour(self) -> str:

@@ -82,6 +82,8 @@ interim_contact         login      200        200        404        404        4
 withdraw                login      404        200        404        404        404        404
 waiting_list            login      200        200        403        403        403        200
 my_caseload             login      200        403        403        403        403        200
+diary                   login      200        200        403        403        403        200
+diary_feed              404        404        404        404        404        404        404
 caseloads               login      403        200        403        403        403        403
 caseload_cap            login      403        200        403        403        403        403
 pathways                login      403        200        403        403        200        403
@@ -363,6 +365,9 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "withdraw": lambda: reverse("referrals:withdraw", args=[referral(S.WAITING)]),
         "waiting_list": lambda: reverse("referrals:waiting_list"),
         "my_caseload": lambda: reverse("referrals:my_caseload"),
+        "diary": lambda: reverse("casework:diary"),
+        # A calendar address nobody was given (the real ones: tests/casework/test_diary.py).
+        "diary_feed": lambda: reverse("casework:diary_feed", args=["not-a-real-address"]),
         "caseloads": lambda: reverse("referrals:caseloads"),
         "caseload_cap": lambda: reverse("referrals:caseload_cap", args=[coordinator_a.pk]),
         "pathways": lambda: reverse("referrals:pathways"),
@@ -586,6 +591,8 @@ def test_the_matrix_covers_every_url_in_the_app():
         "prescriptions:revoke_link",
         "prescriptions:service_link",
         "casework:people",
+        "casework:diary",
+        "casework:diary_feed",
         "casework:record",
         "casework:timeline",
         "casework:what_matters",
@@ -661,8 +668,10 @@ def test_the_matrix_covers_every_url_in_the_app():
         # Partners and engagement: their own matrix, with a second coordinator and manager at
         # each site and the trial manager, in tests/engagement/test_permissions.py.
         *ENGAGEMENT_PAGES,
-        # POST-only: tested below.
+        # POST-only: tested below, and the diary's in tests/casework/test_diary.py.
         "logout",
+        "casework:diary_feed_start",
+        "casework:diary_feed_stop",
         "set_language",
     }
     assert app_names == covered, "a URL was added: give it a row in MATRIX"

@@ -192,7 +192,13 @@ UNCHANGED = {
     "referrals:withdraw",
 }
 # Pages added since the move, which never had another address.
-ADDED_SINCE = {"casework:timeline"}
+ADDED_SINCE = {
+    "casework:timeline",
+    "casework:diary",
+    "casework:diary_feed",
+    "casework:diary_feed_start",
+    "casework:diary_feed_stop",
+}
 
 
 def test_every_page_that_moved_keeps_its_old_address():

@@ -285,6 +285,17 @@ def test_everyone_can_be_found_by_the_search_and_some_names_have_accents(loaded)
     assert Person.objects.filter(given_name="Llŷr", search_name__startswith="llyr ").exists()
 
 
+def test_gareths_diary_has_a_call_to_record_and_closed_cases_nothing_booked(loaded):
+    from linkwork.casework.models import Contact
+    from linkwork.casework.queries import diary_summary
+
+    gareth = User.objects.get(username="coordinator")
+    diary = diary_summary(gareth)
+    assert len(diary.to_record) == 1
+    # Today's visits need the day to have an hour left; the week's, a day left.
+    assert not Contact.objects.filter(outcome="booked", referral__status="closed").exists()
+
+
 def test_ages_at_referral_between_18_and_85(loaded):
     for referral in Referral.objects.select_related("person"):
         age = referral.person.age_on(timezone.localdate(referral.received_at))
