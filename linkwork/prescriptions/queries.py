@@ -51,6 +51,16 @@ def needing_attention_for(coordinator) -> QuerySet[SocialPrescription]:
     )
 
 
+def awaiting_an_answer(referral: Referral) -> QuerySet[SocialPrescription]:
+    """The person's social prescriptions sent to a service that has not answered yet, the
+    oldest first, with the service."""
+    return (
+        SocialPrescription.objects.filter(referral=referral, status=PrescriptionStatus.SENT)
+        .select_related("service")
+        .order_by("status_changed_at", "pk")
+    )
+
+
 def prescription_of(referral: Referral, pk: int) -> SocialPrescription:
     """One of the person's social prescriptions, with its service and who made it; 404 if it is
     not theirs. The caller has found `referral` with `referral_for` (so checked the permission)."""

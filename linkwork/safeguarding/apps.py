@@ -9,6 +9,7 @@ class SafeguardingConfig(AppConfig):
     verbose_name = _("Safeguarding")
 
     def ready(self) -> None:
+        from linkwork.casework.loose_ends import register_loose_ends
         from linkwork.casework.panels import record_panels
         from linkwork.casework.sweeps import register_reminder_count
         from linkwork.core.templatetags.page_alerts import register_page_alert
@@ -18,6 +19,7 @@ class SafeguardingConfig(AppConfig):
 
         from . import actions, queries, timeline  # noqa: F401  (timeline registers its sources)
         from .alerts import person_alerts
+        from .loose_ends import escalations_awaiting_a_response
         from .panels import safeguarding_section
 
         measure_recorded.connect(
@@ -34,3 +36,4 @@ class SafeguardingConfig(AppConfig):
         record_panels.register("safeguarding.panel", safeguarding_section)
         referral_panels.register("safeguarding.panel", safeguarding_section)
         register_page_alert("safeguarding.person_alerts", person_alerts)
+        register_loose_ends("safeguarding.escalations", escalations_awaiting_a_response)

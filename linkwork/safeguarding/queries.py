@@ -113,6 +113,13 @@ def open_escalations_for(user) -> QuerySet[Escalation]:
     )
 
 
+def escalations_awaiting_response_for(referral: Referral) -> QuerySet[Escalation]:
+    """The person's escalations still awaiting a response, oldest first."""
+    return Escalation.objects.filter(
+        concern__referral=referral, responded_at__isnull=True
+    ).order_by("at", "pk")
+
+
 def overdue_escalations_for(user, *, today: datetime.date | None = None):
     today = today or timezone.localdate()
     return open_escalations_for(user).filter(response_due__lt=today)

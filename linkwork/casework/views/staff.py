@@ -44,6 +44,7 @@ from ..forms import (
     SupportPlanForm,
     WhatMattersForm,
 )
+from ..loose_ends import loose_ends
 from ..models import ClientFeedback, ContactOutcome, Goal, GoalStatus
 from ..panels import record_panels
 from ..queries import (
@@ -535,7 +536,11 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
     if response := submit(request, form, act):
         return response
-    return render(request, "casework/close.html", {"referral": referral, "form": form})
+    return render(
+        request,
+        "casework/close.html",
+        {"referral": referral, "form": form, "loose_ends": loose_ends(referral)},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -304,6 +304,9 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
             "current": current,
             "coordinators": coordinators,
             "hold": hold,
+            "handover": (
+                referral_panels.for_page(referral, request, slot="handover") if current else []
+            ),
         },
     )
 
