@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from django import template
 from django.template.library import SimpleBlockNode
 from django.template.loader import render_to_string
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -273,6 +275,7 @@ def table(content, *, caption="", caption_classes="", classes="", id="", parts=N
             "body": _trimmed(content),
             "classes": classes,
             "id": id,
+            "label": strip_tags(parts.caption or caption).strip() or _("Table"),
         },
     )
 
