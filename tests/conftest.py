@@ -10,6 +10,8 @@ referrers, and the people who should see nothing (a researcher, an outsider).
 """
 
 import datetime
+import os
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -233,3 +235,40 @@ def after_commit(django_capture_on_commit_callbacks):
             return func(*args, **kwargs)
 
     return run
+
+
+# --- Browser tests ------------------------------------------------------------------------------
+#
+# Playwright in Debian's Chromium, one browser for the whole run (browser tests live in
+# tests/system and beside some apps' permission matrices). They skip, saying why, where
+# /usr/bin/chromium is missing, except when LINKWORK_REQUIRE_BROWSER is set (as in CI), where a
+# missing browser is a failure.
+
+CHROMIUM = Path(os.environ.get("LINKWORK_CHROMIUM", "/usr/bin/chromium"))
+
+
+def _browser_missing_reason() -> str | None:
+    if not CHROMIUM.exists():
+        return f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = _browser_missing_reason()
+    if reason:
+        if os.environ.get("LINKWORK_REQUIRE_BROWSER"):
+            pytest.fail(f"Browser tests are required here: {reason}")
+        pytest.skip(reason)
+    # Playwright's sync API runs an event loop in this thread; the test's own database calls
+    # are ordinary synchronous code, so let Django allow them.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()

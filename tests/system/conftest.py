@@ -1,7 +1,5 @@
-"""Playwright in Debian's Chromium, against pytest-django's live server.
-
-Browser tests skip, saying why, where /usr/bin/chromium is missing, except when
-LINKWORK_REQUIRE_BROWSER is set (as in CI), where a missing browser is a failure.
+"""Playwright in Debian's Chromium, against pytest-django's live server (the `browser`
+fixture itself is in tests/conftest.py, shared by every browser test).
 """
 
 import os
@@ -9,36 +7,11 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path(os.environ.get("LINKWORK_CHROMIUM", "/usr/bin/chromium"))
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 # Playwright's sync API runs an event loop in this thread; the test's own database calls are
 # ordinary synchronous code, so let Django allow them.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-def _browser_missing_reason() -> str | None:
-    if not CHROMIUM.exists():
-        return f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser():
-    reason = _browser_missing_reason()
-    if reason:
-        if os.environ.get("LINKWORK_REQUIRE_BROWSER"):
-            pytest.fail(f"Browser tests are required here: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
