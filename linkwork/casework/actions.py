@@ -6,7 +6,6 @@ audit log. Closing and reopening also move the referral along its pathway.
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -20,6 +19,7 @@ from linkwork.audit.models import AuditAction
 from linkwork.core import signed_links
 from linkwork.core.email import email_after_commit
 from linkwork.core.errors import ActionRefused
+from linkwork.core.links import absolute_url
 from linkwork.prescriptions.queries import prescriptions_for
 from linkwork.referrals import actions as referral_actions
 from linkwork.referrals.models import Allocation, Referral
@@ -459,7 +459,7 @@ def create_feedback_link(referral: Referral, *, by: User, send_to_person: bool =
     _audit(by, AuditAction.CREATE, link, referral)
     signed = signed_links.sign(link.pk, token, salt=FEEDBACK_LINK_SALT)
     if send_to_person and referral.person.email:
-        url = settings.SITE_URL.rstrip("/") + reverse("casework:public_feedback", args=[signed])
+        url = absolute_url(reverse("casework:public_feedback", args=[signed]))
         with translation.override(referral.person.preferred_language):
             email_after_commit(
                 to=[referral.person.email],

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from linkwork.accounts.models import Role, User
 from linkwork.core.email import email_after_commit
+from linkwork.core.links import absolute_url
 from linkwork.core.sweeps import register_sweep
 from linkwork.referrals.status import ReferralStatus
 
@@ -85,7 +86,7 @@ def remind_coordinators(today: datetime.date | None = None) -> int:
                     {
                         "coordinator": coordinator,
                         "counts": counts,
-                        "url": settings.SITE_URL.rstrip("/") + reverse("home"),
+                        "url": absolute_url(reverse("home")),
                     },
                 )
                 subject = _("Linkwork: your caseload today")

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from linkwork.accounts.models import Role
 from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
+from linkwork.core.links import absolute_url
 from linkwork.referrals.signals import referrer_news
 
 from .models import ONCE_ONLY_EVENTS, Event, ReferrerMessage
@@ -90,7 +91,7 @@ def _link_for(referral) -> str:
     user = referral.referred_by
     if user is None or user.role != Role.REFERRER:
         return ""
-    return settings.SITE_URL.rstrip("/") + reverse("referrals:detail", args=[referral.pk])
+    return absolute_url(reverse("referrals:detail", args=[referral.pk]))
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from linkwork.audit.models import AuditAction
 from linkwork.core import signed_links
 from linkwork.core.email import email_after_commit
 from linkwork.core.errors import ActionRefused
+from linkwork.core.links import absolute_url
 from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
 from linkwork.referrals.status import ReferralStatus
@@ -413,7 +414,7 @@ def create_measure_link(
     signed = signed_links.sign(link.pk, token, salt=MEASURE_LINK_SALT)
     person = referral.person
     if send_to_person and person.email:
-        url = settings.SITE_URL.rstrip("/") + reverse("outcomes:public_measure", args=[signed])
+        url = absolute_url(reverse("outcomes:public_measure", args=[signed]))
         with translation.override(person.preferred_language):
             email_after_commit(
                 to=[person.email],

@@ -27,6 +27,7 @@ from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
 from linkwork.core.email import email_after_commit
 from linkwork.core.errors import ActionRefused
+from linkwork.core.links import absolute_url
 from linkwork.directory.models import Availability, Service
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import current_allocation
@@ -52,7 +53,6 @@ P = PrescriptionStatus
 
 DEFAULT_LINK_DAYS = 30
 DEFAULT_CHASE_DAYS = 14
-DEFAULT_SITE_URL = "http://localhost:8000"
 
 
 class LinkRefused(Exception):
@@ -78,9 +78,8 @@ def chase_days() -> int:
 
 
 def link_url(signed: str) -> str:
-    """The absolute URL of a link, for emails (setting `SITE_URL`, the service's address)."""
-    base = str(getattr(settings, "SITE_URL", DEFAULT_SITE_URL)).rstrip("/")
-    return base + reverse("prescriptions:service_link", args=[signed])
+    """The absolute URL of a link, for emails (`core.links`: the service's address)."""
+    return absolute_url(reverse("prescriptions:service_link", args=[signed]))
 
 
 # --- Helpers ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from linkwork.accounts.models import Role, User
 from linkwork.core.email import email_after_commit
+from linkwork.core.links import absolute_url
 from linkwork.referrals.models import Allocation, Referral
 
 
@@ -35,7 +36,7 @@ def responsible_staff(referral: Referral, *, fallback: User | None = None) -> li
 
 
 def _absolute(url: str) -> str:
-    return settings.SITE_URL.rstrip("/") + url
+    return absolute_url(url)
 
 
 def tell_about_prompt(prompt) -> None:

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from linkwork.core.email import email_after_commit
+from linkwork.core.links import absolute_url
 from linkwork.core.sweeps import register_sweep
 
 from .models import Escalation, EscalationReminder
@@ -43,8 +44,8 @@ def chase_overdue_escalations(today: datetime.date | None = None) -> int:
                 recipients = responsible_staff(escalation.concern.referral, fallback=escalation.by)
                 if recipients:
                     with translation.override(settings.LANGUAGE_CODE):
-                        url = settings.SITE_URL.rstrip("/") + reverse(
-                            "safeguarding:concern", args=[escalation.concern_id]
+                        url = absolute_url(
+                            reverse("safeguarding:concern", args=[escalation.concern_id])
                         )
                         body = render_to_string(
                             "safeguarding/email/escalation_overdue.txt",

@@ -67,7 +67,11 @@ def test_production_refuses_a_malformed_debug_value_rather_than_guessing():
 
 @pytest.mark.parametrize("debug", [None, "false", "0", "off"], ids=["unset", "false", "0", "off"])
 def test_production_starts_with_a_secret_key_and_debug_off(debug):
-    env = {"SECRET_KEY": "k" * 50, "EMAIL_HOST": "smtp.example.org"}
+    env = {
+        "SECRET_KEY": "k" * 50,
+        "EMAIL_HOST": "smtp.example.org",
+        "SITE_URL": "https://linkwork.example.org",
+    }
     if debug is not None:
         env["DEBUG"] = debug
     result = start_production(**env)
@@ -83,3 +87,10 @@ def test_production_refuses_to_start_without_a_mail_server():
     result = start_production(SECRET_KEY="k" * 50)
     assert result.returncode != 0
     assert "EMAIL_HOST must be set in production" in result.stderr
+
+
+def test_production_refuses_to_start_without_its_address():
+    # Without it, links emailed and texted to people would lead somewhere else.
+    result = start_production(SECRET_KEY="k" * 50, EMAIL_HOST="smtp.example.org")
+    assert result.returncode != 0
+    assert "SITE_URL must be set in production" in result.stderr

@@ -50,6 +50,7 @@ def server(tmp_path_factory):
         "DJANGO_SETTINGS_MODULE": "linkwork.config.settings.production",
         "SECRET_KEY": "a-test-only-secret-key-that-is-long-enough-for-check-deploy-0123456789",
         "EMAIL_HOST": "127.0.0.1",
+        "SITE_URL": "https://linkwork.example.org",
         "DATABASE_URL": f"sqlite:///{here / 'linkwork.sqlite3'}",
         "STATIC_ROOT": str(here / "static"),
         "LINKWORK_BIND": f"127.0.0.1:{port}",

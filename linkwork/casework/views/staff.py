@@ -9,7 +9,6 @@ site); changing it needs WORK_WITH_PERSON (their current coordinator, a manager 
 the actions themselves refuse any change once support is closed.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +22,7 @@ from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.accounts.queries import sites_for
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
+from linkwork.core.links import absolute_url
 from linkwork.core.pagination import page_links
 from linkwork.prescriptions.queries import prescriptions_for
 from linkwork.referrals.actions import record_view
@@ -617,7 +617,7 @@ def feedback_link(request: HttpRequest, pk: int) -> HttpResponse:
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
         return _back_to_record(referral)
-    url = settings.SITE_URL.rstrip("/") + reverse("casework:public_feedback", args=[signed])
+    url = absolute_url(reverse("casework:public_feedback", args=[signed]), request)
     return render(
         request,
         "casework/feedback_link.html",

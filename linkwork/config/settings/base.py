@@ -211,8 +211,10 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="Linkwork <linkwork@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Where Linkwork is served, for links in emails.
-SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000")
+# The address people reach Linkwork at, for every absolute link (emails, text messages, calendar
+# feeds, QR codes): `linkwork.core.links`. Required in production; where it is empty
+# (development), a page uses the address it was requested at.
+SITE_URL = env_str("SITE_URL", default="")
 
 # The key research pseudonyms are derived from (a keyed hash of the participant): set it once per
 # installation and keep it secret; changing it changes every pseudonym. Without it, the pages

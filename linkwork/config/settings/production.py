@@ -14,6 +14,13 @@ if DEBUG:
 if not env_str("EMAIL_HOST", default=""):
     raise ImproperlyConfigured("EMAIL_HOST must be set in production (see docs/admin).")
 
+# Links emailed and texted to people must lead back to this service, whatever proxy is in front.
+if not env_str("SITE_URL", default=""):
+    raise ImproperlyConfigured(
+        "SITE_URL must be set in production: the address people reach Linkwork at, for example "
+        "https://linkwork.example.org (see docs/admin)."
+    )
+
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)

@@ -8,7 +8,6 @@ on the referral, so someone outside the user's scope answers 404. Reading measur
 needs VIEW_PERSON_RECORD; recording one or sending a link needs RECORD_OUTCOME_MEASURE.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +21,7 @@ from linkwork.accounts.permissions import Permission, has_permission
 from linkwork.casework.queries import person_in_support_for
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
+from linkwork.core.links import absolute_url
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
 from linkwork.referrals.status import ReferralStatus
@@ -278,7 +278,7 @@ def measure_link(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, refusal.message)
         return _back_to_record(referral)
     instrument = get_instrument(link.instrument)
-    url = settings.SITE_URL.rstrip("/") + reverse("outcomes:public_measure", args=[signed])
+    url = absolute_url(reverse("outcomes:public_measure", args=[signed]), request)
     return render(
         request,
         "outcomes/measures/link.html",
