@@ -133,8 +133,8 @@ def test_a_manager_reads_their_coordinators_diaries_and_no_one_else_can(
 
 
 def feed_url_from(content: str) -> str:
-    start = content.index('id="calendar-address"')
-    code = content[start:].split("<code>", 1)[1].split("</code>", 1)[0]
+    start = content.index('id="calendar-address">') + len('id="calendar-address">')
+    code = content[start : content.index("</code>", start)]
     return "/" + code.split("/", 3)[3]
 
 

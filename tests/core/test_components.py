@@ -588,3 +588,25 @@ def test_table_matches_govuk_frontend(name):
     assert html.strip().startswith(box) and html.strip().endswith("</div>")
     table = html[html.index("<table") : html.rindex("</table>") + len("</table>")]
     assertHTMLEqual(table, fixture["html"])
+
+
+def test_a_link_to_hand_over_wraps_and_has_a_copy_button_and_a_qr_code():
+    url = "https://linkwork.test/measures/questionnaire/" + "x" * 120 + "/"
+    html = render('{% share_link url id="the-link" %}', url=url)
+    assert f'<code class="lw-wrap-anywhere" id="the-link">{url}</code>' in html
+    # The copy button is hidden until the script finds the browser can copy.
+    assert 'data-lw-copy="the-link"' in html
+    assert "hidden>Copy the link</button>" in html
+    assert 'id="the-link-status" role="status"' in html
+    # A QR code, drawn on the server (no script needed), labelled for screen readers.
+    assert 'role="img" aria-label="QR code of the link"' in html
+    assert "<svg" in html and 'class="qrline"' in html
+
+
+def test_the_qr_code_holds_the_link():
+    import segno
+
+    url = "https://linkwork.test/casework/feedback/abc/"
+    html = render("{% share_link url %}", url=url)
+    svg = html[html.index("<svg") : html.index("</svg>") + 6]
+    assert svg == segno.make(url, error="m").svg_inline(scale=4, border=4, light="#fff")

@@ -18,6 +18,8 @@ card with one action writes it without a list. `table_empty` spans the columns `
 
 from dataclasses import dataclass, field
 
+import segno
+
 from django import template
 from django.template.library import SimpleBlockNode
 from django.template.loader import render_to_string
@@ -328,3 +330,15 @@ def chart(chart, *, heading_level=3, id=""):
     as its caption, the dated events its letters stand for, and the same figures as a table
     (in a details element, so the page stays short), each linked to its records if it can be."""
     return {"chart": chart, "heading_level": heading_level, "id": id}
+
+
+# Links to hand over
+
+
+@register.inclusion_tag("components/share_link.html")
+def share_link(url, *, id="share-link"):
+    """`{% share_link url %}`: a link for someone to open on their own phone, shown so that it
+    can be handed over: wrapped however long it is, with a copy button (where the browser can
+    copy) and a QR code to scan from the screen."""
+    qr = segno.make(str(url), error="m").svg_inline(scale=4, border=4, light="#fff")
+    return {"url": url, "id": id, "qr": mark_safe(qr)}  # noqa: S308 - segno's own SVG paths
