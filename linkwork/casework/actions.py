@@ -521,3 +521,13 @@ def diary_feed_read(feed: DiaryFeed) -> None:
     """A calendar read the feed: when, kept on the feed, and attributed to its owner."""
     DiaryFeed.objects.filter(pk=feed.pk).update(last_read_at=timezone.now())
     audit.record(by=feed.user, action=AuditAction.VIEW, obj=feed, detail="calendar feed read")
+
+
+@transaction.atomic
+def set_texts_agreed(referral: Referral, *, by: User, agreed: bool) -> None:
+    """Record that the person agrees (or no longer agrees) to be sent text messages."""
+    referral = _open_case(referral)
+    person = referral.person
+    person.texts_agreed = agreed
+    person.save(update_fields=["texts_agreed"])
+    _audit(by, AuditAction.CHANGE, person, referral, fields=["texts_agreed"])

@@ -33,6 +33,7 @@ urlpatterns = [
         staff.contact_outcome,
         name="contact_outcome",
     ),
+    path(RECORD + "texts/", staff.texts, name="texts"),
     path(RECORD + "close/", staff.close, name="close"),
     path(RECORD + "reopen/", staff.reopen, name="reopen"),
     path(RECORD + "feedback/", staff.feedback, name="feedback"),

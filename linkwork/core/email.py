@@ -44,6 +44,11 @@ def emails_held() -> Iterator[None]:
         _emails_on.reset(token)
 
 
+def messages_on() -> bool:
+    """Whether emails and texts are being queued (not inside `emails_held`)."""
+    return _emails_on.get()
+
+
 @task
 def send_email(*, subject: str, body: str, to: list[str]) -> str:
     """Send one plain-text email from the default address. Returns "sent" or "failed"."""

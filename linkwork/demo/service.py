@@ -1237,7 +1237,7 @@ class Demo:
         dob = day - datetime.timedelta(days=int(age * 365.25) + rng.randint(10, 350))
         town, district = rng.choice(TOWNS[case.site])
         welsh = case.welsh if case.welsh is not None else rng.random() < WELSH_SPEAKERS[case.site]
-        return {
+        details = {
             "given_name": given,
             "family_name": family,
             "date_of_birth": dob,
@@ -1255,6 +1255,9 @@ class Demo:
             "best_time_to_call": rng.choice(BEST_TIMES),
             "preferred_language": Language.WELSH if welsh else Language.ENGLISH,
         }
+        # Half agreed to texts (chosen from their number, not the demo's random numbers).
+        details["texts_agreed"] = int(details["phone"][-1]) % 2 == 0
+        return details
 
     def unique(self, make):
         """A value `make` has not made before (names, NHS and phone numbers)."""

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from linkwork.accounts.models import User
@@ -23,6 +24,7 @@ from linkwork.core import signed_links
 from linkwork.core.email import email_after_commit
 from linkwork.core.errors import ActionRefused
 from linkwork.core.links import absolute_url
+from linkwork.core.sms import text_after_commit
 from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
 from linkwork.referrals.status import ReferralStatus
@@ -368,12 +370,19 @@ def withdraw_measure(measure: Measure, *, by: User, reason: str) -> Measure:
 
 @transaction.atomic
 def create_measure_link(
-    referral: Referral, *, by: User, instrument: str, timepoint: str, send_to_person: bool = False
+    referral: Referral,
+    *,
+    by: User,
+    instrument: str,
+    timepoint: str,
+    send_to_person: bool = False,
+    send_by_text: bool = False,
 ) -> tuple[MeasureLink, str]:
     """A link the person can use once, within `measure_link_days()`, to complete one
     instrument. Any earlier unused link for the same instrument and timepoint is withdrawn.
     Returns the link and the signed value for its URL. With `send_to_person`, it is also
-    emailed to them, in their language, if they have an address."""
+    emailed to them, in their language, if they have an address; with `send_by_text`, texted to
+    their mobile, in their language (refused unless they agreed to texts)."""
     referral = Referral.objects.select_for_update().select_related("person").get(pk=referral.pk)
     try:
         definition = get_instrument(instrument)
@@ -428,7 +437,31 @@ def create_measure_link(
                     },
                 ),
             )
+    if send_by_text:
+        _text_link(link, signed, person)
     return link, signed
+
+
+def _text_link(link: MeasureLink, signed: str, person) -> None:
+    if not person.texts_agreed:
+        raise ActionRefused(
+            _("%(name)s has not agreed to text messages.") % {"name": person.full_name}
+        )
+    url = absolute_url(reverse("outcomes:public_measure", args=[signed]))
+    with translation.override(person.preferred_language):
+        message = _(
+            "Hello %(name)s. Your link coordinator asks you to fill in a short questionnaire: "
+            "%(url)s It works once, until %(date)s."
+        ) % {
+            "name": person.given_name,
+            "url": url,
+            "date": date_format(timezone.localtime(link.expires_at).date()),
+        }
+    if not text_after_commit(to=person.phone, message=message, reference=f"measure-link-{link.pk}"):
+        raise ActionRefused(
+            _("A text cannot be sent: %(phone)s is not a UK mobile number, or texts are off.")
+            % {"phone": person.phone or _("no number")}
+        )
 
 
 @transaction.atomic

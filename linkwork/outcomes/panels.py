@@ -62,5 +62,6 @@ def measures_section(referral, request) -> str:
         "can_record": may(user, Permission.RECORD_OUTCOME_MEASURE, referral),
         "can_schedule": may(user, Permission.CONFIGURE_MEASURE_SCHEDULE, referral),
         "first_name": referral.person.given_name,
+        "can_text": referral.person.can_be_texted(),
     }
     return render_to_string("outcomes/includes/measures_panel.html", context, request=request)

@@ -61,6 +61,11 @@ class PersonFieldsMixin(GovUKForm):
         max_length=200,
         help_text=_("For example, weekday mornings"),
     )
+    texts_agreed = forms.BooleanField(
+        label=_("They agree to be sent text messages by the service"),
+        help_text=_("For example, a reminder of a visit or a link to a short questionnaire"),
+        required=False,
+    )
     preferred_language = forms.ChoiceField(
         label=_("Which language would they like to be supported in?"),
         choices=Language.choices,
@@ -101,6 +106,7 @@ PERSON_FIELDS = [
     "address",
     "postcode",
     "best_time_to_call",
+    "texts_agreed",
     "preferred_language",
 ]
 assert set(PERSON_FIELDS) <= {f.name for f in Person._meta.fields}
@@ -325,6 +331,7 @@ class SelfReferralForm(PersonFieldsMixin):
         self.fields["email"].label = _("Your email address")
         self.fields["address"].label = _("Your address (optional)")
         self.fields["best_time_to_call"].label = _("When is a good time to call you?")
+        self.fields["texts_agreed"].label = _("You can send me text messages")
         self.fields["preferred_language"].label = _("Which language would you like us to use?")
 
     def clean(self):

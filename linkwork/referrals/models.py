@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linkwork.audit.append_only import AppendOnlyQuerySet
+from linkwork.core.sms import texts_on, uk_mobile
 from linkwork.partners.models import SourceType
 
 from .search import fold, phone_digits
@@ -169,6 +170,8 @@ class Person(models.Model):
     address = models.TextField(_("address"), blank=True)
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     best_time_to_call = models.CharField(_("best time to call"), max_length=200, blank=True)
+    # Asked on every referral form; changed on the record (`casework.actions.set_texts_agreed`).
+    texts_agreed = models.BooleanField(_("agrees to text messages"), default=False)
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
     )
@@ -197,6 +200,10 @@ class Person(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_name", "search_phone"}
         super().save(*args, **kwargs)
+
+    def can_be_texted(self) -> bool:
+        """They agreed to texts, have a UK mobile number, and this installation sends texts."""
+        return self.texts_agreed and bool(uk_mobile(self.phone)) and texts_on()
 
     def set_search_fields(self) -> None:
         """What the staff search compares (also for rows made with bulk_create)."""

@@ -672,6 +672,8 @@ def test_the_matrix_covers_every_url_in_the_app():
         "logout",
         "casework:diary_feed_start",
         "casework:diary_feed_stop",
+        # tests/outcomes/test_texted_links.py:
+        "casework:texts",
         "set_language",
     }
     assert app_names == covered, "a URL was added: give it a row in MATRIX"

@@ -198,6 +198,7 @@ ADDED_SINCE = {
     "casework:diary_feed",
     "casework:diary_feed_start",
     "casework:diary_feed_stop",
+    "casework:texts",
 }
 
 

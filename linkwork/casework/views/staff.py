@@ -543,6 +543,28 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+def texts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that the person now agrees, or no longer agrees, to text messages."""
+    referral = person_in_support_for(request.user, pk, Permission.WORK_WITH_PERSON)
+    agreed = request.POST.get("agreed") == "yes"
+    try:
+        actions.set_texts_agreed(referral, by=request.user, agreed=agreed)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            (
+                _("%(person)s agrees to text messages.")
+                if agreed
+                else _("%(person)s no longer agrees to text messages: none will be sent.")
+            )
+            % _names(referral),
+        )
+    return _back_to_record(referral)
+
+
 @require_http_methods(["GET", "POST"])
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     referral = person_in_support_for(request.user, pk, Permission.REOPEN_CASE)

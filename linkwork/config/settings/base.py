@@ -228,6 +228,13 @@ SERVICE_LINK_DAYS = env_int("SERVICE_LINK_DAYS", default=30)
 # one address may post an hour.
 MEASURE_LINK_DAYS = env_int("MEASURE_LINK_DAYS", default=14)
 MEASURE_LINK_RATE = env_str("MEASURE_LINK_RATE", default="20/h")
+# Text messages (linkwork.core.sms): GOV.UK Notify where a key is given, otherwise off unless
+# SMS_BACKEND names a backend (development prints them).
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", default="")
+NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID", default="")
+SMS_BACKEND = env_str(
+    "SMS_BACKEND", default="linkwork.core.sms.NotifyBackend" if NOTIFY_API_KEY else ""
+)
 SERVICE_LINK_CHASE_DAYS = env_int("SERVICE_LINK_CHASE_DAYS", default=14)
 
 # The published Open Referral UK API (/api/oruk/): requests per minute per client address.

@@ -14,3 +14,6 @@ WHITENOISE_AUTOREFRESH = True
 
 # The demo service (`manage.py load_demo`): never installed in production.
 INSTALLED_APPS = [*INSTALLED_APPS, "linkwork.demo"]
+
+# Text messages are printed by the worker, as emails are.
+SMS_BACKEND = env_str("SMS_BACKEND", default="linkwork.core.sms.ConsoleBackend")

@@ -30,3 +30,4 @@ DIRECTORY_IMPORT_ALLOW_INTERNAL_HOSTS = True
 
 # The demo service (`manage.py load_demo`): never installed in production.
 INSTALLED_APPS = [*INSTALLED_APPS, "linkwork.demo"]
+SMS_BACKEND = "linkwork.core.sms.MemoryBackend"

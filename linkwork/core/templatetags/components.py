@@ -19,7 +19,6 @@ card with one action writes it without a list. `table_empty` spans the columns `
 from dataclasses import dataclass, field
 
 import segno
-
 from django import template
 from django.template.library import SimpleBlockNode
 from django.template.loader import render_to_string

@@ -270,9 +270,15 @@ def measure_link(request: HttpRequest, pk: int) -> HttpResponse:
     referral = person_in_support_for(request.user, pk, Permission.RECORD_OUTCOME_MEASURE)
     code = request.POST.get("instrument", "")
     timepoint = request.POST.get("timepoint", "")
+    by_text = request.POST.get("by") == "text"
     try:
         link, signed = actions.create_measure_link(
-            referral, by=request.user, instrument=code, timepoint=timepoint, send_to_person=True
+            referral,
+            by=request.user,
+            instrument=code,
+            timepoint=timepoint,
+            send_to_person=not by_text,
+            send_by_text=by_text,
         )
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
@@ -288,7 +294,8 @@ def measure_link(request: HttpRequest, pk: int) -> HttpResponse:
             "instrument": instrument,
             "timepoint_label": Timepoint(link.timepoint).label,
             "url": url,
-            "emailed": bool(referral.person.email),
+            "emailed": bool(referral.person.email) and not by_text,
+            "texted": by_text,
         },
     )
 
