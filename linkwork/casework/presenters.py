@@ -92,5 +92,10 @@ def split_contacts(contacts, now: datetime.datetime) -> tuple[list, list]:
     return happened, sorted(upcoming, key=lambda c: c.at)
 
 
+def last_attended(contacts):
+    """The latest contact the person attended (contacts newest first, as the record has them)."""
+    return next((c for c in contacts if c.outcome == ContactOutcome.ATTENDED), None)
+
+
 def sessions_attended(contacts) -> int:
     return sum(1 for c in contacts if c.outcome == ContactOutcome.ATTENDED)

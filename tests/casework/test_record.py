@@ -1,6 +1,7 @@
 """The person's record: what it shows, in what order, to whom, and at what cost in queries."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -325,3 +326,36 @@ def test_the_record_and_the_home_page_agree_on_when_a_goal_review_is_due(
     assert "Upcoming: a goal review is due by" in record.content.decode()
     home = browser.get(reverse("home"))
     assert in_support not in home.context["alerts"].reviews_due
+
+
+def test_the_record_opens_with_a_summary_its_everyday_actions_and_its_sections(
+    client_for, coordinator_a, in_support
+):
+    """Observation 8: the record was a wall, with the everyday actions far down and "Close
+    support" at the top. Now: a summary first (next and last contact, plan, goals, phone) with
+    the everyday actions, then links to each section, each of which is on the page; closing at
+    the end."""
+    booked_for = timezone.now() + datetime.timedelta(days=3)
+    actions.log_contact(
+        in_support, by=coordinator_a, at=booked_for, mode="home_visit", outcome="booked"
+    )
+    content = (
+        client_for(coordinator_a)
+        .get(reverse("casework:record", args=[in_support.pk]))
+        .content.decode()
+    )
+    summary = content[content.index('id="record-summary"') : content.index('id="record-sections"')]
+    assert timezone.localtime(booked_for).strftime("%H:%M") in summary
+    assert "(face to face at home)" in summary
+    for action in ("Log a contact", "Make a social prescription", "Record a measure"):
+        assert action in summary
+    assert "Close support" not in summary
+    nav = content[
+        content.index('id="record-sections"') : content.index(
+            "</nav>", content.index('id="record-sections"')
+        )
+    ]
+    for anchor in re.findall(r'href="#([a-z-]+)"', nav):
+        assert f'id="{anchor}"' in content, anchor
+    assert content.index('id="contacts"') < content.index('id="ending-support"')
+    assert content.index("Close support</a>") > content.index('id="contacts"')

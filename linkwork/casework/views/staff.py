@@ -171,6 +171,8 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "review_overdue": next_review is not None and next_review < today,
             "contacts": contacts,
             "upcoming_contacts": upcoming,
+            "next_contact": upcoming[0] if upcoming else None,
+            "last_contact": presenters.last_attended(contacts),
             "sessions_attended": presenters.sessions_attended(contacts),
             "closure": closure,
             "feedback": referral.client_feedback.first(),
