@@ -22,6 +22,7 @@ from linkwork.casework.models import (
     WhatMatters,
 )
 from linkwork.referrals.status import ClosureReason, ReferralStatus
+from tests.factories import make_service
 
 from .conftest import date_parts
 
@@ -510,3 +511,26 @@ def test_a_manager_sees_a_closed_record_refuse_changes_and_can_reopen_it_with_a_
     # Back on the caseload: the coordinator can work with the person again.
     content = client_for(coordinator_a).get(url("record", closed)).content.decode()
     assert url("log_contact", closed) in content
+
+
+def test_known_risks_from_the_referral_are_on_the_contact_and_prescription_forms(
+    client_for, coordinator_a, in_support
+):
+    """Observation 13: "do not leave messages on the landline" was on the referral but not where
+    it matters: the contact form, and the prescription form where the coordinator decides
+    whether to share the person's contact details."""
+    in_support.known_risks = "Do not leave messages on the landline"
+    in_support.save(update_fields=["known_risks"])
+    browser = client_for(coordinator_a)
+    walkers = make_service(name="Walkers", referral_email="w@example.org", sites=[in_support.site])
+    for url in (
+        url_for_log := reverse("casework:log_contact", args=[in_support.pk]),
+        reverse("prescriptions:new", args=[in_support.pk]) + f"?service={walkers.pk}",
+        reverse("casework:record", args=[in_support.pk]),
+    ):
+        content = browser.get(url).content.decode()
+        risks = content[content.index('id="known-risks"') :]
+        assert "Do not leave messages on the landline" in risks[:600], url
+    # Shown before the form, not after it.
+    content = browser.get(url_for_log).content.decode()
+    assert content.index('id="known-risks"') < content.index('name="mode"')
