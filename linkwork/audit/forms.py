@@ -9,6 +9,13 @@ from linkwork.core.forms import GovUKForm
 from .models import AuditAction
 
 
+class UserChoiceField(forms.ModelChoiceField):
+    """Users by their full names (and username, which tells two of the same name apart)."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.display_name} ({obj.username})"
+
+
 class AuditSearchForm(GovUKForm):
     person = forms.CharField(
         label=_("Person reference"),
@@ -16,8 +23,11 @@ class AuditSearchForm(GovUKForm):
         help_text=_("As shown on their record, for example P000123"),
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
     )
-    user = forms.ModelChoiceField(
-        label=_("User"), queryset=User.objects.order_by("username"), required=False
+    user = UserChoiceField(
+        label=_("User"),
+        queryset=User.objects.order_by("first_name", "last_name", "username"),
+        required=False,
+        empty_label=_("Anyone"),
     )
     action = forms.ChoiceField(
         label=_("Action"), choices=[("", _("Any")), *AuditAction.choices], required=False

@@ -58,3 +58,10 @@ def record_found(*, by, found: Iterable[tuple[models.Model, int]], detail: str =
             )
         ]
     )
+
+
+def record_export(*, by, detail: str) -> AuditEvent:
+    """A line for an export of the log itself (who took which lines away)."""
+    return AuditEvent.objects.create(
+        user=by, action=AuditAction.VIEW, object_type="audit.export", detail=detail[:200]
+    )

@@ -4,4 +4,7 @@ from . import views
 
 app_name = "audit"
 
-urlpatterns = [path("", views.audit_log, name="log")]
+urlpatterns = [
+    path("", views.audit_log, name="log"),
+    path("export.csv", views.export, name="export"),
+]

@@ -90,6 +90,7 @@ pathways                login      403        200        403        403        2
 pathway_new             login      403        200        403        403        200        403
 pathway_edit            login      403        200        403        403        200        403
 audit_log               login      403        403        403        403        200        403
+audit_export            login      403        403        403        403        200        403
 referrer_messages       login      403        403        200        403        403        403
 django_admin            adm-login  adm-login  adm-login  adm-login  adm-login  adm-login  adm-login
 self_referral_sites     form       form       form       form       form       form       form
@@ -374,6 +375,7 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "pathway_new": lambda: reverse("referrals:pathway_new"),
         "pathway_edit": lambda: reverse("referrals:pathway_edit", args=[pathway_a.pk]),
         "audit_log": lambda: reverse("audit:log"),
+        "audit_export": lambda: reverse("audit:export"),
         "referrer_messages": lambda: reverse("messaging:list"),
         "django_admin": lambda: reverse("admin:index"),
         "self_referral_sites": lambda: (
@@ -578,6 +580,7 @@ def test_the_matrix_covers_every_url_in_the_app():
         "referrals:pathway_new",
         "referrals:pathway_edit",
         "audit:log",
+        "audit:export",
         "messaging:list",
         "referrals:self_referral_sites",
         "referrals:self_referral",

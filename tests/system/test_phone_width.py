@@ -13,8 +13,8 @@ from .widths import pages_too_wide
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-#: Answers that are not pages for people.
-NOT_PAGES = ("healthz",)
+#: Answers that are not pages for people (JSON, a download).
+NOT_PAGES = ("healthz", "audit_export")
 
 
 @pytest.mark.parametrize("width", [375, 1280])

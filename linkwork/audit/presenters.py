@@ -1,0 +1,95 @@
+"""The audit log in words: who did what to whose record. Each line's record is named by its
+kind of record (the model's own verbose name, so in the reader's language), its fields by their
+labels, status changes by their statuses' names, and the person by their reference and name
+(from the part of the service that keeps people, registered with `register_person_names`, so
+this app imports nothing above it)."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import AuditAction, AuditEvent
+
+PersonNames = Callable[[Iterable[int]], dict[int, tuple[str, str]]]
+_person_names: list[PersonNames] = []
+
+
+def register_person_names(names: PersonNames) -> None:
+    """`names(ids) -> {id: (reference, full name)}` for the people the log's lines are about."""
+    _person_names[:] = [names]
+
+
+def person_names(ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    ids = {i for i in ids if i}
+    return _person_names[0](ids) if _person_names and ids else {}
+
+
+def _model(label: str):
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field_label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except (FieldDoesNotExist, AttributeError):
+        return name.replace("_", " ")
+
+
+def _status_label(model, code: str) -> str:
+    try:
+        choices = dict(model._meta.get_field("status").flatchoices)
+    except (FieldDoesNotExist, AttributeError):
+        return code
+    return str(choices.get(code, code))
+
+
+SEARCH_KINDS = {
+    "name": gettext_lazy("name"),
+    "nhs_number": gettext_lazy("NHS number"),
+    "phone": gettext_lazy("phone number"),
+    "reference": gettext_lazy("reference"),
+}
+
+
+@dataclass
+class Line:
+    event: AuditEvent
+    who: str
+    what: str
+    record: str
+    person_reference: str
+    person_name: str
+    detail: str
+
+
+def describe(event: AuditEvent, names: dict[int, tuple[str, str]]) -> Line:
+    model = _model(event.object_type)
+    kind = str(model._meta.verbose_name) if model else event.object_type.replace(".", " ")
+    what = f"{event.get_action_display()}: {kind}"
+    if event.fields:
+        what += " (" + ", ".join(_field_label(model, f) for f in event.fields) + ")"
+    detail = event.detail
+    if event.action == AuditAction.TRANSITION and " -> " in detail:
+        before, after = detail.split(" -> ", 1)
+        detail = f"{_status_label(model, before)} → {_status_label(model, after)}"
+    elif event.action == AuditAction.SEARCH and detail.startswith("search by "):
+        searched = detail.removeprefix("search by ")
+        detail = _("Searched by %(kind)s") % {"kind": SEARCH_KINDS.get(searched, searched)}
+    reference, name = names.get(event.person_id, ("", ""))
+    if event.person_id and not reference:
+        reference = f"P{event.person_id:06d}"
+    who = _("Public form or link") if event.user is None else event.user.display_name
+    record = f"{kind} {event.object_id}".strip() if event.object_id else kind
+    return Line(event, who, what, record, reference, name, detail)
+
+
+def describe_all(events: list[AuditEvent]) -> list[Line]:
+    names = person_names(event.person_id for event in events)
+    return [describe(event, names) for event in events]
