@@ -309,6 +309,23 @@ class GovUKDateField(forms.MultiValueField):
         return normalise(before or []) != normalise(after or [])
 
 
+class RevealingRadioSelect(forms.RadioSelect):
+    """GOV.UK radios whose options each reveal a part of the page when chosen (the conditional
+    reveal pattern): `reveals={value: element id}`. The element must carry the classes
+    `govuk-radios__conditional govuk-radios__conditional--hidden`; GOV.UK Frontend's script
+    shows it while its option is chosen. Without the script, everything shows."""
+
+    def __init__(self, *args, reveals: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reveals = reveals or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(value) in self.reveals:
+            option["attrs"] = {**option["attrs"], "data-aria-controls": self.reveals[str(value)]}
+        return option
+
+
 class GovUKForm(forms.Form):
     """The base of every form in Linkwork: rendered in GOV.UK markup (`GovUKFormRenderer`) and
     validated on the server with GOV.UK error messages, not the browser's pop-ups."""

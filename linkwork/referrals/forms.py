@@ -7,7 +7,13 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.core.forms import YES_NO, GovUKDateField, GovUKForm, GovUKModelForm
+from linkwork.core.forms import (
+    YES_NO,
+    GovUKDateField,
+    GovUKForm,
+    GovUKModelForm,
+    RevealingRadioSelect,
+)
 from linkwork.partners.models import Organisation, SourceType
 
 from .eligibility import eligibility_problems
@@ -361,7 +367,14 @@ class TriageForm(GovUKForm):
             (REQUEST_INFORMATION, _("Ask the referrer for more information")),
             (DECLINE, _("Decline or redirect")),
         ],
-        widget=forms.RadioSelect,
+        # Each decision shows only its own questions (the triage template's sections).
+        widget=RevealingRadioSelect(
+            reveals={
+                ACCEPT: "if-accept",
+                REQUEST_INFORMATION: "if-request-information",
+                DECLINE: "if-decline",
+            }
+        ),
         error_messages={"required": _("Select a decision")},
     )
     priority = forms.ChoiceField(

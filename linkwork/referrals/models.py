@@ -16,6 +16,7 @@ from linkwork.partners.models import SourceType
 from .search import fold, phone_digits
 from .status import (
     TAG_COLOURS,
+    TO_TRIAGE,
     ClosureReason,
     DeclineReason,
     Priority,
@@ -355,6 +356,11 @@ class Referral(models.Model):
     @property
     def reference(self) -> str:
         return referral_reference(self.pk)
+
+    @property
+    def awaiting_triage(self) -> bool:
+        """Nobody has decided on it yet (so it has no priority, whatever the column holds)."""
+        return self.status in TO_TRIAGE
 
     @property
     def status_colour(self) -> str:

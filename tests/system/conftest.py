@@ -48,7 +48,7 @@ def assert_accessible(page) -> None:
     serious = [
         f"{v['id']}: {v['help']} ({len(v['nodes'])} elements, e.g. {v['nodes'][0]['target']})"
         for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
+        if v["impact"] in ("serious", "critical") and not _govuk_conditional_reveal(v)
     ]
     assert not serious, "Accessibility problems:\n" + "\n".join(serious)
 
@@ -59,3 +59,13 @@ def sign_in(page, user, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.locator("main").get_by_role("button", name="Sign in").click()
     page.get_by_role("button", name="Sign out").wait_for()
+
+
+def _govuk_conditional_reveal(violation) -> bool:
+    """GOV.UK Frontend's conditional reveal sets aria-expanded on its radios, which axe calls
+    not allowed. GOV.UK keeps it on purpose (screen readers announce it; a documented known
+    issue: alphagov/govuk-frontend#979), so the pattern is not counted as our violation."""
+    return violation["id"] == "aria-allowed-attr" and all(
+        "govuk-radios__input" in node["html"] and "aria-expanded" in node["html"]
+        for node in violation["nodes"]
+    )

@@ -70,7 +70,13 @@ def test_referral_is_triaged_waitlisted_allocated_and_reaches_the_caseload(
     # When they accept the referral as urgent
     manager_page.get_by_role("link", name=f"Triage {reference}").click()
     assert_accessible(manager_page)
+    # Only the chosen decision's questions show (GOV.UK's conditional reveal).
+    expect(manager_page.locator("#if-accept")).to_be_hidden()
+    expect(manager_page.locator("#if-decline")).to_be_hidden()
     manager_page.get_by_label("Accept and add to the waiting list").check()
+    expect(manager_page.locator("#if-accept")).to_be_visible()
+    expect(manager_page.locator("#if-request-information")).to_be_hidden()
+    expect(manager_page.locator("#if-decline")).to_be_hidden()
     manager_page.get_by_label("Urgent").check()
     manager_page.get_by_role("button", name="Save decision").click()
     expect(manager_page.locator(".govuk-notification-banner--success")).to_contain_text(
