@@ -70,15 +70,21 @@ def email_after_commit(*, to: Iterable[str], subject: str, body: str) -> None:
     )
 
 
-@register_sweep
-def forget_sent_emails(now: datetime.datetime | None = None) -> int:
-    """Remove finished email tasks, with their bodies and addresses, a day after they ran."""
+def forget_finished(sending_task, now: datetime.datetime | None = None) -> int:
+    """Remove the finished runs of a task that sends messages (their arguments hold addresses
+    and words) a day after they ran. Returns how many went."""
     try:
         from django_tasks_db.models import DBTaskResult
     except ImportError:  # another task backend stores nothing
         return 0
     cutoff = (now or timezone.now()) - KEEP_SENT_FOR
     deleted, _ = DBTaskResult.objects.filter(
-        task_path=send_email.module_path, finished_at__lt=cutoff
+        task_path=sending_task.module_path, finished_at__lt=cutoff
     ).delete()
     return deleted
+
+
+@register_sweep
+def forget_sent_emails(now: datetime.datetime | None = None) -> int:
+    """Remove finished email tasks, with their bodies and addresses, a day after they ran."""
+    return forget_finished(send_email, now)

@@ -22,15 +22,13 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .email import messages_on
+from .email import forget_finished, messages_on
 from .sweeps import register_sweep
 
 logger = logging.getLogger(__name__)
 
-KEEP_SENT_FOR = datetime.timedelta(days=1)
 _UK_MOBILE = re.compile(r"07\d{9}")
 
 
@@ -102,12 +100,4 @@ def text_after_commit(*, to: str, message: str, reference: str) -> bool:
 @register_sweep
 def forget_sent_texts(now: datetime.datetime | None = None) -> int:
     """Remove finished text tasks, with their numbers and messages, a day after they ran."""
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:
-        return 0
-    cutoff = (now or timezone.now()) - KEEP_SENT_FOR
-    deleted, _ = DBTaskResult.objects.filter(
-        task_path=send_text.module_path, finished_at__lt=cutoff
-    ).delete()
-    return deleted
+    return forget_finished(send_text, now)

@@ -87,3 +87,21 @@ def test_held_emails_are_not_queued(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         email.email_after_commit(to=["ann@example.org"], subject="Hello", body="A link")
     assert len(mail.outbox) == 1  # held only inside
+
+
+def test_sent_texts_are_forgotten_a_day_after_like_emails(settings):
+    """A text's number and words are task arguments: the sweep removes them a day after."""
+    import datetime
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from linkwork.core import sms
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    result = sms.send_text.enqueue(to="07700900123", message="Hello", reference="r")
+    DBTaskResult.objects.filter(id=result.id).update(
+        status="SUCCESSFUL", finished_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    assert sms.forget_sent_texts() == 1
+    assert not DBTaskResult.objects.filter(id=result.id).exists()
