@@ -35,7 +35,7 @@ _UK_MOBILE = re.compile(r"07\d{9}")
 def uk_mobile(phone: str) -> str:
     """The number as 11 digits (07...) if it is a UK mobile number, else ""."""
     digits = re.sub(r"\D", "", phone or "")
-    if phone.strip().startswith("+44") or digits.startswith("0044"):
+    if (phone or "").strip().startswith("+44") or digits.startswith("0044"):
         digits = "0" + digits.removeprefix("00").removeprefix("44").removeprefix("0")
     return digits if _UK_MOBILE.fullmatch(digits) else ""
 

@@ -92,6 +92,7 @@ def test_production_settings_do_not_install_the_demo():
         "DJANGO_SETTINGS_MODULE": "linkwork.config.settings.production",
         "SECRET_KEY": "x" * 50,
         "EMAIL_HOST": "mail.invalid",
+        "SITE_URL": "https://linkwork.example.org",
     }
     code = (
         "import django; django.setup(); from django.conf import settings; "

@@ -36,7 +36,12 @@ def log(referral, by, at, mode=ContactMode.TELEPHONE, outcome=ContactOutcome.ATT
 
 def test_logging_and_recording_what_happened_keep_the_counts(in_support, coordinator_a):
     now = timezone.now()
-    yesterday = now - datetime.timedelta(days=1)
+    # Noon yesterday, so that half an hour earlier is the same day whenever the test runs.
+    yesterday = timezone.make_aware(
+        datetime.datetime.combine(
+            timezone.localdate() - datetime.timedelta(days=1), datetime.time(12)
+        )
+    )
     log(in_support, coordinator_a, yesterday)
     log(in_support, coordinator_a, yesterday - datetime.timedelta(minutes=30))
     log(in_support, coordinator_a, yesterday, ContactMode.HOME_VISIT, ContactOutcome.DID_NOT_ATTEND)
