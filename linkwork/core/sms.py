@@ -32,11 +32,17 @@ logger = logging.getLogger(__name__)
 _UK_MOBILE = re.compile(r"07\d{9}")
 
 
-def uk_mobile(phone: str) -> str:
-    """The number as 11 digits (07...) if it is a UK mobile number, else ""."""
+def uk_digits(phone: str) -> str:
+    """The digits of a phone number, with a UK +44 (or 0044) prefix written as 0."""
     digits = re.sub(r"\D", "", phone or "")
     if (phone or "").strip().startswith("+44") or digits.startswith("0044"):
         digits = "0" + digits.removeprefix("00").removeprefix("44").removeprefix("0")
+    return digits
+
+
+def uk_mobile(phone: str) -> str:
+    """The number as 11 digits (07...) if it is a UK mobile number, else ""."""
+    digits = uk_digits(phone)
     return digits if _UK_MOBILE.fullmatch(digits) else ""
 
 

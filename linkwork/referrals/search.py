@@ -16,6 +16,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
+from linkwork.core.sms import uk_digits
+
 from .validators import nhs_number_is_valid
 
 #: The shortest search that is run: fewer characters would match most of the service.
@@ -38,12 +40,8 @@ def fold(text: str) -> str:
     return _NOT_WORD.sub(" ", plain).strip()
 
 
-def phone_digits(text: str) -> str:
-    """The digits of a phone number, with a UK +44 (or 0044) prefix written as 0."""
-    digits = re.sub(r"\D", "", text)
-    if text.strip().startswith("+44") or digits.startswith("0044"):
-        digits = "0" + digits.removeprefix("00").removeprefix("44").removeprefix("0")
-    return digits
+#: The digits of a phone number, +44 written as 0: what phone searches compare.
+phone_digits = uk_digits
 
 
 class Kind(StrEnum):
