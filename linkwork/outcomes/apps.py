@@ -20,3 +20,9 @@ class OutcomesConfig(AppConfig):
         )
         record_panels.register("outcomes.measures", measures_section)
         register_loose_ends("outcomes.measures", measures_to_take)
+
+        from linkwork.referrals.caseload import register_caseload_column
+
+        from .caseload import measures_due
+
+        register_caseload_column("measures", _("Measures"), measures_due, position=50)

@@ -12,3 +12,11 @@ class PrescriptionsConfig(AppConfig):
         from .panels import service_counts
 
         service_panels.register("prescriptions.service_counts", service_counts)
+
+        from linkwork.referrals.caseload import register_caseload_column
+
+        from .caseload import needing_attention
+
+        register_caseload_column(
+            "prescriptions", _("Social prescriptions"), needing_attention, position=60
+        )

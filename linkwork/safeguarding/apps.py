@@ -37,3 +37,9 @@ class SafeguardingConfig(AppConfig):
         referral_panels.register("safeguarding.panel", safeguarding_section)
         register_page_alert("safeguarding.person_alerts", person_alerts)
         register_loose_ends("safeguarding.escalations", escalations_awaiting_a_response)
+
+        from linkwork.referrals.caseload import register_caseload_column
+
+        from .caseload import risk_flags
+
+        register_caseload_column("risk", _("Risk flags"), risk_flags, position=5)

@@ -13,6 +13,7 @@ from linkwork.core.keyset import keyset_links, keyset_page
 from linkwork.core.pagination import page_links
 
 from .. import actions
+from ..caseload import caseload_rows, sorted_rows
 from ..forms import (
     AllocationForm,
     CaseloadCapForm,
@@ -401,13 +402,34 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+CASELOAD_SHOWN = {"all", "needs_action"}
+
+
 def my_caseload(request: HttpRequest) -> HttpResponse:
+    """The people the coordinator supports now, with what every part of the service knows about
+    each (`referrals.caseload`): those needing action first, or sorted by a column."""
     require(request.user, Permission.VIEW_OWN_CASELOAD)
     caseload = list(caseload_of(request.user))
+    columns, rows = caseload_rows(caseload, timezone.localdate())
+    needing_action = sum(1 for row in rows if row.actions)
+    shown = request.GET.get("show", "all")
+    if shown not in CASELOAD_SHOWN:
+        shown = "all"
+    if shown == "needs_action":
+        rows = [row for row in rows if row.actions]
+    by = request.GET.get("sort", "")
     return render(
         request,
         "referrals/my_caseload.html",
-        {"caseload": caseload, "cap": request.user.caseload_cap},
+        {
+            "caseload": caseload,
+            "cap": request.user.caseload_cap,
+            "columns": columns,
+            "rows": sorted_rows(rows, columns, by),
+            "sort": by,
+            "shown": shown,
+            "needing_action": needing_action,
+        },
     )
 
 
