@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from linkwork.referrals.caseload import Fact
-from linkwork.referrals.models import Referral
+from linkwork.referrals.models import Allocation, Referral
 
 from .models import Contact, ContactOutcome, Goal, GoalStatus, SupportPlan
-from .presenters import next_review_due
-from .queries import NO_CONTACT_FOR
+from .presenters import next_review_due, support_length
+from .queries import gone_quiet
 
 
 def last_contact(referrals: list[Referral], today: datetime.date) -> dict[int, Fact]:
@@ -25,19 +25,22 @@ def last_contact(referrals: list[Referral], today: datetime.date) -> dict[int, F
         .annotate(last=Max("at"))
         .values_list("referral", "last")
     )
-    quiet_since = timezone.now() - NO_CONTACT_FOR
+    allocated = dict(
+        Allocation.objects.filter(referral__in=referrals, ended_at__isnull=True).values_list(
+            "referral", "started_at"
+        )
+    )
+    now = timezone.now()
     facts = {}
     for referral in referrals:
         at = last.get(referral.pk)
+        quiet = gone_quiet(at, allocated.get(referral.pk), now)
+        colour = "yellow" if quiet else ""
         if at is None:
-            facts[referral.pk] = Fact(_("None yet"), None, needs_action=True, colour="yellow")
+            facts[referral.pk] = Fact(_("None yet"), None, needs_action=quiet, colour=colour)
         else:
-            facts[referral.pk] = Fact(
-                date_format(timezone.localtime(at), "j M"),
-                at,
-                needs_action=at < quiet_since,
-                colour="yellow" if at < quiet_since else "",
-            )
+            text = date_format(timezone.localtime(at), "j M")
+            facts[referral.pk] = Fact(text, at, needs_action=quiet, colour=colour)
     return facts
 
 
@@ -56,12 +59,13 @@ def next_contact(referrals: list[Referral], today: datetime.date) -> dict[int, F
 def weeks_left(referrals: list[Referral], today: datetime.date) -> dict[int, Fact]:
     facts = {}
     for plan in SupportPlan.objects.filter(referral__in=referrals):
-        if plan.ends_on < today:
+        length = support_length(plan=plan, first_allocated_at=None, closed_on=None, today=today)
+        if length.past_planned_end:
             facts[plan.referral_id] = Fact(
                 _("Past its end"), plan.ends_on, needs_action=True, colour="red"
             )
         else:
-            weeks = (plan.ends_on - today).days // 7
+            weeks = length.weeks_left
             text = ngettext("%(n)s week", "%(n)s weeks", weeks) % {"n": weeks}
             facts[plan.referral_id] = Fact(text, plan.ends_on, needs_action=weeks < 2)
     return facts

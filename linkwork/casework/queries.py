@@ -86,6 +86,13 @@ class CaseloadAlerts:
     no_recent_contact: list = field(default_factory=list)
 
 
+def gone_quiet(last_contact, allocated_at, now: datetime.datetime) -> bool:
+    """No contact attended for `NO_CONTACT_FOR`, counting from the allocation when there has
+    been none: the one rule for "no contact for 14 days", wherever it is shown."""
+    since = last_contact or allocated_at
+    return since is not None and since <= now - NO_CONTACT_FOR
+
+
 def caseload_alerts(coordinator, *, today: datetime.date | None = None) -> CaseloadAlerts:
     """Reviews due, support ending in two weeks or already past its end, and silence.
 
@@ -124,8 +131,7 @@ def caseload_alerts(coordinator, *, today: datetime.date | None = None) -> Casel
         due = next_review_due((goal, goal.last_rated) for goal in referral.active_goals)
         if due is not None and due <= today:
             alerts.reviews_due.append(referral)
-        since = referral.last_contact or referral.allocated_at
-        if since <= now - NO_CONTACT_FOR:
+        if gone_quiet(referral.last_contact, referral.allocated_at, now):
             alerts.no_recent_contact.append(referral)
     return alerts
 

@@ -20,10 +20,7 @@ def measures_due(referrals: list[Referral], today: datetime.date) -> dict[int, F
         overdue = any(slot.state == OVERDUE for slot in due)
         names = ", ".join(sorted({slot.instrument.short_name for slot in due}))
         text = (_("Overdue: %(names)s") if overdue else _("Due: %(names)s")) % {"names": names}
-        facts[pk] = Fact(
-            text,
-            min(s.due_by for s in due if s.due_by) if any(s.due_by for s in due) else None,
-            needs_action=True,
-            colour="red" if overdue else "yellow",
-        )
+        soonest = min((slot.due_by for slot in due if slot.due_by), default=None)
+        colour = "red" if overdue else "yellow"
+        facts[pk] = Fact(text, soonest, needs_action=True, colour=colour)
     return facts
