@@ -4,13 +4,14 @@ labels, status changes by their statuses' names, and the person by their referen
 (from the part of the service that keeps people, registered with `register_person_names`, so
 this app imports nothing above it)."""
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .models import AuditAction, AuditEvent
 
@@ -50,6 +51,8 @@ def _status_label(model, code: str) -> str:
     return str(choices.get(code, code))
 
 
+#: The lines written in code-like English (`record_export`, the diary feed), shown in words.
+EXPORTED = re.compile(r"audit log exported: (\d+) lines")
 SEARCH_KINDS = {
     "name": gettext_lazy("name"),
     "nhs_number": gettext_lazy("NHS number"),
@@ -82,6 +85,13 @@ def describe(event: AuditEvent, names: dict[int, tuple[str, str]]) -> Line:
     elif event.action == AuditAction.SEARCH and detail.startswith("search by "):
         searched = detail.removeprefix("search by ")
         detail = _("Searched by %(kind)s") % {"kind": SEARCH_KINDS.get(searched, searched)}
+    elif detail == "calendar feed read":
+        detail = _("A calendar read the diary's address")
+    elif exported := EXPORTED.fullmatch(detail):
+        lines = int(exported[1])
+        detail = ngettext(
+            "The audit log downloaded: %(n)s line", "The audit log downloaded: %(n)s lines", lines
+        ) % {"n": lines}
     reference, name = names.get(event.person_id, ("", ""))
     if event.person_id and not reference:
         reference = f"P{event.person_id:06d}"

@@ -80,6 +80,9 @@ def test_the_lines_found_download_as_csv_and_the_download_is_recorded(
     recorded = AuditEvent.objects.get(object_type="audit.export")
     assert recorded.user == administrator
     assert recorded.detail == f"audit log exported: {len(lines)} lines"
+    # And the log says so in words.
+    page = client_for(administrator).get(reverse("audit:log")).content.decode()
+    assert f"The audit log downloaded: {len(lines)} lines" in page
 
 
 def test_a_bad_search_downloads_nothing(client_for, administrator, viewed):
