@@ -149,6 +149,24 @@ def status_changes(referral: Referral) -> Iterable[TimelineEntry]:
 
 
 @register_timeline_source
+def referred_again(referral: Referral) -> Iterable[TimelineEntry]:
+    """Referrals for the same person declined as duplicates of this one (at its own site, which
+    everyone who may open the record may read): what they said stays with the person."""
+    repeats = Referral.objects.filter(duplicate_of=referral, site_id=referral.site_id)
+    for repeat in repeats.select_related("referring_organisation").order_by("received_at"):
+        source = (
+            repeat.referring_organisation.name
+            if repeat.referring_organisation_id
+            else repeat.referrer_name or repeat.get_received_via_display()
+        )
+        title = _("Referred again by %(source)s (%(reference)s), linked as a duplicate") % {
+            "source": source,
+            "reference": repeat.reference,
+        }
+        yield TimelineEntry(repeat.received_at, "status", title, repeat.needs_detail)
+
+
+@register_timeline_source
 def interim_contacts(referral: Referral) -> Iterable[TimelineEntry]:
     """Support given by phone (or otherwise) while the person waited."""
     for contact in referral.interim_contacts.select_related("by").order_by("at", "pk"):

@@ -84,6 +84,7 @@ from linkwork.referrals.models import (
     StatusChange,
     WaitingSpell,
 )
+from linkwork.referrals.queries import possible_duplicates
 from linkwork.referrals.search import fold
 from linkwork.referrals.status import DeclineReason, Priority, ReferralStatus, WithdrawalReason
 from linkwork.safeguarding.models import (
@@ -625,7 +626,7 @@ SCENARIOS = (
          )),
     Case("rhondda", SELF, S.DECLINED, 23, story="stress_money", triage=2,
          same_as=("darren", "name"), decline=(
-             DeclineReason.OTHER,
+             DeclineReason.DUPLICATE,
              "Their GP referred them the same week; we are taking that referral forward.",
              "",
          )),
@@ -743,6 +744,8 @@ def wipe() -> None:
     """
     # A changed goal points at the goal that replaced it (PROTECT): unhook them first.
     QuerySet(Goal).exclude(replaced_by=None).update(replaced_by=None)
+    # So does a referral declined as a duplicate, at the one it repeats.
+    QuerySet(Referral).exclude(duplicate_of=None).update(duplicate_of=None)
     for model in WIPED:
         QuerySet(model).delete()
     sequences = [{"table": m._meta.db_table, "column": m._meta.pk.column} for m in WIPED]
@@ -1125,6 +1128,11 @@ class Demo:
                     redirected_to=redirected_to,
                     message="Thank you for the referral. We are not able to take it forward: "
                     + note,
+                    duplicate_of=possible_duplicates(referral, within=Referral.objects.all())
+                    .order_by("received_at")
+                    .first()
+                    if reason == DeclineReason.DUPLICATE
+                    else None,
                 )
             return
         with as_of(self.moment(decided)):

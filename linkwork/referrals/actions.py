@@ -28,6 +28,7 @@ from .models import (
     Referral,
     StatusChange,
 )
+from .queries import possible_duplicates
 from .signals import announce_to_referrer
 from .status import DeclineReason, Priority, ReferralStatus, WithdrawalReason, can_transition
 
@@ -197,14 +198,37 @@ def decline_referral(
     note: str = "",
     redirected_to: str = "",
     message: str = "",
+    duplicate_of: Referral | None = None,
 ) -> Referral:
-    """Decline, or redirect to another service, with a coded reason the referrer is told."""
+    """Decline, or redirect to another service, with a coded reason the referrer is told.
+
+    Declined as a duplicate, the referral is linked to the one it repeats (`duplicate_of`),
+    which must be a possible duplicate of it (`queries.possible_duplicates`): the same NHS
+    number, or the same name and date of birth.
+    """
     if reason == DeclineReason.NEEDS_ABOVE_REMIT and not redirected_to.strip():
         raise ActionRefused(
             _("Enter the service the person was redirected to"), field="redirected_to"
         )
     if reason == DeclineReason.OTHER and not note.strip():
         raise ActionRefused(_("Explain the reason in the note"), field="note")
+    if reason == DeclineReason.DUPLICATE:
+        if duplicate_of is None:
+            raise ActionRefused(_("Select the referral this one duplicates"), field="duplicate_of")
+        if not possible_duplicates(
+            referral, within=Referral.objects.filter(pk=duplicate_of.pk)
+        ).exists():
+            raise ActionRefused(
+                _("%(reference)s is not a referral for the same person")
+                % {"reference": duplicate_of.reference},
+                field="duplicate_of",
+            )
+        # Link to the referral that was kept, so duplicates never form a chain.
+        kept = Referral.objects.filter(pk=duplicate_of.pk).values_list("duplicate_of", flat=True)
+        if kept[0] is not None:
+            duplicate_of = Referral.objects.get(pk=kept[0])
+    else:
+        duplicate_of = None
     referral = _locked(referral)
     move_to(
         referral,
@@ -216,7 +240,8 @@ def decline_referral(
     )
     referral.decline_reason = reason
     referral.redirected_to = redirected_to.strip()
-    referral.save(update_fields=["status", "decline_reason", "redirected_to"])
+    referral.duplicate_of = duplicate_of
+    referral.save(update_fields=["status", "decline_reason", "redirected_to", "duplicate_of"])
     announce_to_referrer(referral, "declined", by=by, extra={"message": message})
     return referral
 

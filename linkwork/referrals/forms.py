@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -395,6 +396,18 @@ class TriageForm(GovUKForm):
         choices=[("", ""), *DeclineReason.choices],
         required=False,
     )
+    duplicate_of = forms.TypedChoiceField(
+        label=_("Which referral does it duplicate?"),
+        help_text=_(
+            "Only for a duplicate. The two are linked: what this referral says stays readable "
+            "from the other."
+        ),
+        choices=[],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     redirected_to = forms.CharField(
         label=_("Service the person was redirected to"),
         required=False,
@@ -413,6 +426,23 @@ class TriageForm(GovUKForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def __init__(self, *args, duplicates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # The possible duplicates the user may see (`queries.possible_duplicates`).
+        self.fields["duplicate_of"].choices = [
+            (
+                other.pk,
+                _("%(reference)s: %(name)s, received %(received)s (%(status)s)")
+                % {
+                    "reference": other.reference,
+                    "name": other.person.full_name,
+                    "received": date_format(other.received_at, "j M Y"),
+                    "status": other.get_status_display(),
+                },
+            )
+            for other in duplicates
+        ]
+
     def clean(self):
         cleaned = super().clean()
         decision = cleaned.get("decision")
@@ -428,6 +458,16 @@ class TriageForm(GovUKForm):
                 self.add_error("redirected_to", _("Enter the service the person was redirected to"))
             if reason == DeclineReason.OTHER and not cleaned.get("note"):
                 self.add_error("note", _("Explain the reason in the note"))
+            if reason == DeclineReason.DUPLICATE and not cleaned.get("duplicate_of"):
+                self.add_error(
+                    "duplicate_of",
+                    _("Select the referral this one duplicates")
+                    if self.fields["duplicate_of"].choices
+                    else _(
+                        "There is no other referral for this person to link it to. "
+                        "Choose another reason."
+                    ),
+                )
         return cleaned
 
 

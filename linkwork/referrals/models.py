@@ -313,6 +313,16 @@ class Referral(models.Model):
         _("reason"), max_length=32, choices=DeclineReason.choices, blank=True
     )
     redirected_to = models.CharField(_("redirected to"), max_length=200, blank=True)
+    # Set when the referral is declined as a duplicate: the referral it repeats, which shows
+    # it as linked (what it said, who sent it) instead of as a possible duplicate.
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="linked_duplicates",
+    )
     information_requested = models.TextField(_("information requested"), blank=True)
 
     objects = ReferralQuerySet.as_manager()
@@ -342,6 +352,10 @@ class Referral(models.Model):
             models.CheckConstraint(
                 condition=Q(status="declined") | Q(decline_reason=""),
                 name="decline_reason_only_when_declined",
+            ),
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True) | Q(decline_reason="duplicate"),
+                name="duplicate_of_only_when_declined_as_duplicate",
             ),
             models.CheckConstraint(
                 condition=Q(accepted_at__isnull=True)

@@ -152,7 +152,8 @@ def possible_duplicates(referral: Referral, *, within: QuerySet[Referral]) -> Qu
     """Other referrals, among those the user may see, that may be for the same person.
 
     Same NHS number, or same name and date of birth, where the other referral is still open or
-    arrived in the last 90 days.
+    arrived in the last 90 days. Referrals already linked to this one as duplicates, either
+    way, are not "possible" any more: `linked_referrals` shows them.
     """
     person = referral.person
     same_person = Q(
@@ -171,8 +172,22 @@ def possible_duplicates(referral: Referral, *, within: QuerySet[Referral]) -> Qu
         within.filter(person__in=list(people.values_list("pk", flat=True)))
         .filter(recent)
         .exclude(pk=referral.pk)
+        .exclude(pk=referral.duplicate_of_id)
+        .exclude(duplicate_of=referral)
         .order_by(Lower("person__family_name"), "-received_at")
     )
+
+
+def linked_referrals(referral: Referral, *, within: QuerySet[Referral]) -> dict:
+    """The referrals linked to this one as duplicates, among those the user may see: the one
+    it was declined as a duplicate of (`kept`), and those declined as duplicates of it."""
+    kept = within.filter(pk=referral.duplicate_of_id).select_related("person", "pathway").first()
+    repeats = (
+        within.filter(duplicate_of=referral)
+        .select_related("person", "pathway", "referring_organisation")
+        .order_by("received_at")
+    )
+    return {"kept": kept, "repeats": list(repeats)}
 
 
 # --- search -------------------------------------------------------------------------------------

@@ -63,6 +63,8 @@ class DeclineReason(models.TextChoices):
     SUPPORTED_ELSEWHERE = "supported_elsewhere", _("Already supported elsewhere")
     PERSON_DECLINED = "person_declined", _("Person declined")
     UNABLE_TO_CONTACT = "unable_to_contact", _("Unable to contact")
+    # Linked to the referral it repeats (`Referral.duplicate_of`), so nothing it says is lost.
+    DUPLICATE = "duplicate", _("Duplicate of another referral for the same person")
     OTHER = "other", _("Other")
 
 

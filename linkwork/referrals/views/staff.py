@@ -33,6 +33,7 @@ from ..queries import (
     coordinators_for,
     coordinators_for_site,
     current_allocation,
+    linked_referrals,
     pathways_for,
     pathways_usable_by,
     possible_duplicates,
@@ -176,6 +177,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "panels": referral_panels.for_page(referral, request),
             "side_panels": referral_panels.for_page(referral, request, slot="side"),
             "duplicates": possible_duplicates(referral, within=referrals_for(user))[:10],
+            "linked": linked_referrals(referral, within=referrals_for(user)),
             "allocation": current_allocation(referral),
             "past_allocations": referral.allocations.filter(ended_at__isnull=False).select_related(
                 "coordinator"
@@ -200,7 +202,8 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def triage(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.TRIAGE_REFERRAL)
     actions.record_view(by=request.user, obj=referral, person_id=referral.person_id)
-    form = posted(request, TriageForm)
+    duplicates = list(possible_duplicates(referral, within=referrals_for(request.user))[:10])
+    form = posted(request, TriageForm, duplicates=duplicates)
 
     def act(data):
         if data["decision"] == TriageForm.ACCEPT:
@@ -225,6 +228,9 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
                 note=data["note"],
                 redirected_to=data["redirected_to"],
                 message=data["message"],
+                duplicate_of=next(
+                    (other for other in duplicates if other.pk == data["duplicate_of"]), None
+                ),
             )
             done = _("%(reference)s declined. The referrer can see the reason.")
         messages.success(request, done % {"reference": referral.reference})
@@ -232,7 +238,6 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
 
     if response := submit(request, form, act):
         return response
-    duplicates = possible_duplicates(referral, within=referrals_for(request.user))[:10]
     return render(
         request,
         "referrals/triage.html",
@@ -240,6 +245,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "form": form,
             "duplicates": duplicates,
+            "linked": linked_referrals(referral, within=referrals_for(request.user)),
             "history": referral.status_changes.select_related("by"),
         },
     )
