@@ -73,6 +73,8 @@ class Permission(StrEnum):
     CONFIGURE_ENGAGEMENT = "configure_engagement"
     SEARCH_PEOPLE = "search_people"
     VIEW_DIARY = "view_diary"
+    WRITE_LETTER = "write_letter"
+    EDIT_LETTER_TEMPLATES = "edit_letter_templates"
 
 
 def _has_role(*roles: Role):
@@ -328,6 +330,15 @@ RULES = {
     # the coordinators at their sites.
     Permission.VIEW_DIARY: (is_coordinator & (no_object | is_themselves))
     | (is_manager & (no_object | shares_a_site_with)),
+    # Letters, with the referral as the object: made by the person's coordinator (now, or when
+    # support ended: the end-of-support letter comes after closing) or a manager at the site.
+    # Reading them is part of reading the record (VIEW_PERSON_RECORD).
+    Permission.WRITE_LETTER: (is_coordinator & was_their_last_coordinator)
+    | (is_manager & works_at_site_of),
+    # Letter wording and letterheads: whoever may manage pathways (without an object: the
+    # service's templates; with a site: that site's letterhead).
+    Permission.EDIT_LETTER_TEMPLATES: is_administrator
+    | (is_manager & (no_object | works_at_site_of)),
 }
 
 

@@ -45,6 +45,7 @@ urlpatterns = [
     path("trials/", include("linkwork.trials.urls")),
     path("reports/", include("linkwork.reports.urls")),
     path("partners/", include("linkwork.engagement.urls")),
+    path("letters/", include("linkwork.letters.urls")),
     path("django-admin/", admin.site.urls),
     # Last, so that no page can ever be shadowed by an old address.
     *moved.urlpatterns,

@@ -25,6 +25,7 @@ from linkwork.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from linkwork.letters import actions as letter_actions
 from linkwork.outcomes import actions as outcome_actions
 from linkwork.outcomes.models import InstrumentSetting
 from linkwork.prescriptions import actions as prescription_actions
@@ -176,6 +177,12 @@ sg_close_concern        login      200        200        404        404        4
 sg_chase                login      200        200        404        404        404        404
 sg_record_response      login      200        200        404        404        404        404
 sg_prompt               login      200        200        404        404        404        404
+letters_write           login      200        200        404        404        404        404
+letters_letter          login      200        200        404        404        404        404
+letters_pdf             login      200        200        404        404        404        404
+letters_settings        login      403        200        403        403        200        403
+letters_template        login      403        200        403        403        200        403
+letters_letterhead      login      403        200        403        403        200        403
 old_person_record       301        301        301        301        301        301        301
 old_questionnaire       301        301        301        301        301        301        301
 """
@@ -348,6 +355,19 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         waiting, _concern, _escalation = waiting_concern()
         return [waiting.pk, waiting.person.risk_flags.get().pk]
 
+    def letter_args():
+        """A letter made for coordinator_a's person at site A."""
+        person = in_support()
+        letter = letter_actions.make_letter(
+            person,
+            by=coordinator_a,
+            kind="no_contact",
+            language="en",
+            recipient_name=person.person.full_name,
+            recipient_address="1 Heol y Test\nLlanidloes",
+        )
+        return [person.pk, letter.pk]
+
     pages = {
         "home": lambda: reverse("home"),
         "healthz": lambda: reverse("healthz"),
@@ -495,6 +515,13 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
             "safeguarding:record_response", args=[waiting_concern()[2].pk]
         ),
         "sg_prompt": lambda: reverse("safeguarding:prompt", args=[open_prompt()]),
+        # Letters: coordinator_a's person at site A; the settings of site A (manager's).
+        "letters_write": lambda: reverse("letters:write", args=[in_support().pk, "no_contact"]),
+        "letters_letter": lambda: reverse("letters:letter", args=letter_args()),
+        "letters_pdf": lambda: reverse("letters:pdf", args=letter_args()),
+        "letters_settings": lambda: reverse("letters:settings"),
+        "letters_template": lambda: reverse("letters:template", args=["appointment", "cy"]),
+        "letters_letterhead": lambda: reverse("letters:letterhead", args=[site_a.pk]),
         # Old addresses (linkwork/config/moved.py): the record took a referral's id at /people/.
         "old_person_record": lambda: f"/people/{in_support().pk}/",
         "old_questionnaire": lambda: "/questionnaire/not-a-link/",
@@ -663,6 +690,12 @@ def test_the_matrix_covers_every_url_in_the_app():
         "safeguarding:chase",
         "safeguarding:record_response",
         "safeguarding:prompt",
+        "letters:write",
+        "letters:letter",
+        "letters:pdf",
+        "letters:settings",
+        "letters:template",
+        "letters:letterhead",
         # Research trials: their own matrix, with the trial team's roles, in
         # tests/trials/test_permissions.py.
         *TRIAL_PAGES,

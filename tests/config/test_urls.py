@@ -20,6 +20,7 @@ PREFIXES = {
     "trials": ("trials/",),
     "reports": ("reports/",),
     "engagement": ("partners/",),
+    "letters": ("letters/",),
     # Documented exception (decisions 0008, 0011): the imports pages sit in the directory's
     # pages, and the published API keeps the address other services call.
     "oruk": ("directory/imports/", "api/oruk/"),
@@ -258,3 +259,4 @@ def test_the_new_addresses_read_as_the_part_of_the_service_that_answers():
     assert reverse("prescriptions:list", args=[12]) == "/prescriptions/referrals/12/"
     assert reverse("safeguarding:person", args=[12]) == "/safeguarding/referrals/12/"
     assert reverse("referrals:detail", args=[12]) == "/referrals/12/"
+    assert reverse("letters:letter", args=[12, 3]) == "/letters/referrals/12/3/"

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "linkwork.unmet",
     "linkwork.trials",
     "linkwork.engagement",
+    "linkwork.letters",
     "linkwork.reports",
     "linkwork.home",
 ]
