@@ -53,6 +53,7 @@ from linkwork.demo.directory import (
 )
 from linkwork.demo.engagement import ENGAGEMENT_MODELS, build_demo_engagement
 from linkwork.demo.history import build_demo_history
+from linkwork.demo.letters import LETTER_MODELS, build_demo_letters
 from linkwork.demo.outcomes import build_demo_baselines, build_demo_outcomes
 from linkwork.demo.prescriptions import build_chased_prescription, build_demo_prescriptions
 from linkwork.demo.reports import REPORT_MODELS, build_demo_reports
@@ -78,6 +79,7 @@ from linkwork.referrals.models import (
     Language,
     Need,
     Pathway,
+    PathwayVersion,
     Person,
     ReceivedVia,
     Referral,
@@ -215,6 +217,16 @@ PATHWAYS = (
     ("rhondda", "Local authority", COUNCIL, 3, None, False, ()),
     ("rhondda", "Self-referral", SELF, 2, None, False, ()),
 )
+# What people using Linkwork in Welsh read instead.
+PATHWAY_NAMES_CY = {
+    "GP practices (frequent attenders)": "Practisau meddygon teulu (mynychwyr cyson)",
+    "GP practices (all patients)": "Practisau meddygon teulu (pob claf)",
+    "Ambulance service (frequent callers)": "Gwasanaeth ambiwlans (galwyr cyson)",
+    "Mental health crisis team": "Tîm argyfwng iechyd meddwl",
+    "Local authority": "Awdurdod lleol",
+    "Primary mental health team (pilot)": "Tîm iechyd meddwl sylfaenol (cynllun peilot)",
+    "Self-referral": "Hunangyfeirio",
+}
 
 # username: (first name, last name, role, sites, organisation, caseload cap)
 USERS = {
@@ -689,6 +701,7 @@ def load() -> dict[str, Counter]:
 # Children before parents: most links are PROTECT. New models that point at these go first.
 WIPED = (
     AuditEvent,
+    *LETTER_MODELS,
     *REPORT_MODELS,
     *ENGAGEMENT_MODELS,
     *TRIAL_MODELS,
@@ -728,6 +741,7 @@ WIPED = (
     StatusChange,
     Referral,
     Person,
+    PathwayVersion,
     Pathway,
     User,
     Organisation,
@@ -768,6 +782,7 @@ def as_of(when: datetime.datetime) -> Iterator[None]:
     Referral.objects.filter(accepted_at__gte=start).update(accepted_at=when)
     Person.objects.filter(created_at__gte=start).update(created_at=when)
     Pathway.objects.filter(created_at__gte=start).update(created_at=when)
+    PathwayVersion.objects.filter(created_at__gte=start).update(created_at=when)
     QuerySet(WhatMatters).filter(at__gte=start).update(at=when)
     QuerySet(PlanExtension).filter(at__gte=start).update(at=when)
     SupportPlan.objects.filter(created_at__gte=start).update(created_at=when)
@@ -872,6 +887,10 @@ class Demo:
         build_demo_engagement(self)
         # The manager's case studies for the funder report.
         build_demo_reports(self)
+        # Letterheads, and letters to people on Gareth's caseload and about support just ended.
+        build_demo_letters(self)
+        # Today the manager widened one pathway: its referrals keep the rules they came through.
+        self.widen_a_pathway()
 
     # Configuration ------------------------------------------------------------------------------
 
@@ -971,6 +990,7 @@ class Demo:
             pathway = Pathway(
                 site=self.sites[slug],
                 name=name,
+                name_cy=PATHWAY_NAMES_CY[name],
                 source_type=source_type,
                 opens_on=opens_on,
                 frequent_attender_required=frequent,
@@ -995,6 +1015,31 @@ class Demo:
                         changed_fields=["closes_on"],
                     )
             self.pathways.append(pathway)
+
+    def widen_a_pathway(self) -> None:
+        """Three weeks ago the manager took 17-year-olds through one pathway: version 2 of its
+        rules. Referrals since came through version 2; those before keep version 1."""
+        # The history's referrals, made in bulk, came through the first rules too.
+        for each in Pathway.objects.all():
+            each.referrals.filter(pathway_version=None).update(
+                pathway_version=actions.current_version(each)
+            )
+        pathway = Pathway.objects.get(site__slug="powys", name="GP practices (all patients)")
+        pathway.minimum_age = 17
+        day = self.today - datetime.timedelta(days=21)
+        with as_of(self.at_day(day)):
+            actions.save_pathway(
+                pathway,
+                organisations=pathway.organisations.all(),
+                by=self.users["manager"],
+                changed_fields=["minimum_age"],
+                reason="Agreed with the health board: 17-year-olds about to leave CAMHS, so "
+                "that support starts before they turn 18.",
+            )
+        version = pathway.versions.get(number=2)
+        PathwayVersion.objects.filter(pk=version.pk).update(valid_from=day)
+        since = timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+        pathway.referrals.filter(received_at__gte=since).update(pathway_version=version)
 
     def in_lockdown(self, day: datetime.date) -> bool:
         start, end = LOCKDOWN

@@ -7,6 +7,7 @@ status history and writes the audit log. This file is where a referral becomes a
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from .models import (
     Allocation,
     InterimContact,
     Pathway,
+    PathwayVersion,
     Person,
     ReceivedVia,
     Referral,
@@ -96,11 +98,14 @@ def submit_referral(
     received_at = received_at or timezone.now()
     day = timezone.localdate(received_at)
     if not pathway.is_open_on(day):
-        raise ActionRefused(_("The %(pathway)s pathway is not open.") % {"pathway": pathway.name})
+        raise ActionRefused(_("The %(pathway)s pathway is not open.") % {"pathway": pathway.label})
     if not pathway.accepts_organisation(organisation):
         raise ActionRefused(
             _("%(organisation)s cannot refer through the %(pathway)s pathway.")
-            % {"organisation": organisation or _("A member of the public"), "pathway": pathway.name}
+            % {
+                "organisation": organisation or _("A member of the public"),
+                "pathway": pathway.label,
+            }
         )
     problems = eligibility_problems(
         pathway,
@@ -122,6 +127,7 @@ def submit_referral(
     referral = Referral.objects.create(
         person=new_person,
         pathway=pathway,
+        pathway_version=current_version(pathway),
         site=pathway.site,
         referring_organisation=organisation,
         referred_by=by,
@@ -388,24 +394,108 @@ def allocate_referral(
     return allocation
 
 
+def current_version(pathway: Pathway) -> PathwayVersion:
+    """The version of the pathway's rules in force: the latest. The first is made when first
+    needed, from the rules as they are (pathways made before versions were kept, or in bulk)."""
+    version = pathway.versions.order_by("-number").first()
+    if version is None:
+        version, _created = PathwayVersion.objects.get_or_create(
+            pathway=pathway,
+            number=1,
+            defaults={"valid_from": pathway.opens_on, **PathwayVersion.rules_of(pathway)},
+        )
+    return version
+
+
+def _same_rules(a: dict, b: dict) -> bool:
+    """Renaming an organisation does not change who may refer: compare them by id."""
+
+    def key(rules):
+        return {**rules, "organisations": [o["id"] for o in rules["organisations"]]}
+
+    return key(a) == key(b)
+
+
 @transaction.atomic
 def save_pathway(
-    pathway: Pathway, *, organisations, by: User, changed_fields: list[str]
+    pathway: Pathway,
+    *,
+    organisations,
+    by: User,
+    changed_fields: list[str],
+    reason: str = "",
 ) -> Pathway:
-    """Create or change a pathway's configuration, keeping an audit trail of what changed."""
+    """Create or change a pathway's configuration, keeping an audit trail of what changed.
+
+    Who may refer and who is eligible are versioned (`PathwayVersion`): once a referral has come
+    through the rules in force, changing them makes a new version, in force from today, and
+    needs a reason; the referrals keep the version they came through. A version no referral has
+    used yet is corrected in place. The name, and when the pathway opens and closes, are not
+    rules a referral was judged by: they change in place (and in the audit log).
+    """
     if pathway.source_type == SourceType.SELF_REFERRAL and pathway.frequent_attender_required:
         raise ActionRefused(
             _("A self-referral pathway cannot require frequent attendance"),
             field="frequent_attender_required",
         )
     creating = pathway.pk is None
+    version = None
+    if not creating:
+        before = Pathway.objects.select_for_update().get(pk=pathway.pk)
+        latest = current_version(before)
+        used = Referral.objects.filter(pathway=before).filter(
+            Q(pathway_version=latest) | Q(pathway_version__isnull=True)
+        )
+        if pathway.source_type != before.source_type and before.referrals.exists():
+            raise ActionRefused(
+                _(
+                    "Referrals have come through this pathway, so who it is for cannot change. "
+                    "Close it and add a new pathway instead."
+                ),
+                field="source_type",
+            )
+        rules = PathwayVersion.rules_of(pathway, organisations)
+        if not _same_rules(rules, latest.rules()):
+            if used.exists():
+                if not reason.strip():
+                    raise ActionRefused(
+                        _(
+                            "Say why the rules are changing: referrals have come through "
+                            "this pathway, so the change makes a new version"
+                        ),
+                        field="change_reason",
+                    )
+                version = PathwayVersion.objects.create(
+                    pathway=before,
+                    number=latest.number + 1,
+                    valid_from=timezone.localdate(),
+                    reason=reason.strip(),
+                    created_by=by,
+                    **rules,
+                )
+            else:
+                for field, value in rules.items():
+                    setattr(latest, field, value)
+                if reason.strip():
+                    latest.reason = reason.strip()
+                latest.save()
     pathway.save()
     pathway.organisations.set(organisations)
+    if creating:
+        version = PathwayVersion.objects.create(
+            pathway=pathway,
+            number=1,
+            valid_from=pathway.opens_on,
+            reason=reason.strip(),
+            created_by=by,
+            **PathwayVersion.rules_of(pathway, organisations),
+        )
     audit.record(
         by=by,
         action=AuditAction.CREATE if creating else AuditAction.CHANGE,
         obj=pathway,
         fields=changed_fields,
+        detail=f"version {version.number}" if version else "",
     )
     return pathway
 

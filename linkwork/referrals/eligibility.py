@@ -28,5 +28,5 @@ def eligibility_problems(
         problems["frequent_attender"] = _(
             "The %(pathway)s pathway only takes people who frequently attend their GP or "
             "emergency services"
-        ) % {"pathway": pathway.name}
+        ) % {"pathway": pathway.label}
     return problems

@@ -588,11 +588,22 @@ class PathwayForm(GovUKModelForm):
         help_text=_("No new referrals are taken through this pathway from this date."),
     )
 
+    change_reason = forms.CharField(
+        label=_("Why are the rules changing?"),
+        required=False,
+        help_text=_(
+            "Needed when you change who may refer or who is eligible after referrals have come "
+            "through the pathway. Kept with the new version."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
     class Meta:
         model = Pathway
         fields = [
             "site",
             "name",
+            "name_cy",
             "source_type",
             "organisations",
             "opens_on",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linkwork.audit.append_only import AppendOnlyQuerySet
+from linkwork.core.languages import in_language
 from linkwork.core.sms import texts_on, uk_mobile
 from linkwork.partners.models import SourceType
 
@@ -53,6 +54,12 @@ class Pathway(models.Model):
         "partners.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="pathways"
     )
     name = models.CharField(_("name"), max_length=120)
+    name_cy = models.CharField(
+        _("name in Welsh"),
+        max_length=120,
+        blank=True,
+        help_text=_("Shown to people using Linkwork in Welsh. Leave empty to use the name."),
+    )
     source_type = models.CharField(_("source type"), max_length=32, choices=SourceType.choices)
     organisations = models.ManyToManyField(
         "partners.Organisation",
@@ -94,7 +101,12 @@ class Pathway(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.site})"
+        return f"{self.label} ({self.site})"
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (`name_cy` in Welsh, when there is one)."""
+        return in_language(self.name, cy=self.name_cy)
 
     def is_open_on(self, day: datetime.date) -> bool:
         return self.opens_on <= day and (self.closes_on is None or day < self.closes_on)
@@ -110,6 +122,59 @@ class Pathway(models.Model):
             return False
         allowed = list(self.organisations.all())
         return not allowed or organisation in allowed
+
+
+class PathwayVersion(models.Model):
+    """The rules of a pathway as they stood from a date: who could refer through it and who was
+    eligible. Changing those rules once referrals have come through the pathway makes a new
+    version (`actions.save_pathway`); each referral keeps the version it came through, so what
+    it was judged against is never rewritten. Append-only, like the status history."""
+
+    pathway = models.ForeignKey(
+        Pathway, verbose_name=_("pathway"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    valid_from = models.DateField(_("in force from"))
+    minimum_age = models.PositiveSmallIntegerField(_("minimum age"))
+    frequent_attender_required = models.BooleanField(_("frequent attenders only"))
+    # Who could refer, as they were named then: [{"id": ..., "name": ...}]; empty for everyone
+    # of the pathway's source type.
+    organisations = models.JSONField(_("organisations that may use it"), default=list)
+    reason = models.TextField(_("why the rules changed"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pathway", "number"]
+        verbose_name = _("pathway version")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pathway", "number"], name="pathway_version_number_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pathway.label} v{self.number}"
+
+    RULES = ("minimum_age", "frequent_attender_required", "organisations")
+
+    @classmethod
+    def rules_of(cls, pathway: Pathway, organisations=None) -> dict:
+        """The pathway's rules now (or with these organisations), as a version records them."""
+        if organisations is None:
+            organisations = pathway.organisations.all()
+        return {
+            "minimum_age": pathway.minimum_age,
+            "frequent_attender_required": pathway.frequent_attender_required,
+            "organisations": sorted(
+                ({"id": o.pk, "name": o.name} for o in organisations), key=lambda o: o["id"]
+            ),
+        }
+
+    def rules(self) -> dict:
+        return {field: getattr(self, field) for field in self.RULES}
 
 
 class Language(models.TextChoices):
@@ -259,6 +324,16 @@ class Referral(models.Model):
     )
     pathway = models.ForeignKey(
         Pathway, verbose_name=_("pathway"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    # The pathway's rules this referral came through (empty only for rows made in bulk by the
+    # demo's history and the benchmarks, which never change their pathways).
+    pathway_version = models.ForeignKey(
+        PathwayVersion,
+        verbose_name=_("pathway version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
     )
     # Copied from the pathway so that every scoped query is one indexed filter.
     site = models.ForeignKey(

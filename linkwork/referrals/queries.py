@@ -66,7 +66,7 @@ def referral_for(
     `require(user, permission, referral)`, which also answers 404 (with an object it never says
     403), so a page does not reveal whether someone it will not show exists.
     """
-    referral = get_object_or_404(scope(user), pk=pk)
+    referral = get_object_or_404(scope(user).select_related("pathway_version"), pk=pk)
     require(user, permission, referral)
     return referral
 
@@ -146,6 +146,21 @@ def caseload_of(coordinator) -> QuerySet[Referral]:
 
 def current_allocation(referral: Referral) -> Allocation | None:
     return referral.allocations.filter(ended_at__isnull=True).select_related("coordinator").first()
+
+
+def pathway_versions(pathway: Pathway) -> list:
+    """The versions of a pathway's rules, newest first, each with how many referrals came
+    through it and the date the next one replaced it (`valid_to`, None for the one in force)."""
+    versions = list(
+        pathway.versions.select_related("created_by")
+        .annotate(referral_count=Count("referrals"))
+        .order_by("-number")
+    )
+    next_from = None
+    for version in versions:
+        version.valid_to = next_from
+        next_from = version.valid_from
+    return versions
 
 
 def possible_duplicates(referral: Referral, *, within: QuerySet[Referral]) -> QuerySet[Referral]:

@@ -101,7 +101,7 @@ class Filters:
         if self.site is not None:
             words["site"] = self.site.name
         if self.pathway is not None:
-            words["pathway"] = self.pathway.name
+            words["pathway"] = self.pathway.label
         if self.organisation is not None:
             words["organisation"] = self.organisation.name
         if self.coordinator is not None:
@@ -133,7 +133,7 @@ def _aware(day: datetime.date) -> datetime.datetime:
 
 
 def pathway_label(pathway: Pathway, several_sites: bool) -> str:
-    return f"{pathway.name} ({pathway.site.name})" if several_sites else pathway.name
+    return f"{pathway.label} ({pathway.site.name})" if several_sites else pathway.label
 
 
 class FiltersForm(FromToNames, GovUKForm):

@@ -97,10 +97,10 @@ def _pathways(site_ids) -> list[TimelineEvent]:
     for pathway in Pathway.objects.filter(site__in=site_ids).select_related("site"):
         sites = (pathway.site.name,)
         if pathway.opens_on <= today:
-            title = _("Pathway opened: %(name)s") % {"name": pathway.name}
+            title = _("Pathway opened: %(name)s") % {"name": pathway.label}
             events.append(TimelineEvent(pathway.opens_on, title, Kind.PATHWAY_OPENED, sites))
         if pathway.closes_on is not None and pathway.closes_on <= today:
-            title = _("Pathway closed: %(name)s") % {"name": pathway.name}
+            title = _("Pathway closed: %(name)s") % {"name": pathway.label}
             events.append(TimelineEvent(pathway.closes_on, title, Kind.PATHWAY_CLOSED, sites))
     return events
 

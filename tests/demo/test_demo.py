@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from linkwork.accounts.models import Role, User
 from linkwork.audit.models import AuditEvent
@@ -237,7 +237,14 @@ def test_pathways_tell_the_services_history(loaded):
     assert closed
     # Referrals keep the closed pathway they came through.
     assert Referral.objects.filter(pathway__in=closed).exists()
-    assert all(p.minimum_age == 18 for p in Pathway.objects.all())
+    # One pathway was widened three weeks ago: its referrals keep the version they came through.
+    widened = Pathway.objects.get(site__slug="powys", name="GP practices (all patients)")
+    assert [(v.number, v.minimum_age) for v in widened.versions.all()] == [(1, 18), (2, 17)]
+    assert widened.referrals.filter(pathway_version__number=1).exists()
+    assert not Referral.objects.filter(pathway_version=None).exists()
+    assert all(p.minimum_age == 18 for p in Pathway.objects.exclude(pk=widened.pk))
+    with translation.override("cy"):
+        assert widened.label == "Practisau meddygon teulu (pob claf)"
 
 
 def test_staff_recorded_and_self_referrals(loaded):
@@ -379,3 +386,15 @@ def test_nobody_in_the_story_is_emailed(loaded):
     """The demo is built through the actions, which email people; it holds every email, so
     `make run`'s worker has none to send (messages to referrers are kept, marked as sent)."""
     assert loaded.emails == []
+
+
+def test_letterheads_and_letters_on_the_record_of_someone_gareth_supports(loaded):
+    from linkwork.letters.models import Letter, Letterhead, LetterKind
+
+    assert Letterhead.objects.count() == 2
+    kinds = set(Letter.objects.values_list("kind", flat=True))
+    assert kinds == set(LetterKind.values)
+    gareth = User.objects.get(username="coordinator")
+    assert Letter.objects.filter(created_by=gareth, kind=LetterKind.APPOINTMENT).exists()
+    for letter in Letter.objects.all():
+        assert letter.created_at < timezone.now()

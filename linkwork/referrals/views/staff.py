@@ -34,6 +34,7 @@ from ..queries import (
     coordinators_for_site,
     current_allocation,
     linked_referrals,
+    pathway_versions,
     pathways_for,
     pathways_usable_by,
     possible_duplicates,
@@ -502,11 +503,21 @@ def pathway_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             form.save(commit=False),
             organisations=data["organisations"],
             by=request.user,
-            changed_fields=form.changed_data,
+            changed_fields=[f for f in form.changed_data if f != "change_reason"],
+            reason=data["change_reason"],
         )
-        messages.success(request, _("Pathway %(name)s saved.") % {"name": saved.name})
+        messages.success(request, _("Pathway %(name)s saved.") % {"name": saved.label})
         return redirect("referrals:pathways")
 
     if response := submit(request, form, act):
         return response
-    return render(request, "referrals/pathway_form.html", {"form": form, "pathway": pathway})
+    return render(
+        request,
+        "referrals/pathway_form.html",
+        {
+            "form": form,
+            "pathway": pathway,
+            "versions": pathway_versions(pathway) if pathway else [],
+            "referral_count": pathway.referrals.count() if pathway else 0,
+        },
+    )

@@ -89,7 +89,7 @@ def _received_section(ctx: Context, received, counts, pathways) -> Section:
     monthly = defaultdict(int)
     ids = defaultdict(set)
     for row in counts:
-        name = pathways[row["pathway_id"]].name
+        name = pathways[row["pathway_id"]].label
         monthly[(month_of(row["month"]), name)] += row["total"]
         ids[name].add(row["pathway_id"])
     points = [
