@@ -92,6 +92,28 @@ TERMS = {
     "transport": ("Community transport", "", "Lifts, dial-a-ride and community minibuses."),
 }
 
+# What people using Linkwork in Welsh read instead (all but one named so far: the categories
+# page shows it still to do).
+TERM_NAMES_CY = {
+    "social": "Cysylltiad cymdeithasol",
+    "befriending": "Cyfeillio",
+    "lunch-clubs": "Clybiau cinio",
+    "activity": "Gweithgarwch corfforol",
+    "walking": "Cerdded",
+    "exercise-referral": "Atgyfeirio at ymarfer corff",
+    "arts": "Celfyddydau a chreadigrwydd",
+    "nature": "Natur a mannau gwyrdd",
+    "learning": "Dysgu a sgiliau",
+    "volunteering": "Gwirfoddoli",
+    "money": "Cyngor ar arian a dyledion",
+    "housing": "Tai",
+    "food": "Bwyd",
+    "carers": "Gofalwyr",
+    "bereavement": "Profedigaeth",
+    "mental-health": "Cymorth iechyd meddwl",
+    "welsh": "Y Gymraeg",
+}
+
 # --- Places -----------------------------------------------------------------------------------
 
 POWYS, RCT = "Powys", "Rhondda Cynon Taf"
@@ -1968,6 +1990,7 @@ def build_taxonomy() -> dict[str, m.TaxonomyTerm]:
         terms[code] = m.TaxonomyTerm.objects.create(
             code=code,
             name=name,
+            name_cy=TERM_NAMES_CY.get(code, ""),
             description=description,
             parent=terms[parent] if parent else None,
             taxonomy=taxonomy,

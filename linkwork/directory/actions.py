@@ -169,6 +169,31 @@ def add_local_note(service: Service, *, by, text: str) -> LocalNote:
     return note
 
 
+# --- Categories ---------------------------------------------------------------------------------
+
+
+def name_category(term: TaxonomyTerm, *, by, name_cy: str, name: str | None = None) -> TaxonomyTerm:
+    """Give a category its Welsh name (and, for a category made here rather than imported, its
+    English one: an imported taxonomy's names belong to its feed)."""
+    changed = []
+    name_cy = (name_cy or "").strip()
+    if name_cy != term.name_cy:
+        term.name_cy = name_cy
+        changed.append("name_cy")
+    if name is not None and term.is_local:
+        name = name.strip()
+        if not name:
+            raise ActionRefused(_("Enter the category's name"), field="name")
+        if name != term.name:
+            term.name = name
+            changed.append("name")
+    if changed:
+        with transaction.atomic():
+            term.save(update_fields=changed)
+            audit.record(by=by, action=AuditAction.CHANGE, obj=term, fields=changed)
+    return term
+
+
 # --- Whole entries ------------------------------------------------------------------------------
 
 # Service fields a `ServiceForm` sets directly.

@@ -173,6 +173,29 @@ class AvailabilityForm(GovUKForm):
         return cleaned
 
 
+class CategoryForm(GovUKForm):
+    """A category's names: the Welsh one always, the English one for local categories."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        error_messages={"required": _("Enter the category's name")},
+    )
+    name_cy = forms.CharField(
+        label=_("Name in Welsh"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown to people using Linkwork in Welsh. Leave empty to use the name."),
+    )
+
+    def __init__(self, *args, term, **kwargs):
+        kwargs.setdefault("initial", {"name": term.name, "name_cy": term.name_cy})
+        super().__init__(*args, **kwargs)
+        if not term.is_local:
+            # An imported taxonomy's English names come from its feed.
+            del self.fields["name"]
+
+
 class LocalNoteForm(GovUKForm):
     text = forms.CharField(
         label=_("Add a note for staff"),

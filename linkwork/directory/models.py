@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linkwork.audit.append_only import AppendOnlyQuerySet
+from linkwork.core.languages import in_language
 
 # An entry not checked for this long is flagged to staff.
 CHECK_EVERY = datetime.timedelta(days=183)
@@ -60,6 +61,13 @@ class TaxonomyTerm(OrukRecord):
 
     code = models.CharField(_("code"), max_length=100, blank=True)
     name = models.CharField(_("name"), max_length=200)
+    # Not in ORUK: kept here, so a new import of the taxonomy leaves it alone.
+    name_cy = models.CharField(
+        _("name in Welsh"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown to people using Linkwork in Welsh. Leave empty to use the name."),
+    )
     description = models.TextField(_("description"), blank=True)
     parent = models.ForeignKey(
         "self",
@@ -87,7 +95,17 @@ class TaxonomyTerm(OrukRecord):
         verbose_name = _("taxonomy term")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (`name_cy` in Welsh, when there is one)."""
+        return in_language(self.name, cy=self.name_cy)
+
+    @property
+    def is_local(self) -> bool:
+        """Made in Linkwork (a service's "new category"), not imported with a taxonomy."""
+        return self.taxonomy_id is None and not self.taxonomy_name
 
 
 # ---------------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from .models import (
     Service,
     ServiceAtLocation,
     ServiceAttribute,
+    TaxonomyTerm,
 )
 
 # Two-letter iCalendar days, in the order of the week, with their names.
@@ -318,3 +319,14 @@ def directory_summary(sites, today=None) -> DirectorySummary:
         temporarily_closed=counts.get(Availability.TEMPORARILY_CLOSED, 0),
         needs_check=services.exclude(availability=Availability.CLOSED).due_a_check(today).count(),
     )
+
+
+def all_categories(*, untranslated_only: bool = False) -> QuerySet[TaxonomyTerm]:
+    """Every directory category, in order of name, with its broader category, taxonomy and how
+    many services it lists (`service_count`); only those with no Welsh name yet if asked."""
+    terms = TaxonomyTerm.objects.select_related("parent", "taxonomy").annotate(
+        service_count=Count("attributes__service", distinct=True)
+    )
+    if untranslated_only:
+        terms = terms.filter(name_cy="")
+    return terms.order_by("name", "pk")

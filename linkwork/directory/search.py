@@ -118,8 +118,11 @@ def words_of(text: str) -> list[str]:
 
 
 def _term_named(word: str) -> Exists:
+    """A category of the service is named with the word, in English or in Welsh."""
     return Exists(
-        ServiceAttribute.objects.filter(service=OuterRef("pk"), taxonomy_term__name__icontains=word)
+        ServiceAttribute.objects.filter(service=OuterRef("pk")).filter(
+            Q(taxonomy_term__name__icontains=word) | Q(taxonomy_term__name_cy__icontains=word)
+        )
     )
 
 

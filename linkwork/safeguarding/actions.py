@@ -36,13 +36,13 @@ from .models import (
     Escalation,
     EscalationChase,
     EscalationMethod,
+    FlagNote,
     PromptAction,
     RiskFlag,
     RiskKind,
     SafeguardingConcern,
     SafeguardingPrompt,
 )
-from .presenters import prompt_answer
 
 
 def _audit(by, action: AuditAction, obj, referral: Referral, fields=()) -> None:
@@ -58,7 +58,17 @@ def _check_kind(kind: str) -> None:
 
 
 @transaction.atomic
-def raise_flag(referral: Referral, *, by: User, kind: str, note: str = "") -> RiskFlag:
+def raise_flag(
+    referral: Referral,
+    *,
+    by: User,
+    kind: str,
+    note: str = "",
+    note_code: str = "",
+    note_params: dict | None = None,
+) -> RiskFlag:
+    """Raise a flag. `note` is what staff typed; what the service says itself goes in
+    `note_code` (a `FlagNote`) and `note_params`, so that it reads in the reader's language."""
     _check_kind(kind)
     if kind == RiskKind.OTHER and not note.strip():
         raise ActionRefused(_("Say what the risk is."), field="note")
@@ -71,6 +81,8 @@ def raise_flag(referral: Referral, *, by: User, kind: str, note: str = "") -> Ri
         referral=referral,
         kind=kind,
         note=note.strip(),
+        note_code=note_code,
+        note_params=note_params or {},
         raised_by=by,
     )
     _audit(by, AuditAction.CREATE, flag, referral)
@@ -118,7 +130,8 @@ def raise_concern(
             referral,
             by=by,
             kind=kind,
-            note=_("Raised with concern %(ref)s") % {"ref": concern.reference},
+            note_code=FlagNote.RAISED_WITH_CONCERN,
+            note_params={"concern": concern.reference},
         )
     return concern
 
@@ -363,10 +376,10 @@ def record_what_was_done(
             referral,
             by=by,
             kind=RiskKind.SUICIDAL_THOUGHTS,
-            note=_("PHQ-9 question 9 answered '%(answer)s' on %(date)s.")
-            % {
-                "answer": prompt_answer(prompt),
-                "date": prompt.measure.completed_on.strftime("%d/%m/%Y"),
+            note_code=FlagNote.PHQ9_ITEM9,
+            note_params={
+                "answer": prompt.answer,
+                "date": prompt.measure.completed_on.isoformat(),
             },
         )
     return handle_prompt(prompt, by=by, action=action, note=note, concern=concern)

@@ -88,8 +88,20 @@ class RiskKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class FlagNote(models.TextChoices):
+    """What Linkwork itself says about why a flag was raised: stored as a code and parameters
+    (`RiskFlag.note_code`, `note_params`) and written out in the reader's language."""
+
+    RAISED_WITH_CONCERN = "raised_with_concern", _("Raised with a safeguarding concern")
+    PHQ9_ITEM9 = "phq9_item9", _("PHQ-9 question 9")
+
+
 class RiskFlag(models.Model):
-    """A risk known about a person. Active flags show on every page about them."""
+    """A risk known about a person. Active flags show on every page about them.
+
+    `note` is what staff typed; `note_code` and `note_params` what the service wrote itself
+    (`note_text` puts the two together in the reader's language).
+    """
 
     person = models.ForeignKey(
         "referrals.Person", on_delete=models.PROTECT, related_name="risk_flags"
@@ -100,6 +112,8 @@ class RiskFlag(models.Model):
     )
     kind = models.CharField(_("risk"), max_length=20, choices=RiskKind.choices)
     note = models.TextField(_("details"), blank=True)
+    note_code = models.CharField(max_length=32, choices=FlagNote.choices, blank=True)
+    note_params = models.JSONField(default=dict, blank=True)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -120,6 +134,13 @@ class RiskFlag(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+    @property
+    def note_text(self) -> str:
+        """What the service wrote (in the reader's language), then what staff typed."""
+        from .presenters import flag_note  # presenters read the instruments' answers
+
+        return "\n".join(part for part in (flag_note(self), self.note) if part)
 
 
 class SafeguardingConcern(models.Model):

@@ -2,14 +2,18 @@
 the item 9 check: where a person's page is, which flags the user may remove, what an item 9
 answer said."""
 
+import datetime
+
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from linkwork.accounts.permissions import Permission, has_permission, site_ids_of
 from linkwork.outcomes.instruments import get_instrument
 from linkwork.referrals.models import Referral
 from linkwork.referrals.status import ReferralStatus
 
-from .models import SafeguardingPrompt
+from .models import FlagNote, RiskFlag, SafeguardingPrompt
 
 
 def record_url(user, referral: Referral) -> str:
@@ -34,4 +38,22 @@ def mark_removable(user, referral: Referral, flags) -> None:
 
 
 def prompt_answer(prompt: SafeguardingPrompt) -> str:
-    return dict(get_instrument("phq9").choices).get(prompt.answer, str(prompt.answer))
+    return phq9_answer(prompt.answer)
+
+
+def phq9_answer(answer) -> str:
+    return str(dict(get_instrument("phq9").choices).get(answer, answer))
+
+
+def flag_note(flag: RiskFlag) -> str:
+    """The sentence the service wrote when it raised the flag, in the reader's language."""
+    params = flag.note_params or {}
+    if flag.note_code == FlagNote.RAISED_WITH_CONCERN:
+        return gettext("Raised with concern %(ref)s") % {"ref": params.get("concern", "")}
+    if flag.note_code == FlagNote.PHQ9_ITEM9:
+        day = params.get("date")
+        return gettext("PHQ-9 question 9 answered '%(answer)s' on %(date)s.") % {
+            "answer": phq9_answer(params.get("answer")),
+            "date": date_format(datetime.date.fromisoformat(day), "j F Y") if day else "",
+        }
+    return ""

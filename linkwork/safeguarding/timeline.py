@@ -46,7 +46,7 @@ def flags(referral) -> Iterable[TimelineEntry]:
             when=flag.raised_at,
             kind="safeguarding",
             title=_("Risk flag added: %(kind)s") % {"kind": flag.get_kind_display()},
-            detail=flag.note if ours else "",
+            detail=flag.note_text if ours else "",
             who=_who(flag.raised_by),
         )
         if flag.ended_at is not None:

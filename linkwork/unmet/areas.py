@@ -51,8 +51,8 @@ def term_label(term: TaxonomyTerm | None) -> str:
     if term is None:
         return no_category()
     if term.parent_id is not None and term.parent is not None:
-        return _("%(parent)s: %(term)s") % {"parent": term.parent.name, "term": term.name}
-    return term.name
+        return _("%(parent)s: %(term)s") % {"parent": term.parent.label, "term": term.label}
+    return term.label
 
 
 def _in_use_q() -> Q:

@@ -21,7 +21,7 @@ def unmet_needs(referral) -> Iterable[TimelineEntry]:
             when=need.recorded_at,
             kind="unmet_need",
             title=_("Nothing found for a need: %(category)s in %(area)s")
-            % {"category": need.category.name, "area": need.area},
+            % {"category": need.category.label, "area": need.area},
             detail=need.note,
             who=need.recorded_by.display_name,
         )

@@ -122,7 +122,7 @@ def record_unmet_need(request: HttpRequest) -> HttpResponse:
         messages.success(
             request,
             _("Unmet need recorded: %(category)s in %(area)s. Thank you.")
-            % {"category": need.category.name, "area": need.area},
+            % {"category": need.category.label, "area": need.area},
         )
         if referral is not None:
             return redirect(reverse("casework:record", kwargs={"pk": referral.pk}))

@@ -136,6 +136,8 @@ dir_change_availability login      405        405        405        405        4
 dir_mark_checked        login      405        405        405        405        405        405
 dir_add_note            login      405        405        405        405        405        405
 dir_availability_report login      403        200        403        403        403        403
+dir_categories          login      403        200        403        403        200        403
+dir_category_edit       login      403        200        403        403        200        403
 dir_record_unmet_need   login      200        200        403        403        403        403
 dir_unmet_needs         login      403        200        403        403        403        403
 dir_imports             login      403        200        403        403        200        403
@@ -460,6 +462,10 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "dir_mark_checked": lambda: reverse("directory:mark_checked", args=[site_a_service()]),
         "dir_add_note": lambda: reverse("directory:add_note", args=[site_a_service()]),
         "dir_availability_report": lambda: reverse("directory:availability_report"),
+        "dir_categories": lambda: reverse("directory:categories"),
+        "dir_category_edit": lambda: reverse(
+            "directory:category_edit", args=[TaxonomyTerm.objects.create(name="Gardening").pk]
+        ),
         "dir_record_unmet_need": lambda: (
             TaxonomyTerm.objects.create(name="Walking"),
             reverse("unmet:record"),
@@ -650,6 +656,8 @@ def test_the_matrix_covers_every_url_in_the_app():
         "directory:mark_checked",
         "directory:add_note",
         "directory:availability_report",
+        "directory:categories",
+        "directory:category_edit",
         "unmet:record",
         "unmet:needs",
         "oruk:imports",

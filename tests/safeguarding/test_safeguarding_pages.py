@@ -7,9 +7,11 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from linkwork.outcomes import actions
 from linkwork.referrals.models import Referral
@@ -565,7 +567,7 @@ def test_handling_a_prompt_adds_only_a_flag_when_asked(client_for, coordinator_a
     assert response.status_code == 302
     assert not SafeguardingConcern.objects.exists()
     flag = RiskFlag.objects.get(kind="suicidal_thoughts")
-    assert "question 9" in flag.note
+    assert "question 9" in flag.note_text and flag.note == ""
 
 
 def test_the_flag_box_is_left_out_when_they_already_have_the_flag(
@@ -687,3 +689,43 @@ def test_what_was_done_about_item_9_is_recorded_with_its_concern_and_flag_or_not
     )
     assert not handled.is_open and handled.concern is not None
     assert RiskFlag.objects.filter(kind="suicidal_thoughts", ended_at=None).count() == 1
+
+
+def test_what_the_service_writes_on_a_flag_reads_in_the_readers_language(prompt, coordinator_a):
+    # Raised with the item 9 check, without a concern: the answer and its date, kept as codes.
+    safeguarding.record_what_was_done(
+        prompt, by=coordinator_a, action="safety_plan", note="Safety plan agreed", add_flag=True
+    )
+    flag = RiskFlag.objects.get(kind="suicidal_thoughts")
+    assert flag.note == "" and flag.note_code == "phq9_item9"
+    assert flag.note_params == {
+        "answer": 1,
+        "date": prompt.measure.completed_on.isoformat(),
+    }
+    english = flag.note_text
+    assert english.startswith("PHQ-9 question 9 answered 'Several days' on ")
+    with translation.override("cy"):
+        welsh = flag.note_text
+    # The questionnaire's own words stay as validated (English); the sentence is Welsh.
+    assert welsh != english and "PHQ-9" in welsh and welsh.startswith("Atebwyd")
+
+    # Raised with a concern: its reference, in either language.
+    safeguarding.end_flag(flag, by=coordinator_a, reason="Safety plan in place")
+    concern = safeguarding.raise_concern(
+        prompt.referral, by=coordinator_a, kind="self_neglect", summary="Not eating", flag=True
+    )
+    raised = RiskFlag.objects.get(kind="self_neglect")
+    assert raised.note_text == f"Raised with concern {concern.reference}"
+    with translation.override("cy"):
+        assert raised.note_text != f"Raised with concern {concern.reference}"
+        assert concern.reference in raised.note_text
+
+    # The record's safeguarding section, read in Welsh, says it in Welsh.
+    client = Client()
+    client.force_login(coordinator_a)
+    page = client.get(
+        reverse("casework:record", args=[prompt.referral_id]), HTTP_ACCEPT_LANGUAGE="cy"
+    ).content.decode()
+    with translation.override("cy"):
+        assert escape(raised.note_text) in page
+    assert f"Raised with concern {concern.reference}" not in page

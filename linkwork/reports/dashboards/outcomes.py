@@ -263,7 +263,7 @@ def _category_of(service_ids) -> dict[int, str]:
         term = attribute.taxonomy_term
         while term.parent_id is not None and term.parent is not None:
             term = term.parent
-        categories[attribute.service_id] = term.name
+        categories[attribute.service_id] = term.label
     return categories
 
 
