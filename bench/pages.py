@@ -1535,6 +1535,14 @@ def pages(service) -> dict:
     researcher = signed_in(service.researcher)
     trial = service.trial.pk
     searches = search_urls(service)
+    from linkwork.referrals.models import Pathway
+
+    # The GP pathways: the most referrals, which the page counts (and its versions).
+    pathways = list(
+        Pathway.objects.filter(source_type="gp_practice")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:3]
+    )
     return {
         "manager home": get(manager, [reverse("home")]),
         "coordinator home": get(coordinator, [reverse("home")]),
@@ -1546,6 +1554,8 @@ def pages(service) -> dict:
         "triage page": get(manager, urls("referrals:triage", service.triage_pks)),
         "allocation page": get(manager, urls("referrals:allocate", service.waiting_pks)),
         "audit log": get(administrator, [reverse("audit:log")]),
+        "pathway page": get(manager, urls("referrals:pathway_edit", pathways)),
+        "directory categories": get(manager, [reverse("directory:categories")]),
         "person record": get(manager, urls("casework:record", service.record_pks)),
         "person timeline": get(manager, urls("casework:timeline", service.record_pks)),
         "measures": get(manager, urls("outcomes:measures", service.record_pks)),

@@ -4,7 +4,9 @@ the reader's language when it has been written in it, otherwise in English.
 Text the system writes is never stored in a language: it is a code and its parameters,
 rendered with `gettext` when read (see `safeguarding.models.RiskFlag.note_text`)."""
 
+from django.db import models
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 
 def reading_welsh() -> bool:
@@ -16,3 +18,13 @@ def in_language(english: str, *, cy: str = "") -> str:
     if cy.strip() and reading_welsh():
         return cy
     return english
+
+
+def welsh_name_field(max_length: int) -> models.CharField:
+    """`name_cy` beside a model's `name`: what Welsh readers see (`in_language`)."""
+    return models.CharField(
+        _("name in Welsh"),
+        max_length=max_length,
+        blank=True,
+        help_text=_("Shown to people using Linkwork in Welsh. Leave empty to use the name."),
+    )

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linkwork.audit.append_only import AppendOnlyQuerySet
-from linkwork.core.languages import in_language
+from linkwork.core.languages import in_language, welsh_name_field
 
 # An entry not checked for this long is flagged to staff.
 CHECK_EVERY = datetime.timedelta(days=183)
@@ -62,12 +62,7 @@ class TaxonomyTerm(OrukRecord):
     code = models.CharField(_("code"), max_length=100, blank=True)
     name = models.CharField(_("name"), max_length=200)
     # Not in ORUK: kept here, so a new import of the taxonomy leaves it alone.
-    name_cy = models.CharField(
-        _("name in Welsh"),
-        max_length=200,
-        blank=True,
-        help_text=_("Shown to people using Linkwork in Welsh. Leave empty to use the name."),
-    )
+    name_cy = welsh_name_field(200)
     description = models.TextField(_("description"), blank=True)
     parent = models.ForeignKey(
         "self",

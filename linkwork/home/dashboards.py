@@ -63,11 +63,21 @@ def coordinator_home(user) -> dict:
         "alerts": caseload_alerts(user),
         "open_prompts": list(open_prompts_for(user)),
         "overdue_escalations": list(overdue_escalations_for(user)),
-        "measures_due": _grouped(due_for_coordinator(user)),
+        **_first_measures_due(user),
         "prescriptions_needing_attention": list(needing_attention_for(user)),
         "diary": diary_summary(user),
         "now": timezone.now(),
     }
+
+
+# The home page lists the first measures due (overdue first); My caseload, sorted by its
+# measures column, has them all.
+MEASURES_ON_HOME = 10
+
+
+def _first_measures_due(user) -> dict:
+    groups = _grouped(due_for_coordinator(user))
+    return {"measures_due": groups[:MEASURES_ON_HOME], "measures_due_count": len(groups)}
 
 
 def _grouped(slots) -> list[dict]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linkwork.audit.append_only import AppendOnlyQuerySet
-from linkwork.core.languages import in_language
+from linkwork.core.languages import in_language, welsh_name_field
 from linkwork.core.sms import texts_on, uk_mobile
 from linkwork.partners.models import SourceType
 
@@ -54,12 +54,7 @@ class Pathway(models.Model):
         "partners.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="pathways"
     )
     name = models.CharField(_("name"), max_length=120)
-    name_cy = models.CharField(
-        _("name in Welsh"),
-        max_length=120,
-        blank=True,
-        help_text=_("Shown to people using Linkwork in Welsh. Leave empty to use the name."),
-    )
+    name_cy = welsh_name_field(120)
     source_type = models.CharField(_("source type"), max_length=32, choices=SourceType.choices)
     organisations = models.ManyToManyField(
         "partners.Organisation",

@@ -107,3 +107,29 @@ def test_home_page_queries_do_not_grow_with_the_caseload(
     with CaptureQueriesContext(connection) as five:
         client.get(reverse("home"))
     assert len(five) == len(one)
+
+
+def test_home_lists_the_first_measures_due_and_links_to_them_all(
+    client_for, coordinator_a, pathway_a, gp_referrer, manager, schedule_a
+):
+    from linkwork.home.dashboards import MEASURES_ON_HOME
+    from linkwork.referrals.status import ReferralStatus
+    from tests.factories import make_referral
+
+    for _ in range(MEASURES_ON_HOME + 2):
+        make_referral(
+            ReferralStatus.ALLOCATED,
+            pathway=pathway_a,
+            by=gp_referrer,
+            staff=manager,
+            coordinator=coordinator_a,
+        )
+    response = client_for(coordinator_a).get(reverse("home"))
+    assert len(response.context["measures_due"]) == MEASURES_ON_HOME
+    total = response.context["measures_due_count"]
+    assert total == MEASURES_ON_HOME + 2  # one baseline each
+    content = response.content.decode()
+    assert f"See all {total} on My caseload, by measures due" in content
+    assert f'{reverse("referrals:my_caseload")}?sort=measures' in content
+    caseload = client_for(coordinator_a).get(reverse("referrals:my_caseload") + "?sort=measures")
+    assert len(caseload.context["rows"]) == total
