@@ -130,6 +130,6 @@ def test_home_lists_the_first_measures_due_and_links_to_them_all(
     assert total == MEASURES_ON_HOME + 2  # one baseline each
     content = response.content.decode()
     assert f"See all {total} on My caseload, by measures due" in content
-    assert f'{reverse("referrals:my_caseload")}?sort=measures' in content
+    assert f"{reverse('referrals:my_caseload')}?sort=measures" in content
     caseload = client_for(coordinator_a).get(reverse("referrals:my_caseload") + "?sort=measures")
     assert len(caseload.context["rows"]) == total
