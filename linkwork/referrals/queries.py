@@ -196,10 +196,15 @@ def possible_duplicates(referral: Referral, *, within: QuerySet[Referral]) -> Qu
 def linked_referrals(referral: Referral, *, within: QuerySet[Referral]) -> dict:
     """The referrals linked to this one as duplicates, among those the user may see: the one
     it was declined as a duplicate of (`kept`), and those declined as duplicates of it."""
-    kept = within.filter(pk=referral.duplicate_of_id).select_related("person", "pathway").first()
+    kept = None
+    if referral.duplicate_of_id is not None:
+        kept = (
+            within.filter(pk=referral.duplicate_of_id).select_related("person", "pathway").first()
+        )
+    # Through the duplicate_of index, with only what the list shows.
     repeats = (
-        within.filter(duplicate_of=referral)
-        .select_related("person", "pathway", "referring_organisation")
+        Referral.objects.filter(duplicate_of=referral, pk__in=within.values("pk"))
+        .select_related("referring_organisation")
         .order_by("received_at")
     )
     return {"kept": kept, "repeats": list(repeats)}
