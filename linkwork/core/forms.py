@@ -41,6 +41,9 @@ from django.forms.widgets import Input
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .params import parse_id
+from .text import lines, one_line
+
 DATE_PARTS = ("day", "month", "year")
 
 #: The choices of a yes-or-no question answered with radios.
@@ -326,16 +329,77 @@ class RevealingRadioSelect(forms.RadioSelect):
         return option
 
 
+TOO_LONG = _("Enter %(limit_value)d characters or fewer. You entered %(show_value)d.")
+
+
+class LineField(forms.CharField):
+    """One line of text (a name, a phone number, a postcode), cleaned of characters that cannot
+    be seen (`core.text.one_line`) before `required` and `max_length` are checked."""
+
+    default_error_messages = {"max_length": TOO_LONG}
+
+    def to_python(self, value: Any) -> str:
+        value = super().to_python(value)
+        return one_line(value) if value else value
+
+
+class TextAreaField(forms.CharField):
+    """Several lines of text, cleaned of characters that cannot be seen (`core.text.lines`)
+    before `required` and `max_length` are checked. Too long is an error on the page, never cut
+    short by the browser: no `maxlength` attribute."""
+
+    widget = forms.Textarea
+    default_error_messages = {"max_length": TOO_LONG}
+
+    def to_python(self, value: Any) -> str:
+        value = super().to_python(value)
+        return lines(value) if value else value
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """`ModelMultipleChoiceField` that refuses a value that is not an id (`core.params`)
+    before asking the database. Django's own sends `pk__in=[99999999999999999999]` to the
+    database, where SQLite fails with an `OverflowError` (a 500)."""
+
+    def _check_values(self, value):
+        if self.to_field_name is None:
+            for pk in value if isinstance(value, list | tuple) else ():
+                if parse_id(pk) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
+
+
+def _check_ids_first(form: forms.BaseForm) -> None:
+    """Every plain `ModelMultipleChoiceField` of the form (declared, or made by a model form for
+    a many-to-many field) checks its ids as `IdsChoiceField` does: it adds only that check."""
+    for field in form.fields.values():
+        if type(field) is forms.ModelMultipleChoiceField:
+            field.__class__ = IdsChoiceField
+
+
 class GovUKForm(forms.Form):
     """The base of every form in Linkwork: rendered in GOV.UK markup (`GovUKFormRenderer`) and
     validated on the server with GOV.UK error messages, not the browser's pop-ups."""
 
     use_required_attribute = False
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _check_ids_first(self)
+
 
 def text_area(label, *, required=False, rows=3, hint=None, required_message=None, **kwargs):
     """A free-text answer: a textarea of `rows` lines, with GOV.UK's wording when it is missing."""
-    return forms.CharField(
+    return TextAreaField(
         label=label,
         required=required,
         help_text=hint,
@@ -349,3 +413,7 @@ class GovUKModelForm(forms.ModelForm):
     """`GovUKForm` for a form that edits a model's fields (configuration such as pathways)."""
 
     use_required_attribute = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _check_ids_first(self)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from .params import parse_id
+
 COUNT_CAP = 10_000
 
 
@@ -33,10 +35,10 @@ def _parse(cursor: str) -> tuple[datetime.datetime, int] | None:
     stamp, _sep, pk = (cursor or "").partition("~")
     try:
         at = datetime.datetime.fromisoformat(stamp)
-        number = int(pk)
     except ValueError:
         return None
-    if at.tzinfo is None:
+    number = parse_id(pk)
+    if at.tzinfo is None or number is None:
         return None
     return at, number
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.accounts.queries import site_for, sites_for
 from linkwork.core.form_pages import posted, submit
+from linkwork.core.params import id_param
 from linkwork.partners.models import Site
 
 from . import actions, presenters
@@ -118,8 +119,8 @@ def partner(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 def _back(found: Partner, request: HttpRequest) -> str:
     """Back to the partner's page, keeping the site it was narrowed to."""
-    site = (request.GET.get("site") or "").strip()
-    return found.url + (f"?site={site}" if site.isdigit() else "")
+    site = id_param(request, "site")
+    return found.url + (f"?site={site}" if site is not None else "")
 
 
 # --- Engagement -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linkwork.casework.models import ClientFeedback, Closure, Contact, ContactOutcome, Goal
 from linkwork.core.months import add_months, parse_month, start_of
+from linkwork.core.params import parse_ids
 from linkwork.outcomes.models import Measure, Timepoint
 from linkwork.referrals.models import Referral
 from linkwork.referrals.status import DeclineReason, ReferralStatus
@@ -40,10 +41,10 @@ def _pk_or_none(value: str, field: str) -> dict:
     """`none`, one id, or several separated by commas."""
     if value == "none":
         return {f"{field}__isnull": True}
-    parts = value.split(",")
-    if not all(part.isdigit() and len(part) < 10 for part in parts):
+    ids = parse_ids(value)
+    if ids is None:
         raise Http404
-    return {f"{field}__in": [int(part) for part in parts]}
+    return {f"{field}__in": ids}
 
 
 def _narrowed(chosen: QuerySet[Referral], params) -> QuerySet[Referral]:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.accounts.queries import sites_for
 from linkwork.core.form_pages import posted, submit
+from linkwork.core.params import id_param
 from linkwork.outcomes.instruments import get_instrument
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
@@ -75,11 +76,9 @@ def open_escalations(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     escalations = open_escalations_for(request.user)
     sites = list(sites_for(request.user))
-    site = request.GET.get("site", "")
-    if site.isdigit():
-        escalations = escalations.filter(concern__referral__site_id=int(site))
-    else:
-        site = ""
+    site = id_param(request, "site")
+    if site is not None:
+        escalations = escalations.filter(concern__referral__site_id=site)
     overdue_only = request.GET.get("overdue") == "1"
     if overdue_only:
         escalations = escalations.filter(response_due__lt=today)
@@ -99,7 +98,7 @@ def open_escalations(request: HttpRequest) -> HttpResponse:
             "page": page,
             "prompts": prompts,
             "sites": sites,
-            "site": site,
+            "site": "" if site is None else str(site),
             "overdue_only": overdue_only,
         },
     )

@@ -13,7 +13,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from linkwork.accounts.queries import site_for, sites_for
 from linkwork.core.form_pages import posted, submit
 from linkwork.core.months import month_value
 from linkwork.core.pagination import page_links
+from linkwork.core.params import id_param, id_param_or_404
 from linkwork.core.spreadsheets import spreadsheet_safe
 from linkwork.partners.models import Site
 from linkwork.referrals.models import Referral
@@ -44,23 +45,18 @@ NEEDS_PER_PAGE = 50
 def _referral_from(request: HttpRequest) -> Referral | None:
     """The person the need is recorded for (`?referral=`), if any: one the user works with, or
     404."""
-    value = (request.GET.get("referral") or request.POST.get("referral") or "").strip()
-    if not value:
+    pk = id_param_or_404(request, "referral", source="either")
+    if pk is None:
         return None
-    if not value.isdigit():
-        raise Http404
-    return referral_for(request.user, int(value), Permission.WORK_WITH_PERSON)
+    return referral_for(request.user, pk, Permission.WORK_WITH_PERSON)
 
 
 def _site_from(request: HttpRequest) -> Site | None:
     """A site asked for (posted, or `?site=`), if any: one of the user's, or 404."""
-    data = request.POST if request.method == "POST" else request.GET
-    value = (data.get("site") or "").strip()
-    if not value:
+    pk = id_param_or_404(request, "site", source="POST" if request.method == "POST" else "GET")
+    if pk is None:
         return None
-    if not value.isdigit():
-        raise Http404
-    return site_for(request.user, int(value), Permission.RECORD_UNMET_NEED)
+    return site_for(request.user, pk, Permission.RECORD_UNMET_NEED)
 
 
 def _default_site(user, sites: list[Site]) -> Site:
@@ -72,9 +68,9 @@ def _default_site(user, sites: list[Site]) -> Site:
 def _prefill(request: HttpRequest, categories) -> dict:
     """What the search page passes on: the category (`?category=`) and area (`?area=`)."""
     initial = {}
-    category = (request.GET.get("category") or "").strip()
-    if category.isdigit() and categories.filter(pk=int(category)).exists():
-        initial["category"] = int(category)
+    category = id_param(request, "category")
+    if category is not None and categories.filter(pk=category).exists():
+        initial["category"] = category
     area = areas.tidy_area(request.GET.get("area"))
     if area:
         initial["area"] = area[: areas.MAX_AREA_LENGTH]

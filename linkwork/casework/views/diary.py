@@ -20,6 +20,7 @@ from django_ratelimit.decorators import ratelimit
 from linkwork.accounts.models import Role
 from linkwork.accounts.permissions import Permission, require
 from linkwork.core.links import absolute_url, base_url
+from linkwork.core.params import id_param_or_404
 from linkwork.referrals.models import referral_reference
 from linkwork.referrals.queries import coordinators_for
 
@@ -44,9 +45,9 @@ def _whose(request: HttpRequest):
     chosen (`?coordinator=<id>`, one at their sites)."""
     user = request.user
     require(user, Permission.VIEW_DIARY)
-    chosen = request.GET.get("coordinator", "")
-    if chosen.isdigit() and int(chosen) != user.pk:
-        coordinator = get_object_or_404(coordinators_for(user), pk=int(chosen))
+    chosen = id_param_or_404(request, "coordinator")
+    if chosen is not None and chosen != user.pk:
+        coordinator = get_object_or_404(coordinators_for(user), pk=chosen)
     elif user.role == Role.MANAGER:
         # A manager has no caseload of their own: the first coordinator at their sites.
         coordinator = coordinators_for(user).first() or user

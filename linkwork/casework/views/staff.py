@@ -24,6 +24,7 @@ from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
 from linkwork.core.links import absolute_url
 from linkwork.core.pagination import page_links
+from linkwork.core.params import id_param
 from linkwork.prescriptions.queries import prescriptions_for
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
@@ -96,9 +97,9 @@ def people(request: HttpRequest) -> HttpResponse:
         shown = "open"
     people = people_list_for(request.user, statuses=FILTERS[shown])
     sites = list(sites_for(request.user))
-    site = request.GET.get("site", "")
-    if site.isdigit():
-        people = people.filter(site_id=int(site))
+    site = id_param(request, "site")
+    if site is not None:
+        people = people.filter(site_id=site)
     page = Paginator(people, 50).get_page(request.GET.get("page"))
     for referral in page.object_list:
         allocations = referral.allocation_list
@@ -115,7 +116,7 @@ def people(request: HttpRequest) -> HttpResponse:
                 ("all", _("All")),
             ],
             "sites": sites,
-            "site": site,
+            "site": "" if site is None else str(site),
         },
     )
 

@@ -6,6 +6,7 @@ from django.urls import path
 
 from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import sites_for
+from linkwork.core.params import id_param
 
 from ..history import availability_by_month
 from ..models import Availability
@@ -15,8 +16,8 @@ from ..queries import services_serving_any
 def availability_report(request: HttpRequest) -> HttpResponse:
     require(request.user, Permission.VIEW_UNMET_NEEDS)
     sites = sites_for(request.user)
-    chosen = request.GET.get("site", "")
-    site = sites.filter(pk=chosen).first() if chosen.isdigit() else None
+    chosen = id_param(request, "site")
+    site = sites.filter(pk=chosen).first() if chosen is not None else None
     services = services_serving_any([site] if site else sites)
     return render(
         request,

@@ -24,6 +24,7 @@ from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.accounts.queries import sites_for
 from linkwork.core.form_pages import posted, submit
 from linkwork.core.pagination import page_links
+from linkwork.core.params import id_param_or_404
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
 from linkwork.referrals.queries import referral_for
@@ -43,12 +44,10 @@ PER_PAGE = 20
 def _referral_from(request: HttpRequest) -> Referral | None:
     """The person the user is finding a service for (`?referral=`), if any: one they may make a
     social prescription for, or 404."""
-    value = (request.GET.get("referral") or request.POST.get("referral") or "").strip()
-    if not value:
+    pk = id_param_or_404(request, "referral", source="either")
+    if pk is None:
         return None
-    if not value.isdigit():
-        raise Http404
-    return referral_for(request.user, int(value), Permission.MAKE_SOCIAL_PRESCRIPTION)
+    return referral_for(request.user, pk, Permission.MAKE_SOCIAL_PRESCRIPTION)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
+from linkwork.core.params import id_param
 from linkwork.directory.queries import open_alternatives
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.queries import referral_for
@@ -53,12 +54,13 @@ def new_prescription(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.MAKE_SOCIAL_PRESCRIPTION)
     available = services_serving(referral.site)
     data = request.POST if request.method == "POST" else None
-    chosen = request.POST.get("service") if data is not None else request.GET.get("service")
-    service = available.filter(pk=chosen).first() if str(chosen or "").isdigit() else None
+    raw = request.POST.get("service") if data is not None else request.GET.get("service")
+    chosen = id_param(request, "service", source="POST" if data is not None else "GET")
+    service = available.filter(pk=chosen).first() if chosen is not None else None
     find_url = reverse("directory:search") + "?" + urlencode({"referral": referral.pk})
     unusable = service is None or not service.can_be_chosen
     if data is None and referral.status == ReferralStatus.ALLOCATED and unusable:
-        if chosen:
+        if raw:
             messages.info(
                 request, _("That service cannot be chosen for this person. Find another one.")
             )

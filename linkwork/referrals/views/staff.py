@@ -11,6 +11,7 @@ from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.core.form_pages import posted, submit
 from linkwork.core.keyset import keyset_links, keyset_page
 from linkwork.core.pagination import page_links
+from linkwork.core.params import id_param
 
 from .. import actions
 from ..caseload import caseload_rows, sorted_rows
@@ -122,9 +123,9 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     elif status in ReferralStatus.values:
         referrals = referrals.filter(status=status)
     sites = list(sites_for(request.user))
-    site = request.GET.get("site", "")
-    if site.isdigit():
-        referrals = referrals.filter(site_id=int(site))
+    site = id_param(request, "site")
+    if site is not None:
+        referrals = referrals.filter(site_id=site)
     # Newest first, a page at a time by keyset: no count or offset over every referral.
     page = keyset_page(
         referrals,
@@ -142,7 +143,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": ReferralStatus.choices,
             "sites": sites,
-            "site": site,
+            "site": "" if site is None else str(site),
             "can_record": has_permission(request.user, Permission.RECORD_REFERRAL),
         },
     )
@@ -374,8 +375,8 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
     to its whole list; one site's whole list comes a page at a time."""
     require(request.user, Permission.VIEW_WAITING_LIST)
     sites = list(sites_for(request.user))
-    site_filter = request.GET.get("site", "")
-    shown = [s for s in sites if not site_filter.isdigit() or int(site_filter) == s.pk]
+    site_filter = id_param(request, "site")
+    shown = [s for s in sites if site_filter is None or site_filter == s.pk]
     page = None
     if len(shown) == 1:
         page = waiting_page(request.user, shown[0], request.GET.get("page"))
@@ -403,7 +404,7 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "page_links": page_links(request, page) if page else None,
             "sites": sites,
-            "site": site_filter,
+            "site": "" if site_filter is None else str(site_filter),
             "can_allocate": has_permission(request.user, Permission.VIEW_CASELOADS),
         },
     )
