@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from linkwork.core.form_pages import attempt, posted
+from linkwork.core.limits import public_form_body_limit
 
 from .. import actions
 from ..forms import QuestionnaireForm
@@ -28,6 +29,7 @@ def _refused(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@public_form_body_limit
 @never_cache
 @require_http_methods(["GET", "POST"])
 @ratelimit(

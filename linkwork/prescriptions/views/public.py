@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from linkwork.core.form_pages import attempt
+from linkwork.core.limits import public_form_body_limit
 
 from .. import actions
 from ..actions import LinkRefused
@@ -42,6 +43,7 @@ def _refused(request: HttpRequest, refusal: LinkRefused) -> HttpResponse:
 
 
 @login_not_required
+@public_form_body_limit
 @never_cache
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate=_rate, method="POST")

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from linkwork.core.form_pages import posted, submit
+from linkwork.core.limits import public_form_body_limit
 
 from .. import actions
 from ..forms import SelfReferralForm
@@ -24,6 +25,7 @@ def self_referral_sites(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@public_form_body_limit
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate=lambda group, request: settings.SELF_REFERRAL_RATE, method="POST")
 def self_referral(request: HttpRequest, site: str) -> HttpResponse:
