@@ -278,5 +278,8 @@ class ClientFeedbackForm(GovUKForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Select how you would prefer to get support")},
     )
-    what_helped = text_area(_("What helped? (optional)"), rows=4)
-    what_could_be_better = text_area(_("What could have been better? (optional)"), rows=4)
+    # Public (a one-time link): limited like every public answer.
+    what_helped = text_area(_("What helped? (optional)"), rows=4, max_length=2000)
+    what_could_be_better = text_area(
+        _("What could have been better? (optional)"), rows=4, max_length=2000
+    )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linkwork.core.forms import YES_NO, GovUKDateField, GovUKForm
+from linkwork.core.validators import uk_postcode
 
 from .models import (
     Availability,
@@ -215,7 +216,6 @@ class LocalNoteForm(GovUKForm):
 # --- A whole entry ------------------------------------------------------------------------------
 
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
-_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 
 
 class TimeOfDayField(forms.Field):
@@ -496,13 +496,7 @@ class ServiceForm(GovUKForm):
         }
 
     def clean_postcode(self) -> str:
-        text = " ".join(self.cleaned_data["postcode"].upper().split())
-        if not text:
-            return ""
-        match = _POSTCODE.match(text.replace(" ", ""))
-        if not match:
-            raise forms.ValidationError(_("Enter a real postcode, like SY18 6AA"))
-        return f"{match.group(1)} {match.group(2)}"
+        return uk_postcode(self.cleaned_data["postcode"])
 
     def clean(self):
         cleaned = super().clean()

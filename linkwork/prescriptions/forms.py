@@ -4,7 +4,7 @@ re-displays what was typed when it fails validation."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.core.forms import YES_NO, GovUKForm
+from linkwork.core.forms import YES_NO, GovUKForm, TextAreaField
 from linkwork.directory.models import Service
 
 from .status import TRANSITIONS, PrescriptionStatus
@@ -115,7 +115,7 @@ class RespondForm(GovUKForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Select whether you can accept the referral")},
     )
-    reason = forms.CharField(
+    reason = TextAreaField(
         label=_("If you cannot accept it, tell us why"),
         required=False,
         max_length=2000,
@@ -147,7 +147,7 @@ class OutcomeForm(GovUKForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Select how it is going")},
     )
-    note = forms.CharField(
+    note = TextAreaField(
         label=_("Anything the link coordinator should know (optional)"),
         required=False,
         max_length=2000,

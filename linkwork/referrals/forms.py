@@ -9,18 +9,25 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from linkwork.core.forms import (
+    TOO_LONG,
     YES_NO,
     GovUKDateField,
     GovUKForm,
     GovUKModelForm,
+    LineField,
     RevealingRadioSelect,
+    TextAreaField,
 )
+from linkwork.core.validators import phone_number, uk_postcode
 from linkwork.partners.models import Organisation, SourceType
 
 from .eligibility import eligibility_problems
 from .models import InterimContact, Language, Need, Pathway, Person, ReceivedVia
 from .status import DeclineReason, Priority, WithdrawalReason
-from .validators import normalise_nhs_number, validate_nhs_number
+from .validators import normalise_nhs_number, validate_date_of_birth, validate_nhs_number
+
+#: The most a free-text answer about the person's needs or risks may hold, in characters.
+DETAIL_LENGTH = 2000
 
 
 def _yes_no(value: str) -> bool:
@@ -30,12 +37,12 @@ def _yes_no(value: str) -> bool:
 class PersonFieldsMixin(GovUKForm):
     """The person's details, shared by every way a referral comes in."""
 
-    given_name = forms.CharField(
+    given_name = LineField(
         label=_("First name"),
         max_length=100,
         error_messages={"required": _("Enter the person's first name")},
     )
-    family_name = forms.CharField(
+    family_name = LineField(
         label=_("Last name"),
         max_length=100,
         error_messages={"required": _("Enter the person's last name")},
@@ -45,24 +52,31 @@ class PersonFieldsMixin(GovUKForm):
         help_text=_("For example, 27 3 1980"),
         error_messages={"required": _("Enter the person's date of birth")},
     )
-    nhs_number = forms.CharField(
+    nhs_number = LineField(
         label=_("NHS number (optional)"),
         required=False,
         max_length=14,
         help_text=_("A 10 digit number, like 943 476 5919"),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-10"}),
     )
-    phone = forms.CharField(label=_("Phone number"), required=False, max_length=30)
+    phone = LineField(label=_("Phone number"), required=False, max_length=30)
     email = forms.EmailField(
         label=_("Email address"),
         required=False,
-        error_messages={"invalid": _("Enter an email address like name@example.com")},
+        max_length=254,
+        error_messages={
+            "invalid": _("Enter an email address like name@example.com"),
+            "max_length": TOO_LONG,
+        },
     )
-    address = forms.CharField(
-        label=_("Address (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    address = TextAreaField(
+        label=_("Address (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    postcode = forms.CharField(label=_("Postcode (optional)"), required=False, max_length=10)
-    best_time_to_call = forms.CharField(
+    postcode = LineField(label=_("Postcode (optional)"), required=False, max_length=10)
+    best_time_to_call = LineField(
         label=_("Best time to call"),
         required=False,
         max_length=200,
@@ -92,11 +106,26 @@ class PersonFieldsMixin(GovUKForm):
             validate_nhs_number(value)
         return value
 
+    def clean_date_of_birth(self) -> datetime.date:
+        value = self.cleaned_data["date_of_birth"]
+        validate_date_of_birth(
+            value, today=timezone.localdate(), label=self.fields["date_of_birth"].label
+        )
+        return value
+
+    def clean_phone(self) -> str:
+        return phone_number(self.cleaned_data.get("phone", ""))
+
     def clean_postcode(self) -> str:
-        return self.cleaned_data.get("postcode", "").strip().upper()
+        return uk_postcode(self.cleaned_data.get("postcode", ""))
 
     def require_contact_route(self, cleaned: dict) -> None:
-        if not cleaned.get("phone") and not cleaned.get("email") and "email" not in self.errors:
+        if (
+            not cleaned.get("phone")
+            and not cleaned.get("email")
+            and "phone" not in self.errors
+            and "email" not in self.errors
+        ):
             self.add_error("phone", _("Enter a phone number or an email address"))
 
     def person_data(self) -> dict:
@@ -127,18 +156,20 @@ class NeedsFieldsMixin(GovUKForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Select what the person needs help with")},
     )
-    needs_detail = forms.CharField(
+    needs_detail = TextAreaField(
         label=_("Tell us more about what they need help with"),
         required=False,
+        max_length=DETAIL_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    known_risks = forms.CharField(
+    known_risks = TextAreaField(
         label=_("Known risks"),
         required=False,
         help_text=_(
             "Anything a link coordinator should know to keep the person and themselves safe, "
             "for example self-harm, suicidal thoughts, or risks from other people."
         ),
+        max_length=DETAIL_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     frequent_attender = forms.TypedChoiceField(
@@ -243,8 +274,8 @@ class StaffReferralForm(ReferralForm):
         required=False,
         help_text=_("Leave empty for a self-referral."),
     )
-    referrer_name = forms.CharField(label=_("Referrer's name"), required=False, max_length=200)
-    referrer_contact = forms.CharField(
+    referrer_name = LineField(label=_("Referrer's name"), required=False, max_length=200)
+    referrer_contact = LineField(
         label=_("Referrer's phone number or email address"), required=False, max_length=200
     )
 
@@ -311,9 +342,10 @@ class SelfReferralForm(PersonFieldsMixin):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Tick at least one thing you would like help with")},
     )
-    needs_detail = forms.CharField(
+    needs_detail = TextAreaField(
         label=_("Tell us a bit more (optional)"),
         required=False,
+        max_length=DETAIL_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     consent_to_referral = forms.BooleanField(
@@ -321,7 +353,7 @@ class SelfReferralForm(PersonFieldsMixin):
         error_messages={"required": _("Tick the box to say you agree, so we can contact you")},
     )
     # A field people never see: anything typed here came from a bot.
-    website = forms.CharField(required=False, label=_("Leave this empty"))
+    website = forms.CharField(required=False, label=_("Leave this empty"), max_length=200)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -472,8 +504,9 @@ class TriageForm(GovUKForm):
 
 
 class ProvideInformationForm(GovUKForm):
-    response = forms.CharField(
+    response = TextAreaField(
         label=_("Your answer"),
+        max_length=DETAIL_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": _("Enter the information the service asked for")},
     )

@@ -104,6 +104,9 @@ def test_any_nine_digits_with_their_check_digit_pass_unless_the_check_is_ten(fir
         # No tenth digit can make these nine digits a valid NHS number.
         for last in "0123456789":
             assert not nhs_number_is_valid(first_nine + last)
+    elif len(set(first_nine + str(check))) == 1:
+        # One digit ten times: the check passes, but it is a placeholder, never a real number.
+        assert not nhs_number_is_valid(first_nine + str(check))
     else:
         number = first_nine + str(check)
         assert nhs_number_is_valid(number)
