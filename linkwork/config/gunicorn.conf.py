@@ -6,12 +6,14 @@ Gunicorn reads this file itself, before Django starts; the environment is read a
 settings read it (`linkwork.config.env`).
 """
 
+import logging
 import multiprocessing
 import os
 
 from django.core.exceptions import ImproperlyConfigured
 
 from linkwork.config.env import env_int
+from linkwork.core.log_scrubbing import RedactOneTimeLinks
 
 
 def _whole(name: str, default: int) -> int:
@@ -47,6 +49,12 @@ preload_app = True
 # would put the name in the log): method, path, status, size and time only.
 accesslog = "-" if os.environ.get("WEB_ACCESS_LOG", "on").lower() not in {"0", "off"} else None
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# The secret in a one-time link's path is logged as [redacted]. A filter on the logger, not a
+# handler: gunicorn replaces its own handlers when it sets up logging, and keeps filters. Once,
+# though a reload reads this file again.
+_access_log = logging.getLogger("gunicorn.access")
+if not any(isinstance(f, RedactOneTimeLinks) for f in _access_log.filters):
+    _access_log.addFilter(RedactOneTimeLinks())
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # X-Forwarded-Proto from the proxy in front: trusted only from the addresses listed here.
