@@ -41,6 +41,8 @@ class User(AbstractUser):
     # On the service timeline: when a link coordinator started, and their last day.
     started_on = models.DateField(_("started in the service"), null=True, blank=True)
     left_on = models.DateField(_("last day in the service"), null=True, blank=True)
+    # Raised by "sign out everywhere": sessions begun before it stop (`core.sessions`).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

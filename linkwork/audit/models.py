@@ -19,6 +19,10 @@ class AuditAction(models.TextChoices):
     TRANSITION = "transition", _("Moved along the pathway")
     DELETE = "delete", _("Deleted")
     SEARCH = "search", _("Found in a search")
+    SIGN_IN = "sign_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Failed to sign in")
+    SIGN_OUT = "sign_out", _("Signed out")
+    LOCKED_OUT = "locked_out", _("Sign-in paused after failures")
 
 
 class AuditEvent(models.Model):

@@ -80,6 +80,14 @@ SEARCH_KINDS = {
 }
 
 
+SIGN_IN_ACTIONS = (
+    AuditAction.SIGN_IN,
+    AuditAction.SIGN_IN_FAILED,
+    AuditAction.SIGN_OUT,
+    AuditAction.LOCKED_OUT,
+)
+
+
 @dataclass
 class Line:
     event: AuditEvent
@@ -111,12 +119,24 @@ def describe(event: AuditEvent, names: dict[int, tuple[str, str]]) -> Line:
         detail = ngettext(
             "The audit log downloaded: %(n)s line", "The audit log downloaded: %(n)s lines", lines
         ) % {"n": lines}
+    elif event.action in SIGN_IN_ACTIONS and detail:
+        everywhere = detail.startswith("everywhere")
+        place, _space, address = detail.removeprefix("everywhere").strip().partition(" ")
+        where = _("On Django admin") if place == "admin" else _("On the sign-in page")
+        detail = _("%(where)s, from %(address)s") % {"where": where, "address": address}
+        if everywhere:
+            detail = _("Every device, from %(address)s") % {"address": address}
     elif detail and (said := _detail_in_words(event)) is not None:
         detail = said
     reference, name = names.get(event.person_id, ("", ""))
     if event.person_id and not reference:
         reference = f"P{event.person_id:06d}"
-    who = _("Public form or link") if event.user is None else event.user.display_name
+    if event.user is not None:
+        who = event.user.display_name
+    elif event.action in SIGN_IN_ACTIONS:
+        who = _("Someone, with a name that is no account")
+    else:
+        who = _("Public form or link")
     record = f"{kind} {event.object_id}".strip() if event.object_id else kind
     return Line(event, who, what, record, reference, name, detail)
 

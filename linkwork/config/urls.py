@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from linkwork.accounts import views as account_views
 from linkwork.config import moved
 from linkwork.core import views as core_views
 from linkwork.home.search import search
@@ -29,6 +30,13 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", account_views.account, name="account"),
+    path(
+        "account/sign-out-everywhere/",
+        account_views.sign_out_everywhere,
+        name="sign_out_everywhere",
+    ),
+    path("account/keep-alive/", account_views.keep_alive, name="keep_alive"),
     # The language switch works before signing in too (public self-referral form).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("referrals/", include("linkwork.referrals.urls")),

@@ -9,4 +9,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Each app's sweeps.py registers its reminder sweeps (see core/sweeps.py).
         autodiscover_modules("sweeps")
-        from . import email, sms  # noqa: F401  (they register the sweeps of sent messages)
+        from . import (  # noqa: F401  (they register the sweeps of sent messages)
+            email,
+            sessions,  # noqa: F401  (stamps each sign-in)
+            sms,
+        )

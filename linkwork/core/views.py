@@ -1,5 +1,6 @@
 """Pages that belong to no one context: health check and error pages."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -23,6 +24,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "core/429.html", status=429)
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """Sign-in refused after too many failures (django-axes' AXES_LOCKOUT_CALLABLE): for the
+    account tried or the address, whichever reached the limit. Says how long, never whether the
+    account exists."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    return render(
+        request,
+        "core/locked_out.html",
+        {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes},
+        status=429,
+    )
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

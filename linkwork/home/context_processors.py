@@ -1,5 +1,6 @@
 """Template context every page needs: the service name and the navigation for the user's role."""
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -52,4 +53,6 @@ def navigation(request) -> dict:
         "nav": items,
         "service_name": _("Linkwork"),
         "header_search_url": search_url if header_search else "",
+        # The inactivity warning's timing (`linkwork.core.sessions`).
+        "idle_seconds": settings.SESSION_IDLE_MINUTES * 60,
     }

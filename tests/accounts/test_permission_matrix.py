@@ -71,6 +71,9 @@ page                    anon       coord_a    manager    gp_ref     research   a
 home                    login      200        200        200        200        200        200
 healthz                 200        200        200        200        200        200        200
 search                  login      200        200        403        403        403        200
+account                 login      200        200        200        200        200        200
+keep_alive              login      405        405        405        405        405        405
+sign_out_everywhere     login      405        405        405        405        405        405
 sign_in                 200        home       home       home       home       home       home
 referral_list           login      200        200        200        403        403        200
 record                  login      200        200        403        403        403        200
@@ -374,6 +377,9 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "home": lambda: reverse("home"),
         "healthz": lambda: reverse("healthz"),
         "search": lambda: reverse("search") + "?q=example",
+        "account": lambda: reverse("account"),
+        "keep_alive": lambda: reverse("keep_alive"),
+        "sign_out_everywhere": lambda: reverse("sign_out_everywhere"),
         "sign_in": lambda: reverse("login"),
         "referral_list": lambda: reverse("referrals:list"),
         "record": lambda: reverse("referrals:record"),
@@ -596,6 +602,9 @@ def test_the_matrix_covers_every_url_in_the_app():
         "healthz",
         "search",
         "login",
+        "account",
+        "keep_alive",
+        "sign_out_everywhere",
         "referrals:list",
         "referrals:record",
         "referrals:refer",

@@ -71,6 +71,7 @@ def test_production_starts_with_a_secret_key_and_debug_off(debug):
         "SECRET_KEY": "k" * 50,
         "EMAIL_HOST": "smtp.example.org",
         "SITE_URL": "https://linkwork.example.org",
+        "REDIS_URL": "redis://127.0.0.1:6379/9",
     }
     if debug is not None:
         env["DEBUG"] = debug
@@ -94,3 +95,11 @@ def test_production_refuses_to_start_without_its_address():
     result = start_production(SECRET_KEY="k" * 50, EMAIL_HOST="smtp.example.org")
     assert result.returncode != 0
     assert "SITE_URL must be set in production" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_shared_cache_for_its_limits():
+    result = start_production(
+        SECRET_KEY="k" * 50, EMAIL_HOST="smtp.example.org", SITE_URL="https://linkwork.example.org"
+    )
+    assert result.returncode != 0
+    assert "REDIS_URL must be set in production" in result.stderr

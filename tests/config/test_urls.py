@@ -27,7 +27,17 @@ PREFIXES = {
 }
 
 # Outside any app: the site root, signing in and out, health check, language switch.
-SITE_WIDE = {"home", "search", "healthz", "login", "logout", "set_language"}
+SITE_WIDE = {
+    "home",
+    "search",
+    "healthz",
+    "login",
+    "logout",
+    "set_language",
+    "account",
+    "sign_out_everywhere",
+    "keep_alive",
+}
 
 
 def _leaves(patterns, prefix=""):

@@ -51,6 +51,7 @@ def server(tmp_path_factory):
         "SECRET_KEY": "a-test-only-secret-key-that-is-long-enough-for-check-deploy-0123456789",
         "EMAIL_HOST": "127.0.0.1",
         "SITE_URL": "https://linkwork.example.org",
+        "REDIS_URL": "redis://127.0.0.1:6379/9",
         "DATABASE_URL": f"sqlite:///{here / 'linkwork.sqlite3'}",
         "STATIC_ROOT": str(here / "static"),
         "LINKWORK_BIND": f"127.0.0.1:{port}",

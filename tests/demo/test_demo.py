@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 from django.utils import timezone, translation
 
 from linkwork.accounts.models import Role, User
@@ -208,7 +209,7 @@ def test_named_accounts(loaded):
         "admin": (Role.ADMINISTRATOR, set()),
     }
     for username, (role, sites) in expected.items():
-        user = authenticate(username=username, password="linkwork-demo")
+        user = authenticate(HttpRequest(), username=username, password="linkwork-demo")
         assert user is not None, username
         assert user.role == role
         assert set(user.sites.values_list("slug", flat=True)) == sites

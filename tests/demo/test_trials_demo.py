@@ -4,6 +4,7 @@ diagram and the primary analysis need, and the one open at Powys has people to e
 Loading the demo takes a while, so one test loads it and checks everything."""
 
 import pytest
+from django.http import HttpRequest
 from django.urls import reverse
 
 from linkwork.demo.service import load
@@ -61,7 +62,7 @@ def test_the_demo_has_a_closed_trial_with_full_consort_data_and_an_open_one(clie
     assert opened.participants.filter(status="eligible").count() == 1
     # Those randomised to wait are still waiting, with their 4-week measures due: the managers'
     # home page chases them, one overdue.
-    client.login(username="manager", password="linkwork-demo")
+    client.login(request=HttpRequest(), username="manager", password="linkwork-demo")
     home = client.get(reverse("home"))
     lines = home.context["trial_measures_waiting"]
     assert [line.slot.state for line in lines] == ["overdue", "due"]
@@ -75,12 +76,12 @@ def test_the_demo_has_a_closed_trial_with_full_consort_data_and_an_open_one(clie
     assert not_offered.exists()
     assert all(h.label for h in holds_for(not_offered).values())
 
-    client.login(username="coordinator", password="linkwork-demo")
+    client.login(request=HttpRequest(), username="coordinator", password="linkwork-demo")
     referral = not_offered.first()
     page = client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
     assert reverse("trials:offer", args=[referral.pk, opened.pk]) in page
-    client.login(username="researcher", password="linkwork-demo")
+    client.login(request=HttpRequest(), username="researcher", password="linkwork-demo")
     consort = client.get(reverse("trials:consort", args=[closed.pk])).content.decode()
     assert "Assessed for eligibility (n=45)" in consort
-    client.login(username="trialmanager", password="linkwork-demo")
+    client.login(request=HttpRequest(), username="trialmanager", password="linkwork-demo")
     assert client.get(reverse("trials:analysis", args=[closed.pk])).status_code == 200

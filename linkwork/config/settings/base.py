@@ -5,6 +5,7 @@ Secrets and anything that differs between machines come from the environment onl
 start-up with a clear message rather than silently falling back.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -29,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.forms",
+    "axes",
     "django_htmx",
     "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
@@ -61,12 +63,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Inactivity and absolute limits, "sign out everywhere", and no-store on every page.
+    "linkwork.core.sessions.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Turns a rate-limit refusal into a 429 page (RATELIMIT_VIEW) rather than a 403.
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # Turns a sign-in refused for too many failures into the "locked out" page (last, per axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "linkwork.config.urls"
@@ -126,9 +132,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account or address is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Password guessing (django-axes): after SIGN_IN_FAILURE_LIMIT failed sign-ins for one account,
+# or from one address, further tries are refused for SIGN_IN_COOLOFF_MINUTES, on the sign-in page
+# and Django admin alike; a successful sign-in clears the count. An administrator unlocks early
+# in Django admin (Axes → Access attempts: delete) or with `manage.py axes_reset_username`.
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "linkwork.core.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "linkwork.core.client_ip.client_ip"
+# Its log lines name the account and address: the audit log records sign-ins instead.
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
+# The client's address behind the installation's own proxies (`linkwork.core.client_ip`): the
+# META key of the header they append to (e.g. HTTP_X_FORWARDED_FOR), and how many there are.
+# Empty by default: only REMOTE_ADDR is trusted.
+TRUSTED_PROXY_HEADER = env_str("TRUSTED_PROXY_HEADER", default="")
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=1)
+RATELIMIT_IP_META_KEY = "linkwork.core.client_ip.client_ip"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -174,6 +203,8 @@ SECURE_CSP = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# A sign-in unused this long ends (`linkwork.core.sessions`), after a warning two minutes before.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", default=30)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -251,11 +282,38 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # The secret in a one-time link's path is written as [redacted] (linkwork.core.log_scrubbing):
+    # on the loggers that print request paths (so every handler sees it redacted) and on the
+    # console handler for everything else. gunicorn's access log: config/gunicorn.conf.py.
+    "filters": {"one_time_links": {"()": "linkwork.core.log_scrubbing.RedactOneTimeLinks"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_time_links"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
     # Request logs can carry form fields and query strings: never log request bodies or
     # exception variables, which may hold personal data.
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+    "loggers": {
+        "django.request": {
+            "handlers": ["console"],
+            "level": "ERROR",
+            "propagate": False,
+            "filters": ["one_time_links"],
+        },
+        # django-axes says "Deleted 0 failed login attempts by ..." on every sign-in: the audit
+        # log records sign-ins (linkwork.audit.sign_ins); only its warnings are worth a line.
+        "axes": {"level": "WARNING"},
+        # The development server's request lines.
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["one_time_links"],
+        },
+    },
 }
 
 

@@ -21,6 +21,14 @@ if not env_str("SITE_URL", default=""):
         "https://linkwork.example.org (see docs/admin)."
     )
 
+# Rate limits and sign-in throttling count in the cache: with several web processes (gunicorn's
+# workers) an in-process cache would give each its own count, so production shares one.
+if not env_str("REDIS_URL", default=""):
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set in production, so that every web process shares the rate limits "
+        "(see docs/admin)."
+    )
+
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)

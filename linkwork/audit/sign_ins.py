@@ -1,0 +1,81 @@
+"""Sign-ins in the audit log: each success, failure, sign-out and lock-out, on the sign-in page
+and on Django admin alike, with the account (when there is one) and the address.
+
+A failed sign-in for a name that is no account is recorded without the name typed: people
+type their password in the wrong box."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import transaction
+
+from linkwork.core.client_ip import client_ip
+
+from .models import AuditAction, AuditEvent
+
+ADMIN_PREFIX = "/django-admin/"
+
+
+def _where(request) -> str:
+    if request is None:
+        return ""
+    place = "admin" if request.path.startswith(ADMIN_PREFIX) else "sign-in"
+    return f"{place} {client_ip(request)}"
+
+
+def _account(username) -> object | None:
+    if not username:
+        return None
+    User = get_user_model()
+    return User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+
+
+def _write(action: AuditAction, user, request, *, everywhere: bool = False) -> None:
+    detail = _where(request)
+    if everywhere:
+        detail = f"everywhere {detail}".strip()
+    with transaction.atomic():
+        AuditEvent.objects.create(
+            user=user,
+            action=action,
+            object_type="accounts.user",
+            object_id=str(user.pk) if user is not None else "",
+            detail=detail[:200],
+        )
+
+
+def signed_in(sender, request, user, **kwargs) -> None:
+    # Only sign-ins made through a page: not a session made in code (a shell, a test's
+    # `force_login`), whose request has no path.
+    if request is not None and request.path:
+        _write(AuditAction.SIGN_IN, user, request)
+
+
+def signed_out(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        _write(AuditAction.SIGN_OUT, user, request)
+
+
+def sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
+    if request is not None and getattr(request, "axes_locked_out", False):
+        return  # refused while locked out: the lock-out is the line
+    _write(AuditAction.SIGN_IN_FAILED, _account(credentials.get("username")), request)
+
+
+def locked_out(sender, request, username=None, ip_address=None, **kwargs) -> None:
+    _write(AuditAction.LOCKED_OUT, _account(username), request)
+
+
+def everywhere(sender, user, request=None, **kwargs) -> None:
+    _write(AuditAction.SIGN_OUT, user, request, everywhere=True)
+
+
+def connect() -> None:
+    from axes.signals import user_locked_out
+
+    from linkwork.accounts.signals import signed_out_everywhere
+
+    user_logged_in.connect(signed_in, dispatch_uid="audit.signed_in")
+    user_logged_out.connect(signed_out, dispatch_uid="audit.signed_out")
+    user_login_failed.connect(sign_in_failed, dispatch_uid="audit.sign_in_failed")
+    user_locked_out.connect(locked_out, dispatch_uid="audit.locked_out")
+    signed_out_everywhere.connect(everywhere, dispatch_uid="audit.signed_out_everywhere")
