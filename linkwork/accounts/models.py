@@ -43,6 +43,9 @@ class User(AbstractUser):
     left_on = models.DateField(_("last day in the service"), null=True, blank=True)
     # Raised by "sign out everywhere": sessions begun before it stop (`core.sessions`).
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # Set when an administrator sets the password: the owner must choose their own before
+    # anything else (`core.sessions`), so no one else knows it.
+    must_change_password = models.BooleanField(_("must change their password"), default=False)
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

@@ -69,9 +69,21 @@ def everywhere(sender, user, request=None, **kwargs) -> None:
     _write(AuditAction.SIGN_OUT, user, request, everywhere=True)
 
 
+def password_changed(sender, user, by, **kwargs) -> None:
+    with transaction.atomic():
+        AuditEvent.objects.create(
+            user=by,
+            action=AuditAction.CHANGE,
+            object_type="accounts.user",
+            object_id=str(user.pk),
+            fields=["password"],
+        )
+
+
 def connect() -> None:
     from axes.signals import user_locked_out
 
+    from linkwork.accounts.signals import password_changed as password_changed_signal
     from linkwork.accounts.signals import signed_out_everywhere
 
     user_logged_in.connect(signed_in, dispatch_uid="audit.signed_in")
@@ -79,3 +91,4 @@ def connect() -> None:
     user_login_failed.connect(sign_in_failed, dispatch_uid="audit.sign_in_failed")
     user_locked_out.connect(locked_out, dispatch_uid="audit.locked_out")
     signed_out_everywhere.connect(everywhere, dispatch_uid="audit.signed_out_everywhere")
+    password_changed_signal.connect(password_changed, dispatch_uid="audit.password_changed")

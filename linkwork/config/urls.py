@@ -37,6 +37,7 @@ urlpatterns = [
         name="sign_out_everywhere",
     ),
     path("account/keep-alive/", account_views.keep_alive, name="keep_alive"),
+    path("account/password/", account_views.ChangePassword.as_view(), name="password_change"),
     # The language switch works before signing in too (public self-referral form).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("referrals/", include("linkwork.referrals.urls")),

@@ -9,6 +9,8 @@ proxy.
   busy, checked here as well as by the cookie's own age.
 - **Sign out everywhere** (`accounts.actions.sign_out_everywhere`) raises the user's
   `session_epoch`: every session begun before it ends at its next request.
+- **A password an administrator set** (`User.must_change_password`): every page leads to
+  "Change your password" until its owner has chosen their own.
 - **No caching**: every response that does not say otherwise gets `Cache-Control: no-store`
   (static files are served, with their own long caching, before this middleware runs).
 
@@ -77,6 +79,11 @@ class SessionLimitsMiddleware:
                 return response
             if now - session.get(LAST_SEEN, 0) >= WRITE_EVERY:
                 session[LAST_SEEN] = now
+            # A password an administrator set: its owner changes it before anything else.
+            if getattr(user, "must_change_password", False) and request.path not in {
+                reverse(name) for name in ("password_change", "logout", "keep_alive")
+            }:
+                return HttpResponseRedirect(reverse("password_change"))
         response = self.get_response(request)
         if not response.has_header("Cache-Control"):
             add_never_cache_headers(response)

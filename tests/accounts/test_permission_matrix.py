@@ -74,6 +74,7 @@ search                  login      200        200        403        403        4
 account                 login      200        200        200        200        200        200
 keep_alive              login      405        405        405        405        405        405
 sign_out_everywhere     login      405        405        405        405        405        405
+password_change         login      200        200        200        200        200        200
 sign_in                 200        home       home       home       home       home       home
 referral_list           login      200        200        200        403        403        200
 record                  login      200        200        403        403        403        200
@@ -380,6 +381,7 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "account": lambda: reverse("account"),
         "keep_alive": lambda: reverse("keep_alive"),
         "sign_out_everywhere": lambda: reverse("sign_out_everywhere"),
+        "password_change": lambda: reverse("password_change"),
         "sign_in": lambda: reverse("login"),
         "referral_list": lambda: reverse("referrals:list"),
         "record": lambda: reverse("referrals:record"),
@@ -605,6 +607,7 @@ def test_the_matrix_covers_every_url_in_the_app():
         "account",
         "keep_alive",
         "sign_out_everywhere",
+        "password_change",
         "referrals:list",
         "referrals:record",
         "referrals:refer",

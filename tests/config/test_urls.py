@@ -37,6 +37,7 @@ SITE_WIDE = {
     "account",
     "sign_out_everywhere",
     "keep_alive",
+    "password_change",
 }
 
 
