@@ -179,3 +179,37 @@ def test_addresses_inside_the_servers_own_network_are_refused(server, settings, 
     assert "does not fetch feeds from addresses inside its own network" in str(refusal.value)
     assert server.requests == []  # nothing was sent
     assert not Service.objects.exists()
+
+
+def test_the_request_goes_to_the_address_that_was_checked(settings, monkeypatch):
+    """DNS rebinding: a name that answers with a public address when checked and an internal one
+    when connecting. The request is sent to the checked address, with the name kept for the
+    Host header and TLS, so a second answer is never asked for."""
+    import socket
+
+    import httpx
+
+    settings.DIRECTORY_IMPORT_ALLOW_INTERNAL_HOSTS = False
+    answers = iter(["93.184.216.34", "127.0.0.1"])
+    asked = []
+
+    def rebinding(host, port, *args, **kwargs):
+        asked.append(host)
+        return [(2, 1, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    seen = []
+
+    def feed(request: httpx.Request) -> httpx.Response:
+        seen.append(
+            (request.url.host, request.headers["Host"], request.extensions.get("sni_hostname"))
+        )
+        return httpx.Response(200, json=service(1))
+
+    data = importer.fetch(
+        "https://feed.example.org/services/2b000000-0000-4000-8000-000000000001",
+        transport=httpx.MockTransport(feed),
+    )
+    assert data["id"]
+    assert seen == [("93.184.216.34", "feed.example.org", "feed.example.org")]
+    assert asked == ["feed.example.org"]  # resolved once, and only to check

@@ -120,18 +120,32 @@ def fetch(
 def _refuse_internal_hosts(request: httpx.Request) -> None:
     """A manager types the URL and the server fetches it: don't let that reach the server's own
     network (loopback, private, link-local addresses, such as a cloud metadata service), unless
-    `DIRECTORY_IMPORT_ALLOW_INTERNAL_HOSTS` says so (tests, or a feed on the same network)."""
+    `DIRECTORY_IMPORT_ALLOW_INTERNAL_HOSTS` says so (tests, or a feed on the same network).
+
+    The request then goes to the address that was checked, not to the name: resolving the name
+    again to connect would let a name that answers differently the second time (DNS rebinding)
+    reach an internal address after passing the check. The name stays in the `Host` header and
+    in TLS (SNI and the certificate's check), so the server sees the request as usual."""
     if settings.DIRECTORY_IMPORT_ALLOW_INTERNAL_HOSTS:
         return
     host = request.url.host
     try:
+        ipaddress.ip_address(host)
+        return_literal = True
+    except ValueError:
+        return_literal = False
+    try:
         infos = socket.getaddrinfo(host, request.url.port or 443, proto=socket.IPPROTO_TCP)
     except OSError as error:
         raise FeedError(E_CONNECT, page=1, problem=message(INFO, P_CANNOT_CONNECT)) from error
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise FeedError(E_PRIVATE_HOST)
+    addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+    if not addresses or any(not address.is_global for address in addresses):
+        raise FeedError(E_PRIVATE_HOST)
+    if return_literal:
+        return  # an address typed as such: nothing to resolve again
+    request.extensions["sni_hostname"] = host
+    request.headers["Host"] = request.url.netloc.decode("ascii")
+    request.url = request.url.copy_with(host=str(addresses[0]))
 
 
 def _get_json(client: httpx.Client, url: str, page: int, budget: list[int]) -> Any:
