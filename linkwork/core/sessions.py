@@ -81,7 +81,8 @@ class SessionLimitsMiddleware:
                 session[LAST_SEEN] = now
             # A password an administrator set: its owner changes it before anything else.
             if getattr(user, "must_change_password", False) and request.path not in {
-                reverse(name) for name in ("password_change", "logout", "keep_alive")
+                reverse(name)
+                for name in ("password_change", "logout", "keep_alive", "set_language")
             }:
                 return HttpResponseRedirect(reverse("password_change"))
         response = self.get_response(request)
