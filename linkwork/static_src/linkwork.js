@@ -52,9 +52,9 @@ if (idleWarning) {
     start();
   };
   idleWarning.querySelector("[data-lw-stay]").addEventListener("click", keepAlive);
-  // Typing a long note is using Linkwork too: at most once a minute, it keeps the sign-in.
+  // Typing a long note is using Linkwork too: past half the time, typing keeps the sign-in.
   document.addEventListener("input", () => {
-    if (Date.now() - lastKept > 60 * 1000) {
+    if (Date.now() - lastKept > idleMs / 2) {
       keepAlive();
     }
   });

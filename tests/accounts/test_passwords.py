@@ -101,3 +101,28 @@ def test_a_password_an_administrator_sets_must_be_changed_first(coordinator_a, a
     coordinator_a.refresh_from_db()
     assert not coordinator_a.must_change_password
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_an_account_an_administrator_adds_must_change_its_password(administrator, site_a):
+    from linkwork.accounts.models import User
+
+    administrator.is_staff = administrator.is_superuser = True
+    administrator.save()
+    admin = Client()
+    admin.force_login(administrator)
+    url = reverse("admin:accounts_user_add")
+    assert admin.get(url).status_code == 200
+    response = admin.post(
+        url,
+        {
+            "username": "newcoordinator",
+            "password1": "set by the administrator",
+            "password2": "set by the administrator",
+            "usable_password": "true",
+            "role": "coordinator",
+            "sites": [site_a.pk],
+            "caseload_cap": "15",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert User.objects.get(username="newcoordinator").must_change_password

@@ -93,6 +93,7 @@ def test_production_settings_do_not_install_the_demo():
         "SECRET_KEY": "x" * 50,
         "EMAIL_HOST": "mail.invalid",
         "SITE_URL": "https://linkwork.example.org",
+        "REDIS_URL": "redis://127.0.0.1:6379/9",
     }
     code = (
         "import django; django.setup(); from django.conf import settings; "

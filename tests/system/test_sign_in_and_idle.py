@@ -30,9 +30,10 @@ def test_the_idle_warning_and_a_paused_sign_in(browser, live_server, coordinator
     context.close()
 
     # Someone guessing another account's password, in Welsh.
-    guesser = browser.new_context(
+    welsh = browser.new_context(
         base_url=live_server.url, extra_http_headers={"Accept-Language": "cy"}
-    ).new_page()
+    )
+    guesser = welsh.new_page()
     for _ in range(settings.AXES_FAILURE_LIMIT + 1):
         guesser.goto("/sign-in/")
         guesser.locator("#id_username").fill(coordinator_a.username)
@@ -40,4 +41,6 @@ def test_the_idle_warning_and_a_paused_sign_in(browser, live_server, coordinator
         guesser.locator("main button[type=submit]").click()
     expect(guesser.get_by_role("heading", level=1)).to_have_text("Mae mewngofnodi wedi'i oedi")
     assert_accessible(guesser)
+    # Closed before the live server stops, so no connection outlives it.
+    welsh.close()
     assert AuditEvent.objects.filter(action=AuditAction.LOCKED_OUT, user=coordinator_a).exists()
