@@ -22,6 +22,7 @@ from linkwork.referrals.validators import (
     nhs_number_is_valid,
     validate_date_of_birth,
 )
+from tests.referrals.test_referral_journey import self_referral_form
 
 pytestmark = pytest.mark.django_db
 
@@ -31,23 +32,6 @@ pytestmark = pytest.mark.django_db
 def date_parts(name: str, day_month_year: tuple[str, str, str]) -> dict:
     day, month, year = day_month_year
     return {f"{name}_day": day, f"{name}_month": month, f"{name}_year": year}
-
-
-def self_referral_form(**overrides) -> dict:
-    data = {
-        "given_name": "Dewi",
-        "family_name": "Jones",
-        **date_parts("date_of_birth", ("2", "11", "1988")),
-        "phone": "07700 900321",
-        "email": "",
-        "preferred_language": "en",
-        "needs": ["confidence"],
-        "needs_detail": "I want to get out of the house more",
-        "consent_to_referral": "on",
-        "website": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def referral_form(pathway, **overrides) -> dict:
