@@ -94,6 +94,8 @@ def test_production_settings_do_not_install_the_demo():
         "EMAIL_HOST": "mail.invalid",
         "SITE_URL": "https://linkwork.example.org",
         "REDIS_URL": "redis://127.0.0.1:6379/9",
+        # Settings never connect on import; production refuses SQLite unless allowed.
+        "DATABASE_URL": "postgres://linkwork@db.example.org:5432/linkwork",
     }
     code = (
         "import django; django.setup(); from django.conf import settings; "

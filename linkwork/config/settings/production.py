@@ -3,7 +3,15 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEBUG, SECRET_KEY, env_bool, env_int, env_str, require_secret_key
+from .base import (
+    DATABASES,
+    DEBUG,
+    SECRET_KEY,
+    env_bool,
+    env_int,
+    env_str,
+    require_secret_key,
+)
 
 SECRET_KEY = require_secret_key(SECRET_KEY)
 if DEBUG:
@@ -29,6 +37,17 @@ if not env_str("REDIS_URL", default=""):
         "(see docs/admin)."
     )
 
+# PostgreSQL is the production database. SQLite serves one instance on one disk (no second web
+# machine, no failover, backups by file): allowed only when the operator says so (decision 0022).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env_bool(
+    "ALLOW_SQLITE_IN_PRODUCTION", default=False
+):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must name a PostgreSQL database in production. To run a small service "
+        "on SQLite (one instance, one disk), set ALLOW_SQLITE_IN_PRODUCTION=true "
+        "(see docs/admin/running.md)."
+    )
+
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
@@ -37,6 +56,12 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Preloading binds the whole registered domain and every subdomain to HTTPS in browsers' own
+# lists, for months after it is undone; it is the domain owner's decision, not Linkwork's, so it
+# is off unless they set it (decision 0022). Off, Django's reminder (W021) is silenced, so that
+# `check --deploy` stays clean and any other warning stands out.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
