@@ -9,8 +9,14 @@ from enum import StrEnum
 import rules
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
+
+from linkwork.partners.models import Site
 
 from .models import Role
+
+# `referrals.status.ReferralStatus.WAITING`, which this lower app may not import.
+WAITING = "waiting"
 
 
 class Permission(StrEnum):
@@ -75,6 +81,8 @@ class Permission(StrEnum):
     VIEW_DIARY = "view_diary"
     WRITE_LETTER = "write_letter"
     EDIT_LETTER_TEMPLATES = "edit_letter_templates"
+    OPEN_WITH_REASON = "open_with_reason"
+    REVIEW_REASONS_GIVEN = "review_reasons_given"
 
 
 def _has_role(*roles: Role):
@@ -152,6 +160,35 @@ def was_their_last_coordinator(user, referral) -> bool:
     return last is not None and last["coordinator_id"] == user.pk
 
 
+def _access_at(referral) -> str:
+    return referral.site.coordinator_access
+
+
+@rules.predicate
+def coordinator_may_read(user, referral) -> bool:
+    """A link coordinator may read this referral in full under its site's rule (decision 0023):
+    everyone's at a site that says so; otherwise the people they support or supported and the
+    site's waiting list (whose interim support, trial offers and safeguarding the site's
+    coordinators share), and, at a site that takes a reason, anyone they opened with one that
+    has not run out."""
+    if referral is None:
+        return False
+    access = _access_at(referral)
+    if access == Site.CoordinatorAccess.SITE or referral.status == WAITING:
+        return True
+    if referral.allocations.filter(coordinator=user).exists():
+        return True
+    return (
+        access == Site.CoordinatorAccess.REASON
+        and referral.opened_with_reason.filter(by=user, until__gt=timezone.now()).exists()
+    )
+
+
+@rules.predicate
+def site_takes_a_reason(user, referral) -> bool:
+    return referral is not None and _access_at(referral) == Site.CoordinatorAccess.REASON
+
+
 @rules.predicate
 def serves_users_site(user, service) -> bool:
     """The directory service serves one of the user's sites (or every site)."""
@@ -208,17 +245,37 @@ def waiting_for_information(user, referral) -> bool:
     return referral is not None and referral.status == "information_requested"
 
 
+# Staff at the referral's site who may read it in full: its managers, and its link coordinators
+# as the site's rule allows (`coordinator_may_read`).
+reads_in_full = (is_manager & works_at_site_of) | (
+    is_coordinator & works_at_site_of & coordinator_may_read
+)
+
+# What `reads_in_full` guards: a coordinator refused one of these at a site that takes a reason
+# is asked for the reason (`ReasonRequired`) rather than told there is nothing there.
+READS_IN_FULL = frozenset(
+    {
+        Permission.VIEW_REFERRAL_IN_FULL,
+        Permission.LOG_INTERIM_CONTACT,
+        Permission.VIEW_SOCIAL_PRESCRIPTIONS,
+        Permission.VIEW_SAFEGUARDING,
+        Permission.SAFEGUARD,
+        Permission.ENROL_IN_TRIAL,
+        Permission.RECORD_GP_ATTENDANCE,
+    }
+)
+
 RULES = {
     Permission.REFER: is_referrer,
     Permission.RECORD_REFERRAL: is_site_staff,
     Permission.VIEW_REFERRALS: is_site_staff | is_referrer,
     Permission.VIEW_REFERRAL: (is_site_staff & works_at_site_of)
     | (is_referrer & from_users_organisation),
-    Permission.VIEW_REFERRAL_IN_FULL: is_site_staff & works_at_site_of,
+    Permission.VIEW_REFERRAL_IN_FULL: reads_in_full,
     Permission.PROVIDE_INFORMATION: is_referrer & from_users_organisation & waiting_for_information,
     Permission.TRIAGE_REFERRAL: is_manager & works_at_site_of,
     Permission.VIEW_WAITING_LIST: is_site_staff,
-    Permission.LOG_INTERIM_CONTACT: is_site_staff & works_at_site_of,
+    Permission.LOG_INTERIM_CONTACT: reads_in_full,
     Permission.ALLOCATE_REFERRAL: is_manager & works_at_site_of,
     Permission.VIEW_OWN_CASELOAD: is_coordinator,
     Permission.VIEW_CASELOADS: is_manager,
@@ -246,7 +303,7 @@ RULES = {
     Permission.VIEW_UNMET_NEEDS: is_manager,
     # Social prescriptions, with the referral as the object: site staff may read them; the
     # person's own link coordinator, or a manager at the site, may make and update them.
-    Permission.VIEW_SOCIAL_PRESCRIPTIONS: is_site_staff & works_at_site_of,
+    Permission.VIEW_SOCIAL_PRESCRIPTIONS: reads_in_full,
     Permission.MAKE_SOCIAL_PRESCRIPTION: (is_coordinator & is_their_coordinator)
     | (is_manager & works_at_site_of),
     Permission.UPDATE_SOCIAL_PRESCRIPTION: (is_coordinator & is_their_coordinator)
@@ -269,11 +326,11 @@ RULES = {
     Permission.CONFIGURE_INSTRUMENTS: is_administrator,
     # Which are due when at a site: its managers (without an object: may open the settings).
     Permission.CONFIGURE_MEASURE_SCHEDULE: is_manager & (no_object | works_at_site_of),
-    # Safeguarding, with the referral as the object: any member of staff at the site may read
-    # and raise flags and concerns about anyone there, the waiting list included, escalate them,
-    # chase and record responses.
-    Permission.VIEW_SAFEGUARDING: is_site_staff & works_at_site_of,
-    Permission.SAFEGUARD: is_site_staff & works_at_site_of,
+    # Safeguarding, with the referral as the object: staff at the site who may read the referral
+    # in full (managers; coordinators as the site's rule allows) may read and raise flags and
+    # concerns, the waiting list included, escalate them, chase and record responses.
+    Permission.VIEW_SAFEGUARDING: reads_in_full,
+    Permission.SAFEGUARD: reads_in_full,
     # A positive PHQ-9 item 9: handled by the person's coordinator (now or last) or a manager.
     Permission.HANDLE_SAFEGUARDING_PROMPT: (is_coordinator & was_ever_their_coordinator)
     | (is_manager & works_at_site_of),
@@ -297,9 +354,9 @@ RULES = {
     # With the referral as the object: offering the trial, consent, baseline, randomisation,
     # withdrawal and allocation notes are for staff at the person's site; releasing someone
     # from their allocated path (an early start, or after the trial closed) for its managers.
-    Permission.ENROL_IN_TRIAL: is_site_staff & works_at_site_of,
+    Permission.ENROL_IN_TRIAL: reads_in_full,
     Permission.RELEASE_FROM_TRIAL_PATH: is_manager & works_at_site_of,
-    Permission.RECORD_GP_ATTENDANCE: is_site_staff & works_at_site_of,
+    Permission.RECORD_GP_ATTENDANCE: reads_in_full,
     # Dashboards: managers see their sites' figures exactly; coordinators their own caseload's;
     # the research roles every site's, with small numbers suppressed (reports.scope).
     Permission.VIEW_DASHBOARDS: is_site_staff | is_trial_team_role,
@@ -339,6 +396,11 @@ RULES = {
     # service's templates; with a site: that site's letterhead).
     Permission.EDIT_LETTER_TEMPLATES: is_administrator
     | (is_manager & (no_object | works_at_site_of)),
+    # Someone outside a coordinator's caseload, at a site that takes a reason (decision 0023):
+    # the coordinator may open their referral after saying why. The site's managers review the
+    # reasons given (without an object: the list of them, for their sites).
+    Permission.OPEN_WITH_REASON: is_coordinator & works_at_site_of & site_takes_a_reason,
+    Permission.REVIEW_REASONS_GIVEN: is_manager & (no_object | works_at_site_of),
 }
 
 
@@ -349,10 +411,22 @@ def has_permission(user, perm: Permission, obj=None) -> bool:
     return bool(RULES[perm].test(user, obj))
 
 
+class ReasonRequired(Http404):
+    """The referral can be read once the coordinator says why (decision 0023). A 404 to anything
+    that does not know better; `referrals.middleware` turns it into the page that asks."""
+
+    def __init__(self, referral_id: int):
+        super().__init__()
+        self.referral_id = referral_id
+
+
 def require(user, perm: Permission, obj=None) -> None:
-    """Raise 404 for an object outside the user's scope, 403 for a page they may not use."""
+    """Raise 404 for an object outside the user's scope, 403 for a page they may not use, and
+    `ReasonRequired` where a coordinator may read the referral after giving a reason."""
     if has_permission(user, perm, obj):
         return
     if obj is not None:
+        if perm in READS_IN_FULL and has_permission(user, Permission.OPEN_WITH_REASON, obj):
+            raise ReasonRequired(obj.pk)
         raise Http404
     raise PermissionDenied

@@ -78,6 +78,7 @@ from linkwork.referrals.models import (
     InterimContact,
     Language,
     Need,
+    OpenedWithReason,
     Pathway,
     PathwayVersion,
     Person,
@@ -736,6 +737,7 @@ WIPED = (
     PlanExtension,
     SupportPlan,
     InterimContact,
+    OpenedWithReason,
     Allocation,
     WaitingSpell,
     StatusChange,
@@ -777,6 +779,7 @@ def as_of(when: datetime.datetime) -> Iterator[None]:
     # deliberate exception, so it uses a plain QuerySet rather than their guarded managers.
     QuerySet(StatusChange).filter(at__gte=start).update(at=when)
     QuerySet(AuditEvent).filter(at__gte=start).update(at=when)
+    QuerySet(OpenedWithReason).filter(at__gte=start).update(at=when)
     Allocation.objects.filter(started_at__gte=start).update(started_at=when)
     Allocation.objects.filter(ended_at__gte=start).update(ended_at=when)
     Referral.objects.filter(accepted_at__gte=start).update(accepted_at=when)
@@ -891,6 +894,8 @@ class Demo:
         build_demo_letters(self)
         # Today the manager widened one pathway: its referrals keep the rules they came through.
         self.widen_a_pathway()
+        # This morning Rhys opened the record of one of Ffion's people, saying why (0023).
+        self.open_a_record_with_a_reason()
 
     # Configuration ------------------------------------------------------------------------------
 
@@ -1040,6 +1045,30 @@ class Demo:
         PathwayVersion.objects.filter(pk=version.pk).update(valid_from=day)
         since = timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
         pathway.referrals.filter(received_at__gte=since).update(pathway_version=version)
+
+    def open_a_record_with_a_reason(self) -> None:
+        """Both sites keep coordinators to their caseload and the waiting list, and take a
+        reason for anyone else (the default). Rhys covered a call for one of Ffion's people;
+        the manager reads why under Caseloads → Records opened with a reason."""
+        ffions = (
+            Referral.objects.filter(
+                site__slug="rhondda",
+                status=ReferralStatus.ALLOCATED,
+                allocations__coordinator=self.users["coordinator2"],
+                allocations__ended_at=None,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if ffions is None:
+            return
+        with as_of(timezone.now() - datetime.timedelta(hours=2)):
+            actions.open_with_reason(
+                ffions,
+                by=self.users["coordinator3"],
+                reason="Phoned the office upset while Ffion was out on a home visit; I called "
+                "back to check she was safe and arranged for Ffion to ring tomorrow.",
+            )
 
     def in_lockdown(self, day: datetime.date) -> bool:
         start, end = LOCKDOWN

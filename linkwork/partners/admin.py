@@ -5,7 +5,15 @@ from .models import Organisation, Site
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "health_board", "setting", "support_weeks", "max_active_goals"]
+    list_display = [
+        "name",
+        "slug",
+        "health_board",
+        "setting",
+        "coordinator_access",
+        "support_weeks",
+        "max_active_goals",
+    ]
     prepopulated_fields = {"slug": ["name"]}
 
 

@@ -21,6 +21,34 @@ class Site(models.Model):
         default=12,
         help_text=_("The planned length of support, from its start."),
     )
+
+    class CoordinatorAccess(models.TextChoices):
+        """Which referrals a link coordinator at the site may read in full (decision 0023).
+        Managers read every referral at their sites whichever is chosen."""
+
+        CASELOAD = "caseload", _("Their own caseload and the waiting list")
+        REASON = (
+            "reason",
+            _(
+                "Their own caseload and the waiting list, and anyone else at the site after giving "
+                "a reason"
+            ),
+        )
+        SITE = "site", _("Everyone at the site")
+
+    coordinator_access = models.CharField(
+        _("what link coordinators may read"),
+        max_length=10,
+        choices=CoordinatorAccess.choices,
+        default=CoordinatorAccess.REASON,
+        help_text=_(
+            "Their own caseload: the people they support or supported. The waiting list: those "
+            "waiting for support, whom the site's coordinators keep in touch with. Anyone "
+            "else's referral (awaiting triage, declined, withdrawn, or supported by a colleague) "
+            "stays with the site's managers, or is opened only after giving a reason, which "
+            "managers review."
+        ),
+    )
     max_active_goals = models.PositiveSmallIntegerField(
         _("goals at a time"),
         default=3,

@@ -6,6 +6,7 @@ status history and writes the audit log. This file is where a referral becomes a
 
 import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +24,7 @@ from .holds import hold_on
 from .models import (
     Allocation,
     InterimContact,
+    OpenedWithReason,
     Pathway,
     PathwayVersion,
     Person,
@@ -533,3 +535,30 @@ def set_caseload_cap(coordinator: User, *, cap: int, by: User) -> User:
         detail=f"caseload cap {previous} -> {cap}",
     )
     return coordinator
+
+
+@transaction.atomic
+def open_with_reason(referral: Referral, *, by: User, reason: str) -> OpenedWithReason:
+    """A link coordinator opens the referral of someone outside their caseload, saying why
+    (decision 0023). They may read it for `OPENED_WITH_REASON_HOURS`; the site's managers see
+    the reason, and the audit log has the opening and every read after it."""
+    reason = reason.strip()
+    if not reason:
+        raise ActionRefused(_("Say why you need to open this record"), field="reason")
+    now = timezone.now()
+    opened = OpenedWithReason.objects.create(
+        referral=referral,
+        by=by,
+        at=now,
+        until=now + datetime.timedelta(hours=settings.OPENED_WITH_REASON_HOURS),
+        reason=reason,
+    )
+    audit.record(
+        by=by,
+        action=AuditAction.CREATE,
+        obj=opened,
+        person_id=referral.person_id,
+        fields=["reason"],
+        detail="opened outside their caseload with a reason",
+    )
+    return opened

@@ -599,6 +599,19 @@ class InterimContactForm(GovUKForm):
         return cleaned
 
 
+class OpenWithReasonForm(GovUKForm):
+    reason = forms.CharField(
+        label=_("Why do you need to open this record?"),
+        help_text=_(
+            "For example: they phoned while their link coordinator is on leave, or a "
+            "safeguarding concern. The site's managers read every reason given."
+        ),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why you need to open this record")},
+    )
+
+
 class WithdrawForm(GovUKForm):
     reason = forms.ChoiceField(
         label=_("Why is the person leaving the waiting list?"),

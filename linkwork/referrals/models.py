@@ -506,6 +506,38 @@ class StatusChange(models.Model):
         return self.reason
 
 
+class OpenedWithReason(models.Model):
+    """A link coordinator opened the referral of someone outside their caseload, at a site where
+    that takes a reason (`Site.coordinator_access`, decision 0023). It lets them read it until
+    `until`; the site's managers review each one. Append-only."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, related_name="opened_with_reason"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    until = models.DateTimeField()
+    reason = models.TextField(_("reason"), max_length=1000)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("record opened with a reason")
+        indexes = [models.Index(fields=["referral", "by", "until"])]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: opened by {self.by_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Records opened with a reason are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Records opened with a reason are append-only.")
+
+
 def lasting(start, end=None, *, began: str, ended: str) -> Q:
     """Stretches (on the waiting list, on a caseload) that overlapped `start` to `end`: begun
     before `end` and not ended before `start`. With no `end`, those under way at `start`."""

@@ -31,7 +31,15 @@ from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import sites_for
 from linkwork.partners.models import Site, SourceType
 
-from .models import Allocation, InterimContact, Pathway, Person, Referral, waiting_order
+from .models import (
+    Allocation,
+    InterimContact,
+    OpenedWithReason,
+    Pathway,
+    Person,
+    Referral,
+    waiting_order,
+)
 from .search import Kind, Terms
 from .status import OPEN_STATUSES, ReferralStatus
 
@@ -44,8 +52,19 @@ def referrals_for(user) -> QuerySet[Referral]:
     base = Referral.objects.select_related("person", "site", "pathway", "referring_organisation")
     if not user.is_authenticated:
         return base.none()
-    if user.role in (Role.COORDINATOR, Role.MANAGER):
+    if user.role == Role.MANAGER:
         return base.filter(site__in=user.sites.all())
+    if user.role == Role.COORDINATOR:
+        # At a site that keeps each coordinator to their caseload and the waiting list (decision
+        # 0023), anyone else's referral is not theirs to find: it answers 404, like another
+        # site's. Where a reason
+        # opens it, it is listed and found, and its page asks for the reason.
+        theirs = Allocation.objects.filter(coordinator=user).values("referral_id")
+        return base.filter(site__in=user.sites.all()).filter(
+            ~Q(site__coordinator_access=Site.CoordinatorAccess.CASELOAD)
+            | Q(status=ReferralStatus.WAITING)
+            | Q(pk__in=theirs)
+        )
     if user.role == Role.REFERRER and user.organisation_id:
         return base.filter(referring_organisation_id=user.organisation_id)
     return base.none()
@@ -69,6 +88,15 @@ def referral_for(
     referral = get_object_or_404(scope(user).select_related("pathway_version"), pk=pk)
     require(user, permission, referral)
     return referral
+
+
+def reasons_given_for(user, *, site: int | None = None) -> QuerySet[OpenedWithReason]:
+    """Referrals opened with a reason at the manager's sites (at one of them, with `site`),
+    newest first, with the person, the site and who opened it."""
+    opened = OpenedWithReason.objects.filter(referral__site__in=sites_for(user)).select_related(
+        "referral__person", "referral__site", "by"
+    )
+    return opened if site is None else opened.filter(referral__site_id=site)
 
 
 def pathways_for(user) -> QuerySet[Pathway]:

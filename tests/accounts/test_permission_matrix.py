@@ -7,6 +7,7 @@ everyone (301), anonymous visitors too: the page they lead to does the checking.
 """
 
 import datetime
+import re
 import uuid
 from urllib.parse import unquote, urlsplit
 
@@ -63,6 +64,7 @@ def _clear_cache():
 # home        302 to the home page (already signed in)
 # form        302 to the only open self-referral form
 # adm-login   302 to the Django admin's own sign-in (signed in, but not staff)
+# reason      302 to the page asking a coordinator why they need someone else's referral (0023)
 #
 # "outsider" is an active link coordinator who works at no site: role pages open, empty.
 
@@ -79,12 +81,14 @@ sign_in                 200        home       home       home       home       h
 referral_list           login      200        200        200        403        403        200
 record                  login      200        200        403        403        403        200
 refer                   login      403        403        200        403        403        403
-detail                  login      200        200        200        404        404        404
+detail                  login      reason     200        200        404        404        404
 triage                  login      404        200        404        404        404        404
 provide_information     login      404        404        200        404        404        404
 allocate                login      404        200        404        404        404        404
 interim_contact         login      200        200        404        404        404        404
 withdraw                login      404        200        404        404        404        404
+open_with_reason        login      200        404        404        404        404        404
+reasons_given           login      403        200        403        403        403        403
 waiting_list            login      200        200        403        403        403        200
 my_caseload             login      200        403        403        403        403        200
 diary                   login      200        200        403        403        403        200
@@ -394,6 +398,11 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "allocate": lambda: reverse("referrals:allocate", args=[referral(S.WAITING)]),
         "interim_contact": lambda: reverse("referrals:interim_contact", args=[referral(S.WAITING)]),
         "withdraw": lambda: reverse("referrals:withdraw", args=[referral(S.WAITING)]),
+        # Awaiting triage at site A, which takes a reason (decision 0023): on no one's caseload.
+        "open_with_reason": lambda: reverse(
+            "referrals:open_with_reason", args=[referral(S.RECEIVED)]
+        ),
+        "reasons_given": lambda: reverse("referrals:reasons_given"),
         "waiting_list": lambda: reverse("referrals:waiting_list"),
         "my_caseload": lambda: reverse("referrals:my_caseload"),
         "diary": lambda: reverse("casework:diary"),
@@ -554,6 +563,10 @@ def assert_outcome(response, outcome: str, url: str) -> None:
         )
         return
     assert response.status_code == 302, f"{url}: expected a redirect, got {response.status_code}"
+    if outcome == "reason":
+        assert re.fullmatch(r"/referrals/\d+/open/", _redirect_path(response)), response["Location"]
+        assert f"next={url}" in unquote(response["Location"])
+        return
     expected_path = {
         "login": reverse("login"),
         "home": reverse("home"),
@@ -617,6 +630,8 @@ def test_the_matrix_covers_every_url_in_the_app():
         "referrals:allocate",
         "referrals:interim_contact",
         "referrals:withdraw",
+        "referrals:open_with_reason",
+        "referrals:reasons_given",
         "referrals:waiting_list",
         "referrals:my_caseload",
         "referrals:caseloads",

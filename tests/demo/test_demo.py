@@ -399,3 +399,23 @@ def test_letterheads_and_letters_on_the_record_of_someone_gareth_supports(loaded
     assert Letter.objects.filter(created_by=gareth, kind=LetterKind.APPOINTMENT).exists()
     for letter in Letter.objects.all():
         assert letter.created_at < timezone.now()
+
+
+def test_the_demo_shows_a_record_opened_with_a_reason(loaded):
+    from linkwork.accounts.permissions import Permission, has_permission
+    from linkwork.referrals.models import OpenedWithReason
+
+    # Both sites take a reason (the default); Rhys opened one of Ffion's people this morning.
+    assert set(Site.objects.values_list("coordinator_access", flat=True)) == {"reason"}
+    opened = OpenedWithReason.objects.get()
+    rhys = User.objects.get(username="coordinator3")
+    assert opened.by == rhys
+    assert opened.referral.allocations.filter(
+        coordinator__username="coordinator2", ended_at=None
+    ).exists()
+    assert has_permission(rhys, Permission.VIEW_REFERRAL_IN_FULL, opened.referral)
+    # Anyone else Ffion supports is still closed to him.
+    others = Referral.objects.filter(
+        allocations__coordinator__username="coordinator2", allocations__ended_at=None
+    ).exclude(pk=opened.referral.pk)
+    assert not has_permission(rhys, Permission.VIEW_REFERRAL_IN_FULL, others.first())

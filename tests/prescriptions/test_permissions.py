@@ -64,7 +64,8 @@ BREAK_INS = {
     "researcher": (404, 404, 404, 404, 404, 404),
     "administrator": (404, 404, 404, 404, 404, 404),
     "outsider": (404, 404, 404, 404, 404, 404),
-    "colleague": (200, 200, 404, 404, 404, 404),  # same site, not their caseload
+    # Same site, not their caseload: reading asks for a reason first (decision 0023).
+    "colleague": (302, 302, 404, 404, 404, 404),
 }
 PAGES = ("list", "detail", "new", "update", "new_link", "revoke_link")
 
@@ -79,6 +80,8 @@ def test_people_without_the_right_change_nothing(who, sent, client_for, request)
         method, url, data = pages[page]
         response = getattr(browser, method)(url, data) if data is not None else browser.get(url)
         assert response.status_code == expected, f"{who} {page}"
+        if expected == 302:
+            assert "/open/" in response["Location"]
         if expected != 200:
             content = response.content.decode()
             assert "Angharad" not in content

@@ -966,7 +966,9 @@ def test_opening_a_referral_is_recorded_as_a_view_by_that_user(
     who, client_for, gp_referrer, pathway_a, request
 ):
     user = request.getfixturevalue(who)
-    referral = make_referral(S.RECEIVED, pathway=pathway_a, by=gp_referrer)
+    # Waiting: a referral every one of them may open (awaiting triage, a coordinator would first
+    # be asked why: tests/referrals/test_coordinator_access.py).
+    referral = make_referral(S.WAITING, pathway=pathway_a, by=gp_referrer)
     assert not AuditEvent.objects.filter(action=AuditAction.VIEW).exists()
 
     client_for(user).get(reverse("referrals:detail", args=[referral.pk]))
@@ -1067,6 +1069,10 @@ def test_administrator_finds_who_touched_a_persons_record(
 ):
     ours = make_referral(S.RECEIVED, pathway=pathway_a, by=gp_referrer)
     theirs = make_referral(S.RECEIVED, pathway=pathway_a, by=other_referrer)
+    # Awaiting triage, on no one's caseload: the coordinator says why first (decision 0023).
+    client_for(coordinator_a).post(
+        reverse("referrals:open_with_reason", args=[ours.pk]), {"reason": "They phoned in"}
+    )
     client_for(coordinator_a).get(reverse("referrals:detail", args=[ours.pk]))
     client_for(manager).get(reverse("referrals:detail", args=[theirs.pk]))
     browser = client_for(administrator)

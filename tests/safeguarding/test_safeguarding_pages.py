@@ -593,6 +593,13 @@ def test_prompt_handled_only_by_their_coordinator_or_a_manager(
 
     colleague = CoordinatorFactory(sites=[site_a])
     url = reverse("safeguarding:prompt", args=[prompt.pk])
+    # Not on their caseload: at site A they first say why they need to read it (decision 0023).
+    response = client_for(colleague).get(url)
+    assert response.status_code == 302 and "/open/" in response["Location"]
+    client_for(colleague).post(
+        reverse("referrals:open_with_reason", args=[in_support.pk]),
+        {"reason": "Covering while her coordinator is away"},
+    )
     response = client_for(colleague).get(url)
     assert response.status_code == 200 and response.context["form"] is None
     assert client_for(colleague).post(url, {"action": "other", "note": "x"}).status_code == 404

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # Inactivity and absolute limits, "sign out everywhere", and no-store on every page.
     "linkwork.core.sessions.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A coordinator refused a referral they may open with a reason is asked for it (0023).
+    "linkwork.referrals.middleware.OpenWithReasonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -209,6 +211,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 # A sign-in unused this long ends (`linkwork.core.sessions`), after a warning two minutes before.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", default=30)
+
+# How long a link coordinator may read a referral outside their caseload after giving a reason,
+# at a site that allows it (`Site.coordinator_access`, decision 0023): a working day.
+OPENED_WITH_REASON_HOURS = env_int("OPENED_WITH_REASON_HOURS", default=8)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

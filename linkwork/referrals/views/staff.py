@@ -1,9 +1,13 @@
 """Pages for referrers and staff, from referral to allocation. Thin: parse, act, render."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -19,6 +23,7 @@ from ..forms import (
     AllocationForm,
     CaseloadCapForm,
     InterimContactForm,
+    OpenWithReasonForm,
     PathwayForm,
     ProvideInformationForm,
     ReferralForm,
@@ -39,6 +44,7 @@ from ..queries import (
     pathways_for,
     pathways_usable_by,
     possible_duplicates,
+    reasons_given_for,
     referral_for,
     referrals_for,
     sites_for,
@@ -151,6 +157,9 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.VIEW_REFERRAL)
+    if has_permission(request.user, Permission.OPEN_WITH_REASON, referral):
+        # Outside the coordinator's caseload, where the site takes a reason: ask for it first.
+        require(request.user, Permission.VIEW_REFERRAL_IN_FULL, referral)
     actions.record_view(by=request.user, obj=referral, person_id=referral.person_id)
     history = referral.status_changes.select_related("by")
     if not has_permission(request.user, Permission.VIEW_REFERRAL_IN_FULL, referral):
@@ -367,6 +376,60 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "referrals/withdraw.html", {"referral": referral, "form": form})
 
 
+@require_http_methods(["GET", "POST"])
+def open_with_reason(request: HttpRequest, pk: int) -> HttpResponse:
+    """Say why, then read the referral of someone outside one's caseload (decision 0023)."""
+    referral = referral_for(request.user, pk, Permission.OPEN_WITH_REASON)
+    wanted = request.POST.get("next") or request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        wanted = ""
+    going_to = wanted or reverse("referrals:detail", args=[referral.pk])
+    if has_permission(request.user, Permission.VIEW_REFERRAL_IN_FULL, referral):
+        return redirect(going_to)  # their own caseload, or a reason given today already
+    form = posted(request, OpenWithReasonForm)
+
+    def act(data):
+        actions.open_with_reason(referral, by=request.user, reason=data["reason"])
+        return redirect(going_to)
+
+    if response := submit(request, form, act):
+        return response
+    return render(
+        request,
+        "referrals/open_with_reason.html",
+        {
+            "referral": referral,
+            "form": form,
+            "next": wanted,
+            "hours": settings.OPENED_WITH_REASON_HOURS,
+        },
+    )
+
+
+def reasons_given(request: HttpRequest) -> HttpResponse:
+    """For managers: each time a coordinator at their sites opened someone else's referral with
+    a reason, newest first, to review."""
+    require(request.user, Permission.REVIEW_REASONS_GIVEN)
+    sites = list(sites_for(request.user))
+    site = id_param(request, "site")
+    opened = reasons_given_for(request.user, site=site)
+    page = Paginator(opened, REASONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/reasons_given.html",
+        {
+            "page": page,
+            "page_links": page_links(request, page),
+            "sites": sites,
+            "site": "" if site is None else str(site),
+            "site_rules": [(s, s.get_coordinator_access_display()) for s in sites],
+        },
+    )
+
+
+REASONS_PER_PAGE = 50
 WAITING_PER_SITE_WHEN_ALL_SHOWN = 30
 
 
