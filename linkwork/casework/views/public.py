@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from linkwork.core.form_pages import attempt, posted
+from linkwork.core.idempotency import replayed
 from linkwork.core.limits import public_form_body_limit
 
 from .. import actions
@@ -26,6 +27,9 @@ from ..forms import ClientFeedbackForm
     method="POST",
 )
 def feedback(request: HttpRequest, signed: str) -> HttpResponse:
+    if response := replayed(request):
+        # The same answers sent again (a double tap, the back button): the first used the link.
+        return response
     link = actions.feedback_link_from(signed)
     if link is None:
         # Tampered, unknown, used, expired or withdrawn: one page, which says nothing about anyone.
@@ -39,7 +43,7 @@ def feedback(request: HttpRequest, signed: str) -> HttpResponse:
                 actions.give_feedback_through_link(link, language=language, **form.cleaned_data)
                 return redirect("casework:feedback_thanks")
 
-            if response := attempt(form, give):
+            if response := attempt(form, give, request=request):
                 return response
             if actions.feedback_link_from(signed) is None:
                 # Used (a second submission) or withdrawn meanwhile.

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from linkwork.core.form_pages import attempt, posted
+from linkwork.core.idempotency import replayed
 from linkwork.core.limits import public_form_body_limit
 
 from .. import actions
@@ -38,6 +39,9 @@ def _refused(request: HttpRequest) -> HttpResponse:
     method="POST",
 )
 def measure(request: HttpRequest, signed: str) -> HttpResponse:
+    if response := replayed(request):
+        # The same answers sent again (a double tap, the back button): the first used the link.
+        return response
     link = actions.measure_link_from(signed)
     if link is None:
         return _refused(request)
@@ -63,7 +67,7 @@ def measure(request: HttpRequest, signed: str) -> HttpResponse:
                 }
                 return redirect("outcomes:measure_thanks")
 
-            if response := attempt(form, complete):
+            if response := attempt(form, complete, request=request):
                 return response
             if actions.measure_link_from(signed) is None:
                 # Used (a second submission) or withdrawn meanwhile.
