@@ -97,8 +97,9 @@ def test_two_forms_opened_separately_make_two_contacts(client_for, coordinator_a
     assert Contact.objects.count() == 2
 
 
+@pytest.mark.usefixtures("schedule_a")
 def test_a_questionnaire_sent_twice_is_recorded_once_and_the_second_is_thanked_not_refused(
-    client, coordinator_a, in_support, schedule_a
+    client, coordinator_a, in_support
 ):
     _link, signed = outcome_actions.create_measure_link(
         in_support, by=coordinator_a, instrument="swemwbs", timepoint="baseline"
@@ -117,8 +118,9 @@ def test_a_questionnaire_sent_twice_is_recorded_once_and_the_second_is_thanked_n
     assert client.post(url, SWEMWBS).status_code == 410
 
 
+@pytest.mark.usefixtures("schedule_a")
 def test_a_repeated_phq9_with_question_9_still_shows_where_to_get_help(
-    client, coordinator_a, in_support, schedule_a
+    client, coordinator_a, in_support
 ):
     """The help page reads what the first submission put in the session; a repeat that arrives
     in a session without it (the first response was dropped) must show it too."""
