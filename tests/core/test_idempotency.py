@@ -12,14 +12,20 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from linkwork.casework.models import Contact
+from linkwork.casework import actions as casework_actions
+from linkwork.casework.models import ClientFeedback, Contact
 from linkwork.core import idempotency
+from linkwork.core.errors import ActionRefused
+from linkwork.core.form_pages import attempt
+from linkwork.core.forms import GovUKForm
 from linkwork.core.models import SubmissionKey
 from linkwork.core.sweeps import registered_sweeps
 from linkwork.outcomes import actions as outcome_actions
 from linkwork.outcomes.models import Measure
 from linkwork.referrals.models import Referral
+from linkwork.referrals.status import ClosureReason
 from linkwork.safeguarding.models import SafeguardingConcern
+from tests.casework.test_feedback_link import ANSWERS
 from tests.factories import make_referral
 from tests.outcomes.conftest import instruments_on, schedule_a  # noqa: F401  (fixtures)
 from tests.referrals.test_referral_journey import date_parts, self_referral_form
@@ -138,6 +144,23 @@ def test_a_repeated_phq9_with_question_9_still_shows_where_to_get_help(
     response = elsewhere.post(url, data, follow=True)
     assert "Samaritans" in response.content.decode()
     assert Measure.objects.filter(referral=in_support).count() == 1
+
+
+def test_feedback_through_a_link_sent_twice_is_kept_once(client, coordinator_a, in_support):
+    casework_actions.close_case(
+        in_support, by=coordinator_a, reason=ClosureReason.GOALS_ACHIEVED, summary="Done"
+    )
+    signed = casework_actions.create_feedback_link(in_support, by=coordinator_a)
+    url = reverse("casework:public_feedback", args=[signed])
+    data = {**ANSWERS, idempotency.FIELD: key_in(client.get(url))}
+
+    first = client.post(url, data)
+    second = client.post(url, data)
+
+    thanks = reverse("casework:feedback_thanks")
+    assert (first.status_code, first["Location"]) == (302, thanks)
+    assert (second.status_code, second["Location"]) == (302, thanks)
+    assert ClientFeedback.objects.filter(referral=in_support).count() == 1
 
 
 def test_a_safeguarding_concern_sent_twice_is_raised_once(client_for, coordinator_a, in_support):
@@ -283,10 +306,6 @@ def test_a_self_referral_with_mistakes_keeps_its_key_and_what_was_typed(
 
 
 def test_a_refused_action_saves_nothing_not_even_the_key(rf, coordinator_a):
-    from linkwork.core.errors import ActionRefused
-    from linkwork.core.form_pages import attempt
-    from linkwork.core.forms import GovUKForm
-
     request = rf.post("/somewhere/")
     request.user = coordinator_a
     request.POST = request.POST.copy()

@@ -27,13 +27,14 @@ from ..forms import ClientFeedbackForm
     method="POST",
 )
 def feedback(request: HttpRequest, signed: str) -> HttpResponse:
-    if response := replayed(request):
-        # The same answers sent again (a double tap, the back button): the first used the link.
-        return response
     link = actions.feedback_link_from(signed)
     if link is None:
-        # Tampered, unknown, used, expired or withdrawn: one page, which says nothing about anyone.
-        return render(request, "casework/public/feedback_refused.html", status=410)
+        # The same answers sent again (a double tap, the back button) find the link used by the
+        # first: they are led to its thank-you page. Otherwise tampered, unknown, used, expired
+        # or withdrawn: one page, which says nothing about anyone.
+        return replayed(request) or render(
+            request, "casework/public/feedback_refused.html", status=410
+        )
     language = link.referral.person.preferred_language
     with translation.override(language):
         form = posted(request, ClientFeedbackForm)
@@ -47,7 +48,9 @@ def feedback(request: HttpRequest, signed: str) -> HttpResponse:
                 return response
             if actions.feedback_link_from(signed) is None:
                 # Used (a second submission) or withdrawn meanwhile.
-                return render(request, "casework/public/feedback_refused.html", status=410)
+                return replayed(request) or render(
+                    request, "casework/public/feedback_refused.html", status=410
+                )
         return render(
             request,
             "casework/public/feedback.html",

@@ -39,12 +39,11 @@ def _refused(request: HttpRequest) -> HttpResponse:
     method="POST",
 )
 def measure(request: HttpRequest, signed: str) -> HttpResponse:
-    if response := replayed(request):
-        # The same answers sent again (a double tap, the back button): the first used the link.
-        return response
     link = actions.measure_link_from(signed)
     if link is None:
-        return _refused(request)
+        # The same answers sent again (a double tap, the back button) find the link used by the
+        # first: they are led to its thank-you page, not refused.
+        return replayed(request) or _refused(request)
     person = link.referral.person
     language = person.preferred_language
     instrument = get_instrument(link.instrument)
@@ -71,7 +70,7 @@ def measure(request: HttpRequest, signed: str) -> HttpResponse:
                 return response
             if actions.measure_link_from(signed) is None:
                 # Used (a second submission) or withdrawn meanwhile.
-                return _refused(request)
+                return replayed(request) or _refused(request)
         return render(
             request,
             "outcomes/public/measure.html",
