@@ -334,17 +334,28 @@ def test_a_refused_action_saves_nothing_not_even_the_key(rf, coordinator_a):
         "safeguarding:raise_concern",
         "safeguarding:raise_flag",
         "referrals:interim_contact",
+        "referrals:pathway_new",
+        "reports:new_event",
+        "outcomes:record_measure",
     ],
 )
+@pytest.mark.usefixtures("schedule_a")
 def test_create_forms_carry_a_key(
     client_for, name, gp_referrer, manager, coordinator_a, in_support, waiting
 ):
-    user, args = {
-        "referrals:refer": (gp_referrer, []),
-        "referrals:record": (manager, []),
-        "referrals:interim_contact": (manager, [waiting.pk]),
-    }.get(name, (coordinator_a, [in_support.pk]))
-    response = client_for(user).get(reverse(name, args=args))
+    user, args, query = {
+        "referrals:refer": (gp_referrer, [], ""),
+        "referrals:record": (manager, [], ""),
+        "referrals:interim_contact": (manager, [waiting.pk], ""),
+        "referrals:pathway_new": (manager, [], ""),
+        "reports:new_event": (manager, [], ""),
+        "outcomes:record_measure": (
+            coordinator_a,
+            [in_support.pk],
+            "?instrument=swemwbs&timepoint=baseline",
+        ),
+    }.get(name, (coordinator_a, [in_support.pk], ""))
+    response = client_for(user).get(reverse(name, args=args) + query)
     assert response.status_code == 200
     key_in(response)
 
