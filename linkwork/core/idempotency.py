@@ -177,7 +177,9 @@ def run_once(request: HttpRequest, act: Callable[[], HttpResponse]) -> HttpRespo
     try:
         with transaction.atomic():
             try:
-                with transaction.atomic():  # a savepoint: the transaction outlives a refusal
+                # Its own savepoint, so that only the claim's IntegrityError is caught here,
+                # never one from the action.
+                with transaction.atomic():
                     claim = SubmissionKey.objects.create(
                         key=token, user=user if user is not None and user.is_authenticated else None
                     )
