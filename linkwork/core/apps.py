@@ -11,6 +11,7 @@ class CoreConfig(AppConfig):
         autodiscover_modules("sweeps")
         from . import (  # noqa: F401  (they register the sweeps of sent messages)
             email,
+            idempotency,  # noqa: F401  (sweeps old submission keys)
             sessions,  # noqa: F401  (stamps each sign-in)
             sms,
         )

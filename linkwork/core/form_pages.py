@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from .errors import ActionRefused
+from .idempotency import OUT_OF_DATE, StaleKey, replayed, run_once
 
 logger = logging.getLogger(__name__)
 
@@ -46,20 +47,39 @@ def submit(
 ) -> HttpResponse | None:
     """On a POST whose form is valid, `act(form.cleaned_data)` and return its response (a
     redirect, usually). None otherwise, or when the action is refused or could not be saved
-    (`attempt`): the caller renders the page again, with the errors and what was typed."""
-    if request.method != "POST" or not form.is_valid():
+    (`attempt`): the caller renders the page again, with the errors and what was typed.
+
+    A POST repeating one already saved (the same `{% submission_key %}`) is redirected to what
+    the first made, before the form is checked (`core.idempotency`)."""
+    if request.method != "POST":
         return None
-    return attempt(form, lambda: act(form.cleaned_data))
+    if response := replayed(request):
+        return response
+    if not form.is_valid():
+        return None
+    return attempt(form, lambda: act(form.cleaned_data), request=request)
 
 
-def attempt(form: forms.BaseForm, act: Callable[[], HttpResponse]) -> HttpResponse | None:
+def attempt(
+    form: forms.BaseForm,
+    act: Callable[[], HttpResponse],
+    *,
+    request: HttpRequest | None = None,
+) -> HttpResponse | None:
     """`act()` in one transaction, and its response. None when it was refused (`ActionRefused`,
     shown on the form beside its field) or when the database could not save it just then (busy
     past its wait, or the connection lost): nothing is saved, the form says so, and the page is
-    shown again with everything that was typed, to send again."""
+    shown again with everything that was typed, to send again.
+
+    Given the `request`, at most once per submission key (`core.idempotency.run_once`): a repeat
+    is redirected to what the first one made."""
     try:
+        if request is not None:
+            return run_once(request, act)
         with transaction.atomic():
             return act()
+    except StaleKey:
+        form.add_error(None, OUT_OF_DATE)
     except ActionRefused as refusal:
         refusal.show_on(form)
     except OperationalError as error:

@@ -1,6 +1,7 @@
-"""What every part of the service builds on, as abstract models (the platform has no tables of
-its own)."""
+"""What every part of the service builds on: abstract models, and the one table of the platform's
+own, the keys that stop a form being saved twice (`SubmissionKey`)."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -65,3 +66,25 @@ class OneTimeLink(models.Model):
             "expired": _("Expired"),
             "open": _("Waiting for an answer"),
         }[self.state()]
+
+
+class SubmissionKey(models.Model):
+    """A form that creates something was sent with this key (`linkwork.core.idempotency`): it
+    was saved once, and sending it again (a double click, a retried or resubmitted POST) leads
+    to what the first one made, `result_url`, instead of making it again.
+
+    `key` is the random part of the hidden field; its signature (who the form was for and where
+    it is sent) is checked before it gets here. `session_data` holds what the first submission
+    put in the session for the page it led to (a questionnaire's "where to get help now"), so a
+    second one shows the same. Rows are swept after `SUBMISSION_KEY_HOURS`."""
+
+    key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    result_url = models.CharField(max_length=2000, blank=True)
+    session_data = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"Submission at {self.created_at:%Y-%m-%d %H:%M}"

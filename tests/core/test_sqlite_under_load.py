@@ -24,6 +24,13 @@ import httpx
 import pytest
 from django.utils import timezone
 
+from tests.core.same_post import (
+    SWEMWBS,
+    assert_one_result,
+    contact_form,
+    post_at_once,
+    self_referral_form,
+)
 from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,6 +82,7 @@ def service(tmp_path_factory):
         "WEB_THREADS": "4",
         "WEB_ACCESS_LOG": "off",
         "MEASURE_LINK_RATE": "10000/h",
+        "SELF_REFERRAL_RATE": "10000/h",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
     _manage(environment, "migrate", "--verbosity", "0")
@@ -177,11 +185,11 @@ def _answer(base: str, signed: str) -> int:
         return response.status_code
 
 
-def _count(database: Path, sql: str) -> int:
+def _count(database: Path, sql: str, *params) -> int:
     import sqlite3
 
     with sqlite3.connect(database) as connection:
-        return connection.execute(sql).fetchone()[0]
+        return connection.execute(sql, params).fetchone()[0]
 
 
 def test_many_saves_at_once_all_land_and_none_fails(service):
@@ -206,11 +214,79 @@ def test_many_saves_at_once_all_land_and_none_fails(service):
     assert "Internal Server Error" not in log
     # Every contact was saved: a redirect back to the record, and a row each.
     assert contact_statuses == [302] * len(contact_statuses)
-    assert _count(service["database"], "SELECT count(*) FROM casework_contact") == len(jobs)
+    spare = service["built"]["spare"]["person"]
+    assert _count(
+        service["database"], "SELECT count(*) FROM casework_contact WHERE referral_id != ?", spare
+    ) == len(jobs)
     # Each questionnaire was recorded once: one submission thanked, the other told the link is
     # spent (or, if it came second, shown the page that says so).
     assert 500 not in answer_statuses
     assert answer_statuses.count(302) == len(built["links"])
     assert _count(
-        service["database"], "SELECT count(*) FROM outcomes_measure WHERE withdrawn_at IS NULL"
+        service["database"],
+        "SELECT count(*) FROM outcomes_measure WHERE withdrawn_at IS NULL AND referral_id != ?",
+        built["spare"]["person"],
     ) == len(built["links"])
+
+
+# --- The same submission six times at once (issue 15: a double click on /refer/ gave a 500, and
+# six answers to one questionnaire link gave four): one record, every answer leads to it.
+
+
+def _no_errors_logged(service) -> None:
+    service["log"].flush()
+    service["log"].seek(0)
+    log = service["log"].read()
+    assert "database is locked" not in log
+    assert "Internal Server Error" not in log
+
+
+def test_a_self_referral_sent_six_times_at_once_is_received_once(service):
+    spare = service["built"]["spare"]
+    responses = post_at_once(
+        service["base"], f"/referrals/self-referral/{spare['site']}/", self_referral_form()
+    )
+    assert_one_result(responses, leads_to=f"/referrals/self-referral/{spare['site']}/sent/")
+    assert (
+        _count(
+            service["database"],
+            "SELECT count(*) FROM referrals_referral WHERE received_via = 'self_referral'",
+        )
+        == 1
+    )
+    _no_errors_logged(service)
+
+
+def test_a_contact_sent_six_times_at_once_is_logged_once(service):
+    spare = service["built"]["spare"]
+    responses = post_at_once(
+        service["base"],
+        f"/casework/referrals/{spare['person']}/contacts/new/",
+        contact_form(),
+        username=spare["username"],
+    )
+    assert_one_result(responses)
+    assert (
+        _count(
+            service["database"],
+            "SELECT count(*) FROM casework_contact WHERE referral_id = ?",
+            spare["person"],
+        )
+        == 1
+    )
+    _no_errors_logged(service)
+
+
+def test_a_questionnaire_sent_six_times_at_once_is_recorded_once(service):
+    spare = service["built"]["spare"]
+    responses = post_at_once(service["base"], f"/measures/questionnaire/{spare['link']}/", SWEMWBS)
+    assert_one_result(responses, leads_to="/measures/questionnaire/thank-you/")
+    assert (
+        _count(
+            service["database"],
+            "SELECT count(*) FROM outcomes_measure WHERE referral_id = ?",
+            spare["person"],
+        )
+        == 1
+    )
+    _no_errors_logged(service)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from linkwork.core.form_pages import attempt, posted
+from linkwork.core.idempotency import replayed
 from linkwork.core.limits import public_form_body_limit
 
 from .. import actions
@@ -28,8 +29,12 @@ from ..forms import ClientFeedbackForm
 def feedback(request: HttpRequest, signed: str) -> HttpResponse:
     link = actions.feedback_link_from(signed)
     if link is None:
-        # Tampered, unknown, used, expired or withdrawn: one page, which says nothing about anyone.
-        return render(request, "casework/public/feedback_refused.html", status=410)
+        # The same answers sent again (a double tap, the back button) find the link used by the
+        # first: they are led to its thank-you page. Otherwise tampered, unknown, used, expired
+        # or withdrawn: one page, which says nothing about anyone.
+        return replayed(request) or render(
+            request, "casework/public/feedback_refused.html", status=410
+        )
     language = link.referral.person.preferred_language
     with translation.override(language):
         form = posted(request, ClientFeedbackForm)
@@ -39,11 +44,13 @@ def feedback(request: HttpRequest, signed: str) -> HttpResponse:
                 actions.give_feedback_through_link(link, language=language, **form.cleaned_data)
                 return redirect("casework:feedback_thanks")
 
-            if response := attempt(form, give):
+            if response := attempt(form, give, request=request):
                 return response
             if actions.feedback_link_from(signed) is None:
                 # Used (a second submission) or withdrawn meanwhile.
-                return render(request, "casework/public/feedback_refused.html", status=410)
+                return replayed(request) or render(
+                    request, "casework/public/feedback_refused.html", status=410
+                )
         return render(
             request,
             "casework/public/feedback.html",

@@ -221,6 +221,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Public self-referral form: at most this many submissions per client address per hour.
+# How long a form that creates something can be sent after it was shown, and how long its
+# single-use key is kept once sent, to tell a repeat (`linkwork.core.idempotency`).
+SUBMISSION_KEY_HOURS = env_int("SUBMISSION_KEY_HOURS", default=24)
 SELF_REFERRAL_RATE = env_str("SELF_REFERRAL_RATE", default="5/h")
 RATELIMIT_VIEW = "linkwork.core.views.rate_limited"
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from linkwork.core.form_pages import attempt, posted
+from linkwork.core.idempotency import replayed
 from linkwork.core.limits import public_form_body_limit
 
 from .. import actions
@@ -40,7 +41,9 @@ def _refused(request: HttpRequest) -> HttpResponse:
 def measure(request: HttpRequest, signed: str) -> HttpResponse:
     link = actions.measure_link_from(signed)
     if link is None:
-        return _refused(request)
+        # The same answers sent again (a double tap, the back button) find the link used by the
+        # first: they are led to its thank-you page, not refused.
+        return replayed(request) or _refused(request)
     person = link.referral.person
     language = person.preferred_language
     instrument = get_instrument(link.instrument)
@@ -63,11 +66,11 @@ def measure(request: HttpRequest, signed: str) -> HttpResponse:
                 }
                 return redirect("outcomes:measure_thanks")
 
-            if response := attempt(form, complete):
+            if response := attempt(form, complete, request=request):
                 return response
             if actions.measure_link_from(signed) is None:
                 # Used (a second submission) or withdrawn meanwhile.
-                return _refused(request)
+                return replayed(request) or _refused(request)
         return render(
             request,
             "outcomes/public/measure.html",
