@@ -46,6 +46,9 @@ class User(AbstractUser):
     # Set when an administrator sets the password: the owner must choose their own before
     # anything else (`core.sessions`), so no one else knows it.
     must_change_password = models.BooleanField(_("must change their password"), default=False)
+    # Made by the demo loader: exempt from having to set up a second factor, but only while
+    # DEBUG is on (`accounts.two_factor`), so never in production.
+    is_demo = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

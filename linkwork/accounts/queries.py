@@ -1,7 +1,11 @@
-"""What a signed-in user's role and sites let them see, before any personal data is involved."""
+"""What a signed-in user's role and sites let them see, before any personal data is involved,
+and the second factors they have set up."""
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django_otp import user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from linkwork.partners.models import Site
 
@@ -24,3 +28,22 @@ def site_for(user, pk: int, permission: Permission) -> Site:
     site = get_object_or_404(Site, pk=pk)
     require(user, permission, site)
     return site
+
+
+def authenticator_for(user) -> TOTPDevice | None:
+    """The user's authenticator app, once set up."""
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+
+
+def recovery_codes_for(user) -> StaticDevice | None:
+    return StaticDevice.objects.devices_for_user(user, confirmed=True).first()
+
+
+def second_factors(user) -> list:
+    """Every confirmed second factor the user has: their authenticator, their recovery codes."""
+    return [device for device in (authenticator_for(user), recovery_codes_for(user)) if device]
+
+
+def has_second_factor(user) -> bool:
+    """Whether the user has any second factor to give (an authenticator, recovery codes)."""
+    return user_has_device(user, confirmed=True)

@@ -23,6 +23,14 @@ class AuditAction(models.TextChoices):
     SIGN_IN_FAILED = "sign_in_failed", _("Failed to sign in")
     SIGN_OUT = "sign_out", _("Signed out")
     LOCKED_OUT = "locked_out", _("Sign-in paused after failures")
+    SECOND_FACTOR = "2fa_passed", _("Gave a sign-in code")
+    SECOND_FACTOR_RECOVERY = "2fa_recovery", _("Gave a recovery code")
+    SECOND_FACTOR_FAILED = "2fa_failed", _("Gave a wrong sign-in code")
+    SECOND_FACTOR_ADDED = "2fa_added", _("Set up two-factor sign-in")
+    RECOVERY_CODES_MADE = "2fa_new_codes", _("Made new recovery codes")
+    SECOND_FACTOR_REMOVED = "2fa_removed", _("Removed two-factor sign-in")
+    PASSWORD_RESET_SENT = "reset_sent", _("Sent a password reset link")
+    PASSWORD_RESET = "password_reset", _("Reset the password by email")
 
 
 class AuditEvent(models.Model):

@@ -85,6 +85,14 @@ SIGN_IN_ACTIONS = (
     AuditAction.SIGN_IN_FAILED,
     AuditAction.SIGN_OUT,
     AuditAction.LOCKED_OUT,
+    AuditAction.SECOND_FACTOR,
+    AuditAction.SECOND_FACTOR_RECOVERY,
+    AuditAction.SECOND_FACTOR_FAILED,
+    AuditAction.SECOND_FACTOR_ADDED,
+    AuditAction.RECOVERY_CODES_MADE,
+    AuditAction.SECOND_FACTOR_REMOVED,
+    AuditAction.PASSWORD_RESET_SENT,
+    AuditAction.PASSWORD_RESET,
 )
 
 
@@ -122,9 +130,15 @@ def describe(event: AuditEvent, names: dict[int, tuple[str, str]]) -> Line:
     elif event.action in SIGN_IN_ACTIONS and detail:
         everywhere = detail.startswith("everywhere")
         place, _space, address = detail.removeprefix("everywhere").strip().partition(" ")
-        where = _("On Django admin") if place == "admin" else _("On the sign-in page")
+        where = {
+            "admin": _("On Django admin"),
+            "account": _("On their account's pages"),
+            "reset": _("On the password reset pages"),
+        }.get(place, _("On the sign-in page"))
         detail = _("%(where)s, from %(address)s") % {"where": where, "address": address}
-        if everywhere:
+        if place == "command":
+            detail = _("By an administrator, with manage.py")
+        elif everywhere:
             detail = _("Every device, from %(address)s") % {"address": address}
     elif detail and (said := _detail_in_words(event)) is not None:
         detail = said
@@ -133,6 +147,8 @@ def describe(event: AuditEvent, names: dict[int, tuple[str, str]]) -> Line:
         reference = f"P{event.person_id:06d}"
     if event.user is not None:
         who = event.user.display_name
+    elif event.action in SIGN_IN_ACTIONS and event.detail.startswith("command"):
+        who = _("An administrator, with manage.py")
     elif event.action in SIGN_IN_ACTIONS:
         who = _("Someone, with a name that is no account")
     else:

@@ -1,5 +1,7 @@
 """Sign-ins in the audit log: each success, failure, sign-out and lock-out, on the sign-in page
-and on Django admin alike, with the account (when there is one) and the address.
+and on Django admin alike, with the account (when there is one) and the address; the second
+factor (each code given, right or wrong, setting it up, new recovery codes, removing it); and
+passwords reset by email (the link sent, the reset).
 
 A failed sign-in for a name that is no account is recorded without the name typed: people
 type their password in the wrong box."""
@@ -13,12 +15,22 @@ from linkwork.core.client_ip import client_ip
 from .models import AuditAction, AuditEvent
 
 ADMIN_PREFIX = "/django-admin/"
+ACCOUNT_PREFIX = "/account/"
+RESET_PREFIX = "/account/password-reset/"
+CODE_PREFIX = "/account/two-factor/code/"
 
 
 def _where(request) -> str:
     if request is None:
         return ""
-    place = "admin" if request.path.startswith(ADMIN_PREFIX) else "sign-in"
+    if request.path.startswith(ADMIN_PREFIX):
+        place = "admin"
+    elif request.path.startswith(RESET_PREFIX):
+        place = "reset"
+    elif request.path.startswith(ACCOUNT_PREFIX) and not request.path.startswith(CODE_PREFIX):
+        place = "account"
+    else:
+        place = "sign-in"
     return f"{place} {client_ip(request)}"
 
 
@@ -61,6 +73,29 @@ def sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
     _write(AuditAction.SIGN_IN_FAILED, _account(credentials.get("username")), request)
 
 
+def _about(action: AuditAction):
+    """A listener writing `action` about the signal's `user`, done by `by` (who is the user
+    themselves unless the signal says otherwise: None for an administrator's command)."""
+
+    def listener(sender, user, request=None, **kwargs) -> None:
+        by = kwargs.get("by", user)
+        with transaction.atomic():
+            AuditEvent.objects.create(
+                user=by,
+                action=action,
+                object_type="accounts.user",
+                object_id=str(user.pk),
+                detail=(_where(request) if request is not None else "command")[:200],
+            )
+
+    return listener
+
+
+def second_factor_passed(sender, user, request=None, recovery=False, **kwargs) -> None:
+    action = AuditAction.SECOND_FACTOR_RECOVERY if recovery else AuditAction.SECOND_FACTOR
+    _write(action, user, request)
+
+
 def locked_out(sender, request, username=None, ip_address=None, **kwargs) -> None:
     _write(AuditAction.LOCKED_OUT, _account(username), request)
 
@@ -92,3 +127,16 @@ def connect() -> None:
     user_locked_out.connect(locked_out, dispatch_uid="audit.locked_out")
     signed_out_everywhere.connect(everywhere, dispatch_uid="audit.signed_out_everywhere")
     password_changed_signal.connect(password_changed, dispatch_uid="audit.password_changed")
+
+    from linkwork.accounts import signals
+
+    signals.second_factor_passed.connect(second_factor_passed, dispatch_uid="audit.2fa_passed")
+    for signal, action in (
+        (signals.second_factor_failed, AuditAction.SECOND_FACTOR_FAILED),
+        (signals.second_factor_added, AuditAction.SECOND_FACTOR_ADDED),
+        (signals.recovery_codes_made, AuditAction.RECOVERY_CODES_MADE),
+        (signals.second_factor_removed, AuditAction.SECOND_FACTOR_REMOVED),
+        (signals.password_reset_sent, AuditAction.PASSWORD_RESET_SENT),
+        (signals.password_reset, AuditAction.PASSWORD_RESET),
+    ):
+        signal.connect(_about(action), dispatch_uid=f"audit.{action.value}", weak=False)

@@ -38,6 +38,31 @@ urlpatterns = [
     ),
     path("account/keep-alive/", account_views.keep_alive, name="keep_alive"),
     path("account/password/", account_views.ChangePassword.as_view(), name="password_change"),
+    path("account/two-factor/", account_views.two_factor, name="two_factor"),
+    path("account/two-factor/code/", account_views.two_factor_verify, name="two_factor_verify"),
+    path(
+        "account/two-factor/recovery-codes/",
+        account_views.recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("account/two-factor/remove/", account_views.remove_two_factor, name="two_factor_remove"),
+    # A forgotten password, reset by email (no account needed to ask).
+    path("account/password-reset/", account_views.ResetPassword.as_view(), name="password_reset"),
+    path(
+        "account/password-reset/sent/",
+        account_views.ResetPasswordSent.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "account/password-reset/<uidb64>/<token>/",
+        account_views.ChooseNewPassword.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/password-reset/done/",
+        account_views.PasswordResetDone.as_view(),
+        name="password_reset_complete",
+    ),
     # The language switch works before signing in too (public self-referral form).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("referrals/", include("linkwork.referrals.urls")),

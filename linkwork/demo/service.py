@@ -12,6 +12,7 @@ Every person is made up: NHS numbers are in the 999 range reserved for testing, 
 Ofcom's drama range (07700 900xxx), landlines in 01632 960xxx, emails at example domains.
 """
 
+import base64
 import datetime
 import random
 from collections import Counter
@@ -23,6 +24,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 
 from linkwork.accounts.models import Role, User
@@ -104,6 +106,11 @@ SEED = 2026
 # restrictions eased. Support was by telephone and video only (`Demo.in_lockdown`).
 LOCKDOWN = (215, 152)
 PASSWORD = "linkwork-demo"  # noqa: S105 - a published demo password, for a demo database only
+# The demo account that shows two-factor sign-in, and its authenticator's secret (base32, as an
+# app takes it; published in the README, for a demo database only): its code is
+# `oathtool --totp -b NRUW423XN5ZGWLLEMVWW6LJSMZQSCIJB`.
+TWO_FACTOR_USER = "admin"
+TWO_FACTOR_SECRET = "NRUW423XN5ZGWLLEMVWW6LJSMZQSCIJB"  # noqa: S105 - published, demo only
 
 S = ReferralStatus
 GP = SourceType.GP_PRACTICE
@@ -924,6 +931,7 @@ class Demo:
                 is_staff=role == Role.ADMINISTRATOR,
                 is_superuser=role == Role.ADMINISTRATOR,
                 date_joined=joined,
+                is_demo=True,
             )
             if cap:
                 user.caseload_cap = cap
@@ -933,6 +941,12 @@ class Demo:
             user.save()
             user.sites.set([self.sites[slug] for slug in sites])
             self.users[username] = user
+        # One account with two-factor sign-in set up, to show the code step after the password.
+        TOTPDevice.objects.create(
+            user=self.users[TWO_FACTOR_USER],
+            name="Authenticator app",
+            key=base64.b32decode(TWO_FACTOR_SECRET).hex(),
+        )
 
     def started_on(self, username: str) -> datetime.date:
         if username in STARTED_DAYS_AGO:
@@ -955,6 +969,7 @@ class Demo:
                 caseload_cap=cap,
                 date_joined=joined,
                 started_on=self.started_on(username),
+                is_demo=True,
             )
             user.set_password(PASSWORD)
             user.save()

@@ -34,6 +34,9 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav": [], "service_name": _("Linkwork")}
     path = request.path
+    if path == reverse("two_factor_verify"):
+        # Before the second factor, every page leads back here: offer none of them.
+        return {"nav": [], "service_name": _("Linkwork")}
     items = [
         {"label": label, "url": reverse(url_name), "home": url_name == "home"}
         for label, url_name, perm in NAVIGATION

@@ -65,6 +65,11 @@ def _clear_cache():
 # form        302 to the only open self-referral form
 # adm-login   302 to the Django admin's own sign-in (signed in, but not staff)
 # reason      302 to the page asking a coordinator why they need someone else's referral (0023)
+# 2fa         302 to setting up two-factor sign-in (removing it, with none to remove)
+#
+# Two-factor sign-in's own gate (enrolment first, the code after the password) is tested in
+# tests/accounts/test_two_factor.py; here nobody has a second factor and none is demanded, as
+# in the test settings. A reset link that is not a real one shows "This link does not work".
 #
 # "outsider" is an active link coordinator who works at no site: role pages open, empty.
 
@@ -77,6 +82,14 @@ account                 login      200        200        200        200        2
 keep_alive              login      405        405        405        405        405        405
 sign_out_everywhere     login      405        405        405        405        405        405
 password_change         login      200        200        200        200        200        200
+two_factor              login      200        200        200        200        200        200
+two_factor_verify       login      home       home       home       home       home       home
+two_factor_codes        login      405        405        405        405        405        405
+two_factor_remove       login      2fa        2fa        2fa        2fa        2fa        2fa
+password_reset          200        200        200        200        200        200        200
+password_reset_sent     200        200        200        200        200        200        200
+password_reset_bad_link 200        200        200        200        200        200        200
+password_reset_done     200        200        200        200        200        200        200
 sign_in                 200        home       home       home       home       home       home
 referral_list           login      200        200        200        403        403        200
 record                  login      200        200        403        403        403        200
@@ -386,6 +399,16 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "keep_alive": lambda: reverse("keep_alive"),
         "sign_out_everywhere": lambda: reverse("sign_out_everywhere"),
         "password_change": lambda: reverse("password_change"),
+        "two_factor": lambda: reverse("two_factor"),
+        "two_factor_verify": lambda: reverse("two_factor_verify"),
+        "two_factor_codes": lambda: reverse("two_factor_recovery_codes"),
+        "two_factor_remove": lambda: reverse("two_factor_remove"),
+        "password_reset": lambda: reverse("password_reset"),
+        "password_reset_sent": lambda: reverse("password_reset_done"),
+        "password_reset_bad_link": lambda: reverse(
+            "password_reset_confirm", kwargs={"uidb64": "MQ", "token": "not-a-token"}
+        ),
+        "password_reset_done": lambda: reverse("password_reset_complete"),
         "sign_in": lambda: reverse("login"),
         "referral_list": lambda: reverse("referrals:list"),
         "record": lambda: reverse("referrals:record"),
@@ -571,6 +594,7 @@ def assert_outcome(response, outcome: str, url: str) -> None:
         "login": reverse("login"),
         "home": reverse("home"),
         "adm-login": reverse("admin:login"),
+        "2fa": reverse("two_factor"),
         "form": reverse("referrals:self_referral", args=["rhondda"]),
     }[outcome]
     assert _redirect_path(response) == expected_path
@@ -621,6 +645,14 @@ def test_the_matrix_covers_every_url_in_the_app():
         "keep_alive",
         "sign_out_everywhere",
         "password_change",
+        "two_factor",
+        "two_factor_verify",
+        "two_factor_recovery_codes",
+        "two_factor_remove",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
         "referrals:list",
         "referrals:record",
         "referrals:refer",

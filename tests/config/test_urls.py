@@ -38,6 +38,14 @@ SITE_WIDE = {
     "sign_out_everywhere",
     "keep_alive",
     "password_change",
+    "two_factor",
+    "two_factor_verify",
+    "two_factor_recovery_codes",
+    "two_factor_remove",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
 }
 
 

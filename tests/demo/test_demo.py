@@ -1,6 +1,7 @@
 """`manage.py load_demo`: a believable demo service, the same every time."""
 
 import io
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -218,6 +219,28 @@ def test_named_accounts(loaded):
     admin = User.objects.get(username="admin")
     assert admin.is_staff and admin.is_superuser
     assert User.objects.get(username="referrer").organisation.source_type == "gp_practice"
+
+
+def test_every_demo_account_is_marked_and_admin_has_the_published_authenticator(loaded, settings):
+    from base64 import b32decode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from linkwork.accounts import two_factor
+    from linkwork.demo.service import TWO_FACTOR_SECRET
+
+    assert not User.objects.filter(is_demo=False).exists()
+    (device,) = TOTPDevice.objects.all()
+    assert device.user.username == "admin" and device.confirmed
+    assert device.key == b32decode(TWO_FACTOR_SECRET).hex()
+    # The README's key, as the README prints it.
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"oathtool --totp -b {TWO_FACTOR_SECRET}" in readme
+    manager = User.objects.get(username="manager")
+    settings.DEBUG = True
+    assert not two_factor.required_for(manager)
+    settings.DEBUG = False
+    assert two_factor.required_for(manager)
 
 
 def test_the_referrer_can_refer_to_both_sites_and_has_referrals_in_many_states(loaded):

@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
@@ -63,6 +66,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Which second factor, if any, this session was verified with (`request.user.is_verified()`).
+    "django_otp.middleware.OTPMiddleware",
+    # The second factor: a code before any page for those who have one, enrolment first for
+    # those who must (before the session limits, so nothing else is reachable until then).
+    "linkwork.accounts.two_factor.SecondFactorMiddleware",
     # Inactivity and absolute limits, "sign out everywhere", and no-store on every page.
     "linkwork.core.sessions.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -159,6 +167,29 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 TRUSTED_PROXY_HEADER = env_str("TRUSTED_PROXY_HEADER", default="")
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=1)
 RATELIMIT_IP_META_KEY = "linkwork.core.client_ip.client_ip"
+
+# Two-factor sign-in (django-otp, decision 0019; `linkwork.accounts.two_factor`). Anyone with an
+# authenticator app set up gives a code after their password. Managers, administrators (and
+# every staff or superuser account) and researchers must set one up; link coordinators too where
+# TWO_FACTOR_REQUIRED_FOR_COORDINATORS is on. Demo accounts are exempt only while DEBUG is on.
+TWO_FACTOR_REQUIRED_ROLES = ["manager", "administrator", "researcher"]
+TWO_FACTOR_REQUIRED_FOR_COORDINATORS = env_bool(
+    "TWO_FACTOR_REQUIRED_FOR_COORDINATORS", default=False
+)
+# Not read from the environment: only the test settings turn it off, for the many tests that
+# sign in with `force_login` (tests/accounts/test_two_factor.py turns it back on).
+TWO_FACTOR_ENROLMENT_REQUIRED = True
+OTP_TOTP_ISSUER = "Linkwork"
+# After n wrong codes, the next is refused for 2^(n-1) seconds (django-otp's own throttling).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# How many recovery codes each set has.
+RECOVERY_CODES = 10
+
+# Password reset by email: how long the link works (seconds), and how many requests one address,
+# and one email address typed, may make an hour.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+PASSWORD_RESET_RATE = env_str("PASSWORD_RESET_RATE", default="5/h")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -31,3 +31,9 @@ DIRECTORY_IMPORT_ALLOW_INTERNAL_HOSTS = True
 # The demo service (`manage.py load_demo`): never installed in production.
 INSTALLED_APPS = [*INSTALLED_APPS, "linkwork.demo"]
 SMS_BACKEND = "linkwork.core.sms.MemoryBackend"
+
+# Most tests sign in with `force_login` and no second factor: enrolment is not demanded of the
+# roles that need it, except in the tests that turn this back on (tests/accounts/
+# test_two_factor.py, which also checks the production value). Someone who has a second factor
+# is still asked for it.
+TWO_FACTOR_ENROLMENT_REQUIRED = False
