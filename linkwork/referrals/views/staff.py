@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from linkwork.accounts.permissions import Permission, has_permission, require
+from linkwork.audit.models import RecordPart
 from linkwork.core.form_pages import posted, submit
 from linkwork.core.keyset import keyset_links, keyset_page
 from linkwork.core.pagination import page_links
@@ -151,7 +152,9 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.VIEW_REFERRAL)
-    actions.record_view(by=request.user, obj=referral, person_id=referral.person_id)
+    actions.record_view(
+        by=request.user, obj=referral, person_id=referral.person_id, part=RecordPart.REFERRAL
+    )
     history = referral.status_changes.select_related("by")
     if not has_permission(request.user, Permission.VIEW_REFERRAL_IN_FULL, referral):
         # A referrer sees each step and its date; the service's messages only where the person
@@ -203,7 +206,9 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def triage(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.TRIAGE_REFERRAL)
-    actions.record_view(by=request.user, obj=referral, person_id=referral.person_id)
+    actions.record_view(
+        by=request.user, obj=referral, person_id=referral.person_id, part=RecordPart.TRIAGE
+    )
     duplicates = list(possible_duplicates(referral, within=referrals_for(request.user))[:10])
     form = posted(request, TriageForm, duplicates=duplicates)
 
