@@ -14,8 +14,6 @@ Only signed-in users reach these lookups (staff pages send anyone else to sign i
 
 from __future__ import annotations
 
-from typing import NoReturn
-
 from django.db import models
 from django.http import Http404
 
@@ -66,10 +64,6 @@ def require_or_refuse(
     if not has_permission(user, permission, obj):
         asked_for = obj if asked_for is None else asked_for
         raise Refused(asked_for._meta.label_lower, asked_for.pk, person_id)
-
-
-def refuse(obj: models.Model, *, person_id: int | None) -> NoReturn:
-    raise Refused(obj._meta.label_lower, obj.pk, person_id)
 
 
 class RefusedAccessMiddleware:
