@@ -420,13 +420,19 @@ class ReasonRequired(Http404):
         self.referral_id = referral_id
 
 
+def ask_for_a_reason(user, perm: Permission, referral) -> None:
+    """Raise `ReasonRequired` if the user, refused `perm` on the referral, may read it once
+    they say why; otherwise return, and the caller answers 404."""
+    if perm in READS_IN_FULL and has_permission(user, Permission.OPEN_WITH_REASON, referral):
+        raise ReasonRequired(referral.pk)
+
+
 def require(user, perm: Permission, obj=None) -> None:
     """Raise 404 for an object outside the user's scope, 403 for a page they may not use, and
     `ReasonRequired` where a coordinator may read the referral after giving a reason."""
     if has_permission(user, perm, obj):
         return
     if obj is not None:
-        if perm in READS_IN_FULL and has_permission(user, Permission.OPEN_WITH_REASON, obj):
-            raise ReasonRequired(obj.pk)
+        ask_for_a_reason(user, perm, obj)
         raise Http404
     raise PermissionDenied

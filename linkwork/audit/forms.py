@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from linkwork.accounts.models import User
 from linkwork.core.forms import GovUKForm
 
-from .models import AuditAction
+from .models import AuditAction, RecordPart
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -31,6 +31,12 @@ class AuditSearchForm(GovUKForm):
     )
     action = forms.ChoiceField(
         label=_("Action"), choices=[("", _("Any")), *AuditAction.choices], required=False
+    )
+    part = forms.ChoiceField(
+        label=_("What was viewed"),
+        help_text=_("The part of a person's record a page showed"),
+        choices=[("", _("Any")), *RecordPart.choices],
+        required=False,
     )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -31,6 +31,33 @@ class AuditAction(models.TextChoices):
     SECOND_FACTOR_REMOVED = "2fa_removed", _("Removed two-factor sign-in")
     PASSWORD_RESET_SENT = "reset_sent", _("Sent a password reset link")
     PASSWORD_RESET = "password_reset", _("Reset the password by email")
+    # A signed-in user asked for a record they may not see (or one that does not exist): they
+    # were answered 404 like anyone else (`audit.refusals`).
+    REFUSED = "refused", _("Refused access")
+
+
+class RecordPart(models.TextChoices):
+    """Which part of a person's record a view line is about: one per page that shows it. A
+    fixed vocabulary, never anything from the record itself."""
+
+    REFERRAL = "referral", _("The referral")
+    TRIAGE = "triage", _("The referral, to triage it")
+    RECORD = "record", _("The person's record")
+    TIMELINE = "timeline", _("The person's timeline")
+    WHAT_MATTERS = "what_matters", _("What matters to the person")
+    GOAL = "goal", _("A goal and its steps")
+    MEASURES = "measures", _("Outcome measures")
+    PRESCRIPTIONS = "prescriptions", _("Social prescriptions")
+    PRESCRIPTION = "prescription", _("A social prescription")
+    FINDING_A_SERVICE = "find_service", _("The directory, finding a service for the person")
+    SERVICE_LINK = "service_link", _("What a service was sent, through its link")
+    SAFEGUARDING = "safeguarding", _("Safeguarding: risk flags and concerns")
+    CONCERN = "concern", _("A safeguarding concern")
+    PROMPT = "prompt", _("A PHQ-9 question 9 check")
+    TRIAL = "trial", _("Their part in a trial")
+    LETTER = "letter", _("A letter")
+    LETTER_PREVIEW = "letter_preview", _("A letter's preview")
+    LETTER_PDF = "letter_pdf", _("A letter, downloaded to print")
 
 
 class AuditEvent(models.Model):
@@ -47,6 +74,8 @@ class AuditEvent(models.Model):
     person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     fields = models.JSONField(default=list, blank=True)
     detail = models.CharField(max_length=200, blank=True)
+    # For a view of someone's record: which part of it was on the page.
+    part = models.CharField(max_length=20, choices=RecordPart.choices, blank=True, default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 

@@ -105,6 +105,13 @@ class Line:
     person_reference: str
     person_name: str
     detail: str
+    #: For a view of someone's record, the part of it the page showed, in words.
+    viewed: str = ""
+
+    @property
+    def detail_in_full(self) -> str:
+        """The part viewed and the detail, as one (the download's Detail column)."""
+        return " – ".join(said for said in (self.viewed, self.detail) if said)
 
 
 def describe(event: AuditEvent, names: dict[int, tuple[str, str]]) -> Line:
@@ -120,6 +127,8 @@ def describe(event: AuditEvent, names: dict[int, tuple[str, str]]) -> Line:
     elif event.action == AuditAction.SEARCH and detail.startswith("search by "):
         searched = detail.removeprefix("search by ")
         detail = _("Searched by %(kind)s") % {"kind": SEARCH_KINDS.get(searched, searched)}
+    elif detail == "service link opened":
+        detail = ""  # the part viewed says it
     elif detail == "calendar feed read":
         detail = _("A calendar read the diary's address")
     elif exported := EXPORTED.fullmatch(detail):
@@ -154,7 +163,8 @@ def describe(event: AuditEvent, names: dict[int, tuple[str, str]]) -> Line:
     else:
         who = _("Public form or link")
     record = f"{kind} {event.object_id}".strip() if event.object_id else kind
-    return Line(event, who, what, record, reference, name, detail)
+    viewed = event.get_part_display() if event.part else ""
+    return Line(event, who, what, record, reference, name, detail, viewed)
 
 
 def describe_all(events: list[AuditEvent]) -> list[Line]:

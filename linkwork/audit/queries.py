@@ -14,6 +14,7 @@ def audit_events(
     person_id: int | None = None,
     user=None,
     action: str = "",
+    part: str = "",
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> QuerySet[AuditEvent]:
@@ -26,6 +27,8 @@ def audit_events(
         events = events.filter(user=user)
     if action:
         events = events.filter(action=action)
+    if part:
+        events = events.filter(part=part)
     # As ranges of time (local days), so the index on `at` serves them.
     if date_from:
         events = events.filter(at__gte=start_of_day(date_from))

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.db import models, transaction
 
-from .models import AuditAction, AuditEvent
+from .models import AuditAction, AuditEvent, RecordPart
 
 
 def record(
@@ -15,8 +15,10 @@ def record(
     person_id: int | None = None,
     fields: Iterable[str] = (),
     detail: str = "",
+    part: RecordPart | str = "",
 ) -> AuditEvent:
-    """Write one audit line. Callers must not put personal data in `detail`.
+    """Write one audit line. Callers must not put personal data in `detail`. A view of
+    someone's record names the `part` of it the page showed.
 
     Must run inside the transaction of the change it describes, so that the change and its
     audit line are committed, or rolled back, together.
@@ -31,6 +33,7 @@ def record(
         person_id=person_id,
         fields=sorted(fields),
         detail=detail[:200],
+        part=part,
     )
 
 
@@ -65,3 +68,16 @@ def record_export(*, by, detail: str) -> AuditEvent:
     return AuditEvent.objects.create(
         user=by, action=AuditAction.VIEW, object_type="audit.export", detail=detail[:200]
     )
+
+
+def record_refused(*, by, object_type: str, object_id: str, person_id: int | None) -> AuditEvent:
+    """A line for a record a signed-in user asked for and was refused (`audit.refusals`): the
+    kind of record and the id asked for, and whose it is when it exists."""
+    with transaction.atomic():
+        return AuditEvent.objects.create(
+            user=by,
+            action=AuditAction.REFUSED,
+            object_type=object_type[:60],
+            object_id=object_id[:40],
+            person_id=person_id,
+        )

@@ -31,6 +31,7 @@ def _searched(request: HttpRequest):
             person_id=data["person"],
             user=data["user"],
             action=data["action"],
+            part=data["part"],
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
@@ -102,7 +103,7 @@ def export(request: HttpRequest) -> HttpResponse:
                 line.record,
                 line.person_reference,
                 line.person_name,
-                line.detail,
+                line.detail_in_full,
             )
         )
     record_export(by=request.user, detail=f"audit log exported: {len(chosen)} lines")

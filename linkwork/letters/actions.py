@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from linkwork.audit import service as audit
-from linkwork.audit.models import AuditAction
+from linkwork.audit.models import AuditAction, RecordPart
 from linkwork.core.errors import ActionRefused
 from linkwork.referrals.models import Language, Referral
 
@@ -136,6 +136,7 @@ def record_preview(referral: Referral, *, by, kind: str, language: str) -> None:
         obj=referral,
         person_id=referral.person_id,
         detail=f"{PREVIEWED} {kind} {language}",
+        part=RecordPart.LETTER_PREVIEW,
     )
 
 
@@ -147,6 +148,7 @@ def record_read(letter: Letter, *, by, downloaded: bool = False) -> None:
         obj=letter,
         person_id=letter.referral.person_id,
         detail=DOWNLOADED if downloaded else "",
+        part=RecordPart.LETTER_PDF if downloaded else RecordPart.LETTER,
     )
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from linkwork.accounts.permissions import Permission
+from linkwork.audit.refusals import visible_or_404
 from linkwork.casework.models import Closure, Contact, ContactOutcome, SupportPlan
 from linkwork.casework.queries import person_in_support_for
 from linkwork.partners.models import Site
@@ -33,7 +33,11 @@ def person_for(user, pk: int, permission: Permission) -> Referral:
 def letter_for(user, pk: int, letter_pk: int) -> Letter:
     """One of the person's letters, for someone who may open their record; 404 otherwise."""
     referral = person_for(user, pk, Permission.VIEW_PERSON_RECORD)
-    return get_object_or_404(letters_of(referral).select_related("referral__person"), pk=letter_pk)
+    return visible_or_404(
+        letters_of(referral).select_related("referral__person"),
+        pk=letter_pk,
+        person="referral__person_id",
+    )
 
 
 def booked_contacts(referral: Referral, *, now: datetime.datetime | None = None) -> list[Contact]:

@@ -24,7 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from linkwork.audit import service as audit
-from linkwork.audit.models import AuditAction
+from linkwork.audit.models import AuditAction, RecordPart
 from linkwork.core.email import email_after_commit
 from linkwork.core.errors import ActionRefused
 from linkwork.core.links import absolute_url
@@ -432,6 +432,7 @@ def record_link_opened(link: ServiceLink) -> None:
         obj=link.prescription,
         person_id=link.prescription.referral.person_id,
         detail="service link opened",
+        part=RecordPart.SERVICE_LINK,
     )
 
 

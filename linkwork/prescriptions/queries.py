@@ -4,9 +4,9 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
 
 from linkwork.accounts.queries import sites_for
+from linkwork.audit.refusals import visible_or_404
 from linkwork.directory.models import Service
 from linkwork.directory.queries import availability_rank
 from linkwork.partners.models import Site
@@ -64,10 +64,11 @@ def awaiting_an_answer(referral: Referral) -> QuerySet[SocialPrescription]:
 def prescription_of(referral: Referral, pk: int) -> SocialPrescription:
     """One of the person's social prescriptions, with its service and who made it; 404 if it is
     not theirs. The caller has found `referral` with `referral_for` (so checked the permission)."""
-    return get_object_or_404(
+    return visible_or_404(
         SocialPrescription.objects.select_related("service", "referral", "created_by"),
         referral=referral,
         pk=pk,
+        person="referral__person_id",
     )
 
 

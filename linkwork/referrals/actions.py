@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from linkwork.accounts.models import Role, User
 from linkwork.audit import service as audit
-from linkwork.audit.models import AuditAction
+from linkwork.audit.models import AuditAction, RecordPart
 from linkwork.core.errors import ActionRefused
 from linkwork.partners.models import Organisation, SourceType
 
@@ -502,9 +502,10 @@ def save_pathway(
     return pathway
 
 
-def record_view(*, by: User, obj, person_id: int | None) -> None:
-    """Attribute a read of someone's record to the user who opened it."""
-    audit.record(by=by, action=AuditAction.VIEW, obj=obj, person_id=person_id)
+def record_view(*, by: User, obj, person_id: int | None, part: RecordPart) -> None:
+    """Attribute a read of someone's record to the user who opened it, naming the part of the
+    record the page showed."""
+    audit.record(by=by, action=AuditAction.VIEW, obj=obj, person_id=person_id, part=part)
 
 
 # --- Caseload caps -------------------------------------------------------------------------------

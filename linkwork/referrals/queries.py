@@ -27,8 +27,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from linkwork.accounts.models import Role, User
-from linkwork.accounts.permissions import Permission, require
+from linkwork.accounts.permissions import Permission
 from linkwork.accounts.queries import sites_for
+from linkwork.audit.refusals import require_or_refuse, visible_or_404
 from linkwork.partners.models import Site, SourceType
 
 from .models import (
@@ -81,12 +82,15 @@ def referral_for(
     fetches a single referral.
 
     Looked up among `scope(user)`: `referrals_for` unless the page narrows it (casework's
-    `people_in_support_for`, say), so anyone outside that scope answers 404. Then
-    `require(user, permission, referral)`, which also answers 404 (with an object it never says
-    403), so a page does not reveal whether someone it will not show exists.
+    `people_in_support_for`, say), so anyone outside that scope answers 404. Then the
+    permission on the referral, which also answers 404 (with an object it never says 403), so a
+    page does not reveal whether someone it will not show exists. Each such 404 is a refusal,
+    in the audit log with whose referral it was (`audit.refusals`).
     """
-    referral = get_object_or_404(scope(user).select_related("pathway_version"), pk=pk)
-    require(user, permission, referral)
+    referral = visible_or_404(
+        scope(user).select_related("pathway_version"), pk=pk, person="person_id"
+    )
+    require_or_refuse(user, permission, referral, person_id=referral.person_id)
     return referral
 
 

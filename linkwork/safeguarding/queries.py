@@ -12,11 +12,11 @@ import datetime
 
 from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from linkwork.accounts.models import Role
-from linkwork.accounts.permissions import Permission, require, site_ids_of
+from linkwork.accounts.permissions import Permission, site_ids_of
+from linkwork.audit.refusals import require_or_refuse, visible_or_404
 from linkwork.core.memo import remembered
 from linkwork.referrals.models import Allocation, Referral
 from linkwork.referrals.queries import referrals_for
@@ -137,44 +137,53 @@ def concerns_for(referral: Referral) -> QuerySet[SafeguardingConcern]:
 
 
 # --- One record, for a page about it ------------------------------------------------------------
+# Each answers 404 for a record outside the user's scope or that does not exist, and the audit
+# log keeps the refusal (`audit.refusals`).
+
+
+def _require(user, permission: Permission, asked_for, referral: Referral) -> None:
+    require_or_refuse(user, permission, referral, person_id=referral.person_id, asked_for=asked_for)
 
 
 def concern_for(user, pk: int, permission: Permission) -> SafeguardingConcern:
     """The concern `pk`, with its person, site and who raised and closed it, if the user has
     `permission` on its referral; otherwise 404."""
-    concern = get_object_or_404(
+    concern = visible_or_404(
         SafeguardingConcern.objects.select_related(
             "referral__person", "referral__site", "raised_by", "closed_by"
         ),
         pk=pk,
+        person="referral__person_id",
     )
-    require(user, permission, concern.referral)
+    _require(user, permission, concern, concern.referral)
     return concern
 
 
 def escalation_for(user, pk: int, permission: Permission) -> Escalation:
     """The escalation `pk`, with its concern's person and site, if the user has `permission` on
     the concern's referral; otherwise 404."""
-    escalation = get_object_or_404(
+    escalation = visible_or_404(
         Escalation.objects.select_related(
             "concern__referral__person", "concern__referral__site", "by"
         ),
         pk=pk,
+        person="concern__referral__person_id",
     )
-    require(user, permission, escalation.concern.referral)
+    _require(user, permission, escalation, escalation.concern.referral)
     return escalation
 
 
 def prompt_for(user, pk: int, permission: Permission) -> SafeguardingPrompt:
     """The item 9 check `pk`, with its person, site, measure, who handled it and any concern
     raised, if the user has `permission` on its referral; otherwise 404."""
-    prompt = get_object_or_404(
+    prompt = visible_or_404(
         SafeguardingPrompt.objects.select_related(
             "referral__person", "referral__site", "measure", "handled_by", "concern"
         ),
         pk=pk,
+        person="referral__person_id",
     )
-    require(user, permission, prompt.referral)
+    _require(user, permission, prompt, prompt.referral)
     return prompt
 
 
@@ -182,10 +191,13 @@ def flag_for(user, pk: int, permission: Permission, *, person_id: int) -> RiskFl
     """The risk flag `pk` on this person, if the user has `permission` on the referral it was
     raised under; otherwise 404. A flag is on the person (it shows wherever they are known), but
     belongs to the site whose referral it was raised under."""
-    flag = get_object_or_404(
-        RiskFlag.objects.select_related("raised_by", "referral"), pk=pk, person_id=person_id
+    flag = visible_or_404(
+        RiskFlag.objects.select_related("raised_by", "referral"),
+        pk=pk,
+        person_id=person_id,
+        person="person_id",
     )
-    require(user, permission, flag.referral)
+    _require(user, permission, flag, flag.referral)
     return flag
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.accounts.queries import sites_for
+from linkwork.audit.models import RecordPart
 from linkwork.core.form_pages import posted, submit
 from linkwork.core.params import id_param
 from linkwork.outcomes.instruments import get_instrument
@@ -111,7 +112,7 @@ def open_escalations(request: HttpRequest) -> HttpResponse:
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.VIEW_SAFEGUARDING)
     user = request.user
-    record_view(by=user, obj=referral, person_id=referral.person_id)
+    record_view(by=user, obj=referral, person_id=referral.person_id, part=RecordPart.SAFEGUARDING)
     flags = list(flags_on(referral.person_id))
     concerns = list(person_concerns(user, referral).prefetch_related("escalations__chases__by"))
     prompts = list(person_prompts(user, referral))
@@ -232,7 +233,7 @@ def raise_concern(request: HttpRequest, pk: int) -> HttpResponse:
 def concern(request: HttpRequest, concern_pk: int) -> HttpResponse:
     concern = concern_for(request.user, concern_pk, Permission.VIEW_SAFEGUARDING)
     referral = concern.referral
-    record_view(by=request.user, obj=concern, person_id=referral.person_id)
+    record_view(by=request.user, obj=concern, person_id=referral.person_id, part=RecordPart.CONCERN)
     escalations = list(escalations_of(concern))
     today = timezone.localdate()
     now = timezone.now()
@@ -438,7 +439,7 @@ def prompt(request: HttpRequest, prompt_pk: int) -> HttpResponse:
     if response := submit(request, form, act):
         return response
     if not handling:
-        record_view(by=user, obj=prompt, person_id=referral.person_id)
+        record_view(by=user, obj=prompt, person_id=referral.person_id, part=RecordPart.PROMPT)
     instrument = get_instrument("phq9")
     return render(
         request,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from linkwork.accounts.models import Role, User
 from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import sites_for
+from linkwork.audit.refusals import Refused, visible_or_404
 from linkwork.core.days import start_of_day
 from linkwork.outcomes.queries import Slot
 from linkwork.partners.models import Site
@@ -118,10 +119,15 @@ def trial_for(user, pk: int, permission: Permission) -> Trial:
 def participant_for(user, pk: int, permission: Permission) -> Participant:
     """A person's part in a trial, reached through their referral (`permission` is checked on
     the referral): 404 for anyone outside the user's scope."""
-    participant = get_object_or_404(
-        Participant.objects.select_related("trial", "arm", "stratum"), pk=pk
+    participant = visible_or_404(
+        Participant.objects.select_related("trial", "arm", "stratum"),
+        pk=pk,
+        person="referral__person_id",
     )
-    participant.referral = referral_for(user, participant.referral_id, permission)
+    try:
+        participant.referral = referral_for(user, participant.referral_id, permission)
+    except Refused as refused:
+        raise refused.naming(participant) from None
     return participant
 
 

@@ -912,7 +912,10 @@ def test_researcher_cannot_see_any_referral(
     for referral in referrals:
         assert browser.get(reverse("referrals:detail", args=[referral.pk])).status_code == 404
         assert referral.person.full_name not in home.content.decode()
-    assert not AuditEvent.objects.filter(user=researcher).exists()
+    # Nothing but the refusals, one for each referral asked for.
+    assert sorted(
+        AuditEvent.objects.filter(user=researcher).values_list("action", "object_id")
+    ) == sorted((AuditAction.REFUSED, str(referral.pk)) for referral in referrals)
 
 
 def test_outsider_coordinator_sees_no_one_on_the_pages_they_may_open(
@@ -1067,7 +1070,8 @@ def _snapshot() -> dict:
             Pathway.objects.values_list("pk", "site_id", "name", "closes_on", "minimum_age")
         ),
         "people": Person.objects.count(),
-        "audit_events": AuditEvent.objects.count(),
+        # A refused attempt is itself recorded (`audit.refusals`); nothing else may be.
+        "audit_events": AuditEvent.objects.exclude(action=AuditAction.REFUSED).count(),
     }
 
 

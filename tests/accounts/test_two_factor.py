@@ -76,6 +76,8 @@ def test_production_demands_enrolment_and_runs_the_gate():
         "EMAIL_HOST": "smtp.example.org",
         "SITE_URL": "https://linkwork.example.org",
         "REDIS_URL": "redis://127.0.0.1:6379/9",
+        # Settings never connect on import; production refuses SQLite unless allowed.
+        "DATABASE_URL": "postgres://linkwork@db.example.org:5432/linkwork",
     }
     result = subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
         [sys.executable, "-c", setup],

@@ -11,8 +11,8 @@ the actions themselves refuse any change once support is closed.
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,6 +20,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.accounts.queries import sites_for
+from linkwork.audit.models import RecordPart
+from linkwork.audit.refusals import visible_or_404
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
 from linkwork.core.links import absolute_url
@@ -68,7 +70,9 @@ WHAT_MATTERS_FIELDS = (
 
 
 def _goal(referral: Referral, goal_pk: int) -> Goal:
-    return get_object_or_404(referral.goals.select_related("referral"), pk=goal_pk)
+    return visible_or_404(
+        referral.goals.select_related("referral"), pk=goal_pk, person="referral__person_id"
+    )
 
 
 def _may_work(user, referral: Referral) -> bool:
@@ -127,7 +131,7 @@ def people(request: HttpRequest) -> HttpResponse:
 def record(request: HttpRequest, pk: int) -> HttpResponse:
     referral = person_in_support_for(request.user, pk, Permission.VIEW_PERSON_RECORD)
     user = request.user
-    record_view(by=user, obj=referral, person_id=referral.person_id)
+    record_view(by=user, obj=referral, person_id=referral.person_id, part=RecordPart.RECORD)
     today = timezone.localdate()
     closed = referral.status == ReferralStatus.CLOSED
 
@@ -195,7 +199,9 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything that happened to the person, newest first, a page at a time. Its own page,
     so that the record does not gather the whole history on every view."""
     referral = person_in_support_for(request.user, pk, Permission.VIEW_PERSON_RECORD)
-    record_view(by=request.user, obj=referral, person_id=referral.person_id)
+    record_view(
+        by=request.user, obj=referral, person_id=referral.person_id, part=RecordPart.TIMELINE
+    )
     page = Paginator(timeline_for(referral), TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -232,7 +238,12 @@ def what_matters(request: HttpRequest, pk: int) -> HttpResponse:
     if response := submit(request, form, act):
         return response
     if request.method == "GET":
-        record_view(by=request.user, obj=referral, person_id=referral.person_id)
+        record_view(
+            by=request.user,
+            obj=referral,
+            person_id=referral.person_id,
+            part=RecordPart.WHAT_MATTERS,
+        )
     return render(
         request,
         "casework/what_matters.html",
@@ -370,7 +381,7 @@ def _goal_page(request, referral, goal, *, step_form=None, status=200) -> HttpRe
 def goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     referral = person_in_support_for(request.user, pk, Permission.VIEW_PERSON_RECORD)
     the_goal = _goal(referral, goal_pk)
-    record_view(by=request.user, obj=referral, person_id=referral.person_id)
+    record_view(by=request.user, obj=referral, person_id=referral.person_id, part=RecordPart.GOAL)
     return _goal_page(request, referral, the_goal)
 
 
@@ -417,7 +428,11 @@ def add_goal_step(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 def complete_goal_step(request: HttpRequest, pk: int, goal_pk: int, step_pk: int) -> HttpResponse:
     referral = person_in_support_for(request.user, pk, Permission.WORK_WITH_PERSON)
     the_goal = _goal(referral, goal_pk)
-    step = get_object_or_404(the_goal.steps.select_related("goal__referral"), pk=step_pk)
+    step = visible_or_404(
+        the_goal.steps.select_related("goal__referral"),
+        pk=step_pk,
+        person="goal__referral__person_id",
+    )
     try:
         actions.complete_goal_step(step, by=request.user)
     except ActionRefused as refusal:
@@ -486,9 +501,9 @@ def log_contact(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_outcome(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     """What happened at a booked contact."""
     referral = person_in_support_for(request.user, pk, Permission.WORK_WITH_PERSON)
-    contact = get_object_or_404(
-        referral.contacts.filter(outcome=ContactOutcome.BOOKED), pk=contact_pk
-    )
+    contact = visible_or_404(referral.contacts, pk=contact_pk, person="referral__person_id")
+    if contact.outcome != ContactOutcome.BOOKED:
+        raise Http404  # theirs, but its outcome is already recorded
     form = posted(request, ContactOutcomeForm)
 
     def act(data):

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Turns a rate-limit refusal into a 429 page (RATELIMIT_VIEW) rather than a 403.
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # Records a refused look at someone's record (a 404 the lookup raised) in the audit log.
+    "linkwork.audit.refusals.RefusedAccessMiddleware",
     # Turns a sign-in refused for too many failures into the "locked out" page (last, per axes).
     "axes.middleware.AxesMiddleware",
 ]

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from linkwork.accounts.permissions import Permission, has_permission, require
 from linkwork.accounts.queries import sites_for
+from linkwork.audit.models import RecordPart
 from linkwork.core.form_pages import posted, submit
 from linkwork.core.pagination import page_links
 from linkwork.core.params import id_param_or_404
@@ -143,7 +144,12 @@ def directory_search(request: HttpRequest) -> HttpResponse:
     results = [_result(service, referral=referral, today=today) for service in page]
     fragment = bool(request.htmx) and not request.htmx.history_restore_request
     if referral is not None and not fragment:
-        record_view(by=request.user, obj=referral, person_id=referral.person_id)
+        record_view(
+            by=request.user,
+            obj=referral,
+            person_id=referral.person_id,
+            part=RecordPart.FINDING_A_SERVICE,
+        )
 
     context = {
         "form": form,

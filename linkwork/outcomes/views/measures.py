@@ -10,7 +10,7 @@ needs VIEW_PERSON_RECORD; recording one or sending a link needs RECORD_OUTCOME_M
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linkwork.accounts.permissions import Permission, has_permission
+from linkwork.audit.models import RecordPart
+from linkwork.audit.refusals import visible_or_404
 from linkwork.casework.queries import person_in_support_for
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
@@ -71,7 +73,9 @@ LINK_STATES = {
 def measures(request: HttpRequest, pk: int) -> HttpResponse:
     """Every current measure, per instrument, with change from baseline and reliable change."""
     referral = person_in_support_for(request.user, pk, Permission.VIEW_PERSON_RECORD)
-    record_view(by=request.user, obj=referral, person_id=referral.person_id)
+    record_view(
+        by=request.user, obj=referral, person_id=referral.person_id, part=RecordPart.MEASURES
+    )
     settings_by_code = actions.instrument_settings()
     histories = []
     for history in queries.history_for(referral):
@@ -237,7 +241,9 @@ def record_measure(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def withdraw_measure(request: HttpRequest, pk: int, measure_pk: int) -> HttpResponse:
     referral = person_in_support_for(request.user, pk, Permission.RECORD_OUTCOME_MEASURE)
-    measure = get_object_or_404(referral.measures.select_related("referral"), pk=measure_pk)
+    measure = visible_or_404(
+        referral.measures.select_related("referral"), pk=measure_pk, person="referral__person_id"
+    )
     form = posted(request, WithdrawMeasureForm)
 
     def act(data):
@@ -303,7 +309,7 @@ def measure_link(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def revoke_measure_link(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     referral = person_in_support_for(request.user, pk, Permission.RECORD_OUTCOME_MEASURE)
-    link = get_object_or_404(referral.measure_links, pk=link_pk)
+    link = visible_or_404(referral.measure_links, pk=link_pk, person="referral__person_id")
     actions.revoke_measure_link(link, by=request.user)
     messages.success(request, _("The link is withdrawn: it no longer works."))
     return redirect("outcomes:measures", pk=referral.pk)

@@ -5,12 +5,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linkwork.accounts.permissions import Permission, has_permission, require
+from linkwork.audit.models import RecordPart
+from linkwork.audit.refusals import visible_or_404
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
 from linkwork.core.params import id_param
@@ -34,7 +36,9 @@ def services(request: HttpRequest) -> HttpResponse:
 
 def person_prescriptions(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.VIEW_SOCIAL_PRESCRIPTIONS)
-    record_view(by=request.user, obj=referral, person_id=referral.person_id)
+    record_view(
+        by=request.user, obj=referral, person_id=referral.person_id, part=RecordPart.PRESCRIPTIONS
+    )
     return render(
         request,
         "prescriptions/list.html",
@@ -119,7 +123,9 @@ def _sent_message(prescription: SocialPrescription) -> str:
 def prescription_detail(request: HttpRequest, pk: int, prescription: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.VIEW_SOCIAL_PRESCRIPTIONS)
     item = prescription_of(referral, prescription)
-    record_view(by=request.user, obj=item, person_id=referral.person_id)
+    record_view(
+        by=request.user, obj=item, person_id=referral.person_id, part=RecordPart.PRESCRIPTION
+    )
     can_update = has_permission(request.user, Permission.UPDATE_SOCIAL_PRESCRIPTION, referral)
     return render(
         request,
@@ -186,7 +192,7 @@ def update_status(request: HttpRequest, pk: int, prescription: int) -> HttpRespo
 def revoke_link(request: HttpRequest, pk: int, prescription: int, link: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.UPDATE_SOCIAL_PRESCRIPTION)
     item = prescription_of(referral, prescription)
-    service_link = get_object_or_404(item.links, pk=link)
+    service_link = visible_or_404(item.links, pk=link, person="prescription__referral__person_id")
     try:
         actions.revoke_link(service_link, by=request.user)
     except ActionRefused as refusal:

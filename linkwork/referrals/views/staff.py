@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from linkwork.accounts.permissions import Permission, has_permission, require
+from linkwork.audit.models import RecordPart
 from linkwork.core.form_pages import posted, submit
 from linkwork.core.keyset import keyset_links, keyset_page
 from linkwork.core.pagination import page_links
@@ -160,7 +161,9 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if has_permission(request.user, Permission.OPEN_WITH_REASON, referral):
         # Outside the coordinator's caseload, where the site takes a reason: ask for it first.
         require(request.user, Permission.VIEW_REFERRAL_IN_FULL, referral)
-    actions.record_view(by=request.user, obj=referral, person_id=referral.person_id)
+    actions.record_view(
+        by=request.user, obj=referral, person_id=referral.person_id, part=RecordPart.REFERRAL
+    )
     history = referral.status_changes.select_related("by")
     if not has_permission(request.user, Permission.VIEW_REFERRAL_IN_FULL, referral):
         # A referrer sees each step and its date; the service's messages only where the person
@@ -212,7 +215,9 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def triage(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for(request.user, pk, Permission.TRIAGE_REFERRAL)
-    actions.record_view(by=request.user, obj=referral, person_id=referral.person_id)
+    actions.record_view(
+        by=request.user, obj=referral, person_id=referral.person_id, part=RecordPart.TRIAGE
+    )
     duplicates = list(possible_duplicates(referral, within=referrals_for(request.user))[:10])
     form = posted(request, TriageForm, duplicates=duplicates)
 

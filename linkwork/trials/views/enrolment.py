@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from linkwork.accounts.permissions import Permission, has_permission, require
+from linkwork.audit.models import RecordPart
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
 from linkwork.core.pagination import page_links
@@ -120,7 +121,12 @@ def offer(request: HttpRequest, referral_pk: int, trial_pk: int) -> HttpResponse
 def participant(request: HttpRequest, pk: int) -> HttpResponse:
     """Their part in the trial, step by step, and what may be done next."""
     participant = participant_for(request.user, pk, Permission.ENROL_IN_TRIAL)
-    record_view(by=request.user, obj=participant, person_id=participant.referral.person_id)
+    record_view(
+        by=request.user,
+        obj=participant,
+        person_id=participant.referral.person_id,
+        part=RecordPart.TRIAL,
+    )
     today = timezone.localdate()
     summary = participant_summary(participant, today=today)
     user = request.user
