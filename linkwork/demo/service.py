@@ -20,9 +20,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
@@ -1084,6 +1085,9 @@ class Demo:
                 reason="Phoned the office upset while Ffion was out on a home visit; I called "
                 "back to check she was safe and arranged for Ffion to ring tomorrow.",
             )
+        # Open for a working day from when it was opened (as_of moves only `at`).
+        hours = datetime.timedelta(hours=settings.OPENED_WITH_REASON_HOURS)
+        QuerySet(OpenedWithReason).update(until=F("at") + hours)
 
     def in_lockdown(self, day: datetime.date) -> bool:
         start, end = LOCKDOWN
