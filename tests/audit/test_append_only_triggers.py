@@ -18,6 +18,8 @@ from tests.postgres import postgresql_only_test
 pytestmark = pytest.mark.django_db
 
 TABLES = ["audit_auditevent", "referrals_statuschange"]
+UPDATE = {table: f"UPDATE {table} SET id = id" for table in TABLES}  # noqa: S608 - fixed names
+DELETE = {table: f"DELETE FROM {table}" for table in TABLES}  # noqa: S608 - fixed names
 
 
 def append_only_tables() -> set[str]:
@@ -36,9 +38,12 @@ def rows(manager, site_a, pathway_a, gp_referrer):
 
 
 def refused(sql: str) -> None:
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
 
 
 def test_every_append_only_table_is_guarded_by_the_database():
@@ -50,12 +55,12 @@ def test_every_append_only_table_is_guarded_by_the_database():
 
 @pytest.mark.parametrize("table", TABLES)
 def test_raw_update_is_refused(rows, table):
-    refused(f"UPDATE {table} SET id = id")
+    refused(UPDATE[table])
 
 
 @pytest.mark.parametrize("table", TABLES)
 def test_raw_delete_is_refused(rows, table):
-    refused(f"DELETE FROM {table}")
+    refused(DELETE[table])
 
 
 @postgresql_only_test("TRUNCATE is PostgreSQL's")
@@ -88,7 +93,9 @@ def test_the_guard_comes_back_when_the_suspended_work_fails(rows):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_test_suites_flush_still_empties_guarded_tables(manager, site_a, pathway_a, gp_referrer):
+def test_the_test_suites_flush_still_empties_guarded_tables(
+    manager, site_a, pathway_a, gp_referrer
+):
     """This test commits; Django's flush afterwards (TRUNCATE or DELETE) goes round the guard
     only for the test suite (tests/conftest.py), and the next test finds the tables empty."""
     make_referral(ReferralStatus.WAITING, pathway=pathway_a, by=gp_referrer, staff=manager)
