@@ -96,6 +96,8 @@ def rebuild(model, *, using: str = "default") -> int:
     from django.db.models import QuerySet
 
     rows = QuerySet(model).using(using)
+    connection = connections[using]
+    table = connection.ops.quote_name(model._meta.db_table)
     seq, prev_hash = 0, ""
     last_id = 0
     with transaction.atomic(using=using):
@@ -112,7 +114,12 @@ def rebuild(model, *, using: str = "default") -> int:
                 event.prev_hash = prev_hash
                 event.hash = digest(event, prev_hash)
                 prev_hash = event.hash
-            rows.bulk_update(chunk, ["seq", "prev_hash", "hash"])
+            with connection.cursor() as cursor:
+                # One plain UPDATE per line, sent together: far quicker than bulk_update's CASE.
+                cursor.executemany(
+                    f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",  # noqa: S608
+                    [(e.seq, e.prev_hash, e.hash, e.pk) for e in chunk],
+                )
             last_id = chunk[-1].pk
     return seq
 
