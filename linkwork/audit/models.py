@@ -54,8 +54,10 @@ class AuditEvent(models.Model):
     # and its own hash over its contents and `prev_hash`. Empty only for a line written below
     # the application, which `verify_audit` reports.
     seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True, editable=False)
-    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
-    hash = models.CharField(max_length=64, blank=True, editable=False)
+    # A database default too, so a line inserted below the application (a bench's COPY) is
+    # accepted, and then reported by verify_audit as outside the chain.
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False, db_default="")
+    hash = models.CharField(max_length=64, blank=True, editable=False, db_default="")
 
     objects = AuditEventQuerySet.as_manager()
 
