@@ -399,3 +399,12 @@ def test_letterheads_and_letters_on_the_record_of_someone_gareth_supports(loaded
     assert Letter.objects.filter(created_by=gareth, kind=LetterKind.APPOINTMENT).exists()
     for letter in Letter.objects.all():
         assert letter.created_at < timezone.now()
+
+
+def test_the_demo_audit_log_is_one_intact_chain(loaded):
+    """The story back-dates its audit lines, then chains them again in the order written."""
+    from linkwork.audit.verify import verify
+
+    result = verify()
+    assert result.intact, str(result.broken)
+    assert result.count == AuditEvent.objects.count() > 1000
