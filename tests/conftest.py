@@ -44,7 +44,7 @@ def _flush_past_the_append_only_triggers():
     flush = BaseDatabaseOperations.execute_sql_flush
 
     def execute_sql_flush(self, sql_list):
-        with guard.suspended(self.connection.alias):
+        with guard.suspended(using=self.connection.alias):
             flush(self, sql_list)
 
     with pytest.MonkeyPatch.context() as patch:

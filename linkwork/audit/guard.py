@@ -133,11 +133,17 @@ def guarded_tables(using: str = "default") -> set[str]:
 
 
 @contextmanager
-def suspended(using: str = "default") -> Iterator[None]:
-    """Inside one transaction, let the append-only tables be changed; the guard is back before
-    the transaction ends. Needs the tables' owner on PostgreSQL. Not for the application's own
-    code: only the test suite's flush, the demo loader and migrations use it."""
+def suspended(*models, using: str = "default") -> Iterator[None]:
+    """Inside one transaction, let the append-only tables be changed (those of `models`, or
+    all); the guard is back before the transaction ends. Needs the tables' owner on
+    PostgreSQL. Not for the application's own code: only the test suite's flush, the demo
+    loader and migrations use it."""
     connection = connections[using]
+    wanted = {model._meta.db_table for model in models}
+
+    def chosen(rows, table_of):
+        return [row for row in rows if not wanted or table_of(row).strip('"') in wanted]
+
     with transaction.atomic(using=using):
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -149,16 +155,17 @@ def suspended(using: str = "default") -> Iterator[None]:
                     "WHERE tgname = ANY(%s) AND tgenabled <> 'D'",
                     [list(PG_TRIGGERS)],
                 )
-                off = cursor.fetchall()
+                off = chosen(cursor.fetchall(), lambda row: row[0])
                 for table, name in off:
                     cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
             elif connection.vendor == "sqlite":
                 cursor.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                    "SELECT name, sql, tbl_name FROM sqlite_master "
+                    "WHERE type = 'trigger' AND name LIKE %s",
                     [SQLITE_PREFIX + "%"],
                 )
-                off = cursor.fetchall()
-                for name, _sql in off:
+                off = chosen(cursor.fetchall(), lambda row: row[2])
+                for name, _sql, _table in off:
                     cursor.execute(f"DROP TRIGGER {_quote(connection, name)}")
             else:
                 off = []
@@ -171,5 +178,5 @@ def suspended(using: str = "default") -> Iterator[None]:
                 # Back to Django's way: every constraint it makes deferrable is checked at commit.
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             else:
-                for _name, sql in off:
+                for _name, sql, _table in off:
                     cursor.execute(sql)

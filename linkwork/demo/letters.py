@@ -58,7 +58,7 @@ def build_demo_letters(demo) -> list[Letter]:
     with demo.as_of(when):
         made = _build(demo)
     # Letters are kept as made; the demo's fictional past is the one deliberate exception.
-    with suspended():
+    with suspended(Letter):
         QuerySet(Letter).filter(pk__in=[letter.pk for letter in made]).update(
             created_at=when, dated=timezone.localdate(when)
         )

@@ -109,7 +109,7 @@ def _back_dated(when: datetime.datetime) -> Iterator[None]:
     SafeguardingConcern.objects.filter(closed_at__gte=start).update(closed_at=when)
     Escalation.objects.filter(created_at__gte=start).update(created_at=when)
     # Chases are append-only; the demo's fictional past is the deliberate exception.
-    with suspended():
+    with suspended(EscalationChase):
         QuerySet(EscalationChase).filter(at__gte=start).update(at=when)
 
 
@@ -227,7 +227,7 @@ def _by_link(rng, referral, by, code, timepoint, answers, *, sent, done, languag
         created_at=sent_at,
         expires_at=sent_at + datetime.timedelta(days=actions.measure_link_days()),
     )
-    with suspended():  # the chain is made again once the demo is built
+    with suspended(AuditEvent):  # the chain is made again once the demo is built
         QuerySet(AuditEvent).filter(
             object_type=MeasureLink._meta.label_lower,
             object_id=str(link.pk),

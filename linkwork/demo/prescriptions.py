@@ -84,7 +84,7 @@ def _back_dated(when: datetime.datetime) -> Iterator[None]:
     with as_of(when):
         yield
     # The history is append-only; the demo's fictional past is the deliberate exception.
-    with suspended():
+    with suspended(PrescriptionUpdate):
         QuerySet(PrescriptionUpdate).filter(at__gte=start).update(at=when)
     SocialPrescription.objects.filter(created_at__gte=start).update(created_at=when)
     SocialPrescription.objects.filter(status_changed_at__gte=start).update(status_changed_at=when)

@@ -696,7 +696,7 @@ def load() -> dict[str, Counter]:
     tallies.rebuild()
     # The story's audit lines were written in bulk and back-dated: chain them in the order
     # they were written, as the migration that introduced the chain did.
-    with suspended():
+    with suspended(AuditEvent):
         chain.rebuild(AuditEvent)
     return {
         site.name: Counter(site.referrals.values_list("status", flat=True))
@@ -782,7 +782,8 @@ def as_of(when: datetime.datetime) -> Iterator[None]:
     yield
     # Status history and the audit log are append-only; the demo's fictional past is the one
     # deliberate exception, so it uses a plain QuerySet rather than their guarded managers.
-    with suspended():  # the audit chain is made again once the demo is built
+    # The audit chain is made again once the demo is built.
+    with suspended(StatusChange, AuditEvent, WhatMatters, PlanExtension):
         QuerySet(StatusChange).filter(at__gte=start).update(at=when)
         QuerySet(AuditEvent).filter(at__gte=start).update(at=when)
         QuerySet(WhatMatters).filter(at__gte=start).update(at=when)

@@ -239,7 +239,7 @@ class TrialStory:
                 note = actions.release_from_path(participant, by=by, text=text)
             else:
                 note = actions.add_note(participant, by=by, kind=kind, text=text)
-        with suspended():
+        with suspended(AllocationNote):
             QuerySet(AllocationNote).filter(pk=note.pk).update(at=self.at(days_ago, 14))
 
     def coordinator(self, referral):

@@ -86,6 +86,13 @@ def test_the_guard_comes_back_after_it_was_suspended(rows):
     refused("UPDATE audit_auditevent SET detail = 'again'")
 
 
+def test_the_guard_can_be_suspended_for_one_table_only(rows):
+    with guard.suspended(AuditEvent):
+        models.QuerySet(AuditEvent).update(detail="the demo's past")
+        refused(UPDATE["referrals_statuschange"])
+    refused(UPDATE["audit_auditevent"])
+
+
 def test_the_guard_comes_back_when_the_suspended_work_fails(rows):
     with pytest.raises(ZeroDivisionError), guard.suspended():
         1 / 0  # noqa: B018
