@@ -625,10 +625,12 @@ def wipe_directory() -> None:
     availability history is append-only: a plain QuerySet, as `demo.service.wipe` does."""
     from django.db.models import QuerySet
 
+    from linkwork.audit.guard import suspended
     from linkwork.demo.directory import DIRECTORY_MODELS
 
-    for model in DIRECTORY_MODELS:
-        QuerySet(model).delete()
+    with suspended():
+        for model in DIRECTORY_MODELS:
+            QuerySet(model).delete()
 
 
 # --- 2. The synthetic directory -----------------------------------------------------------------

@@ -5,11 +5,22 @@ Written explicitly by `audit.record` inside the same transaction as the change i
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import chain
 from .append_only import AppendOnlyQuerySet
+
+
+class AuditEventQuerySet(AppendOnlyQuerySet):
+    """Append-only, and every line written through it joins the hash chain (`chain`)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            chain.link(objs, using=self.db)
+            return super().bulk_create(objs, *args, **kwargs)
 
 
 class AuditAction(models.TextChoices):
@@ -76,8 +87,16 @@ class AuditEvent(models.Model):
     detail = models.CharField(max_length=200, blank=True)
     # For a view of someone's record: which part of it was on the page.
     part = models.CharField(max_length=20, choices=RecordPart.choices, blank=True, default="")
+    # The hash chain (see `chain`): this event's place in it, the hash of the event before it,
+    # and its own hash over its contents and `prev_hash`. Empty only for a line written below
+    # the application, which `verify_audit` reports.
+    seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True, editable=False)
+    # A database default too, so a line inserted below the application (a bench's COPY) is
+    # accepted, and then reported by verify_audit as outside the chain.
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False, db_default="")
+    hash = models.CharField(max_length=64, blank=True, editable=False, db_default="")
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -93,7 +112,12 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise RuntimeError("The audit log is append-only.")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        # Outside a transaction (a page view) this makes one, so the chain's lock is held only
+        # for this line; inside one, until it commits.
+        with transaction.atomic(using=using):
+            chain.link([self], using=using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("The audit log is append-only.")

@@ -8,6 +8,7 @@ import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from linkwork.audit.guard import suspended
 from linkwork.letters import actions
 from linkwork.letters.defaults import DEFAULT_TEMPLATES
 from linkwork.letters.drafting import Situation, default_recipient, why_not
@@ -57,9 +58,10 @@ def build_demo_letters(demo) -> list[Letter]:
     with demo.as_of(when):
         made = _build(demo)
     # Letters are kept as made; the demo's fictional past is the one deliberate exception.
-    QuerySet(Letter).filter(pk__in=[letter.pk for letter in made]).update(
-        created_at=when, dated=timezone.localdate(when)
-    )
+    with suspended(Letter):
+        QuerySet(Letter).filter(pk__in=[letter.pk for letter in made]).update(
+            created_at=when, dated=timezone.localdate(when)
+        )
     return made
 
 

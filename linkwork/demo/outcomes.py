@@ -28,6 +28,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from linkwork.audit.guard import suspended
 from linkwork.casework import actions as casework
 from linkwork.casework.models import Closure, ContactMode, ContactOutcome, GoalStatus, LifeDomain
 from linkwork.outcomes import actions, queries
@@ -108,7 +109,8 @@ def _back_dated(when: datetime.datetime) -> Iterator[None]:
     SafeguardingConcern.objects.filter(closed_at__gte=start).update(closed_at=when)
     Escalation.objects.filter(created_at__gte=start).update(created_at=when)
     # Chases are append-only; the demo's fictional past is the deliberate exception.
-    QuerySet(EscalationChase).filter(at__gte=start).update(at=when)
+    with suspended(EscalationChase):
+        QuerySet(EscalationChase).filter(at__gte=start).update(at=when)
 
 
 def _moment(rng: random.Random, day: datetime.date) -> datetime.datetime:
@@ -225,11 +227,12 @@ def _by_link(rng, referral, by, code, timepoint, answers, *, sent, done, languag
         created_at=sent_at,
         expires_at=sent_at + datetime.timedelta(days=actions.measure_link_days()),
     )
-    QuerySet(AuditEvent).filter(
-        object_type=MeasureLink._meta.label_lower,
-        object_id=str(link.pk),
-        action=AuditAction.CREATE,
-    ).update(at=sent_at)
+    with suspended(AuditEvent):  # the chain is made again once the demo is built
+        QuerySet(AuditEvent).filter(
+            object_type=MeasureLink._meta.label_lower,
+            object_id=str(link.pk),
+            action=AuditAction.CREATE,
+        ).update(at=sent_at)
     return measure
 
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from linkwork.audit.guard import suspended
 from linkwork.core.email import emails_held
 from linkwork.demo.directory import build_demo_directory
 from linkwork.directory.models import Availability, AvailabilityChange, Service
@@ -83,7 +84,8 @@ def _back_dated(when: datetime.datetime) -> Iterator[None]:
     with as_of(when):
         yield
     # The history is append-only; the demo's fictional past is the deliberate exception.
-    QuerySet(PrescriptionUpdate).filter(at__gte=start).update(at=when)
+    with suspended(PrescriptionUpdate):
+        QuerySet(PrescriptionUpdate).filter(at__gte=start).update(at=when)
     SocialPrescription.objects.filter(created_at__gte=start).update(created_at=when)
     SocialPrescription.objects.filter(status_changed_at__gte=start).update(status_changed_at=when)
     for link in ServiceLink.objects.filter(created_at__gte=start):

@@ -29,6 +29,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 
 from linkwork.accounts.models import Role, User
+from linkwork.audit import chain
+from linkwork.audit.guard import suspended
 from linkwork.audit.models import AuditEvent
 from linkwork.casework import tallies
 from linkwork.casework.models import (
@@ -701,6 +703,10 @@ def load() -> dict[str, Counter]:
     # The history was written in bulk and back-dated: derive what the actions would have kept.
     derived.rebuild()
     tallies.rebuild()
+    # The story's audit lines were written in bulk and back-dated: chain them in the order
+    # they were written, as the migration that introduced the chain did.
+    with suspended(AuditEvent):
+        chain.rebuild(AuditEvent)
     return {
         site.name: Counter(site.referrals.values_list("status", flat=True))
         for site in Site.objects.order_by("name")
@@ -770,8 +776,9 @@ def wipe() -> None:
     QuerySet(Goal).exclude(replaced_by=None).update(replaced_by=None)
     # So does a referral declined as a duplicate, at the one it repeats.
     QuerySet(Referral).exclude(duplicate_of=None).update(duplicate_of=None)
-    for model in WIPED:
-        QuerySet(model).delete()
+    with suspended():
+        for model in WIPED:
+            QuerySet(model).delete()
     sequences = [{"table": m._meta.db_table, "column": m._meta.pk.column} for m in WIPED]
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_by_name_sql(no_style(), sequences):
@@ -785,17 +792,19 @@ def as_of(when: datetime.datetime) -> Iterator[None]:
     yield
     # Status history and the audit log are append-only; the demo's fictional past is the one
     # deliberate exception, so it uses a plain QuerySet rather than their guarded managers.
-    QuerySet(StatusChange).filter(at__gte=start).update(at=when)
-    QuerySet(AuditEvent).filter(at__gte=start).update(at=when)
-    QuerySet(OpenedWithReason).filter(at__gte=start).update(at=when)
+    # The audit chain is made again once the demo is built.
+    with suspended(StatusChange, AuditEvent, WhatMatters, PlanExtension, OpenedWithReason):
+        QuerySet(StatusChange).filter(at__gte=start).update(at=when)
+        QuerySet(AuditEvent).filter(at__gte=start).update(at=when)
+        QuerySet(OpenedWithReason).filter(at__gte=start).update(at=when)
+        QuerySet(WhatMatters).filter(at__gte=start).update(at=when)
+        QuerySet(PlanExtension).filter(at__gte=start).update(at=when)
     Allocation.objects.filter(started_at__gte=start).update(started_at=when)
     Allocation.objects.filter(ended_at__gte=start).update(ended_at=when)
     Referral.objects.filter(accepted_at__gte=start).update(accepted_at=when)
     Person.objects.filter(created_at__gte=start).update(created_at=when)
     Pathway.objects.filter(created_at__gte=start).update(created_at=when)
     PathwayVersion.objects.filter(created_at__gte=start).update(created_at=when)
-    QuerySet(WhatMatters).filter(at__gte=start).update(at=when)
-    QuerySet(PlanExtension).filter(at__gte=start).update(at=when)
     SupportPlan.objects.filter(created_at__gte=start).update(created_at=when)
     CaseContact.objects.filter(created_at__gte=start).update(created_at=when)
     ClientFeedback.objects.filter(submitted_at__gte=start).update(submitted_at=when)
@@ -1087,7 +1096,8 @@ class Demo:
             )
         # Open for a working day from when it was opened (as_of moves only `at`).
         hours = datetime.timedelta(hours=settings.OPENED_WITH_REASON_HOURS)
-        QuerySet(OpenedWithReason).update(until=F("at") + hours)
+        with suspended(OpenedWithReason):
+            QuerySet(OpenedWithReason).update(until=F("at") + hours)
 
     def in_lockdown(self, day: datetime.date) -> bool:
         start, end = LOCKDOWN

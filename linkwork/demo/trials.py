@@ -25,6 +25,7 @@ import random
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from linkwork.audit.guard import suspended
 from linkwork.casework import actions as casework
 from linkwork.casework.models import ClosureReason
 from linkwork.demo.outcomes import swemwbs_answers
@@ -238,7 +239,8 @@ class TrialStory:
                 note = actions.release_from_path(participant, by=by, text=text)
             else:
                 note = actions.add_note(participant, by=by, kind=kind, text=text)
-        QuerySet(AllocationNote).filter(pk=note.pk).update(at=self.at(days_ago, 14))
+        with suspended(AllocationNote):
+            QuerySet(AllocationNote).filter(pk=note.pk).update(at=self.at(days_ago, 14))
 
     def coordinator(self, referral):
         return self.with_room(referral.site.slug)

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from linkwork.audit.guard import suspended
 from linkwork.engagement import actions
 from linkwork.engagement.models import PartnerKind
 from linkwork.engagement.queries import chart_months
@@ -138,7 +139,8 @@ def prescribed(site_a, pathway_a, gp_referrer, manager, coordinator_a):
         made = prescription_actions.make_prescription(
             person, by=coordinator_a, service=service, asked_for="A walk", send=True
         )
-        QuerySet(PrescriptionUpdate).filter(prescription=made).update(at=days_ago(days))
+        with suspended():  # back-date the append-only history
+            QuerySet(PrescriptionUpdate).filter(prescription=made).update(at=days_ago(days))
     prescription_actions.make_prescription(
         person, by=coordinator_a, service=service, asked_for="A walk", send=False
     )

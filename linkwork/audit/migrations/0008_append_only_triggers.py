@@ -1,0 +1,15 @@
+# The database refuses UPDATE, DELETE and TRUNCATE on the append-only tables (issue 15).
+
+from django.db import migrations
+
+from linkwork.audit.guard import AppendOnly
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("audit", "0007_hash_chain"),
+    ]
+
+    operations = [
+        AppendOnly("AuditEvent"),
+    ]

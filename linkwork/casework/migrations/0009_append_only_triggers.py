@@ -1,0 +1,17 @@
+# The database refuses UPDATE, DELETE and TRUNCATE on the append-only tables (issue 15).
+
+from django.db import migrations
+
+from linkwork.audit.guard import AppendOnly
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("casework", "0008_diary_feed"),
+    ]
+
+    operations = [
+        AppendOnly("PlanExtension"),
+        AppendOnly("WhatMatters"),
+        AppendOnly("GoalRating"),
+    ]

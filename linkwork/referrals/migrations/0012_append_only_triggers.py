@@ -1,0 +1,16 @@
+# The database refuses UPDATE, DELETE and TRUNCATE on the append-only tables (issue 15).
+
+from django.db import migrations
+
+from linkwork.audit.guard import AppendOnly
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("referrals", "0011_openedwithreason"),
+    ]
+
+    operations = [
+        AppendOnly("StatusChange"),
+        AppendOnly("OpenedWithReason"),
+    ]
