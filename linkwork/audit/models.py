@@ -86,7 +86,10 @@ class AuditEvent(models.Model):
     fields = models.JSONField(default=list, blank=True)
     detail = models.CharField(max_length=200, blank=True)
     # For a view of someone's record: which part of it was on the page.
-    part = models.CharField(max_length=20, choices=RecordPart.choices, blank=True, default="")
+    # A database default too, for lines written in bulk below the application (the bench).
+    part = models.CharField(
+        max_length=20, choices=RecordPart.choices, blank=True, default="", db_default=""
+    )
     # The hash chain (see `chain`): this event's place in it, the hash of the event before it,
     # and its own hash over its contents and `prev_hash`. Empty only for a line written below
     # the application, which `verify_audit` reports.

@@ -35,6 +35,7 @@ class Migration(migrations.Migration):
                     ("letter_pdf", "A letter, downloaded to print"),
                 ],
                 default="",
+                db_default="",
                 max_length=20,
             ),
         ),
