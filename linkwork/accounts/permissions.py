@@ -102,13 +102,19 @@ is_trial_manager = _has_role(Role.TRIAL_MANAGER)
 is_trial_team_role = _has_role(Role.TRIAL_MANAGER, Role.RESEARCHER)
 
 
+def site_access_of(user) -> dict[int, str]:
+    """The user's sites, each with what its link coordinators may read (decision 0023), read
+    once per user object (in a view: once per request)."""
+    access = getattr(user, "_linkwork_site_access", None)
+    if access is None:
+        access = dict(user.sites.values_list("pk", "coordinator_access"))
+        user._linkwork_site_access = access
+    return access
+
+
 def site_ids_of(user) -> frozenset[int]:
     """The user's sites, read once per user object (in a view: once per request)."""
-    ids = getattr(user, "_linkwork_site_ids", None)
-    if ids is None:
-        ids = frozenset(user.sites.values_list("pk", flat=True))
-        user._linkwork_site_ids = ids
-    return ids
+    return frozenset(site_access_of(user))
 
 
 @rules.predicate

@@ -27,7 +27,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from linkwork.accounts.models import Role, User
-from linkwork.accounts.permissions import Permission
+from linkwork.accounts.permissions import Permission, site_access_of
 from linkwork.accounts.queries import sites_for
 from linkwork.audit.refusals import require_or_refuse, visible_or_404
 from linkwork.partners.models import Site, SourceType
@@ -60,11 +60,18 @@ def referrals_for(user) -> QuerySet[Referral]:
         # 0023), anyone else's referral is not theirs to find: it answers 404, like another
         # site's. Where a reason
         # opens it, it is listed and found, and its page asks for the reason.
+        # Where no site of theirs is caseload-only (the usual case), the query is the plain
+        # site filter: the rule costs one small read of their sites, not a condition on every
+        # referral (bench/README.md, issue 15). Their sites are read once per request, with the
+        # permission checks (`site_access_of`).
+        access = site_access_of(user)
+        caseload = {pk for pk, rule in access.items() if rule == Site.CoordinatorAccess.CASELOAD}
+        if not caseload:
+            return base.filter(site__in=list(access))
         theirs = Allocation.objects.filter(coordinator=user).values("referral_id")
-        return base.filter(site__in=user.sites.all()).filter(
-            ~Q(site__coordinator_access=Site.CoordinatorAccess.CASELOAD)
-            | Q(status=ReferralStatus.WAITING)
-            | Q(pk__in=theirs)
+        return base.filter(
+            Q(site__in=list(access.keys() - caseload))
+            | Q(site__in=caseload) & (Q(status=ReferralStatus.WAITING) | Q(pk__in=theirs))
         )
     if user.role == Role.REFERRER and user.organisation_id:
         return base.filter(referring_organisation_id=user.organisation_id)

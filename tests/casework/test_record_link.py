@@ -25,6 +25,9 @@ def test_the_coordinator_and_the_manager_see_the_link(
 
 
 def test_another_coordinator_at_the_site_does_not(client_for, in_support, site_a):
+    # A site where every coordinator reads every referral (decision 0023): still no record link.
+    site_a.coordinator_access = site_a.CoordinatorAccess.SITE
+    site_a.save(update_fields=["coordinator_access"])
     colleague = CoordinatorFactory(sites=[site_a])
     assert LINK not in page(client_for, colleague, in_support)
 

@@ -219,6 +219,8 @@ ADDED_SINCE = {
     "casework:diary_feed_start",
     "casework:diary_feed_stop",
     "casework:texts",
+    "referrals:open_with_reason",
+    "referrals:reasons_given",
 }
 
 
