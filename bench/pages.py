@@ -1548,6 +1548,10 @@ def pages(service) -> dict:
         "coordinator home": get(coordinator, [reverse("home")]),
         "referrals list": get(manager, [reverse("referrals:list")]),
         "waiting list": get(manager, [reverse("referrals:waiting_list")]),
+        # A coordinator's lists: what they may read depends on their site's rule (0023).
+        "referrals list, coordinator": get(coordinator, [reverse("referrals:list")]),
+        "waiting list, coordinator": get(coordinator, [reverse("referrals:waiting_list")]),
+        "search, name, coordinator": get(coordinator, searches["part of a name"]),
         "caseloads": get(manager, [reverse("referrals:caseloads")]),
         "my caseload": get(coordinator, [reverse("referrals:my_caseload")]),
         "referral detail": get(manager, urls("referrals:detail", service.detail_pks)),
