@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from linkwork.accounts.permissions import Permission, has_permission
-from linkwork.audit.models import AuditAction
+from linkwork.audit.models import AuditAction, RecordPart
 from linkwork.audit.service import record
 from linkwork.core.errors import ActionRefused
 
@@ -72,5 +72,6 @@ def record_download(request: SubjectAccessRequest, *, by, fmt: str) -> SubjectAc
         obj=request,
         person_id=request.person_id,
         detail=f"subject access export {fmt}",
+        part=RecordPart.SUBJECT_ACCESS,
     )
     return request
