@@ -25,6 +25,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,10 +45,11 @@ class Spec:
     model: str  # "app_label.ModelName"
     to_person: str  # the lookup from the model to the person
     review: str | gettext_lazy = ""  # why a person must check it before release
+    title: str | gettext_lazy = ""  # the section's heading, if not the model's plural name
 
 
 SECTIONS: tuple[Spec, ...] = (
-    Spec("referrals.Person", "pk"),
+    Spec("referrals.Person", "pk", title=gettext_lazy("The person")),
     Spec("referrals.Referral", "person", STAFF_NOTES),
     Spec("referrals.StatusChange", "referral__person"),
     Spec("referrals.WaitingSpell", "referral__person"),
@@ -198,8 +200,8 @@ class Collector:
         fields = _exported_fields(model)
         section = Section(
             key=spec.model.lower(),
-            title=str(model._meta.verbose_name_plural).capitalize(),
-            fields=[(f.name, str(f.verbose_name).capitalize()) for f in fields],
+            title=capfirst(str(spec.title or model._meta.verbose_name_plural)),
+            fields=[(f.name, capfirst(str(f.verbose_name))) for f in fields],
             review=str(spec.review),
         )
         section._rows = rows  # read after every kind's ids are known

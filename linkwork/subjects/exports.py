@@ -35,7 +35,12 @@ def render_pdf(document: dict, request: SubjectAccessRequest) -> bytes:
             for row in section["records"]
         ]
         sections.append({**section, "rows": rows})
-    context = {"export": document["export"], "sections": sections, "request": request}
+    context = {
+        "export": document["export"],
+        "sections": sections,
+        "request": request,
+        "made_at": timezone.localtime(),
+    }
     html = render_to_string("subjects/export.html", context)
     css = render_to_string("subjects/export.css")
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
