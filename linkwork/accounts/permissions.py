@@ -83,6 +83,7 @@ class Permission(StrEnum):
     EDIT_LETTER_TEMPLATES = "edit_letter_templates"
     OPEN_WITH_REASON = "open_with_reason"
     REVIEW_REASONS_GIVEN = "review_reasons_given"
+    EXPORT_SUBJECT_ACCESS = "export_subject_access"
 
 
 def _has_role(*roles: Role):
@@ -407,6 +408,10 @@ RULES = {
     # reasons given (without an object: the list of them, for their sites).
     Permission.OPEN_WITH_REASON: is_coordinator & works_at_site_of & site_takes_a_reason,
     Permission.REVIEW_REASONS_GIVEN: is_manager & (no_object | works_at_site_of),
+    # Subject access (decision 0024): a manager at the referral's site exports everything held
+    # about its person, from every referral and site (without an object: the list of requests
+    # about people at their sites).
+    Permission.EXPORT_SUBJECT_ACCESS: is_manager & (no_object | works_at_site_of),
 }
 
 

@@ -69,6 +69,7 @@ class RecordPart(models.TextChoices):
     LETTER = "letter", _("A letter")
     LETTER_PREVIEW = "letter_preview", _("A letter's preview")
     LETTER_PDF = "letter_pdf", _("A letter, downloaded to print")
+    SUBJECT_ACCESS = "subject_access", _("A subject access export (everything held)")
 
 
 class AuditEvent(models.Model):

@@ -103,6 +103,9 @@ from linkwork.safeguarding.models import (
     SafeguardingConcern,
     SafeguardingPrompt,
 )
+from linkwork.subjects import actions as subject_actions
+from linkwork.subjects import exports as subject_exports
+from linkwork.subjects.models import SubjectAccessRequest
 
 SEED = 2026
 # Lockdown, so many days ago: from the day the Rhondda trial closed for COVID-19 until
@@ -716,6 +719,7 @@ def load() -> dict[str, Counter]:
 # Children before parents: most links are PROTECT. New models that point at these go first.
 WIPED = (
     AuditEvent,
+    SubjectAccessRequest,
     *LETTER_MODELS,
     *REPORT_MODELS,
     *ENGAGEMENT_MODELS,
@@ -913,6 +917,8 @@ class Demo:
         self.widen_a_pathway()
         # This morning Rhys opened the record of one of Ffion's people, saying why (0023).
         self.open_a_record_with_a_reason()
+        # Last week someone asked for everything held about them; the export is ready (0024).
+        self.answer_a_subject_access_request()
 
     # Configuration ------------------------------------------------------------------------------
 
@@ -1098,6 +1104,29 @@ class Demo:
         hours = datetime.timedelta(hours=settings.OPENED_WITH_REASON_HOURS)
         with suspended(OpenedWithReason):
             QuerySet(OpenedWithReason).update(until=F("at") + hours)
+
+    def answer_a_subject_access_request(self) -> None:
+        """A person whose support ended asked, by letter, for a copy of their record."""
+        closed = (
+            Referral.objects.filter(site__slug="powys", status=ReferralStatus.CLOSED)
+            .order_by("pk")
+            .first()
+        )
+        if closed is None:
+            return
+        when = timezone.now() - datetime.timedelta(days=2)
+        with as_of(when):
+            made = subject_actions.request_subject_access(
+                closed,
+                by=self.users["manager"],
+                received_on=self.today - datetime.timedelta(days=6),
+                note="The person, by letter. Identity checked against their passport at the "
+                "Newtown office.",
+            )
+            subject_exports.make(made.pk)  # already made where tasks run at once
+        SubjectAccessRequest.objects.filter(pk=made.pk).update(
+            requested_at=when, started_at=when, finished_at=when
+        )
 
     def in_lockdown(self, day: datetime.date) -> bool:
         start, end = LOCKDOWN

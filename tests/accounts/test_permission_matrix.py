@@ -40,6 +40,8 @@ from linkwork.referrals.models import (
 )
 from linkwork.referrals.status import DeclineReason, ReferralStatus
 from linkwork.safeguarding import actions as safeguarding
+from linkwork.subjects import actions as subject_actions
+from linkwork.subjects import exports as subject_exports
 from tests.engagement.test_permissions import MATRIX as ENGAGEMENT_MATRIX
 from tests.engagement.test_permissions import VARIANTS as ENGAGEMENT_VARIANTS
 from tests.factories import make_referral, make_service
@@ -206,6 +208,11 @@ letters_pdf             login      200        200        404        404        4
 letters_settings        login      403        200        403        403        200        403
 letters_template        login      403        200        403        403        200        403
 letters_letterhead      login      403        200        403        403        200        403
+sar_list                login      403        200        403        403        403        403
+sar_new                 login      404        200        404        404        404        404
+sar_request             login      403        200        403        403        403        403
+sar_progress            login      403        200        403        403        403        403
+sar_download            login      403        200        403        403        403        403
 old_person_record       301        301        301        301        301        301        301
 old_questionnaire       301        301        301        301        301        301        301
 """
@@ -391,6 +398,16 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         )
         return [person.pk, letter.pk]
 
+    def subject_access():
+        made = subject_actions.request_subject_access(
+            in_support(),
+            by=manager,
+            received_on=timezone.localdate(),
+            note="The person, by letter; photo ID seen.",
+        )
+        subject_exports.make(made.pk)
+        return made.pk
+
     pages = {
         "home": lambda: reverse("home"),
         "healthz": lambda: reverse("healthz"),
@@ -568,6 +585,13 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "letters_settings": lambda: reverse("letters:settings"),
         "letters_template": lambda: reverse("letters:template", args=["appointment", "cy"]),
         "letters_letterhead": lambda: reverse("letters:letterhead", args=[site_a.pk]),
+        # Subject access (decision 0024): a request about coordinator_a's person at site A,
+        # made by its manager, and its export made.
+        "sar_list": lambda: reverse("subjects:list"),
+        "sar_new": lambda: reverse("subjects:new", args=[in_support().pk]),
+        "sar_request": lambda: reverse("subjects:request", args=[subject_access()]),
+        "sar_progress": lambda: reverse("subjects:progress", args=[subject_access()]),
+        "sar_download": lambda: reverse("subjects:download", args=[subject_access(), "json"]),
         # Old addresses (linkwork/config/moved.py): the record took a referral's id at /people/.
         "old_person_record": lambda: f"/people/{in_support().pk}/",
         "old_questionnaire": lambda: "/questionnaire/not-a-link/",
@@ -763,6 +787,11 @@ def test_the_matrix_covers_every_url_in_the_app():
         "letters:settings",
         "letters:template",
         "letters:letterhead",
+        "subjects:list",
+        "subjects:new",
+        "subjects:request",
+        "subjects:progress",
+        "subjects:download",
         # Research trials: their own matrix, with the trial team's roles, in
         # tests/trials/test_permissions.py.
         *TRIAL_PAGES,

@@ -21,6 +21,7 @@ PREFIXES = {
     "reports": ("reports/",),
     "engagement": ("partners/",),
     "letters": ("letters/",),
+    "subjects": ("subject-access/",),
     # Documented exception (decisions 0008, 0011): the imports pages sit in the directory's
     # pages, and the published API keeps the address other services call.
     "oruk": ("directory/imports/", "api/oruk/"),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "linkwork.engagement",
     "linkwork.letters",
     "linkwork.reports",
+    "linkwork.subjects",
     "linkwork.home",
 ]
 

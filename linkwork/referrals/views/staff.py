@@ -208,6 +208,9 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and has_permission(user, Permission.VIEW_PERSON_RECORD, referral),
             "can_withdraw": referral.status in (ReferralStatus.WAITING, ReferralStatus.ALLOCATED)
             and has_permission(user, Permission.TRIAGE_REFERRAL, referral),
+            "can_export_subject_access": has_permission(
+                user, Permission.EXPORT_SUBJECT_ACCESS, referral
+            ),
         },
     )
 
