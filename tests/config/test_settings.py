@@ -31,7 +31,8 @@ SETUP = (
 )
 
 
-def start_production(**env: str) -> subprocess.CompletedProcess:
+def in_production(*arguments: str, **env: str) -> subprocess.CompletedProcess:
+    """This Python with `arguments`, under the production settings and only `env`."""
     clean_env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "PYTHONPATH": str(PROJECT_ROOT),
@@ -39,7 +40,7 @@ def start_production(**env: str) -> subprocess.CompletedProcess:
         **env,
     }
     return subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
-        [sys.executable, "-c", SETUP],
+        [sys.executable, *arguments],
         cwd=PROJECT_ROOT,
         env=clean_env,
         capture_output=True,
@@ -47,6 +48,10 @@ def start_production(**env: str) -> subprocess.CompletedProcess:
         timeout=60,
         check=False,
     )
+
+
+def start_production(**env: str) -> subprocess.CompletedProcess:
+    return in_production("-c", SETUP, **env)
 
 
 @pytest.mark.parametrize("secret", [None, ""], ids=["unset", "empty"])
@@ -137,24 +142,19 @@ def test_production_runs_on_sqlite_when_the_operator_allows_it():
 
 
 def check_deploy(**env: str) -> subprocess.CompletedProcess:
-    clean_env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "DJANGO_SETTINGS_MODULE": "linkwork.config.settings.production",
-        **CONFIGURED,
-        # check --deploy wants a long, random-looking key.
-        "SECRET_KEY": "a-test-only-secret-key-that-is-long-enough-for-check-deploy-0123456789",
-        "DATABASE_URL": POSTGRES,
-        **env,
-    }
-    return subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=PROJECT_ROOT,
-        env=clean_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    return in_production(
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **{
+            **CONFIGURED,
+            # check --deploy wants a long, random-looking key.
+            "SECRET_KEY": "a-test-only-secret-key-that-is-long-enough-for-check-deploy-0123456789",
+            "DATABASE_URL": POSTGRES,
+            **env,
+        },
     )
 
 
