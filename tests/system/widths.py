@@ -32,17 +32,21 @@ def pages_too_wide(browser, live_server, url_of, cases, request, width, *, skip=
     for who, names in by_role.items():
         user = None if who == "anonymous" else request.getfixturevalue(who)
         context = _context(browser, live_server, user, width)
-        page = context.new_page()
-        for name in names:
-            if name not in urls:
-                urls[name] = url_of(name)
-            response = page.goto(urls[name])
-            assert response.status == 200, f"{name} as {who}: {response.status}"
-            if not response.headers.get("content-type", "").startswith("text/html"):
-                continue
-            opened += 1
-            scroll_width = page.evaluate("document.documentElement.scrollWidth")
-            if scroll_width > width:
-                too_wide.append(f"{name} as {who} ({urls[name]}): {scroll_width} px")
-        context.close()
+        # Closed however the pages go: a context left open outlives the live server, and its
+        # threads then break a later test's teardown.
+        try:
+            page = context.new_page()
+            for name in names:
+                if name not in urls:
+                    urls[name] = url_of(name)
+                response = page.goto(urls[name])
+                assert response.status == 200, f"{name} as {who}: {response.status}"
+                if not response.headers.get("content-type", "").startswith("text/html"):
+                    continue
+                opened += 1
+                scroll_width = page.evaluate("document.documentElement.scrollWidth")
+                if scroll_width > width:
+                    too_wide.append(f"{name} as {who} ({urls[name]}): {scroll_width} px")
+        finally:
+            context.close()
     return opened, too_wide
