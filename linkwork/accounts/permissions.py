@@ -308,8 +308,9 @@ RULES = {
     # Unmet needs: without an object, may record one at all; with a site, at that site.
     Permission.RECORD_UNMET_NEED: is_site_staff & (no_object | works_at_site_of),
     Permission.VIEW_UNMET_NEEDS: is_manager,
-    # Social prescriptions, with the referral as the object: site staff may read them; the
-    # person's own link coordinator, or a manager at the site, may make and update them.
+    # Social prescriptions, with the referral as the object: staff who may read the referral in
+    # full may read them; the person's own link coordinator, or a manager at the site, may make
+    # and update them.
     Permission.VIEW_SOCIAL_PRESCRIPTIONS: reads_in_full,
     Permission.MAKE_SOCIAL_PRESCRIPTION: (is_coordinator & is_their_coordinator)
     | (is_manager & works_at_site_of),
