@@ -8,12 +8,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from linkwork.accounts.permissions import Permission, require
+from linkwork.core.downloads import attachment
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
 from linkwork.core.months import month_of
@@ -96,11 +96,10 @@ def funder_report_download(request: HttpRequest, pk: int, fmt: str) -> HttpRespo
         messages.error(request, refusal.message)
         return redirect("reports:funder_report", pk=pk)
     content_type, extension = FILES[fmt]
-    response = HttpResponse(bytes(getattr(report, fmt)), content_type=content_type)
     name = f"linkwork-funder-report-{report.first_month:%Y-%m}-to-{report.last_month:%Y-%m}"
-    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{extension}")
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(
+        getattr(report, fmt), content_type=content_type, filename=f"{name}.{extension}"
+    )
 
 
 def _case_study_page(request, form, study=None):

@@ -7,11 +7,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
+from linkwork.core.downloads import attachment
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
 
@@ -74,8 +74,5 @@ def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         messages.error(request, refusal.message)
         return redirect("subjects:request", pk=pk)
     content_type, extension = FILES[fmt]
-    response = HttpResponse(bytes(getattr(made, fmt)), content_type=content_type)
     name = f"linkwork-subject-access-{made.person.reference}-{made.received_on:%Y-%m-%d}"
-    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{extension}")
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(getattr(made, fmt), content_type=content_type, filename=f"{name}.{extension}")

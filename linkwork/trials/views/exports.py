@@ -15,11 +15,11 @@ answers 404 to someone who cannot see the trial, 403 to staff at its sites.
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from linkwork.accounts.permissions import Permission
+from linkwork.core.downloads import attachment
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
 
@@ -103,7 +103,4 @@ def export_download(request: HttpRequest, pk: int, export_pk: int) -> HttpRespon
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
         return redirect("trials:export", pk=trial.pk, export_pk=made.pk)
-    response = HttpResponse(bytes(made.content), content_type="application/zip")
-    response["Content-Disposition"] = content_disposition_header(True, made.filename)
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(made.content, content_type="application/zip", filename=made.filename)
