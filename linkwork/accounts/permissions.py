@@ -183,12 +183,14 @@ def coordinator_may_read(user, referral) -> bool:
     access = _access_at(referral)
     if access == Site.CoordinatorAccess.SITE or referral.status == WAITING:
         return True
-    if referral.allocations.filter(coordinator=user).exists():
-        return True
-    return (
-        access == Site.CoordinatorAccess.REASON
-        and referral.opened_with_reason.filter(by=user, until__gt=timezone.now()).exists()
-    )
+    # A page checks several permissions on one referral: ask the database once per user.
+    answers = referral.__dict__.setdefault("_linkwork_coordinator_may_read", {})
+    if user.pk not in answers:
+        answers[user.pk] = referral.allocations.filter(coordinator=user).exists() or (
+            access == Site.CoordinatorAccess.REASON
+            and referral.opened_with_reason.filter(by=user, until__gt=timezone.now()).exists()
+        )
+    return answers[user.pk]
 
 
 @rules.predicate
