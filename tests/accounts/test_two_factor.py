@@ -21,9 +21,10 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from linkwork.accounts import two_factor
+from linkwork.accounts.models import Role
 from linkwork.audit.models import AuditAction, AuditEvent
 from linkwork.audit.presenters import describe_all
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +101,9 @@ def test_who_must_have_two_factor_sign_in(
     assert two_factor.required_for(manager)
     assert two_factor.required_for(researcher)
     assert two_factor.required_for(administrator)
+    assert two_factor.required_for(UserFactory(role=Role.TRIAL_MANAGER)), (
+        "trial managers unblind allocations and export trial data"
+    )
     assert not two_factor.required_for(coordinator_a)
     assert not two_factor.required_for(gp_referrer)
     gp_referrer.is_staff = True

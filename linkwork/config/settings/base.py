@@ -173,9 +173,10 @@ RATELIMIT_IP_META_KEY = "linkwork.core.client_ip.client_ip"
 
 # Two-factor sign-in (django-otp, decision 0019; `linkwork.accounts.two_factor`). Anyone with an
 # authenticator app set up gives a code after their password. Managers, administrators (and
-# every staff or superuser account) and researchers must set one up; link coordinators too where
+# every staff or superuser account), researchers and trial managers must set one up (each sees
+# special-category data or can change who does); link coordinators too where
 # TWO_FACTOR_REQUIRED_FOR_COORDINATORS is on. Demo accounts are exempt only while DEBUG is on.
-TWO_FACTOR_REQUIRED_ROLES = ["manager", "administrator", "researcher"]
+TWO_FACTOR_REQUIRED_ROLES = ["manager", "administrator", "researcher", "trial_manager"]
 TWO_FACTOR_REQUIRED_FOR_COORDINATORS = env_bool(
     "TWO_FACTOR_REQUIRED_FOR_COORDINATORS", default=False
 )
