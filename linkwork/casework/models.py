@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.audit.append_only import AppendOnlyQuerySet
+from linkwork.audit.append_only import AppendOnlyModel
 from linkwork.core.models import OneTimeLink
 from linkwork.referrals.status import ClosureReason
 
@@ -43,7 +43,7 @@ class SupportPlan(models.Model):
         return f"{self.starts_on} – {self.ends_on}"
 
 
-class PlanExtension(models.Model):
+class PlanExtension(AppendOnlyModel):
     """A later planned end date, and why ("we might be the only source of support")."""
 
     plan = models.ForeignKey(SupportPlan, on_delete=models.PROTECT, related_name="extensions")
@@ -52,8 +52,6 @@ class PlanExtension(models.Model):
     reason = models.TextField(_("reason"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["at"]
@@ -67,7 +65,7 @@ class PlanExtension(models.Model):
         return f"{self.previous_end} -> {self.new_end}"
 
 
-class WhatMatters(models.Model):
+class WhatMatters(AppendOnlyModel):
     """One version of the "what matters" conversation, in the person's own words.
 
     Revisiting it adds a new version; earlier versions are kept.
@@ -84,8 +82,6 @@ class WhatMatters(models.Model):
     next_steps = models.TextField(_("agreed next steps"), blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-version"]
@@ -162,7 +158,7 @@ class Goal(models.Model):
         return self.status == GoalStatus.ACTIVE
 
 
-class GoalRating(models.Model):
+class GoalRating(AppendOnlyModel):
     """Progress towards a goal, 0-10, at a review."""
 
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="ratings")
@@ -170,8 +166,6 @@ class GoalRating(models.Model):
     note = models.CharField(_("note"), max_length=500, blank=True)
     rated_on = models.DateField(_("date"), default=timezone.localdate)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["rated_on", "pk"]

@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.audit.append_only import AppendOnlyQuerySet
+from linkwork.audit.append_only import AppendOnlyModel
 from linkwork.core.languages import in_language, welsh_name_field
 
 # An entry not checked for this long is flagged to staff.
@@ -351,7 +351,7 @@ class Service(OrukRecord):
         return self.last_checked_on is None or self.last_checked_on < today - CHECK_EVERY
 
 
-class AvailabilityChange(models.Model):
+class AvailabilityChange(AppendOnlyModel):
     """One change of a service's availability, with the day it took effect. Append-only, so
     reports can say what was available on any day."""
 
@@ -370,22 +370,12 @@ class AvailabilityChange(models.Model):
         "DirectoryImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["effective_on", "recorded_at", "pk"]
         verbose_name = _("availability change")
 
     def __str__(self) -> str:
         return f"{self.service_id}: {self.availability} from {self.effective_on}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("Availability history is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Availability history is append-only.")
 
     @property
     def colour(self) -> str:

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.audit.append_only import AppendOnlyQuerySet
+from linkwork.audit.append_only import AppendOnlyModel
 from linkwork.referrals.models import Language
 
 
@@ -73,7 +73,7 @@ class Letterhead(models.Model):
         return f"Letterhead of site {self.site_id}"
 
 
-class Letter(models.Model):
+class Letter(AppendOnlyModel):
     """One letter, as it was made: to whom, in which language, every word of it, who made it
     and when. Never changed afterwards (a letter that needs correcting is made again), so the
     record shows what the person or the referrer received."""
@@ -114,8 +114,6 @@ class Letter(models.Model):
     )
     created_at = models.DateTimeField(_("made"), default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("letter")
@@ -129,11 +127,6 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"Letter {self.pk}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("A letter is kept as it was made.")
-        super().save(*args, **kwargs)
 
     @property
     def file_name(self) -> str:

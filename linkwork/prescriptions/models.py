@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.audit.append_only import AppendOnlyQuerySet
+from linkwork.audit.append_only import AppendOnlyModel
 from linkwork.core.models import OneTimeLink
 
 from .status import TAG_COLOURS, PrescriptionStatus
@@ -87,7 +87,7 @@ class SocialPrescription(models.Model):
         return updates[-1] if updates else None
 
 
-class PrescriptionUpdate(models.Model):
+class PrescriptionUpdate(AppendOnlyModel):
     """One step of a social prescription: who (a user, or the service through a link), when,
     and what they said. Append-only."""
 
@@ -105,22 +105,12 @@ class PrescriptionUpdate(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = _("social prescription update")
 
     def __str__(self) -> str:
         return f"{self.prescription_id}: {self.from_status} -> {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("Social prescription history is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Social prescription history is append-only.")
 
     @property
     def by_service(self) -> bool:

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.audit.append_only import AppendOnlyQuerySet
+from linkwork.audit.append_only import AppendOnlyModel
 from linkwork.core.languages import in_language, welsh_name_field
 from linkwork.core.sms import texts_on, uk_mobile
 from linkwork.partners.models import SourceType
@@ -460,7 +460,7 @@ class Referral(models.Model):
         return ((now or timezone.now()) - self.accepted_at).days
 
 
-class StatusChange(models.Model):
+class StatusChange(AppendOnlyModel):
     """One step of a referral along the pathway: who moved it, when and why. Append-only."""
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="status_changes")
@@ -474,22 +474,12 @@ class StatusChange(models.Model):
     note = models.TextField(blank=True)
     message_to_referrer = models.TextField(blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = _("status change")
 
     def __str__(self) -> str:
         return f"{self.referral_id}: {self.from_status} -> {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("Status history is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Status history is append-only.")
 
     @property
     def reason_label(self) -> str:
@@ -506,7 +496,7 @@ class StatusChange(models.Model):
         return self.reason
 
 
-class OpenedWithReason(models.Model):
+class OpenedWithReason(AppendOnlyModel):
     """A link coordinator opened the referral of someone outside their caseload, at a site where
     that takes a reason (`Site.coordinator_access`, decision 0023). It lets them read it until
     `until`; the site's managers review each one. Append-only."""
@@ -519,8 +509,6 @@ class OpenedWithReason(models.Model):
     until = models.DateTimeField()
     reason = models.TextField(_("reason"), max_length=1000)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = _("record opened with a reason")
@@ -528,14 +516,6 @@ class OpenedWithReason(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id}: opened by {self.by_id} at {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("Records opened with a reason are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Records opened with a reason are append-only.")
 
 
 def lasting(start, end=None, *, began: str, ended: str) -> Q:

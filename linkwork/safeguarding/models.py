@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.audit.append_only import AppendOnlyQuerySet
+from linkwork.audit.append_only import AppendOnlyModel
 
 
 class PromptAction(models.TextChoices):
@@ -233,7 +233,7 @@ class Escalation(models.Model):
         return max((end - self.at).days, 0)
 
 
-class EscalationChase(models.Model):
+class EscalationChase(AppendOnlyModel):
     """One chase of an escalation that has not been answered."""
 
     escalation = models.ForeignKey(Escalation, on_delete=models.PROTECT, related_name="chases")
@@ -242,8 +242,6 @@ class EscalationChase(models.Model):
     note = models.TextField(_("what was said"))
     next_due = models.DateField(_("new response due date"), null=True, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]

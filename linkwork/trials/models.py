@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.audit.append_only import AppendOnlyQuerySet
+from linkwork.audit.append_only import AppendOnlyModel
 from linkwork.outcomes.models import INSTRUMENT_CHOICES
 
 isrctn = RegexValidator(
@@ -474,7 +474,7 @@ class NoteKind(models.TextChoices):
     RELEASED = "released", _("Released from the allocated path after the trial closed")
 
 
-class AllocationNote(models.Model):
+class AllocationNote(AppendOnlyModel):
     """Something said about a participant's allocation after it was made. Append-only: the
     allocation itself cannot be edited or undone."""
 
@@ -484,22 +484,12 @@ class AllocationNote(models.Model):
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = _("allocation note")
 
     def __str__(self) -> str:
         return f"{self.kind} on participant {self.participant_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("Allocation notes are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Allocation notes are append-only.")
 
 
 # --- GP attendance --------------------------------------------------------------------------------
