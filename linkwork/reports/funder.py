@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from linkwork.casework.models import ClientFeedback, Closure, SupportPlan
+from linkwork.core import pdf
 from linkwork.core.spreadsheets import spreadsheet_safe
 from linkwork.outcomes.models import Measure, Timepoint
 from linkwork.referrals.models import Referral
@@ -186,12 +186,10 @@ def data_quality(scope: Scope, filters: Filters, f: Figures) -> Section:
 
 
 def render_pdf(context: dict) -> bytes:
-    from weasyprint import CSS, HTML
-
-    html = render_to_string("reports/funder/report.html", context)
-    css = render_to_string("reports/funder/report.css")
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[CSS(string=css)]
+    return pdf.render_pdf(
+        "reports/funder/report.html",
+        context,
+        stylesheets=(pdf.DOCUMENT_CSS, "reports/funder/report.css"),
     )
 
 

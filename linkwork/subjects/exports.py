@@ -12,11 +12,11 @@ import logging
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from linkwork.audit.models import AuditAction
 from linkwork.audit.service import record
+from linkwork.core import pdf
 
 from .collect import export
 from .models import ExportStatus, SubjectAccessRequest
@@ -25,8 +25,6 @@ logger = logging.getLogger(__name__)
 
 
 def render_pdf(document: dict, request: SubjectAccessRequest) -> bytes:
-    from weasyprint import CSS, HTML
-
     sections = []
     for section in document["sections"]:
         labels = section["fields"]
@@ -41,10 +39,8 @@ def render_pdf(document: dict, request: SubjectAccessRequest) -> bytes:
         "request": request,
         "made_at": timezone.localtime(),
     }
-    html = render_to_string("subjects/export.html", context)
-    css = render_to_string("subjects/export.css")
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[CSS(string=css)]
+    return pdf.render_pdf(
+        "subjects/export.html", context, stylesheets=(pdf.DOCUMENT_CSS, "subjects/export.css")
     )
 
 
