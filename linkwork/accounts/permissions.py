@@ -84,6 +84,8 @@ class Permission(StrEnum):
     OPEN_WITH_REASON = "open_with_reason"
     REVIEW_REASONS_GIVEN = "review_reasons_given"
     EXPORT_SUBJECT_ACCESS = "export_subject_access"
+    VIEW_RECORD_OF_PROCESSING = "view_record_of_processing"
+    EDIT_RECORD_OF_PROCESSING = "edit_record_of_processing"
 
 
 def _has_role(*roles: Role):
@@ -415,6 +417,10 @@ RULES = {
     # about its person, from every referral and site (without an object: the list of requests
     # about people at their sites).
     Permission.EXPORT_SUBJECT_ACCESS: is_manager & (no_object | works_at_site_of),
+    # The record of processing (UK GDPR article 30), for the data protection officer: counts
+    # and settings, no one's record. Managers read it; administrators keep the controller's part.
+    Permission.VIEW_RECORD_OF_PROCESSING: is_manager | is_administrator,
+    Permission.EDIT_RECORD_OF_PROCESSING: is_administrator,
 }
 
 

@@ -40,6 +40,8 @@ MOVED: list[tuple[str, str]] = [
         "prescriptions/referrals/{pk}/",
     ),
     (r"service-links/(?P<rest>.*)", "prescriptions/service-links/"),
+    # subjects: subject access joined the record of processing under /data-protection/
+    (r"subject-access/(?P<rest>.*)", "data-protection/subject-access/"),
 ]
 
 

@@ -80,7 +80,7 @@ urlpatterns = [
     path("reports/", include("linkwork.reports.urls")),
     path("partners/", include("linkwork.engagement.urls")),
     path("letters/", include("linkwork.letters.urls")),
-    path("subject-access/", include("linkwork.subjects.urls")),
+    path("data-protection/", include("linkwork.subjects.urls")),
     path("django-admin/", admin.site.urls),
     # Last, so that no page can ever be shadowed by an old address.
     *moved.urlpatterns,

@@ -105,7 +105,7 @@ from linkwork.safeguarding.models import (
 )
 from linkwork.subjects import actions as subject_actions
 from linkwork.subjects import exports as subject_exports
-from linkwork.subjects.models import SubjectAccessRequest
+from linkwork.subjects.models import ProcessingRecord, SubjectAccessRequest
 
 SEED = 2026
 # Lockdown, so many days ago: from the day the Rhondda trial closed for COVID-19 until
@@ -720,6 +720,7 @@ def load() -> dict[str, Counter]:
 WIPED = (
     AuditEvent,
     SubjectAccessRequest,
+    ProcessingRecord,
     *LETTER_MODELS,
     *REPORT_MODELS,
     *ENGAGEMENT_MODELS,
@@ -919,6 +920,8 @@ class Demo:
         self.open_a_record_with_a_reason()
         # Last week someone asked for everything held about them; the export is ready (0024).
         self.answer_a_subject_access_request()
+        # The record of processing: the controller's part, reviewed in the spring.
+        self.review_the_record_of_processing()
 
     # Configuration ------------------------------------------------------------------------------
 
@@ -1127,6 +1130,32 @@ class Demo:
         SubjectAccessRequest.objects.filter(pk=made.pk).update(
             requested_at=when, started_at=when, finished_at=when
         )
+
+    def review_the_record_of_processing(self) -> None:
+        """The administrator filled in the controller's part of the record of processing, and
+        the data protection officer reviewed it eight months ago."""
+        when = timezone.now() - datetime.timedelta(days=240)
+        with as_of(when):
+            subject_actions.review_record_of_processing(
+                by=self.users["admin"],
+                changes={
+                    "controller_name": "Cysylltu Cymunedol (a fictional charity)",
+                    "controller_address": "Unit 4, Parc Busnes\nNewtown\nSY16 1AA",
+                    "controller_contact": "dataprotection@cysylltu.example",
+                    "ico_registration": "ZA000000",
+                    "dpo_name": "Gwen Price, data protection officer",
+                    "dpo_contact": "dpo@cysylltu.example · 01686 000000",
+                    "processors": "Hosting and backups: Example Cloud Ltd, UK data centres "
+                    "(contract in the shared drive, Contracts/Hosting)\nEmail: the charity's "
+                    "own mail server\nText messages: GOV.UK Notify (terms of use accepted "
+                    "March 2025)",
+                    "transfers": "None: all data is held and processed in the UK.",
+                    "lawful_basis_notes": "Commissioned by the health boards to provide social "
+                    "prescribing: article 6(1)(e), as Linkwork suggests. Confirmed by the DPO.",
+                    "dpia": "DPIA version 3, Data protection/DPIA, reviewed April 2026",
+                },
+            )
+        ProcessingRecord.objects.filter(pk=1).update(reviewed_on=timezone.localdate(when))
 
     def in_lockdown(self, day: datetime.date) -> bool:
         start, end = LOCKDOWN

@@ -15,7 +15,7 @@ from linkwork.audit.service import record
 from linkwork.core.errors import ActionRefused
 
 from . import tasks
-from .models import ExportStatus, SubjectAccessRequest
+from .models import ExportStatus, ProcessingRecord, SubjectAccessRequest
 
 LANGUAGES = {"en", "cy"}
 
@@ -75,3 +75,26 @@ def record_download(request: SubjectAccessRequest, *, by, fmt: str) -> SubjectAc
         part=RecordPart.SUBJECT_ACCESS,
     )
     return request
+
+
+@transaction.atomic
+def review_record_of_processing(*, by, changes: dict) -> ProcessingRecord:
+    """Save the controller's part of the record of processing, and mark it reviewed today by
+    `by` (saving it unchanged is a review too). Audited with the names of the fields changed."""
+    if not has_permission(by, Permission.EDIT_RECORD_OF_PROCESSING):
+        raise ActionRefused(_("Only an administrator can change the record of processing."))
+    current, _created = ProcessingRecord.objects.select_for_update().get_or_create(pk=1)
+    changed = [name for name, value in changes.items() if getattr(current, name) != value]
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.reviewed_on = timezone.localdate()
+    current.reviewed_by = by
+    current.save()
+    record(
+        by=by,
+        action=AuditAction.CHANGE,
+        obj=current,
+        fields=[*changed, "reviewed_on"],
+        detail="record of processing reviewed",
+    )
+    return current

@@ -72,3 +72,52 @@ class SubjectAccessRequest(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+
+class ProcessingRecord(models.Model):
+    """The controller's own part of the record of processing activities (UK GDPR article 30):
+    who is responsible, who processes data for them, and what the data protection officer has
+    decided. One row for the service; everything else on the record is read live from what
+    Linkwork holds (`linkwork.subjects.processing`)."""
+
+    controller_name = models.CharField(
+        _("organisation responsible (the controller)"), max_length=200, blank=True
+    )
+    controller_address = models.TextField(_("its address"), max_length=1000, blank=True)
+    controller_contact = models.CharField(_("how to contact it"), max_length=200, blank=True)
+    ico_registration = models.CharField(_("ICO registration number"), max_length=10, blank=True)
+    dpo_name = models.CharField(_("data protection officer"), max_length=200, blank=True)
+    dpo_contact = models.CharField(
+        _("how to contact the data protection officer"), max_length=200, blank=True
+    )
+    processors = models.TextField(
+        _("organisations that process data for the service (processors)"),
+        max_length=4000,
+        blank=True,
+    )
+    transfers = models.TextField(_("transfers outside the UK"), max_length=2000, blank=True)
+    lawful_basis_notes = models.TextField(
+        _("the controller's notes on purposes and lawful bases"), max_length=4000, blank=True
+    )
+    dpia = models.CharField(_("data protection impact assessment"), max_length=300, blank=True)
+    reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+
+    class Meta:
+        verbose_name = _("record of processing")
+        verbose_name_plural = _("record of processing")
+
+    def __str__(self) -> str:
+        return "record of processing"
+
+    @classmethod
+    def current(cls) -> "ProcessingRecord":
+        """The service's one record (an empty one until an administrator fills it in)."""
+        return cls.objects.select_related("reviewed_by").filter(pk=1).first() or cls(pk=1)

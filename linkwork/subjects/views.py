@@ -1,6 +1,11 @@
-"""Subject access pages: asking for an export from a person's referral, the list of requests
-with their deadlines, one request (its progress, the review warning and its downloads, each
-audited). Managers, for people with a referral at a site they manage."""
+"""Data protection pages.
+
+Subject access: asking for an export from a person's referral, the list of requests with their
+deadlines, one request (its progress, the review warning and its downloads, each audited).
+Managers, for people with a referral at a site they manage.
+
+The record of processing (article 30): read by managers and administrators, its controller's
+part kept by administrators; as a page and as a PDF to send the ICO."""
 
 from __future__ import annotations
 
@@ -11,12 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
+from linkwork.accounts.permissions import Permission, has_permission, require
+from linkwork.core import pdf
 from linkwork.core.downloads import attachment
 from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
 
-from . import actions
-from .forms import SubjectAccessForm
+from . import actions, processing
+from .forms import ProcessingRecordForm, SubjectAccessForm
+from .models import ProcessingRecord
 from .queries import referral_to_export, request_for, requests_for
 
 SHOWN = 50
@@ -76,3 +84,50 @@ def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     content_type, extension = FILES[fmt]
     name = f"linkwork-subject-access-{made.person.reference}-{made.received_on:%Y-%m-%d}"
     return attachment(getattr(made, fmt), content_type=content_type, filename=f"{name}.{extension}")
+
+
+@require_GET
+def record_of_processing(request: HttpRequest) -> HttpResponse:
+    require(request.user, Permission.VIEW_RECORD_OF_PROCESSING)
+    return render(
+        request,
+        "subjects/processing/record.html",
+        {
+            "record": processing.record_of_processing(),
+            "may_edit": has_permission(request.user, Permission.EDIT_RECORD_OF_PROCESSING),
+        },
+    )
+
+
+@require_GET
+def record_of_processing_pdf(request: HttpRequest) -> HttpResponse:
+    require(request.user, Permission.VIEW_RECORD_OF_PROCESSING)
+    record = processing.record_of_processing()
+    made = pdf.render_pdf(
+        "subjects/processing/document.html",
+        {"record": record},
+        stylesheets=(pdf.DOCUMENT_CSS, "subjects/processing/document.css"),
+    )
+    return attachment(
+        made,
+        content_type="application/pdf",
+        filename=f"linkwork-record-of-processing-{record.made_at:%Y-%m-%d}.pdf",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def edit_record_of_processing(request: HttpRequest) -> HttpResponse:
+    require(request.user, Permission.EDIT_RECORD_OF_PROCESSING)
+    form = posted(request, ProcessingRecordForm, instance=ProcessingRecord.current())
+
+    def save(data):
+        actions.review_record_of_processing(by=request.user, changes=data)
+        messages.success(request, _("The record of processing is saved and marked as reviewed"))
+        return redirect("subjects:record_of_processing")
+
+    return submit(request, form, save) or render(
+        request,
+        "subjects/processing/edit.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )

@@ -213,6 +213,9 @@ sar_new                 login      404        200        404        404        4
 sar_request             login      403        200        403        403        403        403
 sar_progress            login      403        200        403        403        403        403
 sar_download            login      403        200        403        403        403        403
+processing              login      403        200        403        403        200        403
+processing_edit         login      403        403        403        403        200        403
+processing_pdf          login      403        200        403        403        200        403
 old_person_record       301        301        301        301        301        301        301
 old_questionnaire       301        301        301        301        301        301        301
 """
@@ -592,6 +595,9 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "sar_request": lambda: reverse("subjects:request", args=[subject_access()]),
         "sar_progress": lambda: reverse("subjects:progress", args=[subject_access()]),
         "sar_download": lambda: reverse("subjects:download", args=[subject_access(), "json"]),
+        "processing": lambda: reverse("subjects:record_of_processing"),
+        "processing_edit": lambda: reverse("subjects:edit_record_of_processing"),
+        "processing_pdf": lambda: reverse("subjects:record_of_processing_pdf"),
         # Old addresses (linkwork/config/moved.py): the record took a referral's id at /people/.
         "old_person_record": lambda: f"/people/{in_support().pk}/",
         "old_questionnaire": lambda: "/questionnaire/not-a-link/",
@@ -792,6 +798,9 @@ def test_the_matrix_covers_every_url_in_the_app():
         "subjects:request",
         "subjects:progress",
         "subjects:download",
+        "subjects:record_of_processing",
+        "subjects:edit_record_of_processing",
+        "subjects:record_of_processing_pdf",
         # Research trials: their own matrix, with the trial team's roles, in
         # tests/trials/test_permissions.py.
         *TRIAL_PAGES,

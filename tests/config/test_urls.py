@@ -21,7 +21,7 @@ PREFIXES = {
     "reports": ("reports/",),
     "engagement": ("partners/",),
     "letters": ("letters/",),
-    "subjects": ("subject-access/",),
+    "subjects": ("data-protection/",),
     # Documented exception (decisions 0008, 0011): the imports pages sit in the directory's
     # pages, and the published API keeps the address other services call.
     "oruk": ("directory/imports/", "api/oruk/"),
@@ -188,6 +188,11 @@ OLD = [
         {"pk": 12, "prescription": 5, "link": 3},
     ),
     ("/service-links/AbC-1:xyz_9/", "prescriptions:service_link", {"signed": "AbC-1:xyz_9"}),
+    ("/subject-access/", "subjects:list", {}),
+    ("/subject-access/referrals/12/new/", "subjects:new", {"referral_pk": 12}),
+    ("/subject-access/8/", "subjects:request", {"pk": 8}),
+    ("/subject-access/8/progress/", "subjects:progress", {"pk": 8}),
+    ("/subject-access/8/pdf/", "subjects:download", {"pk": 8, "fmt": "pdf"}),
 ]
 
 
@@ -222,6 +227,9 @@ ADDED_SINCE = {
     "casework:texts",
     "referrals:open_with_reason",
     "referrals:reasons_given",
+    "subjects:record_of_processing",
+    "subjects:edit_record_of_processing",
+    "subjects:record_of_processing_pdf",
 }
 
 
@@ -229,7 +237,7 @@ def test_every_page_that_moved_keeps_its_old_address():
     names = {
         f"{resolver.app_name}:{pattern.name}"
         for resolver in _mounted_apps()
-        if resolver.app_name in ("referrals", "casework", "outcomes", "prescriptions")
+        if resolver.app_name in ("referrals", "casework", "outcomes", "prescriptions", "subjects")
         for _, pattern in _leaves(resolver.url_patterns)
     }
     assert names - UNCHANGED - ADDED_SINCE == {name for _, name, _ in OLD}

@@ -451,3 +451,15 @@ def test_the_demo_audit_log_is_one_intact_chain(loaded):
     result = verify()
     assert result.intact, str(result.broken)
     assert result.count == AuditEvent.objects.count() > 1000
+
+
+def test_the_demo_record_of_processing_is_filled_in_and_reviewed_in_the_past(loaded):
+    from linkwork.subjects.processing import record_of_processing
+
+    record = record_of_processing()
+    assert record.controller.controller_name.startswith("Cysylltu Cymunedol")
+    assert record.controller.reviewed_by.username == "admin"
+    assert record.controller.reviewed_on < timezone.localdate()
+    assert not record.due_for_review
+    assert all(value for _, value in record.controller_rows)
+    assert record.requests.received >= 1

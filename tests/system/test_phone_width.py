@@ -14,7 +14,7 @@ from .widths import pages_too_wide
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 #: Answers that are not pages for people (JSON, a download).
-NOT_PAGES = ("healthz", "audit_export", "letters_pdf", "sar_download")
+NOT_PAGES = ("healthz", "audit_export", "letters_pdf", "sar_download", "processing_pdf")
 
 
 @pytest.mark.parametrize("width", [375, 1280])
