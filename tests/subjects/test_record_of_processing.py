@@ -170,3 +170,32 @@ def test_the_old_subject_access_address_leads_to_the_new(client_for, manager):
     response = client_for(manager).get("/subject-access/")
     assert response.status_code == 301
     assert response["Location"] == reverse("subjects:list")
+
+
+def test_the_page_costs_the_same_however_much_is_held(
+    client_for, manager, in_support, pathway_a, gp_referrer
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(manager)
+    url = reverse(PAGE)
+    client.get(url)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = queries()
+    for status in (ReferralStatus.WAITING, ReferralStatus.WITHDRAWN, ReferralStatus.DECLINED):
+        referral = make_referral(status, pathway=pathway_a, by=gp_referrer, staff=manager)
+        SubjectAccessRequest.objects.create(
+            person=referral.person,
+            referral=referral,
+            received_on=timezone.localdate(),
+            note="By letter",
+            requested_by=manager,
+        )
+    assert queries() == before
+    assert tally(client.get(url).context["record"], "People referred") == 4
