@@ -1,9 +1,13 @@
 """What a signed-in user's role and sites let them see, before any personal data is involved,
 and the second factors they have set up."""
 
-from django.db.models import QuerySet
+from functools import reduce
+from operator import or_
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, QuerySet
 from django.shortcuts import get_object_or_404
-from django_otp import user_has_device
+from django_otp import device_classes
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -45,5 +49,13 @@ def second_factors(user) -> list:
 
 
 def has_second_factor(user) -> bool:
-    """Whether the user has any second factor to give (an authenticator, recovery codes)."""
-    return user_has_device(user, confirmed=True)
+    """Whether the user has any second factor to give (an authenticator, recovery codes, or
+    any other kind of django-otp device installed). Asked on every page by someone not yet
+    verified (`two_factor.SecondFactorMiddleware`), so in one query however many kinds there
+    are, where django-otp's `user_has_device` asks each kind in turn."""
+    if user.is_anonymous:
+        return False
+    kinds = [
+        Exists(model.objects.devices_for_user(user, confirmed=True)) for model in device_classes()
+    ]
+    return get_user_model().objects.filter(reduce(or_, kinds), pk=user.pk).exists()

@@ -399,3 +399,29 @@ def test_a_coordinator_may_set_it_up_without_being_required(client_for, coordina
     assert "Two-factor sign-in is off." in client.get(reverse("account")).content.decode()
     page = client.get(reverse("two_factor")).content.decode()
     assert "Set up two-factor sign-in" in page and "Your role needs" not in page
+
+
+def test_any_confirmed_device_counts_as_a_second_factor(coordinator_a, manager):
+    from linkwork.accounts.queries import has_second_factor
+
+    assert not has_second_factor(coordinator_a)
+    TOTPDevice.objects.create(user=coordinator_a, name="Half set up", confirmed=False)
+    assert not has_second_factor(coordinator_a), "an app never confirmed with a code"
+    StaticDevice.objects.create(user=coordinator_a, name="Recovery codes")
+    assert has_second_factor(coordinator_a)
+    TOTPDevice.objects.create(user=manager, name="Authenticator app")
+    assert has_second_factor(manager)
+
+
+def test_someone_without_a_second_factor_costs_one_query_a_page(client_for, coordinator_a):
+    """Every page asks whether a signed-in user not yet verified has a device: in one query,
+    however many kinds of device are installed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(coordinator_a)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("home")).status_code == 200
+    asked = [q["sql"] for q in captured.captured_queries if "otp_" in q["sql"]]
+    assert len(asked) == 1, asked
