@@ -12,7 +12,7 @@ PYTHON := $(VENV)/bin/python
 MANAGE := $(PYTHON) manage.py
 STAMPS := .make
 DIST := linkwork/static/dist
-DIST_FILES := $(addprefix $(DIST)/,linkwork.css linkwork.js govuk-frontend.min.js htmx.min.js favicon.svg)
+DIST_FILES := $(addprefix $(DIST)/,linkwork.css linkwork.js passkeys.js govuk-frontend.min.js htmx.min.js favicon.svg)
 ASSET_SOURCES := $(shell find linkwork/static_src -type f 2>/dev/null) scripts/build-assets.mjs
 PYTEST_ARGS ?=
 # The suite runs in one process per core (pytest-xdist); each test file stays on one process, so

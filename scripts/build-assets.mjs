@@ -1,7 +1,8 @@
 // Build Linkwork's front-end assets into linkwork/static/dist/.
 //
 // - compiles linkwork/static_src/linkwork.scss (GOV.UK Frontend from npm) to linkwork.css
-// - copies Linkwork's own script (linkwork/static_src/linkwork.js: copy buttons)
+// - copies Linkwork's own scripts (linkwork/static_src/linkwork.js: copy buttons; passkeys.js:
+//   after django-otp-webauthn's script has added a passkey)
 // - copies the GOV.UK Frontend ES module bundle (and its source map, which Django's
 //   ManifestStaticFilesStorage follows through the sourceMappingURL comment) and htmx
 // - writes favicon.svg, Linkwork's own icon (GOV.UK's icons are the crown)
@@ -41,6 +42,7 @@ async function copyAssets() {
     [join(govukDist, "govuk-frontend.min.js.map"), join(dist, "govuk-frontend.min.js.map")],
     [join(htmxDist, "htmx.min.js"), join(dist, "htmx.min.js")],
     [join(root, "linkwork", "static_src", "linkwork.js"), join(dist, "linkwork.js")],
+    [join(root, "linkwork", "static_src", "passkeys.js"), join(dist, "passkeys.js")],
   ];
   for (const [from, to] of copies) {
     await copyFile(from, to);

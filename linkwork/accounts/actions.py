@@ -6,6 +6,7 @@ from django.db.models import F
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from . import signals
 from .models import User
@@ -58,11 +59,53 @@ def new_recovery_codes(user: User, *, request) -> list[str]:
 
 @transaction.atomic
 def remove_second_factor(user: User, *, by: User | None, request=None) -> None:
-    """Remove the user's authenticator and recovery codes (they lost their phone, or want to set
-    up another). Someone who must have two-factor sign-in is asked to set it up again."""
+    """Remove the user's authenticator, recovery codes and passkeys (they lost their phone, or
+    want to set up another). Someone who must have two-factor sign-in is asked to set it up
+    again."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    WebAuthnCredential.objects.filter(user=user).delete()
     signals.second_factor_removed.send(sender=User, user=user, by=by, request=request)
+
+
+# --- Passkeys (decision 0025) --------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_passkey(user: User, *, helper, state: dict, data: dict, request) -> WebAuthnCredential:
+    """Keep the passkey the browser just made, once `helper` (`accounts.passkeys.PasskeyHelper`)
+    has checked it answers the challenge in `state`. It counts as setting up two-factor sign-in:
+    a session not yet verified is verified by it."""
+    passkey = helper.register_complete(user=user, state=state, data=data)
+    signals.passkey_added.send(sender=User, user=user, by=user, request=request)
+    if not request.user.is_verified():
+        verified(request, passkey)
+    return passkey
+
+
+@transaction.atomic
+def sign_in_with_passkey(user: User, *, helper, state: dict, data: dict, request):
+    """The second factor given with a passkey: `helper` checks the browser's answer to the
+    challenge in `state` (and records the passkey as used), then the session is verified.
+    Raises the library's API errors when the answer is not right."""
+    passkey = helper.authenticate_complete(user=user, state=state, data=data)
+    if not passkey.confirmed or not user.is_active:
+        raise PasskeyRefused
+    verified(request, passkey)
+    signals.passkey_used.send(sender=User, user=user, request=request)
+    return passkey
+
+
+class PasskeyRefused(Exception):
+    """A passkey that may not be used (turned off in Django admin, or its account is)."""
+
+
+@transaction.atomic
+def remove_passkey(user: User, passkey: WebAuthnCredential, *, request) -> None:
+    """Remove one of the user's own passkeys. Someone who must have two-factor sign-in and has
+    nothing else left is asked to set it up again."""
+    WebAuthnCredential.objects.filter(pk=passkey.pk, user=user).delete()
+    signals.passkey_removed.send(sender=User, user=user, by=user, request=request)
 
 
 @transaction.atomic

@@ -109,6 +109,21 @@ class ConfirmAuthenticatorForm(GovUKForm):
         return code
 
 
+class PasskeyNameForm(GovUKForm):
+    """A name for a passkey about to be added, to tell it from others in the list."""
+
+    name = forms.CharField(
+        label=_("Name this passkey"),
+        help_text=_("So you can tell it from others, for example Work laptop or Phone."),
+        max_length=64,
+        error_messages={
+            "required": _("Enter a name for the passkey"),
+            "max_length": _("Name must be 64 characters or fewer"),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "govuk-!-width-two-thirds"}),
+    )
+
+
 class ConfirmPasswordForm(GovUKForm):
     """Your password again, before something that weakens how you sign in."""
 

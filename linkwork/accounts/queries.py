@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django_otp import device_classes
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from linkwork.partners.models import Site
 
@@ -43,14 +44,25 @@ def recovery_codes_for(user) -> StaticDevice | None:
     return StaticDevice.objects.devices_for_user(user, confirmed=True).first()
 
 
+def passkeys_for(user) -> QuerySet[WebAuthnCredential]:
+    """The user's passkeys, oldest first (decision 0025)."""
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at", "pk")
+
+
+def passkey_for(user, pk: int) -> WebAuthnCredential:
+    """One of the user's own passkeys: 404 for anyone else's, or none."""
+    return get_object_or_404(WebAuthnCredential, pk=pk, user=user)
+
+
 def second_factors(user) -> list:
-    """Every confirmed second factor the user has: their authenticator, their recovery codes."""
+    """Every confirmed second factor the user gives a code from: their authenticator, their
+    recovery codes (not passkeys, which answer a challenge instead)."""
     return [device for device in (authenticator_for(user), recovery_codes_for(user)) if device]
 
 
 def has_second_factor(user) -> bool:
-    """Whether the user has any second factor to give (an authenticator, recovery codes, or
-    any other kind of django-otp device installed). Asked on every page by someone not yet
+    """Whether the user has any second factor to give (an authenticator, recovery codes, a
+    passkey, or any other kind of django-otp device installed). Asked on every page by someone not yet
     verified (`two_factor.SecondFactorMiddleware`), so in one query however many kinds there
     are, where django-otp's `user_has_device` asks each kind in turn."""
     if user.is_anonymous:

@@ -22,6 +22,14 @@ second_factor_added = Signal()
 recovery_codes_made = Signal()
 second_factor_removed = Signal()
 
+#: Passkeys (decision 0025). Sent with `user`, `by` and `request` when one is added and when
+#: one is removed (`by` the user; removing two-factor sign-in removes them with the rest); with
+#: `user` and `request` when one is used after the password, and when using one fails.
+passkey_added = Signal()
+passkey_removed = Signal()
+passkey_used = Signal()
+passkey_failed = Signal()
+
 #: Sent with `user` and `request` when a reset link is emailed to an account, and when a
 #: password is reset through one.
 password_reset_sent = Signal()

@@ -1,5 +1,5 @@
-"""Two-factor sign-in (django-otp, decision 0019): an authenticator app (TOTP) and a set of
-single-use recovery codes.
+"""Two-factor sign-in (django-otp, decision 0019): an authenticator app (TOTP), passkeys
+(WebAuthn, decision 0025: `accounts.passkeys`) and a set of single-use recovery codes.
 
 - **Who must have one**: managers, administrators (and any staff or superuser account) and
   researchers (`TWO_FACTOR_REQUIRED_ROLES`), and link coordinators where
@@ -24,10 +24,27 @@ from django.utils.cache import add_never_cache_headers
 from .models import Role
 from .queries import has_second_factor
 
-#: Reachable before the second factor: giving it, signing out, the language, "Stay signed in".
-ALWAYS_OPEN = ("two_factor_verify", "logout", "keep_alive", "set_language")
-#: And, for someone who must set one up: setting it up, and changing a password they must change.
-OPEN_TO_ENROL = (*ALWAYS_OPEN, "two_factor", "password_change")
+#: Reachable before the second factor: giving it (a code, or a passkey through its API and the
+#: words of its script), signing out, the language, "Stay signed in".
+ALWAYS_OPEN = (
+    "two_factor_verify",
+    "passkeys:sign_in_begin",
+    "passkeys:sign_in_complete",
+    "passkeys:catalog",
+    "logout",
+    "keep_alive",
+    "set_language",
+)
+#: And, for someone who must set one up: setting it up (an app, or a passkey), and changing a
+#: password they must change.
+OPEN_TO_ENROL = (
+    *ALWAYS_OPEN,
+    "two_factor",
+    "passkeys:add",
+    "passkeys:register_begin",
+    "passkeys:register_complete",
+    "password_change",
+)
 
 
 def exempt(user) -> bool:

@@ -28,13 +28,14 @@ from django_otp.util import random_hex
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
-from . import actions, queries, signals
+from . import actions, passkeys, queries, signals
 from . import two_factor as two_factor_policy
 from .forms import (
     ChangeOwnPasswordForm,
     ChooseNewPasswordForm,
     ConfirmAuthenticatorForm,
     ConfirmPasswordForm,
+    PasskeyNameForm,
     PasswordResetRequestForm,
     SecondFactorForm,
 )
@@ -49,7 +50,7 @@ def account(request: HttpRequest) -> HttpResponse:
         {
             "idle_minutes": settings.SESSION_IDLE_MINUTES,
             "hours": round(settings.SESSION_COOKIE_AGE / 3600),
-            "two_factor_on": queries.authenticator_for(request.user) is not None,
+            "two_factor_on": queries.has_second_factor(request.user),
         },
     )
 
@@ -116,9 +117,16 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/two_factor_verify.html",
-        {"form": form, "next": _next(request)},
+        {"form": form, "next": _next(request), **_passkey_sign_in(request)},
         status=429 if form.throttled else 200,
     )
+
+
+def _passkey_sign_in(request: HttpRequest) -> dict:
+    """ "Use a passkey" beside the code, for someone with one, where passkeys work."""
+    if not passkeys.available(request) or not queries.passkeys_for(request.user).exists():
+        return {}
+    return {"passkey_config": passkeys.configuration(request)}
 
 
 def _qr_svg(url: str) -> str:
@@ -137,13 +145,19 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     code to confirm), or, once set up, see it is on."""
     user = request.user
     authenticator = queries.authenticator_for(user)
-    if authenticator is not None:
+    user_passkeys = list(queries.passkeys_for(user))
+    # Someone with only passkeys sees them, and sets up an app too with ?app.
+    if authenticator is not None or (
+        user_passkeys and request.method == "GET" and "app" not in request.GET
+    ):
         codes = queries.recovery_codes_for(user)
         return render(
             request,
             "accounts/two_factor.html",
             {
                 "authenticator": authenticator,
+                "passkeys": user_passkeys,
+                "passkeys_here": passkeys.available(request),
                 "codes_left": codes.token_set.count() if codes else 0,
                 "required": two_factor_policy.required_for(user),
             },
@@ -165,6 +179,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             "qr": _qr_svg(setup.config_url),
             "secret": _grouped(secret),
             "required": two_factor_policy.required_for(user),
+            "passkeys_here": passkeys.available(request),
+            "has_passkeys": bool(user_passkeys),
         },
     )
 
@@ -180,7 +196,7 @@ def _show_recovery_codes(request: HttpRequest, codes: list[str], *, first: bool)
 @require_POST
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """A new set of recovery codes; the old set stops working."""
-    if queries.authenticator_for(request.user) is None:
+    if not queries.has_second_factor(request.user):
         return redirect("two_factor")
     codes = actions.new_recovery_codes(request.user, request=request)
     return _show_recovery_codes(request, codes, first=False)
@@ -200,6 +216,55 @@ def remove_two_factor(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/two_factor_remove.html",
         {"form": form, "required": two_factor_policy.required_for(request.user)},
+    )
+
+
+# --- Passkeys (decision 0025) --------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def add_passkey(request: HttpRequest) -> HttpResponse:
+    """Add a passkey: a name first (kept in the session), then the browser makes it (the
+    library's script, with the API in `accounts.passkeys`). Without JavaScript or WebAuthn the
+    page says passkeys need them."""
+    form = PasskeyNameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request.session[passkeys.NEW_NAME] = form.cleaned_data["name"]
+        return render(
+            request,
+            "accounts/passkey_add.html",
+            {
+                "name": form.cleaned_data["name"],
+                "passkey_config": passkeys.configuration(request),
+                "required": two_factor_policy.required_for(request.user),
+            },
+        )
+    return render(
+        request,
+        "accounts/passkey_name.html",
+        {"form": form, "available": passkeys.available(request)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def remove_passkey(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove one of one's own passkeys, with the password typed again."""
+    passkey = queries.passkey_for(request.user, pk)
+    form = ConfirmPasswordForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        actions.remove_passkey(request.user, passkey, request=request)
+        messages.success(request, _("Passkey “%(name)s” removed.") % {"name": passkey.name})
+        return redirect("two_factor")
+    return render(
+        request,
+        "accounts/passkey_remove.html",
+        {
+            "form": form,
+            "passkey": passkey,
+            "last": not queries.second_factors(request.user)
+            and queries.passkeys_for(request.user).count() == 1,
+            "required": two_factor_policy.required_for(request.user),
+        },
     )
 
 

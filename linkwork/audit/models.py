@@ -40,6 +40,10 @@ class AuditAction(models.TextChoices):
     SECOND_FACTOR_ADDED = "2fa_added", _("Set up two-factor sign-in")
     RECOVERY_CODES_MADE = "2fa_new_codes", _("Made new recovery codes")
     SECOND_FACTOR_REMOVED = "2fa_removed", _("Removed two-factor sign-in")
+    PASSKEY_ADDED = "passkey_added", _("Added a passkey")
+    PASSKEY_USED = "passkey_used", _("Used a passkey")
+    PASSKEY_FAILED = "passkey_failed", _("Failed to use a passkey")
+    PASSKEY_REMOVED = "passkey_removed", _("Removed a passkey")
     PASSWORD_RESET_SENT = "reset_sent", _("Sent a password reset link")
     PASSWORD_RESET = "password_reset", _("Reset the password by email")
     # A signed-in user asked for a record they may not see (or one that does not exist): they

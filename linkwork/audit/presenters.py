@@ -91,6 +91,10 @@ SIGN_IN_ACTIONS = (
     AuditAction.SECOND_FACTOR_ADDED,
     AuditAction.RECOVERY_CODES_MADE,
     AuditAction.SECOND_FACTOR_REMOVED,
+    AuditAction.PASSKEY_ADDED,
+    AuditAction.PASSKEY_USED,
+    AuditAction.PASSKEY_FAILED,
+    AuditAction.PASSKEY_REMOVED,
     AuditAction.PASSWORD_RESET_SENT,
     AuditAction.PASSWORD_RESET,
 )

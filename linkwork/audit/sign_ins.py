@@ -1,6 +1,7 @@
 """Sign-ins in the audit log: each success, failure, sign-out and lock-out, on the sign-in page
 and on Django admin alike, with the account (when there is one) and the address; the second
-factor (each code given, right or wrong, setting it up, new recovery codes, removing it); and
+factor (each code given, right or wrong, setting it up, new recovery codes, removing it; each
+passkey added, used, failed or removed); and
 passwords reset by email (the link sent, the reset).
 
 A failed sign-in for a name that is no account is recorded without the name typed: people
@@ -18,6 +19,7 @@ ADMIN_PREFIX = "/django-admin/"
 ACCOUNT_PREFIX = "/account/"
 RESET_PREFIX = "/account/password-reset/"
 CODE_PREFIX = "/account/two-factor/code/"
+PASSKEY_SIGN_IN_PREFIX = "/account/passkeys/api/sign-in/"
 
 
 def _where(request) -> str:
@@ -27,7 +29,9 @@ def _where(request) -> str:
         place = "admin"
     elif request.path.startswith(RESET_PREFIX):
         place = "reset"
-    elif request.path.startswith(ACCOUNT_PREFIX) and not request.path.startswith(CODE_PREFIX):
+    elif request.path.startswith(ACCOUNT_PREFIX) and not request.path.startswith(
+        (CODE_PREFIX, PASSKEY_SIGN_IN_PREFIX)
+    ):
         place = "account"
     else:
         place = "sign-in"
@@ -136,6 +140,10 @@ def connect() -> None:
         (signals.second_factor_added, AuditAction.SECOND_FACTOR_ADDED),
         (signals.recovery_codes_made, AuditAction.RECOVERY_CODES_MADE),
         (signals.second_factor_removed, AuditAction.SECOND_FACTOR_REMOVED),
+        (signals.passkey_added, AuditAction.PASSKEY_ADDED),
+        (signals.passkey_used, AuditAction.PASSKEY_USED),
+        (signals.passkey_failed, AuditAction.PASSKEY_FAILED),
+        (signals.passkey_removed, AuditAction.PASSKEY_REMOVED),
         (signals.password_reset_sent, AuditAction.PASSWORD_RESET_SENT),
         (signals.password_reset, AuditAction.PASSWORD_RESET),
     ):

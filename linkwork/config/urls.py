@@ -46,6 +46,8 @@ urlpatterns = [
         name="two_factor_recovery_codes",
     ),
     path("account/two-factor/remove/", account_views.remove_two_factor, name="two_factor_remove"),
+    # Passkeys, a second factor beside the app (decision 0025): its pages and its API.
+    path("account/passkeys/", include("linkwork.accounts.passkey_urls")),
     # A forgotten password, reset by email (no account needed to ask).
     path("account/password-reset/", account_views.ResetPassword.as_view(), name="password_reset"),
     path(

@@ -15,6 +15,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from django_otp_webauthn.models import WebAuthnCredential
 
 from linkwork.audit.models import AuditAction, AuditEvent
 from linkwork.casework import actions as casework
@@ -44,7 +45,7 @@ from linkwork.subjects import actions as subject_actions
 from linkwork.subjects import exports as subject_exports
 from tests.engagement.test_permissions import MATRIX as ENGAGEMENT_MATRIX
 from tests.engagement.test_permissions import VARIANTS as ENGAGEMENT_VARIANTS
-from tests.factories import make_referral, make_service
+from tests.factories import ManagerFactory, make_referral, make_service
 from tests.reports.test_permissions import PAGES as REPORT_PAGES
 from tests.trials.test_permissions import MATRIX as TRIAL_MATRIX
 
@@ -69,6 +70,10 @@ def _clear_cache():
 # reason      302 to the page asking a coordinator why they need someone else's referral (0023)
 # 2fa         302 to setting up two-factor sign-in (removing it, with none to remove)
 #
+# passkey_remove is someone else's passkey (404 for all: only its owner may remove it); the
+# passkey API answers only POSTs, and its refusals in each sign-in state are tested in
+# tests/accounts/test_passkeys.py.
+#
 # Two-factor sign-in's own gate (enrolment first, the code after the password) is tested in
 # tests/accounts/test_two_factor.py; here nobody has a second factor and none is demanded, as
 # in the test settings. A reset link that is not a real one shows "This link does not work".
@@ -88,6 +93,13 @@ two_factor              login      200        200        200        200        2
 two_factor_verify       login      home       home       home       home       home       home
 two_factor_codes        login      405        405        405        405        405        405
 two_factor_remove       login      2fa        2fa        2fa        2fa        2fa        2fa
+passkey_add             login      200        200        200        200        200        200
+passkey_remove          login      404        404        404        404        404        404
+passkey_register_begin  login      405        405        405        405        405        405
+passkey_register_done   login      405        405        405        405        405        405
+passkey_sign_in_begin   login      405        405        405        405        405        405
+passkey_sign_in_done    login      405        405        405        405        405        405
+passkey_words           login      200        200        200        200        200        200
 password_reset          200        200        200        200        200        200        200
 password_reset_sent     200        200        200        200        200        200        200
 password_reset_bad_link 200        200        200        200        200        200        200
@@ -401,6 +413,12 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         )
         return [person.pk, letter.pk]
 
+    def someone_elses_passkey():
+        owner = ManagerFactory(username="passkey_owner", sites=[site_a])
+        return WebAuthnCredential.objects.create(
+            user=owner, name="Their laptop", credential_id=b"x" * 32, public_key=b"k"
+        ).pk
+
     def subject_access():
         made = subject_actions.request_subject_access(
             in_support(),
@@ -423,6 +441,13 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "two_factor_verify": lambda: reverse("two_factor_verify"),
         "two_factor_codes": lambda: reverse("two_factor_recovery_codes"),
         "two_factor_remove": lambda: reverse("two_factor_remove"),
+        "passkey_add": lambda: reverse("passkeys:add"),
+        "passkey_remove": lambda: reverse("passkeys:remove", args=[someone_elses_passkey()]),
+        "passkey_register_begin": lambda: reverse("passkeys:register_begin"),
+        "passkey_register_done": lambda: reverse("passkeys:register_complete"),
+        "passkey_sign_in_begin": lambda: reverse("passkeys:sign_in_begin"),
+        "passkey_sign_in_done": lambda: reverse("passkeys:sign_in_complete"),
+        "passkey_words": lambda: reverse("passkeys:catalog"),
         "password_reset": lambda: reverse("password_reset"),
         "password_reset_sent": lambda: reverse("password_reset_done"),
         "password_reset_bad_link": lambda: reverse(
@@ -679,6 +704,13 @@ def test_the_matrix_covers_every_url_in_the_app():
         "two_factor_verify",
         "two_factor_recovery_codes",
         "two_factor_remove",
+        "passkeys:add",
+        "passkeys:remove",
+        "passkeys:register_begin",
+        "passkeys:register_complete",
+        "passkeys:sign_in_begin",
+        "passkeys:sign_in_complete",
+        "passkeys:catalog",
         "password_reset",
         "password_reset_done",
         "password_reset_confirm",

@@ -22,6 +22,8 @@ PREFIXES = {
     "engagement": ("partners/",),
     "letters": ("letters/",),
     "subjects": ("data-protection/",),
+    # Passkeys (decision 0025): one's own, and the API the library's script calls.
+    "passkeys": ("account/passkeys/",),
     # Documented exception (decisions 0008, 0011): the imports pages sit in the directory's
     # pages, and the published API keeps the address other services call.
     "oruk": ("directory/imports/", "api/oruk/"),

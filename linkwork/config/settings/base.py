@@ -14,6 +14,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from linkwork.config.env import env_bool, env_int, env_list, env_str
+from linkwork.core.relying_party import relying_party
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent.parent
 
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "django_htmx",
     "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
@@ -190,6 +192,21 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 # How many recovery codes each set has.
 RECOVERY_CODES = 10
 
+# Passkeys (WebAuthn, django-otp-webauthn; decision 0025), a second factor beside the app. A
+# passkey belongs to one domain (the relying party id) and is used only at the origins listed:
+# both come from SITE_URL. Where it is empty (development), from the address a page was requested
+# at. Browsers refuse an IP address as the relying party id, so passkeys work at
+# http://localhost:8000 but not at http://127.0.0.1:8000 (there the pages do not offer them).
+OTP_WEBAUTHN_RP_NAME = "Linkwork"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "linkwork.accounts.passkeys.relying_party_id"
+OTP_WEBAUTHN_HELPER_CLASS = "linkwork.accounts.passkeys.PasskeyHelper"
+# A second factor only: never a sign-in without the password.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_TIMEOUT_SECONDS = 5 * 60
+# Each passkey API (starting or finishing adding one, or signing in with one) takes this many
+# requests an hour per account and per address; a ceremony is two.
+PASSKEY_RATE = env_str("PASSKEY_RATE", default="30/h")
+
 # Password reset by email: how long the link works (seconds), and how many requests one address,
 # and one email address typed, may make an hour.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
@@ -295,6 +312,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # feeds, QR codes): `linkwork.core.links`. Required in production; where it is empty
 # (development), a page uses the address it was requested at.
 SITE_URL = env_str("SITE_URL", default="")
+OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = relying_party(SITE_URL)
+# Without SITE_URL, the origin is the request's (`linkwork.accounts.passkeys`), so the library's
+# "no allowed origins" check does not apply.
+SILENCED_SYSTEM_CHECKS = [] if OTP_WEBAUTHN_ALLOWED_ORIGINS else ["otp_webauthn.E030"]
 
 # The key research pseudonyms are derived from (a keyed hash of the participant): set it once per
 # installation and keep it secret; changing it changes every pseudonym. Without it, the pages

@@ -7,6 +7,7 @@ from .base import (
     DATABASES,
     DEBUG,
     SECRET_KEY,
+    SILENCED_SYSTEM_CHECKS,
     env_bool,
     env_int,
     env_str,
@@ -61,7 +62,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # is off unless they set it (decision 0022). Off, Django's reminder (W021) is silenced, so that
 # `check --deploy` stays clean and any other warning stands out.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
-SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SILENCED_SYSTEM_CHECKS = [
+    *SILENCED_SYSTEM_CHECKS,
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

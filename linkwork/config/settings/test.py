@@ -1,7 +1,7 @@
 """Settings for the test suite."""
 
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS
+from .base import INSTALLED_APPS, relying_party
 
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key-" + "x" * 40  # noqa: S105
@@ -23,6 +23,8 @@ WHITENOISE_AUTOREFRESH = True
 # Tasks run as soon as they are queued (after the transaction commits), in the test's process.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 SITE_URL = "https://linkwork.test"
+OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = relying_party(SITE_URL)
+SILENCED_SYSTEM_CHECKS = []
 DEFAULT_FROM_EMAIL = "Linkwork <linkwork@linkwork.test>"
 
 # URL-import tests fetch from a feed served on 127.0.0.1; the refusal has its own test.
