@@ -132,7 +132,7 @@ def test_a_named_passkey_is_added_listed_and_audited(client_for, manager):
     listed = client.get(reverse("two_factor")).content.decode()
     assert "Passkey “Work laptop” added." in listed
     assert "Work laptop" in listed
-    assert "Not yet" in listed  # never used
+    assert "Not used yet" in listed
     assert reverse("passkeys:remove", args=[passkey.pk]) in listed
     assert actions_of(manager) == [AuditAction.PASSKEY_ADDED]
     (line,) = describe_all(list(AuditEvent.objects.all()))

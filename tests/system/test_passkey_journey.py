@@ -68,8 +68,12 @@ def test_a_manager_adds_a_passkey_and_signs_in_with_it(
         "Passkey “Work laptop” added."
     )
     expect(page.locator("#passkeys")).to_contain_text("Work laptop")
-    expect(page.locator("#passkeys")).to_contain_text("Not yet")
+    expect(page.locator("#passkeys")).to_contain_text("Not used yet")
     assert_accessible(page)
+    # The list fits a phone's screen.
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.set_viewport_size({"width": 1280, "height": 800})
     # Added: two-factor sign-in is set up, and other pages open.
     page.goto("/referrals/")
     expect(page.get_by_role("heading", level=1)).not_to_have_text("Set up two-factor sign-in")
