@@ -72,6 +72,11 @@ class SecondFactorForm(GovUKForm):
     def clean_code(self) -> str:
         code = _code(self.cleaned_data["code"])
         devices = second_factors(self.user)
+        if not devices:
+            raise forms.ValidationError(
+                _("You have no authenticator app or recovery codes set up. Use your passkey."),
+                code="no_codes",
+            )
         allowed = [device for device in devices if device.verify_is_allowed()[0]]
         if not allowed:
             self.throttled = True

@@ -124,9 +124,13 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 def _passkey_sign_in(request: HttpRequest) -> dict:
     """ "Use a passkey" beside the code, for someone with one, where passkeys work."""
-    if not passkeys.available(request) or not queries.passkeys_for(request.user).exists():
+    if not queries.passkeys_for(request.user).exists():
         return {}
-    return {"passkey_config": passkeys.configuration(request)}
+    # Someone with only passkeys has no code to give (asked only of those with a passkey).
+    context = {"passkey_only": not queries.second_factors(request.user)}
+    if passkeys.available(request):
+        context["passkey_config"] = passkeys.configuration(request)
+    return context
 
 
 def _qr_svg(url: str) -> str:

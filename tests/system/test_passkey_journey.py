@@ -10,6 +10,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from playwright.sync_api import expect
 
 from linkwork.audit.models import AuditAction, AuditEvent
+from tests.accounts.test_two_factor import enrol
 from tests.factories import PASSWORD
 
 from .conftest import assert_accessible, sign_in
@@ -81,12 +82,23 @@ def test_a_manager_adds_a_passkey_and_signs_in_with_it(
     # Signing in again: the password, then the passkey instead of a code.
     sign_out(page)
     sign_in(page, manager, PASSWORD)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your sign-in code")
-    expect(page.get_by_label("Code")).to_be_visible()  # the code still works beside it
+    expect(page.get_by_role("heading", level=1)).to_have_text("Use your passkey")
+    expect(page.get_by_text("needs JavaScript")).to_have_count(0)
     assert_accessible(page)
     page.get_by_role("button", name="Use a passkey").click()
     expect(page.get_by_role("link", name="Reports").first).to_be_visible()
-    expect(page.get_by_role("heading", level=1)).not_to_have_text("Enter your sign-in code")
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Use your passkey")
+
+    # With an app too, the code box stands beside the passkey button, and either works.
+    enrol(manager)
+    sign_out(page)
+    sign_in(page, manager, PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your sign-in code")
+    expect(page.get_by_label("Code")).to_be_visible()
+    expect(page.get_by_role("button", name="Use a passkey")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Use a passkey").click()
+    expect(page.get_by_role("link", name="Reports").first).to_be_visible()
 
     passkey = WebAuthnCredential.objects.get(user=manager)
     assert passkey.name == "Work laptop"
@@ -106,5 +118,5 @@ def test_a_manager_adds_a_passkey_and_signs_in_with_it(
         .values_list("action", flat=True)
     )
     assert actions.count(AuditAction.PASSKEY_ADDED) == 1
-    assert actions.count(AuditAction.PASSKEY_USED) == 1
+    assert actions.count(AuditAction.PASSKEY_USED) == 2
     assert AuditAction.PASSKEY_FAILED not in actions
