@@ -79,10 +79,20 @@ class SessionLimitsMiddleware:
                 return response
             if now - session.get(LAST_SEEN, 0) >= WRITE_EVERY:
                 session[LAST_SEEN] = now
-            # A password an administrator set: its owner changes it before anything else.
+            # A password an administrator set: its owner changes it before anything else, once
+            # they have given their second factor (a code, or a passkey through its API).
             if getattr(user, "must_change_password", False) and request.path not in {
                 reverse(name)
-                for name in ("password_change", "logout", "keep_alive", "set_language")
+                for name in (
+                    "password_change",
+                    "logout",
+                    "keep_alive",
+                    "set_language",
+                    "two_factor_verify",
+                    "passkeys:sign_in_begin",
+                    "passkeys:sign_in_complete",
+                    "passkeys:catalog",
+                )
             }:
                 return HttpResponseRedirect(reverse("password_change"))
         response = self.get_response(request)

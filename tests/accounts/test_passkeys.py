@@ -254,6 +254,19 @@ def test_after_the_password_a_passkey_instead_of_a_code(with_passkey):
     assert api(client, "sign_in_begin").json()["code"] == "already_verified"
 
 
+def test_a_password_to_change_comes_after_the_passkey(with_passkey):
+    """The second factor first, then the password an administrator set (decision 0019); the
+    code page used to be sent to the password page, which sent it back."""
+    manager, authenticator = with_passkey
+    manager.must_change_password = True
+    manager.save(update_fields=["must_change_password"])
+    client = signed_in_with_password(manager)
+    assert client.get(reverse("two_factor_verify")).status_code == 200
+    assert use_passkey(client, authenticator).status_code == 200
+    assert client.get(reverse("home"))["Location"] == reverse("password_change")
+    assert client.get(reverse("password_change")).status_code == 200
+
+
 def test_the_next_page_stays_on_linkwork(with_passkey):
     manager, authenticator = with_passkey
     client = signed_in_with_password(manager)
