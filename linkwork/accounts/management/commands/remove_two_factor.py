@@ -1,5 +1,5 @@
-"""Remove someone's two-factor sign-in (they lost their phone and their recovery codes), so
-they can set it up again at their next sign-in. Audited."""
+"""Remove someone's two-factor sign-in (they lost their phone or passkey and their recovery
+codes), so they can set it up again at their next sign-in. Audited."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -9,7 +9,10 @@ from linkwork.accounts.queries import has_second_factor
 
 
 class Command(BaseCommand):
-    help = "Remove a user's authenticator app and recovery codes, so they can set them up again."
+    help = (
+        "Remove a user's authenticator app, passkeys and recovery codes, so they can set them up "
+        "again."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
