@@ -421,3 +421,14 @@ def test_what_passkeys_cost_the_verify_page(with_passkey, manager_b):
         counts.append(len(queries))
     # Session, user, the gate's device check, the view's, then the passkey EXISTS.
     assert counts == [5, 7], counts
+
+
+def test_the_scripts_words_are_served_in_welsh_too(client_for, manager):
+    """The library's script says how things went in the page's language: its words come from
+    a script Linkwork serves (the library's catalogue, and Linkwork's own djangojs.po)."""
+    client = client_for(manager)
+    for language in ("en-gb", "cy"):
+        response = client.get(reverse("passkeys:catalog"), HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/javascript")
+        assert "django.gettext" in response.content.decode()
