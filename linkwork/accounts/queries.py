@@ -62,9 +62,9 @@ def second_factors(user) -> list:
 
 def has_second_factor(user) -> bool:
     """Whether the user has any second factor to give (an authenticator, recovery codes, a
-    passkey, or any other kind of django-otp device installed). Asked on every page by someone not yet
-    verified (`two_factor.SecondFactorMiddleware`), so in one query however many kinds there
-    are, where django-otp's `user_has_device` asks each kind in turn."""
+    passkey, or any other kind of django-otp device installed). Asked on every page by someone
+    not yet verified (`two_factor.SecondFactorMiddleware`), so in one query however many kinds
+    there are, where django-otp's `user_has_device` asks each kind in turn."""
     if user.is_anonymous:
         return False
     kinds = [
