@@ -167,9 +167,13 @@ def test_a_passkey_counts_as_setting_up_two_factor_sign_in(client_for, manager, 
     add_passkey(client, SoftAuthenticator())
     # The session that added it is verified by it; the pages open.
     assert client.get(reverse("referrals:list")).status_code == 200
-    # Someone with only a passkey may make recovery codes, and set up an app too.
+    # Someone with only a passkey is told to make recovery codes, and may; or set up an app too.
+    overview = client.get(reverse("two_factor")).content.decode()
+    assert 'id="no-recovery-codes"' in overview
+    assert "Make recovery codes" in overview
     codes = client.post(reverse("two_factor_recovery_codes"))
     assert len(codes.context["codes"]) == 10
+    assert 'id="no-recovery-codes"' not in client.get(reverse("two_factor")).content.decode()
     app = client.get(reverse("two_factor") + "?app").content.decode()
     assert "Set up two-factor sign-in" in app
 
