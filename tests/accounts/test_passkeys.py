@@ -436,3 +436,6 @@ def test_the_scripts_words_are_served_in_welsh_too(client_for, manager):
         assert response.status_code == 200
         assert response["Content-Type"].startswith("text/javascript")
         assert "django.gettext" in response.content.decode()
+    # The Welsh is Linkwork's (the library has none): it reaches the script.
+    assert "Yn dilysu..." in response.content.decode()
+    assert "Dilysu gydag allwedd mynediad" in response.content.decode()
