@@ -50,14 +50,16 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linkwork.referrals.models import Referral
+from linkwork.referrals.models import PersonDetailsChange, Referral
 from linkwork.referrals.status import ReferralStatus
 
 from .models import (
     Contact,
+    ContactNoteCorrection,
     ContactOutcome,
     GoalRating,
     GoalStatus,
@@ -185,6 +187,8 @@ def contacts(referral: Referral) -> Iterable[TimelineEntry]:
     happened = Contact.objects.filter(referral=referral).exclude(
         outcome=ContactOutcome.BOOKED, at__gt=timezone.now()
     )
+    corrections = ContactNoteCorrection.objects.select_related("by").order_by("-at", "-pk")
+    happened = happened.prefetch_related(Prefetch("corrections", queryset=corrections))
     for contact in happened.select_related("by").order_by("at"):
         title = _("%(mode)s: %(outcome)s") % {
             "mode": contact.get_mode_display(),
@@ -195,7 +199,38 @@ def contacts(referral: Referral) -> Iterable[TimelineEntry]:
         who = _name(contact.by)
         if contact.volunteer_present:
             who = _("%(name)s, with a volunteer") % {"name": who}
-        yield TimelineEntry(contact.at, "contact", title, contact.note, who)
+        detail = contact.note
+        latest = next(iter(contact.corrections.all()), None)
+        if latest is not None:
+            detail = "\n".join(
+                part
+                for part in (
+                    detail,
+                    _("Corrected on %(date)s by %(name)s: %(reason)s")
+                    % {
+                        "date": timezone.localtime(latest.at).strftime("%d/%m/%Y"),
+                        "name": _name(latest.by),
+                        "reason": latest.reason_label,
+                    },
+                )
+                if part
+            )
+        yield TimelineEntry(contact.at, "contact", title, detail, who)
+
+
+@register_timeline_source
+def details_changed(referral: Referral) -> Iterable[TimelineEntry]:
+    """Changes to the person's details (decision 0026): which details, who and why. Not the
+    values: the record shows what is held now, and what was held before is for managers."""
+    changes = PersonDetailsChange.objects.filter(person_id=referral.person_id)
+    for change in changes.select_related("by").order_by("at", "pk"):
+        yield TimelineEntry(
+            change.at,
+            "details_changed",
+            _("Details changed: %(fields)s") % {"fields": ", ".join(change.field_labels())},
+            _("Why: %(reason)s") % {"reason": change.reason_label},
+            _name(change.by),
+        )
 
 
 @register_timeline_source

@@ -38,6 +38,7 @@ from linkwork.casework.models import (
     Closure,
     ContactDay,
     ContactMode,
+    ContactNoteCorrection,
     CoordinatorReminder,
     FeedbackLink,
     FirstContact,
@@ -80,6 +81,7 @@ from linkwork.prescriptions.models import (
 from linkwork.referrals import actions, derived
 from linkwork.referrals.models import (
     Allocation,
+    CorrectionReason,
     InterimContact,
     Language,
     Need,
@@ -87,6 +89,7 @@ from linkwork.referrals.models import (
     Pathway,
     PathwayVersion,
     Person,
+    PersonDetailsChange,
     ReceivedVia,
     Referral,
     StatusChange,
@@ -105,7 +108,7 @@ from linkwork.safeguarding.models import (
 )
 from linkwork.subjects import actions as subject_actions
 from linkwork.subjects import exports as subject_exports
-from linkwork.subjects.models import SubjectAccessRequest
+from linkwork.subjects.models import RectificationRequest, SubjectAccessRequest
 
 SEED = 2026
 # Lockdown, so many days ago: from the day the Rhondda trial closed for COVID-19 until
@@ -720,6 +723,7 @@ def load() -> dict[str, Counter]:
 WIPED = (
     AuditEvent,
     SubjectAccessRequest,
+    RectificationRequest,
     *LETTER_MODELS,
     *REPORT_MODELS,
     *ENGAGEMENT_MODELS,
@@ -747,6 +751,7 @@ WIPED = (
     Closure,
     ContactDay,
     FirstContact,
+    ContactNoteCorrection,
     CaseContact,
     GoalRating,
     GoalStep,
@@ -756,6 +761,7 @@ WIPED = (
     SupportPlan,
     InterimContact,
     OpenedWithReason,
+    PersonDetailsChange,
     Allocation,
     WaitingSpell,
     StatusChange,
@@ -919,6 +925,8 @@ class Demo:
         self.open_a_record_with_a_reason()
         # Last week someone asked for everything held about them; the export is ready (0024).
         self.answer_a_subject_access_request()
+        # A new phone number, a contact note corrected, a correction asked for (0026).
+        self.correct_some_records()
 
     # Configuration ------------------------------------------------------------------------------
 
@@ -1127,6 +1135,63 @@ class Demo:
         SubjectAccessRequest.objects.filter(pk=made.pk).update(
             requested_at=when, started_at=when, finished_at=when
         )
+
+    def correct_some_records(self) -> None:
+        """On Gareth's caseload at Powys: the first person got a new phone number, and Gareth
+        corrected a contact note he had mixed up with another call. At Powys,
+        someone else asked for their address to be corrected, not yet answered (Rectification
+        requests, from the manager's Caseloads page)."""
+        gareth = self.users["coordinator"]
+        theirs = (
+            Referral.objects.filter(
+                site__slug="powys",
+                status=ReferralStatus.ALLOCATED,
+                allocations__coordinator=gareth,
+                allocations__ended_at=None,
+            )
+            .select_related("person")
+            .order_by("pk")
+        )
+        first = theirs.first()
+        if first is None:
+            return
+        subject_actions.change_details(
+            first,
+            by=gareth,
+            details={"phone": "07700 900461"},
+            reason=CorrectionReason.DETAILS_CHANGED,
+            reason_detail="Rang from a new mobile: the old one was lost.",
+        )
+        contact = (
+            CaseContact.objects.filter(referral=first)
+            .exclude(note="")
+            .exclude(outcome="booked")
+            .order_by("at")
+            .first()
+        )
+        if contact is not None:
+            subject_actions.correct_contact_note(
+                contact.referral,
+                contact,
+                by=gareth,
+                note="Checked in after the group. Found it hard going and left early; "
+                "agreed to try the shorter walk next week.",
+                reason=CorrectionReason.RECORDED_WRONGLY,
+                reason_detail="Mixed up with another call that day: this one had not gone well.",
+            )
+        other = (
+            Referral.objects.filter(site__slug="powys", status=ReferralStatus.WAITING)
+            .order_by("pk")
+            .first()
+        )
+        if other is not None:
+            subject_actions.record_request(
+                other,
+                by=self.users["manager"],
+                received_on=self.today - datetime.timedelta(days=24),
+                asked_for="By letter: the address on the referral is their old one; they moved "
+                "to 4 Stryd y Bont, Llanidloes, in the spring.",
+            )
 
     def in_lockdown(self, day: datetime.date) -> bool:
         start, end = LOCKDOWN

@@ -213,6 +213,12 @@ sar_new                 login      404        200        404        404        4
 sar_request             login      403        200        403        403        403        403
 sar_progress            login      403        200        403        403        403        403
 sar_download            login      403        200        403        403        403        403
+rect_change_details     login      200        200        404        404        404        404
+rect_details_history    login      404        200        404        404        404        404
+rect_correct_note       login      200        200        404        404        404        404
+rect_new                login      404        200        404        404        404        404
+rect_list               login      403        200        403        403        403        403
+rect_request            login      403        200        403        403        403        403
 old_person_record       301        301        301        301        301        301        301
 old_questionnaire       301        301        301        301        301        301        301
 """
@@ -408,6 +414,23 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         subject_exports.make(made.pk)
         return made.pk
 
+    def contact_args():
+        person = in_support()
+        contact = casework.log_contact(
+            person,
+            by=coordinator_a,
+            at=timezone.now() - datetime.timedelta(days=1),
+            mode="telephone",
+            outcome="attended",
+            note="Talked about the allotment.",
+        )
+        return [person.pk, contact.pk]
+
+    def rectification():
+        return subject_actions.record_request(
+            in_support(), by=manager, received_on=timezone.localdate(), asked_for="Wrong address."
+        ).pk
+
     pages = {
         "home": lambda: reverse("home"),
         "healthz": lambda: reverse("healthz"),
@@ -592,6 +615,14 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "sar_request": lambda: reverse("subjects:request", args=[subject_access()]),
         "sar_progress": lambda: reverse("subjects:progress", args=[subject_access()]),
         "sar_download": lambda: reverse("subjects:download", args=[subject_access(), "json"]),
+        # Rectification (decision 0026): coordinator_a's person at site A, one of their
+        # contacts, and a request recorded by the site's manager.
+        "rect_change_details": lambda: reverse("subjects:change_details", args=[in_support().pk]),
+        "rect_details_history": lambda: reverse("subjects:details_history", args=[in_support().pk]),
+        "rect_correct_note": lambda: reverse("subjects:correct_contact_note", args=contact_args()),
+        "rect_new": lambda: reverse("subjects:new_rectification", args=[in_support().pk]),
+        "rect_list": lambda: reverse("subjects:rectifications"),
+        "rect_request": lambda: reverse("subjects:rectification", args=[rectification()]),
         # Old addresses (linkwork/config/moved.py): the record took a referral's id at /people/.
         "old_person_record": lambda: f"/people/{in_support().pk}/",
         "old_questionnaire": lambda: "/questionnaire/not-a-link/",
@@ -792,6 +823,12 @@ def test_the_matrix_covers_every_url_in_the_app():
         "subjects:request",
         "subjects:progress",
         "subjects:download",
+        "subjects:change_details",
+        "subjects:details_history",
+        "subjects:correct_contact_note",
+        "subjects:new_rectification",
+        "subjects:rectifications",
+        "subjects:rectification",
         # Research trials: their own matrix, with the trial team's roles, in
         # tests/trials/test_permissions.py.
         *TRIAL_PAGES,

@@ -188,6 +188,10 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "can_reopen": closed and has_permission(user, Permission.REOPEN_CASE, referral),
             "can_record_feedback": closed
             and has_permission(user, Permission.RECORD_CLIENT_FEEDBACK, referral),
+            # Rectification (decision 0026): the pages are the subject rights app's.
+            "can_change_details": has_permission(user, Permission.CHANGE_PERSON_DETAILS, referral),
+            "can_correct_notes": has_permission(user, Permission.CORRECT_CONTACT_NOTE, referral),
+            "sees_corrections": has_permission(user, Permission.VIEW_CORRECTIONS, referral),
         },
     )
 

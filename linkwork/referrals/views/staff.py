@@ -211,6 +211,11 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_export_subject_access": has_permission(
                 user, Permission.EXPORT_SUBJECT_ACCESS, referral
             ),
+            # Rectification (decision 0026): the pages are the subject rights app's.
+            "can_change_details": has_permission(user, Permission.CHANGE_PERSON_DETAILS, referral),
+            "can_handle_rectification": has_permission(
+                user, Permission.HANDLE_RECTIFICATION, referral
+            ),
         },
     )
 
