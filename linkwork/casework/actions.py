@@ -23,7 +23,7 @@ from linkwork.core.errors import ActionRefused
 from linkwork.core.links import absolute_url
 from linkwork.prescriptions.queries import prescriptions_for
 from linkwork.referrals import actions as referral_actions
-from linkwork.referrals.models import Allocation, CorrectionReason, Referral
+from linkwork.referrals.models import Allocation, CorrectionReason, NoteCorrection, Referral
 from linkwork.referrals.signals import announce_to_referrer
 from linkwork.referrals.status import ReferralStatus
 
@@ -303,14 +303,6 @@ def record_contact_outcome(contact: Contact, *, by: User, outcome: str, note: st
     return contact
 
 
-#: Why a note is corrected: the person's details change, a note doesn't.
-NOTE_CORRECTION_REASONS = (
-    CorrectionReason.PERSON_ASKED,
-    CorrectionReason.RECORDED_WRONGLY,
-    CorrectionReason.OTHER,
-)
-
-
 @transaction.atomic
 def correct_contact_note(
     contact: Contact, *, by: User, note: str, reason: str, reason_detail: str = ""
@@ -321,7 +313,7 @@ def correct_contact_note(
     referral = contact.referral
     if not has_permission(by, Permission.CORRECT_CONTACT_NOTE, referral):
         raise ActionRefused(_("You cannot correct this record."))
-    if reason not in NOTE_CORRECTION_REASONS:
+    if reason not in NoteCorrection.REASONS:
         raise ActionRefused(_("Select why the note is being corrected"), field="reason")
     reason_detail = reason_detail.strip()
     if reason == CorrectionReason.OTHER and not reason_detail:

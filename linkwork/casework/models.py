@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linkwork.audit.append_only import AppendOnlyQuerySet
 from linkwork.core.models import OneTimeLink
-from linkwork.referrals.models import CorrectionReason, correction_reason_label
+from linkwork.referrals.models import NoteCorrection
 from linkwork.referrals.status import ClosureReason
 
 
@@ -252,51 +252,20 @@ class Contact(models.Model):
         return f"{self.get_mode_display()} {self.at:%Y-%m-%d}"
 
 
-class ContactNoteCorrection(models.Model):
-    """A correction to a contact's note (UK GDPR article 16): the note as it stood before
-    (`original`), the corrected text (now also the contact's `note`), who corrected it, when and
-    why. The first correction's `original` is the note as first written. Append-only: a note
-    is never silently overwritten."""
+class ContactNoteCorrection(NoteCorrection):
+    """A correction to a contact's note (decision 0026): the note before and after, who, when
+    and why; the contact's `note` holds the corrected text. Append-only."""
 
     contact = models.ForeignKey(
         Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="corrections"
     )
-    original = models.TextField(_("the note before"), blank=True)
-    corrected = models.TextField(_("the corrected note"), blank=True)
-    reason = models.CharField(_("reason"), max_length=20, choices=CorrectionReason.choices)
-    reason_detail = models.TextField(_("more about the reason"), blank=True, max_length=1000)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("when"), default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(NoteCorrection.Meta):
         verbose_name = _("correction to a contact note")
         verbose_name_plural = _("corrections to contact notes")
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(reason="other") | ~Q(reason_detail=""),
-                name="note_correction_other_reason_explained",
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"contact {self.contact_id} corrected at {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("Corrections are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Corrections are append-only.")
-
-    @property
-    def reason_label(self) -> str:
-        return correction_reason_label(self.reason, self.reason_detail)
 
 
 class ContactDay(models.Model):

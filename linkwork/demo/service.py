@@ -83,6 +83,7 @@ from linkwork.referrals.models import (
     Allocation,
     CorrectionReason,
     InterimContact,
+    InterimContactCorrection,
     Language,
     Need,
     OpenedWithReason,
@@ -759,6 +760,7 @@ WIPED = (
     WhatMatters,
     PlanExtension,
     SupportPlan,
+    InterimContactCorrection,
     InterimContact,
     OpenedWithReason,
     PersonDetailsChange,
@@ -1163,14 +1165,13 @@ class Demo:
             reason_detail="Rang from a new mobile: the old one was lost.",
         )
         contact = (
-            CaseContact.objects.filter(referral=first)
+            CaseContact.objects.filter(referral=first, outcome="attended", mode="telephone")
             .exclude(note="")
-            .exclude(outcome="booked")
             .order_by("at")
             .first()
         )
         if contact is not None:
-            subject_actions.correct_contact_note(
+            subject_actions.correct_note(
                 contact.referral,
                 contact,
                 by=gareth,

@@ -26,6 +26,8 @@ from .models import (
     Allocation,
     CorrectionReason,
     InterimContact,
+    InterimContactCorrection,
+    NoteCorrection,
     OpenedWithReason,
     Pathway,
     PathwayVersion,
@@ -638,3 +640,43 @@ def change_person_details(
         detail=f"details changed ({reason})",
     )
     return change
+
+
+@transaction.atomic
+def correct_interim_note(
+    contact: InterimContact, *, by: User, note: str, reason: str, reason_detail: str = ""
+) -> InterimContactCorrection | None:
+    """Correct the note of interim support (decision 0026): the corrected text becomes the note,
+    and the text it replaces is kept with who, when and why. The same text again changes
+    nothing and returns None. For whoever may log interim support on the referral."""
+    referral = contact.referral
+    if not has_permission(by, Permission.LOG_INTERIM_CONTACT, referral):
+        raise ActionRefused(_("You cannot correct this record."))
+    if reason not in NoteCorrection.REASONS:
+        raise ActionRefused(_("Select why the note is being corrected"), field="reason")
+    reason_detail = reason_detail.strip()
+    if reason == CorrectionReason.OTHER and not reason_detail:
+        raise ActionRefused(_("Say why the note is being corrected"), field="reason_detail")
+    contact = InterimContact.objects.select_for_update().get(pk=contact.pk)
+    note = note.strip()
+    if note == contact.note.strip():
+        return None
+    correction = InterimContactCorrection.objects.create(
+        interim_contact=contact,
+        original=contact.note,
+        corrected=note,
+        reason=reason,
+        reason_detail=reason_detail,
+        by=by,
+    )
+    contact.note = note
+    contact.save(update_fields=["note"])
+    audit.record(
+        by=by,
+        action=AuditAction.CHANGE,
+        obj=contact,
+        person_id=referral.person_id,
+        fields=["note"],
+        detail=f"note corrected ({reason})",
+    )
+    return correction

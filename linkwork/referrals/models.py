@@ -765,3 +765,71 @@ def detail_display(name: str, value) -> str:
         except (TypeError, ValueError):
             return str(value)
     return str(value)
+
+
+class NoteCorrection(models.Model):
+    """A correction to a note written by staff (UK GDPR article 16, decision 0026): the note as
+    it stood before (`original`) and the corrected text, who corrected it, when and why. The
+    entry corrected holds the corrected text; the first correction's `original` is the note as
+    first written. Append-only: a note is never silently overwritten. Each kind of note has its
+    own table, with a foreign key to the entry (`InterimContactCorrection`,
+    `casework.ContactNoteCorrection`)."""
+
+    #: Why a note is corrected: a person's details change, a note doesn't.
+    REASONS = (
+        CorrectionReason.PERSON_ASKED,
+        CorrectionReason.RECORDED_WRONGLY,
+        CorrectionReason.OTHER,
+    )
+
+    original = models.TextField(_("the note before"), blank=True)
+    corrected = models.TextField(_("the corrected note"), blank=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=CorrectionReason.choices)
+    reason_detail = models.TextField(_("more about the reason"), blank=True, max_length=1000)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason="other") | ~Q(reason_detail=""),
+                name="%(app_label)s_%(class)s_other_explained",
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Corrections are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Corrections are append-only.")
+
+    @property
+    def reason_label(self) -> str:
+        return correction_reason_label(self.reason, self.reason_detail)
+
+
+class InterimContactCorrection(NoteCorrection):
+    """A correction to the note of interim support given while the person waited (decision
+    0026). Append-only."""
+
+    interim_contact = models.ForeignKey(
+        InterimContact,
+        verbose_name=_("interim support contact"),
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+
+    class Meta(NoteCorrection.Meta):
+        verbose_name = _("correction to an interim support note")
+        verbose_name_plural = _("corrections to interim support notes")
+
+    def __str__(self) -> str:
+        return f"interim contact {self.interim_contact_id} corrected at {self.at:%Y-%m-%d %H:%M}"

@@ -22,10 +22,16 @@ from linkwork.accounts.permissions import Permission, has_permission
 from linkwork.audit.models import AuditAction, RecordPart
 from linkwork.audit.service import record
 from linkwork.casework import actions as casework_actions
-from linkwork.casework.models import Contact, ContactNoteCorrection
+from linkwork.casework.models import Contact
 from linkwork.core.errors import ActionRefused
 from linkwork.referrals import actions as referral_actions
-from linkwork.referrals.models import CorrectionReason, PersonDetailsChange, Referral
+from linkwork.referrals.models import (
+    CorrectionReason,
+    InterimContact,
+    NoteCorrection,
+    PersonDetailsChange,
+    Referral,
+)
 
 from . import tasks
 from .models import (
@@ -195,9 +201,9 @@ def change_details(
 
 
 @transaction.atomic
-def correct_contact_note(
+def correct_note(
     referral: Referral,
-    contact: Contact,
+    entry: Contact | InterimContact,
     *,
     by,
     note: str,
@@ -205,19 +211,21 @@ def correct_contact_note(
     reason_detail: str = "",
     received_on: datetime.date | None = None,
     request: RectificationRequest | None = None,
-) -> ContactNoteCorrection | None:
-    """Correct a contact's note, keeping the text it replaces (None when the text is the same).
-    Because the person asked: answers `request`, or records a request received on
-    `received_on`, answered by this correction."""
-    if contact.referral_id != referral.pk:
-        raise ActionRefused(_("That contact is not part of this record."))
+) -> NoteCorrection | None:
+    """Correct the note of a contact or of interim support, keeping the text it replaces (None
+    when the text is the same). Because the person asked: answers `request`, or records a
+    request received on `received_on`, answered by this correction."""
+    if entry.referral_id != referral.pk:
+        raise ActionRefused(_("That entry is not part of this record."))
     asked = reason == CorrectionReason.PERSON_ASKED
     request = _open_request(request, referral) if asked else None
     if asked and request is None:
         received_on = _check_received_on(received_on)
-    correction = casework_actions.correct_contact_note(
-        contact, by=by, note=note, reason=reason, reason_detail=reason_detail
-    )
+    if isinstance(entry, Contact):
+        correct, link = casework_actions.correct_contact_note, "note_correction"
+    else:
+        correct, link = referral_actions.correct_interim_note, "interim_note_correction"
+    correction = correct(entry, by=by, note=note, reason=reason, reason_detail=reason_detail)
     if correction is not None and asked:
         _answered(
             referral,
@@ -225,7 +233,7 @@ def correct_contact_note(
             request=request,
             received_on=received_on,
             asked_for=reason_detail,
-            note_correction=correction,
+            **{link: correction},
         )
     return correction
 

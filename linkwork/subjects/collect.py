@@ -56,6 +56,7 @@ SECTIONS: tuple[Spec, ...] = (
     Spec("referrals.StatusChange", "referral__person"),
     Spec("referrals.WaitingSpell", "referral__person"),
     Spec("referrals.InterimContact", "referral__person", STAFF_NOTES),
+    Spec("referrals.InterimContactCorrection", "interim_contact__referral__person", STAFF_NOTES),
     Spec("referrals.Allocation", "referral__person"),
     Spec("referrals.OpenedWithReason", "referral__person", STAFF_NOTES),
     Spec("casework.SupportPlan", "referral__person"),

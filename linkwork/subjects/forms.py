@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linkwork.core.forms import GovUKDateField, GovUKForm, RevealingRadioSelect, text_area
 from linkwork.referrals.forms import PERSON_FIELDS, PersonFieldsMixin
-from linkwork.referrals.models import CorrectionReason
+from linkwork.referrals.models import CorrectionReason, NoteCorrection
 
 
 class SubjectAccessForm(GovUKForm):
@@ -110,13 +110,10 @@ class ChangeDetailsForm(PersonFieldsMixin, ReasonFields):
 
 
 class CorrectNoteForm(ReasonFields):
-    """A contact note corrected: the text as it should read, and why."""
+    """A note (of a contact, or of interim support) corrected: the text as it should read, and
+    why."""
 
-    REASONS = [
-        (CorrectionReason.PERSON_ASKED, CorrectionReason.PERSON_ASKED.label),
-        (CorrectionReason.RECORDED_WRONGLY, CorrectionReason.RECORDED_WRONGLY.label),
-        (CorrectionReason.OTHER, CorrectionReason.OTHER.label),
-    ]
+    REASONS = [(reason.value, reason.label) for reason in NoteCorrection.REASONS]
     note = text_area(
         _("The note as it should read"),
         rows=6,
@@ -126,8 +123,8 @@ class CorrectNoteForm(ReasonFields):
 
     field_order = ["note", "reason", "received_on", "reason_detail"]
 
-    def __init__(self, *args, contact, **kwargs):
-        kwargs.setdefault("initial", {"note": contact.note})
+    def __init__(self, *args, entry, **kwargs):
+        kwargs.setdefault("initial", {"note": entry.note})
         super().__init__(*args, **kwargs)
         self.fields["reason"].label = _("Why is the note being corrected?")
 

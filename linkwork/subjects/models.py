@@ -132,6 +132,14 @@ class RectificationRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    interim_note_correction = models.ForeignKey(
+        "referrals.InterimContactCorrection",
+        verbose_name=_("correction to an interim support note"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404
 from linkwork.accounts.permissions import Permission, require
 from linkwork.accounts.queries import sites_for
 from linkwork.audit.refusals import visible_or_404
-from linkwork.casework.models import Contact, ContactNoteCorrection
+from linkwork.casework.models import Contact
 from linkwork.casework.queries import person_in_support_for
-from linkwork.referrals.models import PersonDetailsChange, Referral
+from linkwork.referrals.models import InterimContact, NoteCorrection, PersonDetailsChange, Referral
 from linkwork.referrals.queries import referral_for
 
 from .models import RectificationRequest, RectificationStatus, SubjectAccessRequest
@@ -56,9 +56,21 @@ def contact_to_correct(user, pk: int, contact_pk: int) -> tuple[Referral, Contac
     return referral, contact
 
 
-def corrections_of(contact: Contact) -> QuerySet[ContactNoteCorrection]:
-    """A contact note's corrections, oldest first (the first keeps the note as written)."""
-    return contact.corrections.select_related("by").order_by("at", "pk")
+def interim_contact_to_correct(user, pk: int, contact_pk: int) -> tuple[Referral, InterimContact]:
+    """The referral, and one of its interim support contacts, whose note the user would correct
+    (whoever may log interim support on it)."""
+    referral = referral_for(user, pk, Permission.LOG_INTERIM_CONTACT)
+    contact = visible_or_404(
+        referral.interim_contacts.select_related("by"),
+        pk=contact_pk,
+        person="referral__person_id",
+    )
+    return referral, contact
+
+
+def corrections_of(entry: Contact | InterimContact) -> QuerySet[NoteCorrection]:
+    """A note's corrections, oldest first (the first keeps the note as written)."""
+    return entry.corrections.select_related("by").order_by("at", "pk")
 
 
 def referral_with_corrections(user, pk: int) -> Referral:

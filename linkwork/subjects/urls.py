@@ -23,6 +23,11 @@ urlpatterns = [
         views.correct_contact_note,
         name="correct_contact_note",
     ),
+    path(
+        REFERRAL + "interim-contacts/<int:contact_pk>/correct/",
+        views.correct_interim_note,
+        name="correct_interim_note",
+    ),
     path(REFERRAL + "rectification/new/", views.new_rectification, name="new_rectification"),
     path("rectification/", views.rectifications, name="rectifications"),
     path("rectification/<int:pk>/", views.rectification, name="rectification"),

@@ -42,6 +42,7 @@ from .queries import (
     contact_to_correct,
     corrections_of,
     details_changes_of,
+    interim_contact_to_correct,
     open_rectification_requests,
     rectification_request_for,
     rectification_requests_for,
@@ -199,28 +200,40 @@ def details_history(request: HttpRequest, referral_pk: int) -> HttpResponse:
 def correct_contact_note(request: HttpRequest, referral_pk: int, contact_pk: int) -> HttpResponse:
     """Correct a contact's note: the corrected text becomes the note; what it said is kept."""
     referral, contact = contact_to_correct(request.user, referral_pk, contact_pk)
+    back = reverse("casework:record", args=[referral.pk]) + "#contacts"
+    return _correct_note(request, referral, contact, back=back)
+
+
+@require_http_methods(["GET", "POST"])
+def correct_interim_note(request: HttpRequest, referral_pk: int, contact_pk: int) -> HttpResponse:
+    """Correct the note of interim support given while the person waited."""
+    referral, contact = interim_contact_to_correct(request.user, referral_pk, contact_pk)
+    back = reverse("referrals:detail", args=[referral.pk]) + "#interim-support"
+    return _correct_note(request, referral, contact, back=back)
+
+
+def _correct_note(request: HttpRequest, referral, entry, *, back: str) -> HttpResponse:
     answering = _answering(request, referral)
-    form = posted(request, CorrectNoteForm, contact=contact, answering=answering)
-    back = redirect(reverse("casework:record", args=[referral.pk]) + "#contacts")
+    form = posted(request, CorrectNoteForm, entry=entry, answering=answering)
 
     def correct(data):
-        made = actions.correct_contact_note(
-            referral, contact, by=request.user, note=data["note"], **form.reason_data()
+        made = actions.correct_note(
+            referral, entry, by=request.user, note=data["note"], **form.reason_data()
         )
         if made is None:
             messages.info(request, _("The note is unchanged, so nothing was corrected."))
-            return back
+            return redirect(back)
         messages.success(request, _("Note corrected. What it said before is kept."))
-        return _after_correcting(answering, back)
+        return _after_correcting(answering, redirect(back))
 
     if response := submit(request, form, correct):
         return response
     sees_earlier = has_permission(request.user, Permission.VIEW_CORRECTIONS, referral)
     record_view(
         by=request.user,
-        obj=contact,
+        obj=entry,
         person_id=referral.person_id,
-        part=RecordPart.CORRECTIONS if sees_earlier else RecordPart.RECORD,
+        part=RecordPart.CORRECTIONS if sees_earlier else RecordPart.REFERRAL,
     )
     return render(
         request,
@@ -228,9 +241,11 @@ def correct_contact_note(request: HttpRequest, referral_pk: int, contact_pk: int
         {
             "form": form,
             "referral": referral,
-            "contact": contact,
+            "entry": entry,
+            "kind": entry._meta.verbose_name,
+            "back": back,
             "answering": answering,
-            "corrections": corrections_of(contact) if sees_earlier else None,
+            "corrections": corrections_of(entry) if sees_earlier else None,
         },
         status=400 if form.errors else 200,
     )
@@ -313,6 +328,7 @@ def rectification(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "asked": asked,
             "referral": asked.referral,
+            "has_interim_support": asked.is_open and asked.referral.interim_contacts.exists(),
             "refuse_form": refuse_form,
             "statement_form": statement_form,
             "today": timezone.localdate(),

@@ -30,6 +30,7 @@ from linkwork.letters import actions as letter_actions
 from linkwork.outcomes import actions as outcome_actions
 from linkwork.outcomes.models import InstrumentSetting
 from linkwork.prescriptions import actions as prescription_actions
+from linkwork.referrals import actions as referral_actions
 from linkwork.referrals.models import (
     Allocation,
     InterimContact,
@@ -216,6 +217,7 @@ sar_download            login      403        200        403        403        4
 rect_change_details     login      200        200        404        404        404        404
 rect_details_history    login      404        200        404        404        404        404
 rect_correct_note       login      200        200        404        404        404        404
+rect_correct_interim    login      200        200        404        404        404        404
 rect_new                login      404        200        404        404        404        404
 rect_list               login      403        200        403        403        403        403
 rect_request            login      403        200        403        403        403        403
@@ -426,6 +428,18 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         )
         return [person.pk, contact.pk]
 
+    def interim_contact_args():
+        """Interim support for someone on site A's waiting list, by coordinator_a."""
+        waiting = make_referral(S.WAITING, pathway=pathway_a, by=gp_referrer, staff=manager)
+        contact = referral_actions.log_interim_contact(
+            waiting,
+            by=coordinator_a,
+            at=timezone.now() - datetime.timedelta(days=1),
+            mode="telephone",
+            note="Rang to check in.",
+        )
+        return [waiting.pk, contact.pk]
+
     def rectification():
         return subject_actions.record_request(
             in_support(), by=manager, received_on=timezone.localdate(), asked_for="Wrong address."
@@ -620,6 +634,9 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "rect_change_details": lambda: reverse("subjects:change_details", args=[in_support().pk]),
         "rect_details_history": lambda: reverse("subjects:details_history", args=[in_support().pk]),
         "rect_correct_note": lambda: reverse("subjects:correct_contact_note", args=contact_args()),
+        "rect_correct_interim": lambda: reverse(
+            "subjects:correct_interim_note", args=interim_contact_args()
+        ),
         "rect_new": lambda: reverse("subjects:new_rectification", args=[in_support().pk]),
         "rect_list": lambda: reverse("subjects:rectifications"),
         "rect_request": lambda: reverse("subjects:rectification", args=[rectification()]),
@@ -826,6 +843,7 @@ def test_the_matrix_covers_every_url_in_the_app():
         "subjects:change_details",
         "subjects:details_history",
         "subjects:correct_contact_note",
+        "subjects:correct_interim_note",
         "subjects:new_rectification",
         "subjects:rectifications",
         "subjects:rectification",

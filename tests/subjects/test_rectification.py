@@ -271,7 +271,7 @@ def corrected(in_support, coordinator_a):
         reason=CorrectionReason.DETAILS_CHANGED,
     )
     contact = log_contact(in_support, coordinator_a)
-    actions.correct_contact_note(
+    actions.correct_note(
         in_support,
         contact,
         by=coordinator_a,
@@ -492,3 +492,78 @@ def test_the_subject_access_export_holds_the_history(corrected, manager):
     assert notes.records[0]["original"] == "Talked about the allotment; Mam is unwell."
     assert notes.records[0]["corrected"] == "Talked about the allotment."
     assert sections["subjects.rectificationrequest"].records[0]["asked_for"] == "Wrong address."
+
+
+def test_a_note_corrected_from_a_requests_page_answers_it(
+    client_for, in_support, manager, coordinator_a
+):
+    contact = log_contact(in_support, coordinator_a)
+    request = actions.record_request(
+        in_support,
+        by=manager,
+        received_on=timezone.localdate(),
+        asked_for="The note about my mother is wrong.",
+    )
+    browser = client_for(manager)
+    page = browser.get(reverse("subjects:rectification", args=[request.pk])).content.decode()
+    to_record = reverse("casework:record", args=[in_support.pk]) + f"?request={request.pk}"
+    assert to_record in page
+    record = browser.get(to_record).content.decode()
+    url = reverse("subjects:correct_contact_note", args=[in_support.pk, contact.pk])
+    assert f"{url}?request={request.pk}" in record
+    response = browser.post(
+        f"{url}?request={request.pk}",
+        {"note": "Talked about the allotment.", "reason": CorrectionReason.PERSON_ASKED},
+    )
+    assert response["Location"] == reverse("subjects:rectification", args=[request.pk])
+    request.refresh_from_db()
+    assert request.status == RectificationStatus.CORRECTED
+    assert request.note_correction.contact == contact
+    assert RectificationRequest.objects.count() == 1
+
+
+def test_an_interim_support_note_corrected_keeps_what_it_said(
+    client_for, waiting, coordinator_a, manager, manager_b, gp_referrer
+):
+    from linkwork.referrals import actions as referral_actions
+    from linkwork.referrals.models import InterimContactCorrection
+
+    contact = referral_actions.log_interim_contact(
+        waiting,
+        by=coordinator_a,
+        at=timezone.now() - datetime.timedelta(days=1),
+        mode="telephone",
+        note="Rang to check in; her son has been arrested.",
+    )
+    url = reverse("subjects:correct_interim_note", args=[waiting.pk, contact.pk])
+    detail = reverse("referrals:detail", args=[waiting.pk])
+    browser = client_for(coordinator_a)
+    assert url in browser.get(detail).content.decode()
+    for outsider in (manager_b, gp_referrer):
+        assert client_for(outsider).get(url).status_code == 404
+    response = browser.post(
+        url,
+        {
+            "note": "Rang to check in; worried about her son.",
+            "reason": CorrectionReason.OTHER,
+            "reason_detail": "Not what she said: she asked us not to record it.",
+        },
+    )
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.note == "Rang to check in; worried about her son."
+    correction = InterimContactCorrection.objects.get()
+    assert correction.original == "Rang to check in; her son has been arrested."
+    mine = browser.get(detail).content.decode()
+    assert "Corrected on" in mine and "arrested" not in mine
+    assert "arrested" in client_for(manager).get(detail).content.decode()
+    sections = {s.key: s for s in collect(waiting.person)}
+    assert (
+        sections["referrals.interimcontactcorrection"].records[0]["original"].endswith("arrested.")
+    )
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE referrals_interimcontactcorrection SET original = ''")
