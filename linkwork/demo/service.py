@@ -38,7 +38,6 @@ from linkwork.casework.models import (
     Closure,
     ContactDay,
     ContactMode,
-    ContactNoteCorrection,
     CoordinatorReminder,
     FeedbackLink,
     FirstContact,
@@ -50,6 +49,9 @@ from linkwork.casework.models import (
     WhatMatters,
 )
 from linkwork.casework.models import Contact as CaseContact
+from linkwork.casework.models import (
+    ContactNoteCorrection as CaseContactNoteCorrection,
+)
 from linkwork.core.email import emails_held
 from linkwork.demo.casework import build_demo_casework, build_demo_diary, close_demo_cases
 from linkwork.demo.directory import (
@@ -752,7 +754,7 @@ WIPED = (
     Closure,
     ContactDay,
     FirstContact,
-    ContactNoteCorrection,
+    CaseContactNoteCorrection,
     CaseContact,
     GoalRating,
     GoalStep,
@@ -824,6 +826,21 @@ def as_of(when: datetime.datetime) -> Iterator[None]:
     written = ReferrerMessage.objects.filter(created_at__gte=start)
     written.exclude(recipient_email="").update(sent_at=when)  # before created_at moves
     written.update(created_at=when)
+
+
+@contextmanager
+def corrected_as_of(when: datetime.datetime) -> Iterator[None]:
+    """`as_of`, also re-stamping the corrections and rectification requests made inside (only
+    the rectification story makes them, so `as_of` itself need not)."""
+    start = timezone.now()
+    with as_of(when):
+        yield
+    corrections = (PersonDetailsChange, CaseContactNoteCorrection, InterimContactCorrection)
+    with suspended(*corrections):
+        for model in corrections:
+            QuerySet(model).filter(at__gte=start).update(at=when)
+    RectificationRequest.objects.filter(recorded_at__gte=start).update(recorded_at=when)
+    RectificationRequest.objects.filter(decided_at__gte=start).update(decided_at=when)
 
 
 @contextmanager
@@ -1139,60 +1156,79 @@ class Demo:
         )
 
     def correct_some_records(self) -> None:
-        """On Gareth's caseload at Powys: the first person got a new phone number, and Gareth
-        corrected a contact note he had mixed up with another call. At Powys,
-        someone else asked for their address to be corrected, not yet answered (Rectification
-        requests, from the manager's Caseloads page)."""
-        gareth = self.users["coordinator"]
-        theirs = (
-            Referral.objects.filter(
-                site__slug="powys",
-                status=ReferralStatus.ALLOCATED,
-                allocations__coordinator=gareth,
-                allocations__ended_at=None,
-            )
-            .select_related("person")
-            .order_by("pk")
-        )
+        """On Gareth's caseload at Powys: this morning the first person rang from a new phone
+        number, and Gareth corrected a contact note he had mixed up with another call. At
+        Powys, the manager corrected an interim support note, and someone on the waiting list
+        asked by letter three weeks ago for their address to be corrected, not yet answered
+        (Caseloads → Rectification requests). Decision 0026."""
+        gareth, manager = self.users["coordinator"], self.users["manager"]
+        theirs = Referral.objects.filter(
+            site__slug="powys",
+            status=ReferralStatus.ALLOCATED,
+            allocations__coordinator=gareth,
+            allocations__ended_at=None,
+        ).order_by("pk")
         first = theirs.first()
-        if first is None:
-            return
-        subject_actions.change_details(
-            first,
-            by=gareth,
-            details={"phone": "07700 900461"},
-            reason=CorrectionReason.DETAILS_CHANGED,
-            reason_detail="Rang from a new mobile: the old one was lost.",
-        )
-        contact = (
-            CaseContact.objects.filter(referral=first, outcome="attended", mode="telephone")
+        if first is not None:
+            with corrected_as_of(timezone.now() - datetime.timedelta(hours=3)):
+                subject_actions.change_details(
+                    first,
+                    by=gareth,
+                    details={"phone": "07700 900461"},
+                    reason=CorrectionReason.DETAILS_CHANGED,
+                    reason_detail="Rang from a new mobile: the old one was lost.",
+                )
+            contact = (
+                CaseContact.objects.filter(referral=first, outcome="attended", mode="telephone")
+                .exclude(note="")
+                .order_by("at")
+                .first()
+            )
+            if contact is not None:
+                with corrected_as_of(timezone.now() - datetime.timedelta(hours=2, minutes=50)):
+                    subject_actions.correct_note(
+                        first,
+                        contact,
+                        by=gareth,
+                        note="Checked in after the group. Found it hard going and left early; "
+                        "agreed to try the shorter walk next week.",
+                        reason=CorrectionReason.RECORDED_WRONGLY,
+                        reason_detail="Mixed up with another call that day: this one had not "
+                        "gone well.",
+                    )
+        interim = (
+            InterimContact.objects.filter(referral__site__slug="powys")
             .exclude(note="")
-            .order_by("at")
+            .order_by("referral_id", "at")
             .first()
         )
-        if contact is not None:
-            subject_actions.correct_note(
-                contact.referral,
-                contact,
-                by=gareth,
-                note="Checked in after the group. Found it hard going and left early; "
-                "agreed to try the shorter walk next week.",
-                reason=CorrectionReason.RECORDED_WRONGLY,
-                reason_detail="Mixed up with another call that day: this one had not gone well.",
-            )
-        other = (
+        if interim is not None:
+            with corrected_as_of(timezone.now() - datetime.timedelta(days=1, hours=4)):
+                subject_actions.correct_note(
+                    interim.referral,
+                    interim,
+                    by=manager,
+                    note=f"{interim.note} (Call made by the volunteer, not by staff.)",
+                    reason=CorrectionReason.RECORDED_WRONGLY,
+                    reason_detail="Logged under the wrong name at the time.",
+                )
+        waiting = (
             Referral.objects.filter(site__slug="powys", status=ReferralStatus.WAITING)
             .order_by("pk")
             .first()
         )
-        if other is not None:
-            subject_actions.record_request(
-                other,
-                by=self.users["manager"],
-                received_on=self.today - datetime.timedelta(days=24),
-                asked_for="By letter: the address on the referral is their old one; they moved "
-                "to 4 Stryd y Bont, Llanidloes, in the spring.",
-            )
+        if waiting is not None:
+            received = self.today - datetime.timedelta(days=24)
+            with corrected_as_of(
+                timezone.make_aware(datetime.datetime.combine(received, datetime.time(11)))
+            ):
+                subject_actions.record_request(
+                    waiting,
+                    by=manager,
+                    received_on=received,
+                    asked_for="By letter: the address on the referral is their old one; they "
+                    "moved to 4 Stryd y Bont, Llanidloes, in the spring.",
+                )
 
     def in_lockdown(self, day: datetime.date) -> bool:
         start, end = LOCKDOWN
