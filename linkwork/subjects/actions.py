@@ -114,13 +114,17 @@ def _check_received_on(received_on: datetime.date | None) -> datetime.date:
     return received_on
 
 
-def _open_request(request: RectificationRequest | None, referral: Referral):
-    """The open request a correction answers, locked; refused if it is not open or not about
-    this person."""
+def _open_request(request: RectificationRequest | None, referral: Referral, by):
+    """The open request a correction answers, locked; refused unless it is open, about this
+    person, and the user keeps the site's requests."""
     if request is None:
         return None
+    if not has_permission(by, Permission.HANDLE_RECTIFICATION, referral):
+        raise ActionRefused(_("Only a manager at the person's site can answer a request."))
     request = RectificationRequest.objects.select_for_update().get(pk=request.pk)
-    if request.person_id != referral.person_id or not request.is_open:
+    if request.person_id != referral.person_id:
+        raise ActionRefused(_("That rectification request is about someone else."))
+    if not request.is_open:
         raise ActionRefused(_("That rectification request has already been answered."))
     return request
 
@@ -182,7 +186,7 @@ def change_details(
     Because the person asked: answers `request`, or records a request received on
     `received_on`, answered by this change."""
     asked = reason == CorrectionReason.PERSON_ASKED
-    request = _open_request(request, referral) if asked else None
+    request = _open_request(request, referral, by) if asked else None
     if asked and request is None:
         received_on = _check_received_on(received_on)
     change = referral_actions.change_person_details(
@@ -218,7 +222,7 @@ def correct_note(
     if entry.referral_id != referral.pk:
         raise ActionRefused(_("That entry is not part of this record."))
     asked = reason == CorrectionReason.PERSON_ASKED
-    request = _open_request(request, referral) if asked else None
+    request = _open_request(request, referral, by) if asked else None
     if asked and request is None:
         received_on = _check_received_on(received_on)
     if isinstance(entry, Contact):

@@ -567,3 +567,31 @@ def test_an_interim_support_note_corrected_keeps_what_it_said(
         connection.cursor() as cursor,
     ):
         cursor.execute("UPDATE referrals_interimcontactcorrection SET original = ''")
+
+
+def test_only_a_manager_answers_a_request_and_only_about_its_person(
+    in_support, waiting, manager, coordinator_a
+):
+    from linkwork.core.errors import ActionRefused
+
+    request = actions.record_request(
+        in_support, by=manager, received_on=timezone.localdate(), asked_for="Wrong surname."
+    )
+    with pytest.raises(ActionRefused):
+        actions.change_details(
+            in_support,
+            by=coordinator_a,
+            details={"family_name": "Prys"},
+            reason=CorrectionReason.PERSON_ASKED,
+            request=request,
+        )
+    with pytest.raises(ActionRefused):
+        actions.change_details(
+            waiting,
+            by=manager,
+            details={"family_name": "Prys"},
+            reason=CorrectionReason.PERSON_ASKED,
+            request=request,
+        )
+    request.refresh_from_db()
+    assert request.is_open and not PersonDetailsChange.objects.exists()
