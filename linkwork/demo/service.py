@@ -1208,9 +1208,9 @@ class Demo:
                     interim.referral,
                     interim,
                     by=manager,
-                    note=f"{interim.note} (Call made by the volunteer, not by staff.)",
+                    note="Left a voicemail. A text came back the next day to say all is well.",
                     reason=CorrectionReason.RECORDED_WRONGLY,
-                    reason_detail="Logged under the wrong name at the time.",
+                    reason_detail="The reply came the next day, not straight away.",
                 )
         waiting = (
             Referral.objects.filter(site__slug="powys", status=ReferralStatus.WAITING)
