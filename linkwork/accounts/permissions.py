@@ -86,6 +86,10 @@ class Permission(StrEnum):
     EXPORT_SUBJECT_ACCESS = "export_subject_access"
     VIEW_RECORD_OF_PROCESSING = "view_record_of_processing"
     EDIT_RECORD_OF_PROCESSING = "edit_record_of_processing"
+    CHANGE_PERSON_DETAILS = "change_person_details"
+    CORRECT_CONTACT_NOTE = "correct_contact_note"
+    VIEW_CORRECTIONS = "view_corrections"
+    HANDLE_RECTIFICATION = "handle_rectification"
 
 
 def _has_role(*roles: Role):
@@ -273,6 +277,7 @@ READS_IN_FULL = frozenset(
         Permission.SAFEGUARD,
         Permission.ENROL_IN_TRIAL,
         Permission.RECORD_GP_ATTENDANCE,
+        Permission.CHANGE_PERSON_DETAILS,
     }
 )
 
@@ -421,6 +426,18 @@ RULES = {
     # and settings, no one's record. Managers read it; administrators keep the controller's part.
     Permission.VIEW_RECORD_OF_PROCESSING: is_manager | is_administrator,
     Permission.EDIT_RECORD_OF_PROCESSING: is_administrator,
+    # Rectification (UK GDPR article 16, decision 0026), with the referral as the object. A
+    # person's details are changed by whoever may read the referral in full (its managers; its
+    # link coordinators as the site's rule allows: their own people and the waiting list, or
+    # after a reason). A contact note is corrected by the person's coordinator (now, or when
+    # support ended) or a manager at the site. What was held before a change or correction
+    # (old values, original notes) is read by the site's managers, who also keep the
+    # rectification requests (without an object: the list of them, for their sites).
+    Permission.CHANGE_PERSON_DETAILS: reads_in_full,
+    Permission.CORRECT_CONTACT_NOTE: (is_coordinator & was_their_last_coordinator)
+    | (is_manager & works_at_site_of),
+    Permission.VIEW_CORRECTIONS: is_manager & works_at_site_of,
+    Permission.HANDLE_RECTIFICATION: is_manager & (no_object | works_at_site_of),
 }
 
 

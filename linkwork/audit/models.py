@@ -74,6 +74,8 @@ class RecordPart(models.TextChoices):
     LETTER_PREVIEW = "letter_preview", _("A letter's preview")
     LETTER_PDF = "letter_pdf", _("A letter, downloaded to print")
     SUBJECT_ACCESS = "subject_access", _("A subject access export (everything held)")
+    CORRECTIONS = "corrections", _("What the record held before changes and corrections")
+    RECTIFICATION = "rectification", _("A rectification request")
 
 
 class AuditEvent(models.Model):

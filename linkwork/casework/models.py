@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linkwork.audit.append_only import AppendOnlyModel
 from linkwork.core.models import OneTimeLink
+from linkwork.referrals.models import NoteCorrection
 from linkwork.referrals.status import ClosureReason
 
 
@@ -243,6 +244,22 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()} {self.at:%Y-%m-%d}"
+
+
+class ContactNoteCorrection(NoteCorrection):
+    """A correction to a contact's note (decision 0026): the note before and after, who, when
+    and why; the contact's `note` holds the corrected text. Append-only."""
+
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="corrections"
+    )
+
+    class Meta(NoteCorrection.Meta):
+        verbose_name = _("correction to a contact note")
+        verbose_name_plural = _("corrections to contact notes")
+
+    def __str__(self) -> str:
+        return f"contact {self.contact_id} corrected at {self.at:%Y-%m-%d %H:%M}"
 
 
 class ContactDay(models.Model):

@@ -15,6 +15,7 @@ from linkwork.referrals.status import ReferralStatus
 
 from .models import (
     Contact,
+    ContactNoteCorrection,
     ContactOutcome,
     DiaryFeed,
     Goal,
@@ -137,7 +138,13 @@ def caseload_alerts(coordinator, *, today: datetime.date | None = None) -> Casel
 
 
 def contacts_for(referral: Referral) -> QuerySet[Contact]:
-    return referral.contacts.select_related("by")
+    """The referral's contacts, each with its note's corrections (oldest first)."""
+    return referral.contacts.select_related("by").prefetch_related(
+        Prefetch(
+            "corrections",
+            queryset=ContactNoteCorrection.objects.select_related("by").order_by("at", "pk"),
+        )
+    )
 
 
 def person_in_support_for(user, pk: int, permission) -> Referral:

@@ -50,14 +50,16 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linkwork.referrals.models import Referral
+from linkwork.referrals.models import InterimContactCorrection, PersonDetailsChange, Referral
 from linkwork.referrals.status import ReferralStatus
 
 from .models import (
     Contact,
+    ContactNoteCorrection,
     ContactOutcome,
     GoalRating,
     GoalStatus,
@@ -119,6 +121,20 @@ def _name(user) -> str:
     return user.display_name if user is not None else ""
 
 
+def _corrected(entry) -> str:
+    """An entry's note as it reads now and, if corrected, who corrected it, when and why (its
+    corrections prefetched newest first). Not what it said before: that is for managers."""
+    latest = next(iter(entry.corrections.all()), None)
+    if latest is None:
+        return entry.note
+    mark = _("Corrected on %(date)s by %(name)s: %(reason)s") % {
+        "date": timezone.localtime(latest.at).strftime("%d/%m/%Y"),
+        "name": _name(latest.by),
+        "reason": latest.reason_label,
+    }
+    return "\n".join(part for part in (entry.note, mark) if part)
+
+
 # --- Casework's own sources ----------------------------------------------------------------------
 
 
@@ -169,14 +185,16 @@ def referred_again(referral: Referral) -> Iterable[TimelineEntry]:
 @register_timeline_source
 def interim_contacts(referral: Referral) -> Iterable[TimelineEntry]:
     """Support given by phone (or otherwise) while the person waited."""
-    for contact in referral.interim_contacts.select_related("by").order_by("at", "pk"):
+    corrections = InterimContactCorrection.objects.select_related("by").order_by("-at", "-pk")
+    interim = referral.interim_contacts.prefetch_related(Prefetch("corrections", corrections))
+    for contact in interim.select_related("by").order_by("at", "pk"):
         title = _("Interim support: %(mode)s") % {"mode": contact.get_mode_display().lower()}
         if contact.minutes:
             title += " " + _("(%(minutes)s minutes)") % {"minutes": contact.minutes}
         who = _name(contact.by)
         if contact.by_volunteer:
             who = _("%(name)s (volunteer)") % {"name": who}
-        yield TimelineEntry(contact.at, "interim_contact", title, contact.note, who)
+        yield TimelineEntry(contact.at, "interim_contact", title, _corrected(contact), who)
 
 
 @register_timeline_source
@@ -185,6 +203,8 @@ def contacts(referral: Referral) -> Iterable[TimelineEntry]:
     happened = Contact.objects.filter(referral=referral).exclude(
         outcome=ContactOutcome.BOOKED, at__gt=timezone.now()
     )
+    corrections = ContactNoteCorrection.objects.select_related("by").order_by("-at", "-pk")
+    happened = happened.prefetch_related(Prefetch("corrections", queryset=corrections))
     for contact in happened.select_related("by").order_by("at"):
         title = _("%(mode)s: %(outcome)s") % {
             "mode": contact.get_mode_display(),
@@ -195,7 +215,22 @@ def contacts(referral: Referral) -> Iterable[TimelineEntry]:
         who = _name(contact.by)
         if contact.volunteer_present:
             who = _("%(name)s, with a volunteer") % {"name": who}
-        yield TimelineEntry(contact.at, "contact", title, contact.note, who)
+        yield TimelineEntry(contact.at, "contact", title, _corrected(contact), who)
+
+
+@register_timeline_source
+def details_changed(referral: Referral) -> Iterable[TimelineEntry]:
+    """Changes to the person's details (decision 0026): which details, who and why. Not the
+    values: the record shows what is held now, and what was held before is for managers."""
+    changes = PersonDetailsChange.objects.filter(person_id=referral.person_id)
+    for change in changes.select_related("by").order_by("at", "pk"):
+        yield TimelineEntry(
+            change.at,
+            "details_changed",
+            _("Details changed: %(fields)s") % {"fields": ", ".join(change.field_labels())},
+            _("Why: %(reason)s") % {"reason": change.reason_label},
+            _name(change.by),
+        )
 
 
 @register_timeline_source

@@ -49,6 +49,9 @@ from linkwork.casework.models import (
     WhatMatters,
 )
 from linkwork.casework.models import Contact as CaseContact
+from linkwork.casework.models import (
+    ContactNoteCorrection as CaseContactNoteCorrection,
+)
 from linkwork.core.email import emails_held
 from linkwork.demo.casework import build_demo_casework, build_demo_diary, close_demo_cases
 from linkwork.demo.directory import (
@@ -80,13 +83,16 @@ from linkwork.prescriptions.models import (
 from linkwork.referrals import actions, derived
 from linkwork.referrals.models import (
     Allocation,
+    CorrectionReason,
     InterimContact,
+    InterimContactCorrection,
     Language,
     Need,
     OpenedWithReason,
     Pathway,
     PathwayVersion,
     Person,
+    PersonDetailsChange,
     ReceivedVia,
     Referral,
     StatusChange,
@@ -105,7 +111,7 @@ from linkwork.safeguarding.models import (
 )
 from linkwork.subjects import actions as subject_actions
 from linkwork.subjects import exports as subject_exports
-from linkwork.subjects.models import ProcessingRecord, SubjectAccessRequest
+from linkwork.subjects.models import ProcessingRecord, RectificationRequest, SubjectAccessRequest
 
 SEED = 2026
 # Lockdown, so many days ago: from the day the Rhondda trial closed for COVID-19 until
@@ -721,6 +727,7 @@ WIPED = (
     AuditEvent,
     SubjectAccessRequest,
     ProcessingRecord,
+    RectificationRequest,
     *LETTER_MODELS,
     *REPORT_MODELS,
     *ENGAGEMENT_MODELS,
@@ -748,6 +755,7 @@ WIPED = (
     Closure,
     ContactDay,
     FirstContact,
+    CaseContactNoteCorrection,
     CaseContact,
     GoalRating,
     GoalStep,
@@ -755,8 +763,10 @@ WIPED = (
     WhatMatters,
     PlanExtension,
     SupportPlan,
+    InterimContactCorrection,
     InterimContact,
     OpenedWithReason,
+    PersonDetailsChange,
     Allocation,
     WaitingSpell,
     StatusChange,
@@ -817,6 +827,21 @@ def as_of(when: datetime.datetime) -> Iterator[None]:
     written = ReferrerMessage.objects.filter(created_at__gte=start)
     written.exclude(recipient_email="").update(sent_at=when)  # before created_at moves
     written.update(created_at=when)
+
+
+@contextmanager
+def corrected_as_of(when: datetime.datetime) -> Iterator[None]:
+    """`as_of`, also re-stamping the corrections and rectification requests made inside (only
+    the rectification story makes them, so `as_of` itself need not)."""
+    start = timezone.now()
+    with as_of(when):
+        yield
+    corrections = (PersonDetailsChange, CaseContactNoteCorrection, InterimContactCorrection)
+    with suspended(*corrections):
+        for model in corrections:
+            QuerySet(model).filter(at__gte=start).update(at=when)
+    RectificationRequest.objects.filter(recorded_at__gte=start).update(recorded_at=when)
+    RectificationRequest.objects.filter(decided_at__gte=start).update(decided_at=when)
 
 
 @contextmanager
@@ -922,6 +947,8 @@ class Demo:
         self.answer_a_subject_access_request()
         # The record of processing: the controller's part, reviewed in the spring.
         self.review_the_record_of_processing()
+        # A new phone number, a contact note corrected, a correction asked for (0026).
+        self.correct_some_records()
 
     # Configuration ------------------------------------------------------------------------------
 
@@ -1156,6 +1183,81 @@ class Demo:
                 },
             )
         ProcessingRecord.objects.filter(pk=1).update(reviewed_on=timezone.localdate(when))
+
+    def correct_some_records(self) -> None:
+        """On Gareth's caseload at Powys: this morning the first person rang from a new phone
+        number, and Gareth corrected a contact note he had mixed up with another call. At
+        Powys, the manager corrected an interim support note, and someone on the waiting list
+        asked by letter three weeks ago for their address to be corrected, not yet answered
+        (Caseloads → Rectification requests). Decision 0026."""
+        gareth, manager = self.users["coordinator"], self.users["manager"]
+        theirs = Referral.objects.filter(
+            site__slug="powys",
+            status=ReferralStatus.ALLOCATED,
+            allocations__coordinator=gareth,
+            allocations__ended_at=None,
+        ).order_by("pk")
+        first = theirs.first()
+        if first is not None:
+            with corrected_as_of(timezone.now() - datetime.timedelta(hours=3)):
+                subject_actions.change_details(
+                    first,
+                    by=gareth,
+                    details={"phone": "07700 900461"},
+                    reason=CorrectionReason.DETAILS_CHANGED,
+                    reason_detail="Rang from a new mobile: the old one was lost.",
+                )
+            contact = (
+                CaseContact.objects.filter(referral=first, outcome="attended", mode="telephone")
+                .exclude(note="")
+                .order_by("at")
+                .first()
+            )
+            if contact is not None:
+                with corrected_as_of(timezone.now() - datetime.timedelta(hours=2, minutes=50)):
+                    subject_actions.correct_note(
+                        first,
+                        contact,
+                        by=gareth,
+                        note="Checked in after the group. Found it hard going and left early; "
+                        "agreed to try the shorter walk next week.",
+                        reason=CorrectionReason.RECORDED_WRONGLY,
+                        reason_detail="Mixed up with another call that day: this one had not "
+                        "gone well.",
+                    )
+        interim = (
+            InterimContact.objects.filter(referral__site__slug="powys")
+            .exclude(note="")
+            .order_by("referral_id", "at")
+            .first()
+        )
+        if interim is not None:
+            with corrected_as_of(timezone.now() - datetime.timedelta(days=1, hours=4)):
+                subject_actions.correct_note(
+                    interim.referral,
+                    interim,
+                    by=manager,
+                    note="Left a voicemail. A text came back the next day to say all is well.",
+                    reason=CorrectionReason.RECORDED_WRONGLY,
+                    reason_detail="The reply came the next day, not straight away.",
+                )
+        waiting = (
+            Referral.objects.filter(site__slug="powys", status=ReferralStatus.WAITING)
+            .order_by("pk")
+            .first()
+        )
+        if waiting is not None:
+            received = self.today - datetime.timedelta(days=24)
+            with corrected_as_of(
+                timezone.make_aware(datetime.datetime.combine(received, datetime.time(11)))
+            ):
+                subject_actions.record_request(
+                    waiting,
+                    by=manager,
+                    received_on=received,
+                    asked_for="By letter: the address on the referral is their old one; they "
+                    "moved to 4 Stryd y Bont, Llanidloes, in the spring.",
+                )
 
     def in_lockdown(self, day: datetime.date) -> bool:
         start, end = LOCKDOWN

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linkwork.accounts.models import Role, User
+from linkwork.accounts.permissions import Permission, has_permission
 from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction, RecordPart
 from linkwork.core.errors import ActionRefused
@@ -23,14 +24,19 @@ from .eligibility import eligibility_problems
 from .holds import hold_on
 from .models import (
     Allocation,
+    CorrectionReason,
     InterimContact,
+    InterimContactCorrection,
+    NoteCorrection,
     OpenedWithReason,
     Pathway,
     PathwayVersion,
     Person,
+    PersonDetailsChange,
     ReceivedVia,
     Referral,
     StatusChange,
+    detail_value,
 )
 from .queries import possible_duplicates
 from .signals import announce_to_referrer
@@ -563,3 +569,114 @@ def open_with_reason(referral: Referral, *, by: User, reason: str) -> OpenedWith
         detail="opened outside their caseload with a reason",
     )
     return opened
+
+
+# --- Changing a person's details (rectification, decision 0026) ---------------------------------
+
+#: The person's details that staff may change, in the order of the form.
+CHANGEABLE_DETAILS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "nhs_number",
+    "phone",
+    "email",
+    "address",
+    "postcode",
+    "best_time_to_call",
+    "texts_agreed",
+    "preferred_language",
+)
+
+
+@transaction.atomic
+def change_person_details(
+    referral: Referral,
+    *,
+    by: User,
+    details: dict,
+    reason: str,
+    reason_detail: str = "",
+) -> PersonDetailsChange | None:
+    """Change the person's details to `details` (any of `CHANGEABLE_DETAILS`), keeping each
+    changed field's old and new value, who, when and why in the append-only history. Nothing
+    changed: no history, no audit line, and None. The audit line names the fields changed and
+    the reason's code, never the values."""
+    if not has_permission(by, Permission.CHANGE_PERSON_DETAILS, referral):
+        raise ActionRefused(_("You cannot change this person's details."))
+    if reason not in CorrectionReason.values:
+        raise ActionRefused(_("Select why the details are changing"), field="reason")
+    reason_detail = reason_detail.strip()
+    if reason == CorrectionReason.OTHER and not reason_detail:
+        raise ActionRefused(_("Say why the details are changing"), field="reason_detail")
+    unknown = set(details) - set(CHANGEABLE_DETAILS)
+    if unknown:
+        raise ValueError(f"not a changeable detail: {sorted(unknown)}")
+    person = Person.objects.select_for_update().get(pk=referral.person_id)
+    changes = [
+        {"field": name, "old": detail_value(getattr(person, name)), "new": detail_value(value)}
+        for name, value in ((n, details[n]) for n in CHANGEABLE_DETAILS if n in details)
+        if getattr(person, name) != value
+    ]
+    if not changes:
+        return None
+    for name in (c["field"] for c in changes):
+        setattr(person, name, details[name])
+    person.save(update_fields=[c["field"] for c in changes])
+    change = PersonDetailsChange.objects.create(
+        person=person,
+        referral=referral,
+        by=by,
+        reason=reason,
+        reason_detail=reason_detail,
+        changes=changes,
+    )
+    audit.record(
+        by=by,
+        action=AuditAction.CHANGE,
+        obj=person,
+        person_id=person.pk,
+        fields=[c["field"] for c in changes],
+        detail=f"details changed ({reason})",
+    )
+    return change
+
+
+@transaction.atomic
+def correct_interim_note(
+    contact: InterimContact, *, by: User, note: str, reason: str, reason_detail: str = ""
+) -> InterimContactCorrection | None:
+    """Correct the note of interim support (decision 0026): the corrected text becomes the note,
+    and the text it replaces is kept with who, when and why. The same text again changes
+    nothing and returns None. For whoever may log interim support on the referral."""
+    referral = contact.referral
+    if not has_permission(by, Permission.LOG_INTERIM_CONTACT, referral):
+        raise ActionRefused(_("You cannot correct this record."))
+    if reason not in NoteCorrection.REASONS:
+        raise ActionRefused(_("Select why the note is being corrected"), field="reason")
+    reason_detail = reason_detail.strip()
+    if reason == CorrectionReason.OTHER and not reason_detail:
+        raise ActionRefused(_("Say why the note is being corrected"), field="reason_detail")
+    contact = InterimContact.objects.select_for_update().get(pk=contact.pk)
+    note = note.strip()
+    if note == contact.note.strip():
+        return None
+    correction = InterimContactCorrection.objects.create(
+        interim_contact=contact,
+        original=contact.note,
+        corrected=note,
+        reason=reason,
+        reason_detail=reason_detail,
+        by=by,
+    )
+    contact.note = note
+    contact.save(update_fields=["note"])
+    audit.record(
+        by=by,
+        action=AuditAction.CHANGE,
+        obj=contact,
+        person_id=referral.person_id,
+        fields=["note"],
+        detail=f"note corrected ({reason})",
+    )
+    return correction

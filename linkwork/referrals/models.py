@@ -629,3 +629,167 @@ class Allocation(models.Model):
     def held(start, end=None) -> Q:
         """On the caseload at `start`, or at some time from `start` to `end`."""
         return lasting(start, end, began="started_at", ended="ended_at")
+
+
+class CorrectionReason(models.TextChoices):
+    """Why something held about a person was changed or corrected (UK GDPR article 16)."""
+
+    PERSON_ASKED = "person_asked", _("The person asked us to correct it (rectification request)")
+    DETAILS_CHANGED = "details_changed", _("The details changed (moved house, new number)")
+    RECORDED_WRONGLY = "recorded_wrongly", _("It was recorded wrongly")
+    OTHER = "other", _("Other")
+
+
+def correction_reason_label(reason: str, detail: str = "") -> str:
+    """The reason as people read it: its label, then what was written about it."""
+    label = str(CorrectionReason(reason).label) if reason in CorrectionReason.values else reason
+    return f"{label}: {detail}" if detail else label
+
+
+class PersonDetailsChange(AppendOnlyModel):
+    """A change to a person's details (names, date of birth, NHS number, how to contact them,
+    language): each changed field's value before and after, who changed it, when and why.
+    The details are corrected in place (`Person` holds what is true now); what was held before
+    stays here. Append-only: the history of what the service held is never rewritten."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="details_changes"
+    )
+    # The referral the change was made from (the person's details are shared by all of them).
+    referral = models.ForeignKey(
+        Referral, verbose_name=_("referral"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=CorrectionReason.choices)
+    reason_detail = models.TextField(_("more about the reason"), blank=True, max_length=1000)
+    # [{"field": name, "old": value, "new": value}], in the form's order; dates as ISO text.
+    changes = models.JSONField(_("what changed (before and after)"))
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("change to a person's details")
+        verbose_name_plural = _("changes to the person's details")
+        indexes = [models.Index(fields=["person", "at"], name="details_change_person_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason="other") | ~Q(reason_detail=""),
+                name="details_change_other_reason_explained",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: details changed at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def reason_label(self) -> str:
+        return correction_reason_label(self.reason, self.reason_detail)
+
+    @property
+    def field_names(self) -> list[str]:
+        return [change["field"] for change in self.changes]
+
+    def field_labels(self) -> list[str]:
+        return [detail_label(name) for name in self.field_names]
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(what, before, after), as people read them."""
+        return [
+            (
+                detail_label(c["field"]),
+                detail_display(c["field"], c["old"]),
+                detail_display(c["field"], c["new"]),
+            )
+            for c in self.changes
+        ]
+
+
+def detail_label(name: str) -> str:
+    """A person field's name as people read it ("phone number")."""
+    try:
+        return str(Person._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001  (a field since removed: show its name)
+        return name
+
+
+def detail_value(value) -> str | bool:
+    """A person field's value as the history keeps it (JSON): dates as ISO text."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def detail_display(name: str, value) -> str:
+    """A kept value as people read it: dates as 27/03/1980, yes/no, languages by name."""
+    if value in ("", None):
+        return "–"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if name == "preferred_language" and value in Language.values:
+        return str(Language(value).label)
+    if name == "date_of_birth":
+        try:
+            return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value)
+
+
+class NoteCorrection(AppendOnlyModel):
+    """A correction to a note written by staff (UK GDPR article 16, decision 0026): the note as
+    it stood before (`original`) and the corrected text, who corrected it, when and why. The
+    entry corrected holds the corrected text; the first correction's `original` is the note as
+    first written. Append-only: a note is never silently overwritten. Each kind of note has its
+    own table, with a foreign key to the entry (`InterimContactCorrection`,
+    `casework.ContactNoteCorrection`)."""
+
+    #: Why a note is corrected: a person's details change, a note doesn't.
+    REASONS = (
+        CorrectionReason.PERSON_ASKED,
+        CorrectionReason.RECORDED_WRONGLY,
+        CorrectionReason.OTHER,
+    )
+
+    original = models.TextField(_("the note before"), blank=True)
+    corrected = models.TextField(_("the corrected note"), blank=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=CorrectionReason.choices)
+    reason_detail = models.TextField(_("more about the reason"), blank=True, max_length=1000)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason="other") | ~Q(reason_detail=""),
+                name="%(app_label)s_%(class)s_other_explained",
+            ),
+        ]
+
+    @property
+    def reason_label(self) -> str:
+        return correction_reason_label(self.reason, self.reason_detail)
+
+
+class InterimContactCorrection(NoteCorrection):
+    """A correction to the note of interim support given while the person waited (decision
+    0026). Append-only."""
+
+    interim_contact = models.ForeignKey(
+        InterimContact,
+        verbose_name=_("interim support contact"),
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+
+    class Meta(NoteCorrection.Meta):
+        verbose_name = _("correction to an interim support note")
+        verbose_name_plural = _("corrections to interim support notes")
+
+    def __str__(self) -> str:
+        return f"interim contact {self.interim_contact_id} corrected at {self.at:%Y-%m-%d %H:%M}"

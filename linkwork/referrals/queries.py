@@ -16,6 +16,7 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -35,6 +36,7 @@ from linkwork.partners.models import Site, SourceType
 from .models import (
     Allocation,
     InterimContact,
+    InterimContactCorrection,
     OpenedWithReason,
     Pathway,
     Person,
@@ -99,6 +101,17 @@ def referral_for(
     )
     require_or_refuse(user, permission, referral, person_id=referral.person_id)
     return referral
+
+
+def interim_contacts_of(referral: Referral) -> QuerySet[InterimContact]:
+    """Interim support given while the person waited, newest first, each with its note's
+    corrections (oldest first)."""
+    return referral.interim_contacts.select_related("by").prefetch_related(
+        Prefetch(
+            "corrections",
+            queryset=InterimContactCorrection.objects.select_related("by").order_by("at", "pk"),
+        )
+    )
 
 
 def reasons_given_for(user, *, site: int | None = None) -> QuerySet[OpenedWithReason]:

@@ -50,10 +50,13 @@ class Spec:
 
 SECTIONS: tuple[Spec, ...] = (
     Spec("referrals.Person", "pk", title=gettext_lazy("The person")),
+    # What the person's details were before each change (decision 0026).
+    Spec("referrals.PersonDetailsChange", "person", STAFF_NOTES),
     Spec("referrals.Referral", "person", STAFF_NOTES),
     Spec("referrals.StatusChange", "referral__person"),
     Spec("referrals.WaitingSpell", "referral__person"),
     Spec("referrals.InterimContact", "referral__person", STAFF_NOTES),
+    Spec("referrals.InterimContactCorrection", "interim_contact__referral__person", STAFF_NOTES),
     Spec("referrals.Allocation", "referral__person"),
     Spec("referrals.OpenedWithReason", "referral__person", STAFF_NOTES),
     Spec("casework.SupportPlan", "referral__person"),
@@ -64,6 +67,8 @@ SECTIONS: tuple[Spec, ...] = (
     Spec("casework.GoalRating", "goal__referral__person"),
     Spec("casework.FirstContact", "referral__person"),
     Spec("casework.Contact", "referral__person", STAFF_NOTES),
+    # Each correction keeps the note as it was before (decision 0026).
+    Spec("casework.ContactNoteCorrection", "contact__referral__person", STAFF_NOTES),
     Spec("casework.Closure", "referral__person", STAFF_NOTES),
     Spec("casework.ClientFeedback", "referral__person"),
     Spec("casework.FeedbackLink", "referral__person"),
@@ -84,6 +89,7 @@ SECTIONS: tuple[Spec, ...] = (
     Spec("trials.AllocationNote", "participant__referral__person", STAFF_NOTES),
     Spec("trials.AttendanceReport", "participant__referral__person"),
     Spec("letters.Letter", "referral__person"),
+    Spec("subjects.RectificationRequest", "person", STAFF_NOTES),
 )
 
 # Kinds of record about a person deliberately left out, and why.

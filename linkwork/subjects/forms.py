@@ -1,9 +1,18 @@
 import re
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linkwork.core.forms import GovUKDateField, GovUKForm, GovUKModelForm, text_area
+from linkwork.core.forms import (
+    GovUKDateField,
+    GovUKForm,
+    GovUKModelForm,
+    RevealingRadioSelect,
+    text_area,
+)
+from linkwork.referrals.forms import PERSON_FIELDS, PersonFieldsMixin
+from linkwork.referrals.models import CorrectionReason, NoteCorrection
 
 from .models import ProcessingRecord
 
@@ -74,3 +83,174 @@ class ProcessingRecordForm(GovUKModelForm):
                 _("Enter the ICO registration number as it is on the register, like ZA123456")
             )
         return number
+
+
+# --- Rectification (decision 0026) ---------------------------------------------------------------
+
+
+class ReasonFields(GovUKForm):
+    """Why something held about the person is changed: required, with the date the person asked
+    when they did (unless the change answers a request already recorded), and more words when
+    the reason is "Other"."""
+
+    REASONS = CorrectionReason.choices
+    reason = forms.ChoiceField(
+        label=_("Why is it changing?"),
+        choices=[],
+        widget=RevealingRadioSelect(reveals={CorrectionReason.PERSON_ASKED: "if-person-asked"}),
+        error_messages={"required": _("Select why it is changing")},
+    )
+    received_on = GovUKDateField(
+        label=_("Date the person asked"),
+        required=False,
+        help_text=_(
+            "The service has one calendar month from this day to answer. For example, 27 3 2026."
+        ),
+    )
+    reason_detail = text_area(
+        _("More about why (needed for Other)"),
+        rows=3,
+        hint=_("Kept with the change. Not shown to the person's referrer."),
+        max_length=1000,
+    )
+
+    def __init__(self, *args, answering=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = self.REASONS
+        # A change made for a request already recorded takes its date from the request.
+        self.answering = answering
+        if answering is not None:
+            del self.fields["received_on"]
+            self.fields["reason"].initial = CorrectionReason.PERSON_ASKED
+
+    def clean_received_on(self):
+        day = self.cleaned_data.get("received_on")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("The date the person asked must be today or earlier"))
+        return day
+
+    def check_reason(self, cleaned: dict) -> None:
+        reason = cleaned.get("reason")
+        if (
+            reason == CorrectionReason.PERSON_ASKED
+            and self.answering is None
+            and not cleaned.get("received_on")
+            and "received_on" not in self.errors
+        ):
+            self.add_error("received_on", _("Enter the date the person asked"))
+        if reason == CorrectionReason.OTHER and not cleaned.get("reason_detail"):
+            self.add_error("reason_detail", _("Say why it is changing"))
+
+    def reason_data(self) -> dict:
+        return {
+            "reason": self.cleaned_data["reason"],
+            "reason_detail": self.cleaned_data["reason_detail"],
+            "received_on": self.cleaned_data.get("received_on"),
+            "request": self.answering,
+        }
+
+
+class ChangeDetailsForm(PersonFieldsMixin, ReasonFields):
+    """The person's details, showing what is held now, checked as every referral form checks
+    them, and why they are changing."""
+
+    field_order = [*PERSON_FIELDS, "reason", "received_on", "reason_detail"]
+
+    def __init__(self, *args, person, **kwargs):
+        kwargs.setdefault("initial", {name: getattr(person, name) for name in PERSON_FIELDS})
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = _("Why are the details changing?")
+
+    def clean(self):
+        cleaned = super().clean()
+        self.require_contact_route(cleaned)
+        self.check_reason(cleaned)
+        return cleaned
+
+
+class CorrectNoteForm(ReasonFields):
+    """A note (of a contact, or of interim support) corrected: the text as it should read, and
+    why."""
+
+    REASONS = [(reason.value, reason.label) for reason in NoteCorrection.REASONS]
+    note = text_area(
+        _("The note as it should read"),
+        rows=6,
+        hint=_("The note as it was is kept, for managers and for the person if they ask."),
+        max_length=10000,
+    )
+
+    field_order = ["note", "reason", "received_on", "reason_detail"]
+
+    def __init__(self, *args, entry, **kwargs):
+        kwargs.setdefault("initial", {"note": entry.note})
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = _("Why is the note being corrected?")
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_reason(cleaned)
+        return cleaned
+
+
+class RectificationRequestForm(GovUKForm):
+    received_on = GovUKDateField(
+        label=_("Date the request was received"),
+        help_text=_("The month to answer starts from this day. For example, 27 3 2026."),
+        error_messages={"required": _("Enter the date the request was received")},
+    )
+    asked_for = text_area(
+        _("What does the person say is wrong, and what should it say?"),
+        required=True,
+        rows=4,
+        required_message=_("Say what the person asked to be corrected"),
+        max_length=2000,
+    )
+
+    def clean_received_on(self):
+        day = self.cleaned_data["received_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date received must be today or in the past"))
+        return day
+
+
+class RefuseForm(GovUKForm):
+    reason = text_area(
+        _("Why is the correction refused?"),
+        required=True,
+        rows=4,
+        hint=_(
+            "For example: the record is an accurate account of what was said at the time. The "
+            "person must be told why, and that they can add a statement, complain to the "
+            "Information Commissioner's Office or go to court."
+        ),
+        required_message=_("Say why the correction is refused"),
+        max_length=2000,
+    )
+    told_on = GovUKDateField(label=_("Date the person was told (optional)"), required=False)
+
+    def clean_told_on(self):
+        day = self.cleaned_data.get("told_on")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("The date must be today or in the past"))
+        return day
+
+
+class StatementForm(GovUKForm):
+    statement = text_area(
+        _("The person's statement"),
+        required=True,
+        rows=6,
+        hint=_("In their own words: what they say is wrong about the record. Kept with it."),
+        required_message=_("Enter the person's statement"),
+        max_length=5000,
+    )
+    told_on = GovUKDateField(
+        label=_("Date the person was told of the refusal (if not recorded yet)"), required=False
+    )
+
+    def clean_told_on(self):
+        day = self.cleaned_data.get("told_on")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("The date must be today or in the past"))
+        return day

@@ -74,6 +74,126 @@ class SubjectAccessRequest(models.Model):
         return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
 
 
+class RectificationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CORRECTED = "corrected", _("Corrected")
+    REFUSED = "refused", _("Refused")
+
+
+class RectificationRequest(models.Model):
+    """A person asked the service to correct what it holds about them (UK GDPR article 16,
+    decision 0026). The service answers within one calendar month of receiving it: by
+    correcting (a change to their details, or a corrected note, made for it), or by refusing
+    with a reason, after which the person is told and may give a statement, kept here with
+    the request.
+
+    A correction made at once, with the reason "the person asked", records its request as
+    already answered; one to look into is recorded open, and listed with its deadline."""
+
+    person = models.ForeignKey(
+        "referrals.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="rectification_requests",
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="+", verbose_name=_("referral")
+    )
+    received_on = models.DateField(_("date the request was received"))
+    asked_for = models.TextField(_("what the person asked to be corrected"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RectificationStatus.choices,
+        default=RectificationStatus.OPEN,
+        db_index=True,
+    )
+    # What answered it, when it was corrected here.
+    details_change = models.ForeignKey(
+        "referrals.PersonDetailsChange",
+        verbose_name=_("change to their details"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note_correction = models.ForeignKey(
+        "casework.ContactNoteCorrection",
+        verbose_name=_("correction to a contact note"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    interim_note_correction = models.ForeignKey(
+        "referrals.InterimContactCorrection",
+        verbose_name=_("correction to an interim support note"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    refusal_reason = models.TextField(_("why the correction was refused"), blank=True)
+    person_told_on = models.DateField(_("the person was told on"), null=True, blank=True)
+    statement = models.TextField(_("the person's statement"), blank=True)
+    statement_recorded_at = models.DateTimeField(_("statement recorded"), null=True, blank=True)
+    statement_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("statement recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("rectification request")
+        verbose_name_plural = _("rectification requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="open", decided_at__isnull=True)
+                | (~models.Q(status="open") & models.Q(decided_at__isnull=False)),
+                name="rectification_answered_once_decided",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="refused") | ~models.Q(refusal_reason=""),
+                name="rectification_refusal_has_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"rectification request {self.pk}"
+
+    @property
+    def due_on(self) -> datetime.date:
+        """The statutory deadline: one calendar month after the request was received."""
+        return one_calendar_month_after(self.received_on)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RectificationStatus.OPEN
+
+    def overdue(self, today: datetime.date | None = None) -> bool:
+        return self.is_open and self.due_on < (today or timezone.localdate())
+
+
 class ProcessingRecord(models.Model):
     """The controller's own part of the record of processing activities (UK GDPR article 30):
     who is responsible, who processes data for them, and what the data protection officer has

@@ -1,4 +1,5 @@
-"""Data protection, under /data-protection/ (decision 0024): subject access requests and the
+"""Data protection, under /data-protection/ (decisions 0024 and 0026): subject access requests,
+rectification (a person's details changed, a note corrected, rectification requests) and the
 record of processing."""
 
 from django.urls import path
@@ -7,12 +8,31 @@ from . import views
 
 app_name = "subjects"
 
+REFERRAL = "referrals/<int:referral_pk>/"
+
 urlpatterns = [
     path("subject-access/", views.requests_list, name="list"),
-    path("subject-access/referrals/<int:referral_pk>/new/", views.new_request, name="new"),
+    path("subject-access/" + REFERRAL + "new/", views.new_request, name="new"),
     path("subject-access/<int:pk>/", views.request_detail, name="request"),
     path("subject-access/<int:pk>/progress/", views.request_progress, name="progress"),
     path("subject-access/<int:pk>/<str:fmt>/", views.download, name="download"),
+    # Rectification (UK GDPR article 16).
+    path(REFERRAL + "details/", views.change_details, name="change_details"),
+    path(REFERRAL + "details/history/", views.details_history, name="details_history"),
+    path(
+        REFERRAL + "contacts/<int:contact_pk>/correct/",
+        views.correct_contact_note,
+        name="correct_contact_note",
+    ),
+    path(
+        REFERRAL + "interim-contacts/<int:contact_pk>/correct/",
+        views.correct_interim_note,
+        name="correct_interim_note",
+    ),
+    path(REFERRAL + "rectification/new/", views.new_rectification, name="new_rectification"),
+    path("rectification/", views.rectifications, name="rectifications"),
+    path("rectification/<int:pk>/", views.rectification, name="rectification"),
+    # The record of processing (UK GDPR article 30).
     path("record-of-processing/", views.record_of_processing, name="record_of_processing"),
     path(
         "record-of-processing/edit/",

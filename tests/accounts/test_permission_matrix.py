@@ -31,6 +31,7 @@ from linkwork.letters import actions as letter_actions
 from linkwork.outcomes import actions as outcome_actions
 from linkwork.outcomes.models import InstrumentSetting
 from linkwork.prescriptions import actions as prescription_actions
+from linkwork.referrals import actions as referral_actions
 from linkwork.referrals.models import (
     Allocation,
     InterimContact,
@@ -228,6 +229,13 @@ sar_download            login      403        200        403        403        4
 processing              login      403        200        403        403        200        403
 processing_edit         login      403        403        403        403        200        403
 processing_pdf          login      403        200        403        403        200        403
+rect_change_details     login      200        200        404        404        404        404
+rect_details_history    login      404        200        404        404        404        404
+rect_correct_note       login      200        200        404        404        404        404
+rect_correct_interim    login      200        200        404        404        404        404
+rect_new                login      404        200        404        404        404        404
+rect_list               login      403        200        403        403        403        403
+rect_request            login      403        200        403        403        403        403
 old_person_record       301        301        301        301        301        301        301
 old_questionnaire       301        301        301        301        301        301        301
 """
@@ -429,6 +437,35 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         subject_exports.make(made.pk)
         return made.pk
 
+    def contact_args():
+        person = in_support()
+        contact = casework.log_contact(
+            person,
+            by=coordinator_a,
+            at=timezone.now() - datetime.timedelta(days=1),
+            mode="telephone",
+            outcome="attended",
+            note="Talked about the allotment.",
+        )
+        return [person.pk, contact.pk]
+
+    def interim_contact_args():
+        """Interim support for someone on site A's waiting list, by coordinator_a."""
+        waiting = make_referral(S.WAITING, pathway=pathway_a, by=gp_referrer, staff=manager)
+        contact = referral_actions.log_interim_contact(
+            waiting,
+            by=coordinator_a,
+            at=timezone.now() - datetime.timedelta(days=1),
+            mode="telephone",
+            note="Rang to check in.",
+        )
+        return [waiting.pk, contact.pk]
+
+    def rectification():
+        return subject_actions.record_request(
+            in_support(), by=manager, received_on=timezone.localdate(), asked_for="Wrong address."
+        ).pk
+
     pages = {
         "home": lambda: reverse("home"),
         "healthz": lambda: reverse("healthz"),
@@ -623,6 +660,17 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "processing": lambda: reverse("subjects:record_of_processing"),
         "processing_edit": lambda: reverse("subjects:edit_record_of_processing"),
         "processing_pdf": lambda: reverse("subjects:record_of_processing_pdf"),
+        # Rectification (decision 0026): coordinator_a's person at site A, one of their
+        # contacts, and a request recorded by the site's manager.
+        "rect_change_details": lambda: reverse("subjects:change_details", args=[in_support().pk]),
+        "rect_details_history": lambda: reverse("subjects:details_history", args=[in_support().pk]),
+        "rect_correct_note": lambda: reverse("subjects:correct_contact_note", args=contact_args()),
+        "rect_correct_interim": lambda: reverse(
+            "subjects:correct_interim_note", args=interim_contact_args()
+        ),
+        "rect_new": lambda: reverse("subjects:new_rectification", args=[in_support().pk]),
+        "rect_list": lambda: reverse("subjects:rectifications"),
+        "rect_request": lambda: reverse("subjects:rectification", args=[rectification()]),
         # Old addresses (linkwork/config/moved.py): the record took a referral's id at /people/.
         "old_person_record": lambda: f"/people/{in_support().pk}/",
         "old_questionnaire": lambda: "/questionnaire/not-a-link/",
@@ -833,6 +881,13 @@ def test_the_matrix_covers_every_url_in_the_app():
         "subjects:record_of_processing",
         "subjects:edit_record_of_processing",
         "subjects:record_of_processing_pdf",
+        "subjects:change_details",
+        "subjects:details_history",
+        "subjects:correct_contact_note",
+        "subjects:correct_interim_note",
+        "subjects:new_rectification",
+        "subjects:rectifications",
+        "subjects:rectification",
         # Research trials: their own matrix, with the trial team's roles, in
         # tests/trials/test_permissions.py.
         *TRIAL_PAGES,

@@ -232,6 +232,13 @@ ADDED_SINCE = {
     "subjects:record_of_processing",
     "subjects:edit_record_of_processing",
     "subjects:record_of_processing_pdf",
+    "subjects:change_details",
+    "subjects:details_history",
+    "subjects:correct_contact_note",
+    "subjects:correct_interim_note",
+    "subjects:new_rectification",
+    "subjects:rectifications",
+    "subjects:rectification",
 }
 
 

@@ -26,7 +26,7 @@ from linkwork.core.errors import ActionRefused
 from linkwork.core.form_pages import posted, submit
 from linkwork.core.links import absolute_url
 from linkwork.core.pagination import page_links
-from linkwork.core.params import id_param
+from linkwork.core.params import id_param, parse_id
 from linkwork.prescriptions.queries import prescriptions_for
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.models import Referral
@@ -188,6 +188,12 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "can_reopen": closed and has_permission(user, Permission.REOPEN_CASE, referral),
             "can_record_feedback": closed
             and has_permission(user, Permission.RECORD_CLIENT_FEEDBACK, referral),
+            # Rectification (decision 0026): the pages are the subject rights app's.
+            "can_change_details": has_permission(user, Permission.CHANGE_PERSON_DETAILS, referral),
+            "can_correct_notes": has_permission(user, Permission.CORRECT_CONTACT_NOTE, referral),
+            "sees_corrections": has_permission(user, Permission.VIEW_CORRECTIONS, referral),
+            # From a rectification request's page: a correction made here answers it.
+            "answering_request": parse_id(request.GET.get("request")),
         },
     )
 

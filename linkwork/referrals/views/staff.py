@@ -16,7 +16,7 @@ from linkwork.audit.models import RecordPart
 from linkwork.core.form_pages import posted, submit
 from linkwork.core.keyset import keyset_links, keyset_page
 from linkwork.core.pagination import page_links
-from linkwork.core.params import id_param
+from linkwork.core.params import id_param, parse_id
 
 from .. import actions
 from ..caseload import caseload_rows, sorted_rows
@@ -40,6 +40,7 @@ from ..queries import (
     coordinators_for,
     coordinators_for_site,
     current_allocation,
+    interim_contacts_of,
     linked_referrals,
     pathway_versions,
     pathways_for,
@@ -196,7 +197,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "past_allocations": referral.allocations.filter(ended_at__isnull=False).select_related(
                 "coordinator"
             ),
-            "interim_contacts": referral.interim_contacts.select_related("by"),
+            "interim_contacts": interim_contacts_of(referral),
             "can_triage": referral.status in TO_TRIAGE
             and has_permission(user, Permission.TRIAGE_REFERRAL, referral),
             "can_allocate": referral.status in (ReferralStatus.WAITING, ReferralStatus.ALLOCATED)
@@ -211,6 +212,16 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_export_subject_access": has_permission(
                 user, Permission.EXPORT_SUBJECT_ACCESS, referral
             ),
+            # Rectification (decision 0026): the pages are the subject rights app's.
+            "can_change_details": has_permission(user, Permission.CHANGE_PERSON_DETAILS, referral),
+            "can_handle_rectification": has_permission(
+                user, Permission.HANDLE_RECTIFICATION, referral
+            ),
+            "can_correct_interim_notes": has_permission(
+                user, Permission.LOG_INTERIM_CONTACT, referral
+            ),
+            "sees_corrections": has_permission(user, Permission.VIEW_CORRECTIONS, referral),
+            "answering_request": parse_id(request.GET.get("request")),
         },
     )
 
