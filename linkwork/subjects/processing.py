@@ -11,7 +11,7 @@ it, so this page reads it live:
 - who receives it, from the service's own settings and partners;
 - how it is kept safe, from the settings in force (two-factor sign-in, session limits, what
   coordinators may read at each site);
-- requests from people, from the subject access requests.
+- requests from people, from the subject access and rectification requests.
 
 What only the controller knows (its name, its data protection officer, its processors, its own
 view of the lawful bases) is kept in `ProcessingRecord` and edited by an administrator. The
@@ -41,6 +41,8 @@ from .collect import SECTIONS
 from .models import (
     ExportStatus,
     ProcessingRecord,
+    RectificationRequest,
+    RectificationStatus,
     SubjectAccessRequest,
     one_calendar_month_after,
 )
@@ -354,23 +356,35 @@ def safeguards() -> list[Measure]:
 
 @dataclass(frozen=True)
 class Requests:
+    kind: str
     received: int  # in the last year
-    ready: int  # of those, with the copy made
-    late: int  # still without a copy after their deadline (any year)
+    answered: int  # of those, answered
+    late: int  # still unanswered after their deadline (any year)
 
 
-def subject_access_requests() -> Requests:
+def people_s_requests() -> list[Requests]:
+    """Requests from people about their data, in the last year, and any past their deadline."""
     today = timezone.localdate()
     year_ago = today - datetime.timedelta(days=365)
-    counts = SubjectAccessRequest.objects.filter(received_on__gte=year_ago).aggregate(
-        received=Count("pk"), ready=Count("pk", filter=Q(status=ExportStatus.DONE))
-    )
-    # Not ready yet: few at any time, so their deadlines are worked out here.
-    waiting = SubjectAccessRequest.objects.exclude(status=ExportStatus.DONE).values_list(
-        "received_on", flat=True
-    )
-    late = sum(1 for received in waiting if one_calendar_month_after(received) < today)
-    return Requests(counts["received"], counts["ready"], late)
+
+    def tally(kind, model, answered: Q, waiting: Q) -> Requests:
+        counts = model.objects.filter(received_on__gte=year_ago).aggregate(
+            received=Count("pk"), answered=Count("pk", filter=answered)
+        )
+        # Unanswered: few at any time, so their deadlines are worked out here.
+        late = sum(
+            1
+            for received in model.objects.filter(waiting).values_list("received_on", flat=True)
+            if one_calendar_month_after(received) < today
+        )
+        return Requests(str(kind), counts["received"], counts["answered"], late)
+
+    made = Q(status=ExportStatus.DONE)
+    open_ = Q(status=RectificationStatus.OPEN)
+    return [
+        tally(_("Subject access (a copy of their data)"), SubjectAccessRequest, made, ~made),
+        tally(_("Rectification (correcting it)"), RectificationRequest, ~open_, open_),
+    ]
 
 
 @dataclass(frozen=True)
@@ -382,7 +396,7 @@ class RecordOfProcessing:
     whose: list[Tally]
     recipients: list[Recipient]
     safeguards: list[Measure]
-    requests: Requests
+    requests: list[Requests]
     made_at: datetime.datetime
 
     @property
@@ -414,6 +428,6 @@ def record_of_processing() -> RecordOfProcessing:
         whose=whose(),
         recipients=recipients(),
         safeguards=safeguards(),
-        requests=subject_access_requests(),
+        requests=people_s_requests(),
         made_at=timezone.localtime(),
     )

@@ -12,7 +12,7 @@ from linkwork.audit.models import AuditAction, AuditEvent
 from linkwork.partners.models import Site
 from linkwork.referrals.status import ReferralStatus
 from linkwork.subjects.collect import SECTIONS
-from linkwork.subjects.models import ProcessingRecord, SubjectAccessRequest
+from linkwork.subjects.models import ProcessingRecord, RectificationRequest, SubjectAccessRequest
 from linkwork.subjects.processing import record_of_processing
 from tests.factories import make_referral
 from tests.subjects.test_subject_access import pdf_text
@@ -82,17 +82,29 @@ def test_the_safeguards_are_the_settings_in_force(settings, site_a):
     assert "after 20 minutes without use" in safeguards["Sessions"]
 
 
-def test_late_subject_access_requests_are_counted(manager, in_support):
-    received = timezone.localdate() - datetime.timedelta(days=40)
+def test_requests_are_counted_with_those_past_their_deadline(manager, in_support):
+    today = timezone.localdate()
     SubjectAccessRequest.objects.create(
         person=in_support.person,
         referral=in_support,
-        received_on=received,
+        received_on=today - datetime.timedelta(days=40),
         note="The person, by letter",
         requested_by=manager,
     )
-    requests = record_of_processing().requests
-    assert (requests.received, requests.ready, requests.late) == (1, 0, 1)
+    refused = {"decided_at": timezone.now(), "decided_by": manager, "refusal_reason": "Accurate"}
+    for days_ago, status in ((45, "open"), (10, "open"), (50, "refused")):
+        RectificationRequest.objects.create(
+            person=in_support.person,
+            referral=in_support,
+            received_on=today - datetime.timedelta(days=days_ago),
+            asked_for="Their address",
+            recorded_by=manager,
+            status=status,
+            **({} if status == "open" else refused),
+        )
+    access, rectification = record_of_processing().requests
+    assert (access.received, access.answered, access.late) == (1, 0, 1)
+    assert (rectification.received, rectification.answered, rectification.late) == (3, 1, 1)
 
 
 def test_an_administrator_reviews_the_controllers_part_and_it_is_audited(client_for, administrator):
