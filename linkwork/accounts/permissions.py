@@ -84,6 +84,8 @@ class Permission(StrEnum):
     OPEN_WITH_REASON = "open_with_reason"
     REVIEW_REASONS_GIVEN = "review_reasons_given"
     EXPORT_SUBJECT_ACCESS = "export_subject_access"
+    MANAGE_RETENTION = "manage_retention"
+    RECORD_ERASURE = "record_erasure"
 
 
 def _has_role(*roles: Role):
@@ -415,6 +417,12 @@ RULES = {
     # about its person, from every referral and site (without an object: the list of requests
     # about people at their sites).
     Permission.EXPORT_SUBJECT_ACCESS: is_manager & (no_object | works_at_site_of),
+    # Retention (decision 0027): the rules, what is due, dry runs and past runs' reports are
+    # the administrators' (who act for the data protection officer).
+    Permission.MANAGE_RETENTION: is_administrator,
+    # Erasure on request (article 17): a manager at one of the person's sites records the
+    # request and the decision (without an object: the list, for people at their sites).
+    Permission.RECORD_ERASURE: is_manager & (no_object | works_at_site_of),
 }
 
 

@@ -1,4 +1,5 @@
-"""Asking for a subject access export, and downloading it (each download audited)."""
+"""Asking for a subject access export, and downloading it (each download audited); asking for
+a retention dry run. Erasure's actions are in `erasure`."""
 
 from functools import partial
 
@@ -14,8 +15,8 @@ from linkwork.audit.models import AuditAction, RecordPart
 from linkwork.audit.service import record
 from linkwork.core.errors import ActionRefused
 
-from . import tasks
-from .models import ExportStatus, SubjectAccessRequest
+from . import sweep, tasks
+from .models import ExportStatus, RetentionRun, SubjectAccessRequest
 
 LANGUAGES = {"en", "cy"}
 
@@ -75,3 +76,15 @@ def record_download(request: SubjectAccessRequest, *, by, fmt: str) -> SubjectAc
         part=RecordPart.SUBJECT_ACCESS,
     )
     return request
+
+
+@transaction.atomic
+def ask_for_dry_run(*, by) -> RetentionRun:
+    """Start a retention dry run in the background (decision 0027); its report is made by the
+    worker and changes nothing else."""
+    if not has_permission(by, Permission.MANAGE_RETENTION):
+        raise ActionRefused(_("Only an administrator can do this."))
+    report = sweep.start(dry_run=True, by=by)
+    record(by=by, action=AuditAction.CREATE, obj=report, detail="retention dry run asked for")
+    transaction.on_commit(partial(tasks.retention_sweep.enqueue, report.pk), robust=True)
+    return report

@@ -12,7 +12,8 @@ waiting times, outcome change and trial results are the same before and after:
 - **Every record about them** (`collect.SECTIONS`: referrals, history, support, measures,
   prescriptions, safeguarding, trial participation, letters...): every free-text field, that
   is every text field without fixed choices, is blanked, except the few in `KEPT` (codes and
-  the names of organisations and staff, which reports count or which say who acted). Dates,
+  the names of organisations and staff, which reports count or which say who acted) and in
+  `REPLACED` (filled in with a placeholder, where a constraint needs a value). Dates,
   statuses, sites, pathways, coordinators, scores, answers, codes and counts stay.
 - **Subject access exports** about them: the files are deleted (the requests are kept).
 - **The audit log**: the person's lines lose their link to the person (the record's type and
@@ -62,6 +63,14 @@ KEPT: dict[str, frozenset[str]] = {
     "trials.AttendanceReport": frozenset({"sent_by"}),
     # The letterhead and who signed: the service and its staff.
     "letters.Letter": frozenset({"letterhead", "signed_by_name", "signed_by_role"}),
+    # Why an erasure request was decided as it was: the service's account of it (the note of
+    # who asked, which may name the person, is blanked).
+    "subjects.ErasureRequest": frozenset({"reason"}),
+}
+# Text fields replaced, where filled in, by a placeholder rather than blanked: a constraint
+# needs them filled in (a message sent has an address; for a self-referral it was the person's).
+REPLACED: dict[str, dict[str, str]] = {
+    "messaging.ReferrerMessage": {"recipient_email": "removed@anonymised.invalid"},
 }
 # Never changed anywhere: one-time link hashes (unique, and no longer usable) and search columns
 # (made again by `Person.save`).
@@ -167,11 +176,12 @@ def _anonymise(person: Person, *, why, by, rule, run, erasure) -> Anonymisation:
         model = apps.get_model(label)
         spec = next(s for s in SECTIONS if s.model == label)
         # A plain QuerySet: the append-only managers refuse updates, and the triggers are off.
-        changed += (
-            QuerySet(model)
-            .filter(**{spec.to_person: person.pk})
-            .update(**dict.fromkeys(fields, ""))
-        )
+        rows = QuerySet(model).filter(**{spec.to_person: person.pk})
+        replaced = REPLACED.get(label, {})
+        blanked = [name for name in fields if name not in replaced]
+        changed += rows.update(**dict.fromkeys(blanked, ""))
+        for name, placeholder in replaced.items():
+            rows.exclude(**{name: ""}).update(**{name: placeholder})
     days = [
         timezone.localdate(received)
         for received in person.referrals.values_list("received_at", flat=True)

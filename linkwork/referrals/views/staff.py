@@ -211,6 +211,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_export_subject_access": has_permission(
                 user, Permission.EXPORT_SUBJECT_ACCESS, referral
             ),
+            "can_record_erasure": has_permission(user, Permission.RECORD_ERASURE, referral),
         },
     )
 
