@@ -31,7 +31,7 @@ from django_tasks_db.models import DBTaskResult
 from linkwork.accounts.models import Role, User
 from linkwork.audit import chain
 from linkwork.audit.guard import suspended
-from linkwork.audit.models import AuditEvent
+from linkwork.audit.models import AuditEvent, ChainRewrite
 from linkwork.casework import tallies
 from linkwork.casework.models import (
     ClientFeedback,
@@ -104,8 +104,15 @@ from linkwork.safeguarding.models import (
     SafeguardingPrompt,
 )
 from linkwork.subjects import actions as subject_actions
+from linkwork.subjects import erasure as subject_erasure
 from linkwork.subjects import exports as subject_exports
-from linkwork.subjects.models import SubjectAccessRequest
+from linkwork.subjects import sweep as retention_sweep
+from linkwork.subjects.models import (
+    Anonymisation,
+    ErasureRequest,
+    RetentionRun,
+    SubjectAccessRequest,
+)
 
 SEED = 2026
 # Lockdown, so many days ago: from the day the Rhondda trial closed for COVID-19 until
@@ -718,7 +725,11 @@ def load() -> dict[str, Counter]:
 
 # Children before parents: most links are PROTECT. New models that point at these go first.
 WIPED = (
+    ChainRewrite,
     AuditEvent,
+    Anonymisation,
+    ErasureRequest,
+    RetentionRun,
     SubjectAccessRequest,
     *LETTER_MODELS,
     *REPORT_MODELS,
@@ -919,6 +930,9 @@ class Demo:
         self.open_a_record_with_a_reason()
         # Last week someone asked for everything held about them; the export is ready (0024).
         self.answer_a_subject_access_request()
+        # Yesterday the administrator ran a retention dry run, and a manager refused a request
+        # to erase a record of support that ended recently, saying why (0027).
+        self.retention_and_erasure()
 
     # Configuration ------------------------------------------------------------------------------
 
@@ -1127,6 +1141,40 @@ class Demo:
         SubjectAccessRequest.objects.filter(pk=made.pk).update(
             requested_at=when, started_at=when, finished_at=when
         )
+
+    def retention_and_erasure(self) -> None:
+        """A retention dry run (it changes nothing) and a refused erasure request."""
+        when = timezone.now() - datetime.timedelta(days=1)
+        with as_of(when):
+            report = retention_sweep.run(dry_run=True, by=self.users["admin"])
+        RetentionRun.objects.filter(pk=report.pk).update(started_at=when, finished_at=when)
+        closed = (
+            Referral.objects.filter(site__slug="rhondda", status=ReferralStatus.CLOSED)
+            .order_by("-pk")
+            .first()
+        )
+        if closed is None:
+            return
+        manager = closed.site.staff.filter(role=Role.MANAGER).order_by("pk").first()
+        if manager is None:
+            return
+        with as_of(when):
+            made = subject_erasure.request_erasure(
+                closed,
+                by=manager,
+                received_on=self.today - datetime.timedelta(days=3),
+                note="The person, by phone; identity checked by calling back on the number "
+                "held and asking their date of birth.",
+            )
+            subject_erasure.decide_erasure(
+                made,
+                by=manager,
+                decision="refused",
+                reason="Support ended this year: the service keeps records of care for 8 years "
+                "after support ends (article 17(3)(b) and (c)). Explained by phone and in a "
+                "letter, with the right to complain to the ICO.",
+            )
+        ErasureRequest.objects.filter(pk=made.pk).update(requested_at=when, decided_at=when)
 
     def in_lockdown(self, day: datetime.date) -> bool:
         start, end = LOCKDOWN

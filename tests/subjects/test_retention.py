@@ -207,3 +207,46 @@ def test_the_postcode_keeps_its_district():
     assert outward_code("sy18 6qp") == "SY18"
     assert outward_code("CF101AA") == "CF10"
     assert outward_code("SY18") == "SY18"
+
+
+def test_the_worker_queues_one_real_run_a_day(people, django_capture_on_commit_callbacks):
+    from linkwork.core.sweeps import registered_sweeps
+    from linkwork.subjects.sweeps import queue_retention_sweep
+
+    assert any(name.endswith("queue_retention_sweep") for name in registered_sweeps())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert queue_retention_sweep() == 1
+    report = RetentionRun.objects.get()
+    assert not report.dry_run and report.status == RunStatus.DONE and report.by is None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert queue_retention_sweep() == 0
+    assert RetentionRun.objects.count() == 1
+
+
+def test_old_export_files_and_expired_links_go(people, manager):
+    from linkwork.casework.models import FeedbackLink
+    from linkwork.subjects import actions as subject_actions
+    from linkwork.subjects import exports
+    from linkwork.subjects.models import SubjectAccessRequest
+
+    referral = people["supported"]
+    made = subject_actions.request_subject_access(
+        referral, by=manager, received_on=timezone.localdate(), note="By letter."
+    )
+    exports.make(made.pk)
+    FeedbackLink.objects.create(
+        referral=referral,
+        by=manager,
+        token_hash="a" * 64,
+        created_at=timezone.now() - datetime.timedelta(days=30),
+        expires_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    report = sweep.run(dry_run=True, now=timezone.now() + relativedelta(months=13))
+    assert report.counts["subject_access_files"] == 1
+    assert report.counts["expired_links"] == 1
+    assert SubjectAccessRequest.objects.get().json != b""
+    report = sweep.run(dry_run=False, now=timezone.now() + relativedelta(months=13))
+    assert report.counts["subject_access_files"] == 1 and report.rows_deleted == 2
+    kept = SubjectAccessRequest.objects.get()
+    assert kept.json == b"" and kept.pdf == b"" and kept.files_deleted_at
+    assert not FeedbackLink.objects.exists()
