@@ -218,9 +218,10 @@ def _anonymise_all(report: RetentionRun, due: Due, now: datetime.datetime) -> in
                     run=report,
                     still_wanted=still_due,
                 )
-            except DatabaseError as error:
-                if attempt + 1 < ATTEMPTS:
+            except Exception as error:  # that person stays whole; the next run tries again
+                if isinstance(error, DatabaseError) and attempt + 1 < ATTEMPTS:
                     continue
+                logger.error("Retention: could not anonymise a person: %s", type(error).__name__)
                 report.errors = [
                     *report.errors,
                     {"person": Person(pk=person_id).reference, "error": type(error).__name__},

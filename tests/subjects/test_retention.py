@@ -250,3 +250,24 @@ def test_old_export_files_and_expired_links_go(people, manager):
     kept = SubjectAccessRequest.objects.get()
     assert kept.json == b"" and kept.pdf == b"" and kept.files_deleted_at
     assert not FeedbackLink.objects.exists()
+
+
+def test_a_person_who_fails_stays_whole_and_the_others_go_on(people, monkeypatch):
+    from linkwork.subjects import anonymise as anonymise_module
+
+    real = anonymise_module._anonymise
+    failing = people["declined"].person_id
+
+    def sometimes(person, **kwargs):
+        result = real(person, **kwargs)
+        if person.pk == failing:
+            raise ValueError("half way")
+        return result
+
+    monkeypatch.setattr(anonymise_module, "_anonymise", sometimes)
+    report = sweep.run(dry_run=False, now=years(9))
+    assert report.people_anonymised == 1 and report.status == RunStatus.DONE
+    assert report.errors == [{"person": Person(pk=failing).reference, "error": "ValueError"}]
+    assert Person.objects.get(pk=failing).given_name == "Dai"
+    assert not Anonymisation.objects.filter(person_id=failing).exists()
+    assert verify().intact
