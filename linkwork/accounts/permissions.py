@@ -90,6 +90,8 @@ class Permission(StrEnum):
     CORRECT_CONTACT_NOTE = "correct_contact_note"
     VIEW_CORRECTIONS = "view_corrections"
     HANDLE_RECTIFICATION = "handle_rectification"
+    MANAGE_RETENTION = "manage_retention"
+    RECORD_ERASURE = "record_erasure"
 
 
 def _has_role(*roles: Role):
@@ -438,6 +440,12 @@ RULES = {
     | (is_manager & works_at_site_of),
     Permission.VIEW_CORRECTIONS: is_manager & works_at_site_of,
     Permission.HANDLE_RECTIFICATION: is_manager & (no_object | works_at_site_of),
+    # Retention (decision 0027): the rules, what is due, dry runs and past runs' reports are
+    # the administrators' (who act for the data protection officer).
+    Permission.MANAGE_RETENTION: is_administrator,
+    # Erasure on request (article 17): a manager at one of the person's sites records the
+    # request and the decision (without an object: the list, for people at their sites).
+    Permission.RECORD_ERASURE: is_manager & (no_object | works_at_site_of),
 }
 
 

@@ -63,6 +63,12 @@ def _lock(using: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
 
 
+def lock(using: str = "default") -> None:
+    """Take the chain's lock until the transaction ends. Retention and erasure take it before
+    they lift the append-only guard, so they wait their turn as every audited writer does."""
+    _lock(using)
+
+
 def head(model, using: str) -> tuple[int, str]:
     """The last event's place in the chain and its hash: (0, "") for an empty chain."""
     last = (
@@ -124,6 +130,68 @@ def rebuild(model, *, using: str = "default") -> int:
                 )
             last_id = chunk[-1].pk
     return seq
+
+
+def rewrites_digest(rows: Sequence[tuple[int, str, str]]) -> str:
+    """SHA-256 over the (seq, old hash, new hash) of the lines a rewrite changed, in seq order:
+    what its announcing line carries at the end of its detail."""
+    text = "\n".join(f"{seq}:{old}:{new}" for seq, old, new in sorted(rows))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+ANNOUNCED = " sha256:"
+
+
+def rewrite(events: Sequence, *, announce, using: str = "default") -> list[tuple[int, str, str]]:
+    """Write back `events`, lines of the log already changed in memory (a person's link or
+    detail removed by retention or an erasure, decision 0027), each with its hash made again
+    over its new contents and its own unchanged `prev_hash`; then `announce` (a new, unsaved
+    line saying why) joins the chain with a SHA-256 over the (seq, old hash, new hash) of every
+    line rewritten at the end of its detail, and a `ChainRewrite` row keeps each of them.
+    `verify_audit` then follows the line after a rewritten one to its old hash and checks every
+    rewrite against its announcement.
+
+    The caller holds the append-only guard off for the audit log (`guard.suspended`), which
+    needs the table's owner. Returns the (seq, old hash, new hash) rewritten."""
+    from django.db.models import QuerySet
+
+    from .models import ChainRewrite
+
+    model = type(announce)
+    connection = connections[using]
+    table = connection.ops.quote_name(model._meta.db_table)
+    rows: list[tuple[int, str, str]] = []
+    with transaction.atomic(using=using):
+        _lock(using)
+        current = dict(
+            QuerySet(model)
+            .using(using)
+            .filter(pk__in=[e.pk for e in events])
+            .values_list("pk", "hash")
+        )
+        for event in events:
+            old = current[event.pk]
+            event.hash = digest(event, event.prev_hash)
+            if event.hash != old:
+                rows.append((event.seq, old, event.hash))
+        changed = [e for e in events if e.hash != current[e.pk]]
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET person_id = %s, detail = %s, fields = %s, hash = %s "  # noqa: S608
+                "WHERE id = %s",
+                [
+                    (e.person_id, e.detail, json.dumps(list(e.fields or [])), e.hash, e.pk)
+                    for e in changed
+                ],
+            )
+        suffix = f"{ANNOUNCED}{rewrites_digest(rows)}"
+        announce.detail = f"{announce.detail[: 200 - len(suffix)]}{suffix}"
+        announce.save(using=using)
+        ChainRewrite.objects.using(using).bulk_create(
+            ChainRewrite(seq=seq, old_hash=old, new_hash=new, announced_by=announce.seq)
+            for seq, old, new in rows
+        )
+    return rows
 
 
 def walk(model, *, using: str = "default") -> Iterator:

@@ -131,3 +131,34 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("The audit log is append-only.")
+
+
+class ChainRewrite(models.Model):
+    """An audit line anonymised after it was written, by retention or an erasure (decision
+    0027): its place in the chain, its hash before and its hash after. The line keeps its
+    `prev_hash`; the line after it still links to `old_hash`. Every rewrite is announced by a
+    chained line written in the same transaction (`announced_by`, its `seq`) whose detail ends
+    with a SHA-256 over the rewrites it announces, so the rewrites themselves can't be changed
+    or added to afterwards without `verify_audit` saying so. Append-only."""
+
+    seq = models.PositiveBigIntegerField(db_index=True)
+    old_hash = models.CharField(max_length=64)
+    new_hash = models.CharField(max_length=64)
+    announced_by = models.PositiveBigIntegerField(db_index=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.seq}: {self.old_hash[:8]} -> {self.new_hash[:8]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Chain rewrites are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Chain rewrites are append-only.")

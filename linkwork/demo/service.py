@@ -31,7 +31,7 @@ from django_tasks_db.models import DBTaskResult
 from linkwork.accounts.models import Role, User
 from linkwork.audit import chain
 from linkwork.audit.guard import suspended
-from linkwork.audit.models import AuditEvent
+from linkwork.audit.models import AuditEvent, ChainRewrite
 from linkwork.casework import tallies
 from linkwork.casework.models import (
     ClientFeedback,
@@ -110,8 +110,17 @@ from linkwork.safeguarding.models import (
     SafeguardingPrompt,
 )
 from linkwork.subjects import actions as subject_actions
+from linkwork.subjects import erasure as subject_erasure
 from linkwork.subjects import exports as subject_exports
-from linkwork.subjects.models import ProcessingRecord, RectificationRequest, SubjectAccessRequest
+from linkwork.subjects import sweep as retention_sweep
+from linkwork.subjects.models import (
+    Anonymisation,
+    ErasureRequest,
+    ProcessingRecord,
+    RectificationRequest,
+    RetentionRun,
+    SubjectAccessRequest,
+)
 
 SEED = 2026
 # Lockdown, so many days ago: from the day the Rhondda trial closed for COVID-19 until
@@ -724,7 +733,11 @@ def load() -> dict[str, Counter]:
 
 # Children before parents: most links are PROTECT. New models that point at these go first.
 WIPED = (
+    ChainRewrite,
     AuditEvent,
+    Anonymisation,
+    ErasureRequest,
+    RetentionRun,
     SubjectAccessRequest,
     ProcessingRecord,
     RectificationRequest,
@@ -949,6 +962,9 @@ class Demo:
         self.review_the_record_of_processing()
         # A new phone number, a contact note corrected, a correction asked for (0026).
         self.correct_some_records()
+        # Yesterday the administrator ran a retention dry run, and a manager refused a request
+        # to erase a record of support that ended recently, saying why (0027).
+        self.retention_and_erasure()
 
     # Configuration ------------------------------------------------------------------------------
 
@@ -1258,6 +1274,40 @@ class Demo:
                     asked_for="By letter: the address on the referral is their old one; they "
                     "moved to 4 Stryd y Bont, Llanidloes, in the spring.",
                 )
+
+    def retention_and_erasure(self) -> None:
+        """A retention dry run (it changes nothing) and a refused erasure request."""
+        when = timezone.now() - datetime.timedelta(days=1)
+        with as_of(when):
+            report = retention_sweep.run(dry_run=True, by=self.users["admin"])
+        RetentionRun.objects.filter(pk=report.pk).update(started_at=when, finished_at=when)
+        closed = (
+            Referral.objects.filter(site__slug="rhondda", status=ReferralStatus.CLOSED)
+            .order_by("-pk")
+            .first()
+        )
+        if closed is None:
+            return
+        manager = closed.site.staff.filter(role=Role.MANAGER).order_by("pk").first()
+        if manager is None:
+            return
+        with as_of(when):
+            made = subject_erasure.request_erasure(
+                closed,
+                by=manager,
+                received_on=self.today - datetime.timedelta(days=3),
+                note="The person, by phone; identity checked by calling back on the number "
+                "held and asking their date of birth.",
+            )
+            subject_erasure.decide_erasure(
+                made,
+                by=manager,
+                decision="refused",
+                reason="Support ended this year: the service keeps records of care for 8 years "
+                "after support ends (article 17(3)(b) and (c)). Explained by phone and in a "
+                "letter, with the right to complain to the ICO.",
+            )
+        ErasureRequest.objects.filter(pk=made.pk).update(requested_at=when, decided_at=when)
 
     def in_lockdown(self, day: datetime.date) -> bool:
         start, end = LOCKDOWN

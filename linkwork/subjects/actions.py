@@ -1,5 +1,6 @@
 """Subject rights (decision 0024): asking for a subject access export and downloading it (each
-download audited); and rectification (UK GDPR article 16, decision 0026).
+download audited); rectification (UK GDPR article 16, decision 0026); asking for a retention dry
+run (decision 0027; erasure's actions are in `erasure`); and reviewing the record of processing.
 
 Rectification: the changes themselves are made by the apps that hold what is changed
 (`referrals.actions.change_person_details`, `casework.actions.correct_contact_note`), which keep
@@ -33,12 +34,13 @@ from linkwork.referrals.models import (
     Referral,
 )
 
-from . import tasks
+from . import sweep, tasks
 from .models import (
     ExportStatus,
     ProcessingRecord,
     RectificationRequest,
     RectificationStatus,
+    RetentionRun,
     SubjectAccessRequest,
 )
 
@@ -374,3 +376,18 @@ def record_statement(
         detail="rectification request: the person's statement",
     )
     return request
+
+
+# --- Retention (decision 0027) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def ask_for_dry_run(*, by) -> RetentionRun:
+    """Start a retention dry run in the background (decision 0027); its report is made by the
+    worker and changes nothing else."""
+    if not has_permission(by, Permission.MANAGE_RETENTION):
+        raise ActionRefused(_("Only an administrator can do this."))
+    report = sweep.start(dry_run=True, by=by)
+    record(by=by, action=AuditAction.CREATE, obj=report, detail="retention dry run asked for")
+    transaction.on_commit(partial(tasks.retention_sweep.enqueue, report.pk), robust=True)
+    return report

@@ -90,6 +90,7 @@ SECTIONS: tuple[Spec, ...] = (
     Spec("trials.AttendanceReport", "participant__referral__person"),
     Spec("letters.Letter", "referral__person"),
     Spec("subjects.RectificationRequest", "person", STAFF_NOTES),
+    Spec("subjects.ErasureRequest", "person", STAFF_NOTES),
 )
 
 # Kinds of record about a person deliberately left out, and why.
@@ -97,6 +98,10 @@ EXCLUDED: dict[str, str] = {
     "trials.AllocationSlot": (
         "A slot of the trial's concealed randomisation list: the arm it gave the person is in "
         "their trial participation; the rest of the list is not about them."
+    ),
+    "subjects.Anonymisation": (
+        "Made only when the person's record is anonymised, when there is no one left to ask "
+        "for a copy: it says when and under which rule."
     ),
     "subjects.SubjectAccessRequest": (
         "The subject access requests themselves: each export lists the earlier ones instead, "

@@ -55,6 +55,8 @@ class SubjectAccessRequest(models.Model):
     sections_to_review = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=200, blank=True)
     downloads = models.PositiveIntegerField(default=0)
+    # When retention (or the person's anonymisation) deleted the files; the request is kept.
+    files_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -241,3 +243,128 @@ class ProcessingRecord(models.Model):
     def current(cls) -> "ProcessingRecord":
         """The service's one record (an empty one until an administrator fills it in)."""
         return cls.objects.select_related("reviewed_by").filter(pk=1).first() or cls(pk=1)
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+class RetentionRun(models.Model):
+    """One run of the retention sweep (decision 0027): a dry run, which lists what would go, or
+    a real one, which anonymises and deletes it. The report of what each rule found or did is
+    kept; it names referrals by their references only. `errors` holds, for each person who
+    could not be anonymised, their reference and the kind of failure (never its text)."""
+
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=True)
+    # Who asked for it; empty for the worker's daily run and the command.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    # Per rule key: how many records it found due (dry run) or acted on (real run).
+    counts = models.JSONField(default=dict, blank=True)
+    # Per rule key: the references of the referrals whose people were (or would be) anonymised.
+    references = models.JSONField(default=dict, blank=True)
+    people_anonymised = models.PositiveIntegerField(default=0)
+    rows_deleted = models.PositiveIntegerField(default=0)
+    audit_lines_rewritten = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+
+    def __str__(self) -> str:
+        return f"retention run {self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status != RunStatus.RUNNING
+
+
+class Anonymisation(models.Model):
+    """A person whose record was anonymised: by the retention sweep (`run`, `rule`) or on an
+    erasure request (`erasure`). One per person: it is what makes the sweep idempotent and safe
+    when two workers run it."""
+
+    person = models.OneToOneField(
+        "referrals.Person", on_delete=models.PROTECT, related_name="anonymisation"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    rule = models.CharField(max_length=32, blank=True)
+    run = models.ForeignKey(
+        RetentionRun, null=True, blank=True, on_delete=models.PROTECT, related_name="anonymised"
+    )
+    erasure = models.ForeignKey(
+        "ErasureRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rows_changed = models.PositiveIntegerField(default=0)
+    audit_lines_rewritten = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("anonymisation")
+
+    def __str__(self) -> str:
+        return f"anonymisation {self.pk}"
+
+
+class ErasureDecision(models.TextChoices):
+    PENDING = "pending", _("Waiting for a decision")
+    ERASED = "erased", _("Erased (anonymised)")
+    REFUSED = "refused", _("Refused")
+
+
+class ErasureRequest(models.Model):
+    """A request to erase a person's data (UK GDPR article 17), the decision and its reason.
+    Erasing anonymises the record as retention does (decision 0027); a refused request keeps
+    its reason."""
+
+    person = models.ForeignKey(
+        "referrals.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="erasure_requests",
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="+", verbose_name=_("referral")
+    )
+    received_on = models.DateField(_("date the request was received"))
+    note = models.TextField(_("who asked, and how their identity was checked"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(
+        _("decision"),
+        max_length=8,
+        choices=ErasureDecision.choices,
+        default=ErasureDecision.PENDING,
+        db_index=True,
+    )
+    reason = models.TextField(_("reason for the decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("erasure request")
+        verbose_name_plural = _("erasure requests")
+
+    def __str__(self) -> str:
+        return f"erasure request {self.pk}"
+
+    @property
+    def due_on(self) -> datetime.date:
+        """The statutory deadline: one calendar month after the request was received."""
+        return one_calendar_month_after(self.received_on)
+
+    @property
+    def decided(self) -> bool:
+        return self.decision != ErasureDecision.PENDING

@@ -1,5 +1,6 @@
-"""Reads for the subject access pages: requests about people with a referral at one of the
-manager's sites, and the referral a request is made from."""
+"""Reads for the subject rights pages: subject access and erasure requests about people with a
+referral at one of the manager's sites, the referral a request is made from, and the
+retention runs (administrators)."""
 
 from django.db.models import Case, Exists, OuterRef, QuerySet, When
 from django.shortcuts import get_object_or_404
@@ -12,7 +13,13 @@ from linkwork.casework.queries import person_in_support_for
 from linkwork.referrals.models import InterimContact, NoteCorrection, PersonDetailsChange, Referral
 from linkwork.referrals.queries import referral_for
 
-from .models import RectificationRequest, RectificationStatus, SubjectAccessRequest
+from .models import (
+    ErasureRequest,
+    RectificationRequest,
+    RectificationStatus,
+    RetentionRun,
+    SubjectAccessRequest,
+)
 
 
 def requests_for(user) -> QuerySet[SubjectAccessRequest]:
@@ -121,3 +128,30 @@ def requests_about(referral: Referral) -> QuerySet[RectificationRequest]:
     return RectificationRequest.objects.filter(person_id=referral.person_id).select_related(
         "recorded_by", "decided_by", "statement_recorded_by"
     )
+
+
+def retention_runs(user) -> QuerySet[RetentionRun]:
+    """Every retention run, newest first: for administrators (decision 0027)."""
+    require(user, Permission.MANAGE_RETENTION)
+    return RetentionRun.objects.select_related("by")
+
+
+def retention_run(user, pk: int) -> RetentionRun:
+    return get_object_or_404(retention_runs(user), pk=pk)
+
+
+def erasure_requests_for(user) -> QuerySet[ErasureRequest]:
+    """Erasure requests about anyone with a referral at one of the user's sites, newest first."""
+    require(user, Permission.RECORD_ERASURE)
+    at_my_sites = Referral.objects.filter(person=OuterRef("person"), site__in=sites_for(user))
+    return ErasureRequest.objects.filter(Exists(at_my_sites)).select_related(
+        "person", "requested_by", "decided_by", "referral"
+    )
+
+
+def erasure_request_for(user, pk: int) -> ErasureRequest:
+    return get_object_or_404(erasure_requests_for(user), pk=pk)
+
+
+def referral_to_erase(user, pk: int) -> Referral:
+    return referral_for(user, pk, Permission.RECORD_ERASURE)

@@ -1,6 +1,6 @@
-"""Data protection, under /data-protection/ (decisions 0024 and 0026): subject access requests,
-rectification (a person's details changed, a note corrected, rectification requests) and the
-record of processing."""
+"""Data protection, under /data-protection/ (decisions 0024, 0026 and 0027): subject access
+requests, rectification (a person's details changed, a note corrected, rectification requests),
+erasure requests, retention and the record of processing."""
 
 from django.urls import path
 
@@ -32,6 +32,14 @@ urlpatterns = [
     path(REFERRAL + "rectification/new/", views.new_rectification, name="new_rectification"),
     path("rectification/", views.rectifications, name="rectifications"),
     path("rectification/<int:pk>/", views.rectification, name="rectification"),
+    # Erasure on request (article 17), and retention (decision 0027).
+    path("erasure/", views.erasure_list, name="erasure_list"),
+    path("erasure/" + REFERRAL + "new/", views.erasure_new, name="erasure_new"),
+    path("erasure/<int:pk>/", views.erasure_detail, name="erasure"),
+    path("retention/", views.retention_rules, name="retention"),
+    path("retention/dry-run/", views.retention_dry_run, name="retention_dry_run"),
+    path("retention/runs/", views.retention_run_list, name="retention_runs"),
+    path("retention/runs/<int:pk>/", views.retention_run_detail, name="retention_run"),
     # The record of processing (UK GDPR article 30).
     path("record-of-processing/", views.record_of_processing, name="record_of_processing"),
     path(

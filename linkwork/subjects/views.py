@@ -8,6 +8,10 @@ Rectification (decision 0026): changing a person's details and correcting a cont
 with its reason, by the staff who may act on the referral; the history of what was held before,
 and the rectification requests with their deadlines, refusals and statements, for managers.
 
+Erasure (decision 0027): recording a request from a person's referral, what stands in its way,
+and the decision with its reason (managers). Retention: the rules, what is due (a dry run on
+demand, in the background), and past runs' reports, for administrators.
+
 The record of processing (article 30): read by managers and administrators, its controller's
 part kept by administrators; as a page and as a PDF to send the ICO."""
 
@@ -32,10 +36,13 @@ from linkwork.core.params import parse_id
 from linkwork.referrals.actions import record_view
 from linkwork.referrals.forms import PERSON_FIELDS
 
-from . import actions, processing
+from . import actions, erasure, processing, retention
 from .forms import (
     ChangeDetailsForm,
     CorrectNoteForm,
+    DryRunForm,
+    ErasureDecisionForm,
+    ErasureRequestForm,
     ProcessingRecordForm,
     RectificationRequestForm,
     RefuseForm,
@@ -47,17 +54,22 @@ from .queries import (
     contact_to_correct,
     corrections_of,
     details_changes_of,
+    erasure_request_for,
+    erasure_requests_for,
     interim_contact_to_correct,
     open_rectification_requests,
     rectification_request_for,
     rectification_requests_for,
     referral_for_rectification,
     referral_to_change,
+    referral_to_erase,
     referral_to_export,
     referral_with_corrections,
     request_for,
     requests_about,
     requests_for,
+    retention_run,
+    retention_runs,
 )
 
 SHOWN = 50
@@ -388,5 +400,115 @@ def edit_record_of_processing(request: HttpRequest) -> HttpResponse:
         request,
         "subjects/processing/edit.html",
         {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Retention (decision 0027): administrators ------------------------------------------
+
+RUNS_SHOWN = 50
+
+
+@require_GET
+def retention_rules(request: HttpRequest) -> HttpResponse:
+    runs = retention_runs(request.user)
+    return render(
+        request,
+        "subjects/retention.html",
+        {
+            "rules": retention.rules(),
+            "latest_dry_run": runs.filter(dry_run=True).first(),
+            "latest_run": runs.filter(dry_run=False).first(),
+            "form": DryRunForm(),
+        },
+    )
+
+
+@require_http_methods(["POST"])
+def retention_dry_run(request: HttpRequest) -> HttpResponse:
+    retention_runs(request.user)  # administrators only
+    form = posted(request, DryRunForm)
+
+    def ask(_data):
+        report = actions.ask_for_dry_run(by=request.user)
+        messages.success(request, _("Dry run started: it lists what is due and changes nothing"))
+        return redirect("subjects:retention_run", pk=report.pk)
+
+    return submit(request, form, ask) or redirect("subjects:retention")
+
+
+@require_GET
+def retention_run_list(request: HttpRequest) -> HttpResponse:
+    runs = list(retention_runs(request.user)[:RUNS_SHOWN])
+    return render(request, "subjects/retention_runs.html", {"runs": runs})
+
+
+@require_GET
+def retention_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = retention_run(request.user, pk)
+    if report.finished and request.htmx:
+        return HttpResponseClientRefresh()
+    labels = {rule.key: rule for rule in retention.rules()}
+    rows = [
+        (labels.get(key), key, count, report.references.get(key, []))
+        for key, count in report.counts.items()
+    ]
+    template = (
+        "subjects/retention_run_progress.html" if request.htmx else "subjects/retention_run.html"
+    )
+    return render(request, template, {"run": report, "rows": rows})
+
+
+# Erasure on request (article 17): managers at one of the person's sites.
+
+
+@require_GET
+def erasure_list(request: HttpRequest) -> HttpResponse:
+    requests = list(erasure_requests_for(request.user)[:SHOWN])
+    return render(request, "subjects/erasure_list.html", {"requests": requests})
+
+
+@require_http_methods(["GET", "POST"])
+def erasure_new(request: HttpRequest, referral_pk: int) -> HttpResponse:
+    referral = referral_to_erase(request.user, referral_pk)
+    form = posted(request, ErasureRequestForm)
+
+    def ask(data):
+        made = erasure.request_erasure(
+            referral, by=request.user, received_on=data["received_on"], note=data["note"]
+        )
+        messages.success(request, _("Erasure request recorded: decide it below"))
+        return redirect("subjects:erasure", pk=made.pk)
+
+    return submit(request, form, ask) or render(
+        request,
+        "subjects/erasure_new.html",
+        {"form": form, "referral": referral, "grounds": erasure.assess(referral.person)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def erasure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    made = erasure_request_for(request.user, pk)
+    form = posted(request, ErasureDecisionForm)
+
+    def decide(data):
+        erasure.decide_erasure(
+            made, by=request.user, decision=data["decision"], reason=data["reason"]
+        )
+        messages.success(request, _("Decision recorded"))
+        return redirect("subjects:erasure", pk=made.pk)
+
+    grounds = [] if made.decided else erasure.assess(made.person)
+    return submit(request, form, decide) or render(
+        request,
+        "subjects/erasure.html",
+        {
+            "erasure": made,
+            "form": form,
+            "grounds": grounds,
+            "blocked": erasure.blocked(grounds),
+        },
         status=400 if form.errors else 200,
     )

@@ -43,7 +43,9 @@ from linkwork.referrals.models import (
 from linkwork.referrals.status import DeclineReason, ReferralStatus
 from linkwork.safeguarding import actions as safeguarding
 from linkwork.subjects import actions as subject_actions
+from linkwork.subjects import erasure as subject_erasure
 from linkwork.subjects import exports as subject_exports
+from linkwork.subjects import sweep as retention_sweep
 from tests.engagement.test_permissions import MATRIX as ENGAGEMENT_MATRIX
 from tests.engagement.test_permissions import VARIANTS as ENGAGEMENT_VARIANTS
 from tests.factories import ManagerFactory, make_referral, make_service
@@ -236,6 +238,13 @@ rect_correct_interim    login      200        200        404        404        4
 rect_new                login      404        200        404        404        404        404
 rect_list               login      403        200        403        403        403        403
 rect_request            login      403        200        403        403        403        403
+ret_rules               login      403        403        403        403        200        403
+ret_dry_run             login      405        405        405        405        405        405
+ret_runs                login      403        403        403        403        200        403
+ret_run                 login      403        403        403        403        200        403
+er_list                 login      403        200        403        403        403        403
+er_new                  login      404        200        404        404        404        404
+er_request              login      403        200        403        403        403        403
 old_person_record       301        301        301        301        301        301        301
 old_questionnaire       301        301        301        301        301        301        301
 """
@@ -466,6 +475,14 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
             in_support(), by=manager, received_on=timezone.localdate(), asked_for="Wrong address."
         ).pk
 
+    def erasure_request():
+        return subject_erasure.request_erasure(
+            in_support(),
+            by=manager,
+            received_on=timezone.localdate(),
+            note="The person, by phone; identity checked by a call back.",
+        ).pk
+
     pages = {
         "home": lambda: reverse("home"),
         "healthz": lambda: reverse("healthz"),
@@ -671,6 +688,17 @@ def url_of(site_a, site_b, gp_practice, gp_referrer, manager, coordinator_a, pat
         "rect_new": lambda: reverse("subjects:new_rectification", args=[in_support().pk]),
         "rect_list": lambda: reverse("subjects:rectifications"),
         "rect_request": lambda: reverse("subjects:rectification", args=[rectification()]),
+        # Retention (decision 0027): a dry run's report; erasure: a request about
+        # coordinator_a's person at site A, recorded by its manager.
+        "ret_rules": lambda: reverse("subjects:retention"),
+        "ret_dry_run": lambda: reverse("subjects:retention_dry_run"),
+        "ret_runs": lambda: reverse("subjects:retention_runs"),
+        "ret_run": lambda: reverse(
+            "subjects:retention_run", args=[retention_sweep.run(dry_run=True).pk]
+        ),
+        "er_list": lambda: reverse("subjects:erasure_list"),
+        "er_new": lambda: reverse("subjects:erasure_new", args=[in_support().pk]),
+        "er_request": lambda: reverse("subjects:erasure", args=[erasure_request()]),
         # Old addresses (linkwork/config/moved.py): the record took a referral's id at /people/.
         "old_person_record": lambda: f"/people/{in_support().pk}/",
         "old_questionnaire": lambda: "/questionnaire/not-a-link/",
@@ -888,6 +916,13 @@ def test_the_matrix_covers_every_url_in_the_app():
         "subjects:new_rectification",
         "subjects:rectifications",
         "subjects:rectification",
+        "subjects:retention",
+        "subjects:retention_dry_run",
+        "subjects:retention_runs",
+        "subjects:retention_run",
+        "subjects:erasure_list",
+        "subjects:erasure_new",
+        "subjects:erasure",
         # Research trials: their own matrix, with the trial team's roles, in
         # tests/trials/test_permissions.py.
         *TRIAL_PAGES,

@@ -107,3 +107,18 @@ def test_the_app_role_cannot_change_the_schema_or_lift_the_guard(app_role):
     refused("DROP TABLE referrals_referral CASCADE", "must be owner")
     refused("CREATE TABLE mine (id int)", "permission denied for schema public")
     refused("TRUNCATE referrals_referral CASCADE", "permission denied")
+
+
+def test_the_app_role_cannot_anonymise_and_nothing_changes(app_role):
+    """Retention and erasure lift the guard, which needs the owner (decision 0027): as the
+    application's role the person's transaction fails whole."""
+    from linkwork.referrals.models import Person
+    from linkwork.subjects.anonymise import anonymise
+
+    name = app_role.person.given_name
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL ROLE {APP}")
+        with pytest.raises(DatabaseError, match="owner"):
+            anonymise(app_role.person_id, why="test")
+    assert Person.objects.get(pk=app_role.person_id).given_name == name

@@ -239,6 +239,13 @@ ADDED_SINCE = {
     "subjects:new_rectification",
     "subjects:rectifications",
     "subjects:rectification",
+    "subjects:retention",
+    "subjects:retention_dry_run",
+    "subjects:retention_runs",
+    "subjects:retention_run",
+    "subjects:erasure_list",
+    "subjects:erasure_new",
+    "subjects:erasure",
 }
 
 

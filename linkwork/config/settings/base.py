@@ -284,6 +284,15 @@ RATELIMIT_VIEW = "linkwork.core.views.rate_limited"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # How often the worker queues the reminder sweep.
 REMINDER_SWEEP_MINUTES = env_int("REMINDER_SWEEP_MINUTES", default=15)
+# Retention (decision 0027, docs/admin/retention.md): how long each kind of record is kept before
+# the daily sweep anonymises or deletes it, and how often the worker runs the sweep (0: never;
+# run `manage.py retention_sweep` with the tables' owner instead).
+RETENTION_SUPPORTED_YEARS = env_int("RETENTION_SUPPORTED_YEARS", default=8)
+RETENTION_NOT_SUPPORTED_YEARS = env_int("RETENTION_NOT_SUPPORTED_YEARS", default=2)
+RETENTION_SUBJECT_ACCESS_FILES_MONTHS = env_int("RETENTION_SUBJECT_ACCESS_FILES_MONTHS", default=12)
+RETENTION_EXPIRED_LINKS_DAYS = env_int("RETENTION_EXPIRED_LINKS_DAYS", default=90)
+RETENTION_SESSIONS_DAYS = env_int("RETENTION_SESSIONS_DAYS", default=1)
+RETENTION_SWEEP_HOURS = env_int("RETENTION_SWEEP_HOURS", default=24)
 # Background worker processes `manage.py linkwork_serve` starts beside the web server (0: they
 # run elsewhere; docs/admin/running.md).
 TASK_WORKERS = env_int("TASK_WORKERS", default=1)

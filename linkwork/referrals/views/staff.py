@@ -222,6 +222,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "sees_corrections": has_permission(user, Permission.VIEW_CORRECTIONS, referral),
             "answering_request": parse_id(request.GET.get("request")),
+            "can_record_erasure": has_permission(user, Permission.RECORD_ERASURE, referral),
         },
     )
 

@@ -144,7 +144,8 @@ def _facts() -> dict:
     district and preferred language."""
     age = AgeOn(TruncDate("received_at"), F("person__date_of_birth"))
     # The outward code as `_district` finds it: the postcode trimmed, up to its space or
-    # without its last three characters, in capitals. Worked out here only for postcodes of
+    # without its last three characters (unless it is four characters or fewer: an outward
+    # code alone), in capitals. Worked out here only for postcodes of
     # letters, digits and spaces (every one the forms save), where SQL's TRIM and UPPER do what
     # Python's strip() and upper() do, on both databases; any other is returned whole
     # (`odd_postcode`) for `_district` itself. (\Z, not $: Python's $, SQLite's REGEXP, also
@@ -157,8 +158,10 @@ def _facts() -> dict:
         default=Upper(
             Case(
                 When(GreaterThan(space, 0), then=Substr(postcode, 1, space - 1)),
+                # Four characters or fewer without a space is an outward code on its own
+                # (as an anonymised record keeps it, decision 0027).
                 When(
-                    GreaterThan(Length(postcode), 3),
+                    GreaterThan(Length(postcode), 4),
                     then=Substr(postcode, 1, Length(postcode) - 3),
                 ),
                 default=postcode,
@@ -283,7 +286,9 @@ def _district(postcode: str | None) -> str:
     postcode = (postcode or "").strip().upper()
     if not postcode:
         return _("Not known")
-    return postcode.split()[0] if " " in postcode else postcode[:-3] or postcode
+    if " " in postcode:
+        return postcode.split()[0]
+    return postcode[:-3] if len(postcode) > 4 else postcode
 
 
 def _dimension(ctx: Context, key: str, title: str, groups: dict[str, list[int]]) -> Section:
