@@ -9,9 +9,10 @@ it, so this page reads it live:
   (`collect.SECTIONS`, which a test keeps complete), grouped by the part of the service;
 - whose, and how many, from counts of the records themselves (counts only: no one is named);
 - who receives it, from the service's own settings and partners;
+- how long it is kept, from the retention rules the daily sweep enforces (`retention.rules()`);
 - how it is kept safe, from the settings in force (two-factor sign-in, session limits, what
   coordinators may read at each site);
-- requests from people, from the subject access and rectification requests.
+- requests from people, from the subject access, rectification and erasure requests.
 
 What only the controller knows (its name, its data protection officer, its processors, its own
 view of the lawful bases) is kept in `ProcessingRecord` and edited by an administrator. The
@@ -37,8 +38,11 @@ from linkwork.partners.models import Organisation, Site
 from linkwork.referrals.models import Person
 from linkwork.referrals.status import OPEN_STATUSES
 
+from . import retention
 from .collect import SECTIONS
 from .models import (
+    ErasureDecision,
+    ErasureRequest,
     ExportStatus,
     ProcessingRecord,
     RectificationRequest,
@@ -381,9 +385,11 @@ def people_s_requests() -> list[Requests]:
 
     made = Q(status=ExportStatus.DONE)
     open_ = Q(status=RectificationStatus.OPEN)
+    pending = Q(decision=ErasureDecision.PENDING)
     return [
         tally(_("Subject access (a copy of their data)"), SubjectAccessRequest, made, ~made),
         tally(_("Rectification (correcting it)"), RectificationRequest, ~open_, open_),
+        tally(_("Erasure (erasing it)"), ErasureRequest, ~pending, pending),
     ]
 
 
@@ -394,6 +400,7 @@ class RecordOfProcessing:
     purposes: tuple[Purpose, ...]
     parts: list[Part]
     whose: list[Tally]
+    retention: list[retention.Rule]
     recipients: list[Recipient]
     safeguards: list[Measure]
     requests: list[Requests]
@@ -426,6 +433,7 @@ def record_of_processing() -> RecordOfProcessing:
         purposes=PURPOSES,
         parts=parts_held(),
         whose=whose(),
+        retention=retention.rules(),
         recipients=recipients(),
         safeguards=safeguards(),
         requests=people_s_requests(),

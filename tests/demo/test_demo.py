@@ -462,5 +462,6 @@ def test_the_demo_record_of_processing_is_filled_in_and_reviewed_in_the_past(loa
     assert record.controller.reviewed_on < timezone.localdate()
     assert not record.due_for_review
     assert all(value for _, value in record.controller_rows)
-    access, rectification = record.requests
+    access, rectification, erasure = record.requests
     assert access.received >= 1 and rectification.late == 0 and rectification.received >= 1
+    assert erasure.received >= 1 and erasure.answered >= 1

@@ -12,7 +12,12 @@ from linkwork.audit.models import AuditAction, AuditEvent
 from linkwork.partners.models import Site
 from linkwork.referrals.status import ReferralStatus
 from linkwork.subjects.collect import SECTIONS
-from linkwork.subjects.models import ProcessingRecord, RectificationRequest, SubjectAccessRequest
+from linkwork.subjects.models import (
+    ErasureRequest,
+    ProcessingRecord,
+    RectificationRequest,
+    SubjectAccessRequest,
+)
 from linkwork.subjects.processing import record_of_processing
 from tests.factories import make_referral
 from tests.subjects.test_subject_access import pdf_text
@@ -102,9 +107,17 @@ def test_requests_are_counted_with_those_past_their_deadline(manager, in_support
             status=status,
             **({} if status == "open" else refused),
         )
-    access, rectification = record_of_processing().requests
+    ErasureRequest.objects.create(
+        person=in_support.person,
+        referral=in_support,
+        received_on=today - datetime.timedelta(days=3),
+        note="By phone",
+        requested_by=manager,
+    )
+    access, rectification, erasure = record_of_processing().requests
     assert (access.received, access.answered, access.late) == (1, 0, 1)
     assert (rectification.received, rectification.answered, rectification.late) == (3, 1, 1)
+    assert (erasure.received, erasure.answered, erasure.late) == (1, 0, 0)
 
 
 def test_an_administrator_reviews_the_controllers_part_and_it_is_audited(client_for, administrator):
@@ -211,3 +224,14 @@ def test_the_page_costs_the_same_however_much_is_held(
         )
     assert queries() == before
     assert tally(client.get(url).context["record"], "People referred") == 4
+
+
+def test_how_long_each_record_is_kept_is_the_retention_rules_in_force(
+    client_for, manager, settings
+):
+    settings.RETENTION_SUPPORTED_YEARS = 10
+    page = client_for(manager).get(reverse(PAGE)).content.decode()
+    assert "How long it is kept" in page
+    assert "Records of people supported by a link coordinator" in page
+    assert "10 years" in page
+    assert "Sign-in sessions" in page
