@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from linkwork.accounts.models import User
-from linkwork.accounts.permissions import Permission, has_permission
+from linkwork.accounts.permissions import Permission
 from linkwork.audit import service as audit
 from linkwork.audit.models import AuditAction
 from linkwork.core import signed_links
@@ -23,7 +23,7 @@ from linkwork.core.errors import ActionRefused
 from linkwork.core.links import absolute_url
 from linkwork.prescriptions.queries import prescriptions_for
 from linkwork.referrals import actions as referral_actions
-from linkwork.referrals.models import Allocation, CorrectionReason, NoteCorrection, Referral
+from linkwork.referrals.models import Allocation, Referral
 from linkwork.referrals.signals import announce_to_referrer
 from linkwork.referrals.status import ReferralStatus
 
@@ -307,41 +307,18 @@ def record_contact_outcome(contact: Contact, *, by: User, outcome: str, note: st
 def correct_contact_note(
     contact: Contact, *, by: User, note: str, reason: str, reason_detail: str = ""
 ) -> ContactNoteCorrection | None:
-    """Correct a contact's note (decision 0026): the corrected text becomes the note, and the
-    text it replaces is kept with who, when and why. Closed cases can be corrected too (a person
-    may ask after support ends). The same text again changes nothing and returns None."""
-    referral = contact.referral
-    if not has_permission(by, Permission.CORRECT_CONTACT_NOTE, referral):
-        raise ActionRefused(_("You cannot correct this record."))
-    if reason not in NoteCorrection.REASONS:
-        raise ActionRefused(_("Select why the note is being corrected"), field="reason")
-    reason_detail = reason_detail.strip()
-    if reason == CorrectionReason.OTHER and not reason_detail:
-        raise ActionRefused(_("Say why the note is being corrected"), field="reason_detail")
-    Referral.objects.select_for_update().get(pk=referral.pk)
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    note = note.strip()
-    if note == contact.note.strip():
-        return None
-    correction = ContactNoteCorrection.objects.create(
-        contact=contact,
-        original=contact.note,
-        corrected=note,
+    """Correct a contact's note (`referrals.actions.correct_note`), for the person's coordinator
+    or a manager at the site. Closed cases can be corrected too (a person may ask after support
+    ends)."""
+    return referral_actions.correct_note(
+        contact,
+        by=by,
+        may=Permission.CORRECT_CONTACT_NOTE,
+        kept_in=ContactNoteCorrection,
+        note=note,
         reason=reason,
         reason_detail=reason_detail,
-        by=by,
     )
-    contact.note = note
-    contact.save(update_fields=["note"])
-    audit.record(
-        by=by,
-        action=AuditAction.CHANGE,
-        obj=contact,
-        person_id=referral.person_id,
-        fields=["note"],
-        detail=f"note corrected ({reason})",
-    )
-    return correction
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""Phone numbers and postcodes as people type them, checked and tidied one way everywhere.
+"""Phone numbers and postcodes as people type them, checked and tidied one way everywhere; and
+dates that cannot be in the future.
 
 - A phone number is digits, spaces, brackets, hyphens and a leading + (or 00) for an
   international number. A UK number starts with 0 and has 10 or 11 digits; an international
@@ -12,6 +13,8 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from .text import one_line
@@ -54,3 +57,19 @@ def uk_postcode(value: str) -> str:
         raise ValidationError(POSTCODE_MESSAGE, code="postcode")
     outward, inward = (part for part in match.groups() if part)
     return f"{outward} {inward}"
+
+
+@deconstructible
+class NotInTheFuture:
+    """A date today or earlier, in the service's time zone (a request received, a person told):
+    the form says `message` otherwise. For `GovUKDateField(validators=[...])`."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, value) -> None:
+        if value is not None and value > timezone.localdate():
+            raise ValidationError(self.message, code="future")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, NotInTheFuture) and self.message == other.message

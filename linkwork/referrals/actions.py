@@ -642,41 +642,71 @@ def change_person_details(
     return change
 
 
-@transaction.atomic
-def correct_interim_note(
-    contact: InterimContact, *, by: User, note: str, reason: str, reason_detail: str = ""
-) -> InterimContactCorrection | None:
-    """Correct the note of interim support (decision 0026): the corrected text becomes the note,
-    and the text it replaces is kept with who, when and why. The same text again changes
-    nothing and returns None. For whoever may log interim support on the referral."""
-    referral = contact.referral
-    if not has_permission(by, Permission.LOG_INTERIM_CONTACT, referral):
+def correct_note(
+    entry,
+    *,
+    by: User,
+    may: Permission,
+    kept_in: type[NoteCorrection],
+    note: str,
+    reason: str,
+    reason_detail: str = "",
+) -> NoteCorrection | None:
+    """Correct the note of an entry on a referral (a contact, interim support; decision 0026):
+    the corrected text becomes the note, and the text it replaces is kept in `kept_in` with
+    who, when and why. Only for someone with permission `may` on the referral. The same text
+    again changes nothing and returns None. Run inside the caller's transaction."""
+    referral = entry.referral
+    if not has_permission(by, may, referral):
         raise ActionRefused(_("You cannot correct this record."))
     if reason not in NoteCorrection.REASONS:
         raise ActionRefused(_("Select why the note is being corrected"), field="reason")
     reason_detail = reason_detail.strip()
     if reason == CorrectionReason.OTHER and not reason_detail:
         raise ActionRefused(_("Say why the note is being corrected"), field="reason_detail")
-    contact = InterimContact.objects.select_for_update().get(pk=contact.pk)
+    Referral.objects.select_for_update().get(pk=referral.pk)
+    entry = type(entry).objects.select_for_update().get(pk=entry.pk)
     note = note.strip()
-    if note == contact.note.strip():
+    if note == entry.note.strip():
         return None
-    correction = InterimContactCorrection.objects.create(
-        interim_contact=contact,
-        original=contact.note,
+    (to_entry,) = [
+        f.name
+        for f in kept_in._meta.concrete_fields
+        if f.many_to_one and f.related_model is type(entry)
+    ]
+    correction = kept_in.objects.create(
+        **{to_entry: entry},
+        original=entry.note,
         corrected=note,
         reason=reason,
         reason_detail=reason_detail,
         by=by,
     )
-    contact.note = note
-    contact.save(update_fields=["note"])
+    entry.note = note
+    entry.save(update_fields=["note"])
     audit.record(
         by=by,
         action=AuditAction.CHANGE,
-        obj=contact,
+        obj=entry,
         person_id=referral.person_id,
         fields=["note"],
         detail=f"note corrected ({reason})",
     )
     return correction
+
+
+@transaction.atomic
+def correct_interim_note(
+    contact: InterimContact, *, by: User, note: str, reason: str, reason_detail: str = ""
+) -> InterimContactCorrection | None:
+    """Correct the note of interim support, for whoever may log interim support on the referral
+    (`correct_note`)."""
+    return correct_note(
+        contact,
+        by=by,
+        may=Permission.LOG_INTERIM_CONTACT,
+        kept_in=InterimContactCorrection,
+        note=note,
+        reason=reason,
+        reason_detail=reason_detail,
+    )

@@ -1,7 +1,6 @@
 import re
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linkwork.core.forms import (
@@ -11,6 +10,7 @@ from linkwork.core.forms import (
     RevealingRadioSelect,
     text_area,
 )
+from linkwork.core.validators import NotInTheFuture
 from linkwork.referrals.forms import PERSON_FIELDS, PersonFieldsMixin
 from linkwork.referrals.models import CorrectionReason, NoteCorrection
 
@@ -85,6 +85,9 @@ class ProcessingRecordForm(GovUKModelForm):
         return number
 
 
+PAST = _("The date must be today or in the past")
+
+
 # --- Rectification (decision 0026) ---------------------------------------------------------------
 
 
@@ -103,6 +106,7 @@ class ReasonFields(GovUKForm):
     received_on = GovUKDateField(
         label=_("Date the person asked"),
         required=False,
+        validators=[NotInTheFuture(_("The date the person asked must be today or earlier"))],
         help_text=_(
             "The service has one calendar month from this day to answer. For example, 27 3 2026."
         ),
@@ -122,12 +126,6 @@ class ReasonFields(GovUKForm):
         if answering is not None:
             del self.fields["received_on"]
             self.fields["reason"].initial = CorrectionReason.PERSON_ASKED
-
-    def clean_received_on(self):
-        day = self.cleaned_data.get("received_on")
-        if day and day > timezone.localdate():
-            raise forms.ValidationError(_("The date the person asked must be today or earlier"))
-        return day
 
     def check_reason(self, cleaned: dict) -> None:
         reason = cleaned.get("reason")
@@ -198,6 +196,7 @@ class RectificationRequestForm(GovUKForm):
         label=_("Date the request was received"),
         help_text=_("The month to answer starts from this day. For example, 27 3 2026."),
         error_messages={"required": _("Enter the date the request was received")},
+        validators=[NotInTheFuture(_("The date received must be today or in the past"))],
     )
     asked_for = text_area(
         _("What does the person say is wrong, and what should it say?"),
@@ -206,12 +205,6 @@ class RectificationRequestForm(GovUKForm):
         required_message=_("Say what the person asked to be corrected"),
         max_length=2000,
     )
-
-    def clean_received_on(self):
-        day = self.cleaned_data["received_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("The date received must be today or in the past"))
-        return day
 
 
 class RefuseForm(GovUKForm):
@@ -227,13 +220,11 @@ class RefuseForm(GovUKForm):
         required_message=_("Say why the correction is refused"),
         max_length=2000,
     )
-    told_on = GovUKDateField(label=_("Date the person was told (optional)"), required=False)
-
-    def clean_told_on(self):
-        day = self.cleaned_data.get("told_on")
-        if day and day > timezone.localdate():
-            raise forms.ValidationError(_("The date must be today or in the past"))
-        return day
+    told_on = GovUKDateField(
+        label=_("Date the person was told (optional)"),
+        required=False,
+        validators=[NotInTheFuture(PAST)],
+    )
 
 
 class StatementForm(GovUKForm):
@@ -246,14 +237,10 @@ class StatementForm(GovUKForm):
         max_length=5000,
     )
     told_on = GovUKDateField(
-        label=_("Date the person was told of the refusal (if not recorded yet)"), required=False
+        label=_("Date the person was told of the refusal (if not recorded yet)"),
+        required=False,
+        validators=[NotInTheFuture(PAST)],
     )
-
-    def clean_told_on(self):
-        day = self.cleaned_data.get("told_on")
-        if day and day > timezone.localdate():
-            raise forms.ValidationError(_("The date must be today or in the past"))
-        return day
 
 
 # --- Erasure and retention (decision 0027) --------------------------------------------------------
