@@ -27,7 +27,18 @@ def one_calendar_month_after(day: datetime.date) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-class SubjectAccessRequest(models.Model):
+
+class DueInAMonth:
+    """A request from a person about their data (a copy, a correction, erasure), which the
+    service must answer within one calendar month of the day it was received (`received_on`)."""
+
+    @property
+    def due_on(self) -> datetime.date:
+        """The statutory deadline: one calendar month after the request was received."""
+        return one_calendar_month_after(self.received_on)
+
+
+class SubjectAccessRequest(DueInAMonth, models.Model):
     person = models.ForeignKey(
         "referrals.Person",
         verbose_name=_("person"),
@@ -67,11 +78,6 @@ class SubjectAccessRequest(models.Model):
         return f"subject access request {self.pk}"
 
     @property
-    def due_on(self) -> datetime.date:
-        """The statutory deadline: one calendar month after the request was received."""
-        return one_calendar_month_after(self.received_on)
-
-    @property
     def finished(self) -> bool:
         return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
 
@@ -82,7 +88,7 @@ class RectificationStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class RectificationRequest(models.Model):
+class RectificationRequest(DueInAMonth, models.Model):
     """A person asked the service to correct what it holds about them (UK GDPR article 16,
     decision 0026). The service answers within one calendar month of receiving it: by
     correcting (a change to their details, or a corrected note, made for it), or by refusing
@@ -182,11 +188,6 @@ class RectificationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"rectification request {self.pk}"
-
-    @property
-    def due_on(self) -> datetime.date:
-        """The statutory deadline: one calendar month after the request was received."""
-        return one_calendar_month_after(self.received_on)
 
     @property
     def is_open(self) -> bool:
@@ -319,7 +320,7 @@ class ErasureDecision(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class ErasureRequest(models.Model):
+class ErasureRequest(DueInAMonth, models.Model):
     """A request to erase a person's data (UK GDPR article 17), the decision and its reason.
     Erasing anonymises the record as retention does (decision 0027); a refused request keeps
     its reason."""
@@ -359,11 +360,6 @@ class ErasureRequest(models.Model):
 
     def __str__(self) -> str:
         return f"erasure request {self.pk}"
-
-    @property
-    def due_on(self) -> datetime.date:
-        """The statutory deadline: one calendar month after the request was received."""
-        return one_calendar_month_after(self.received_on)
 
     @property
     def decided(self) -> bool:
