@@ -27,7 +27,6 @@ def one_calendar_month_after(day: datetime.date) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-
 class DueInAMonth:
     """A request from a person about their data (a copy, a correction, erasure), which the
     service must answer within one calendar month of the day it was received (`received_on`)."""
