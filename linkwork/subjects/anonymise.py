@@ -13,7 +13,9 @@ waiting times, outcome change and trial results are the same before and after:
   prescriptions, safeguarding, trial participation, letters...): every free-text field, that
   is every text field without fixed choices, is blanked, except the few in `KEPT` (codes and
   the names of organisations and staff, which reports count or which say who acted) and in
-  `REPLACED` (filled in with a placeholder, where a constraint needs a value). Dates,
+  `REPLACED` (filled in with a placeholder, where a constraint needs a value). Structured
+  fields that hold what their details were (the before and after of each change to them) are
+  scrubbed of the values, keeping which fields changed (`SCRUBBED`). Dates,
   statuses, sites, pathways, coordinators, scores, answers, codes and counts stay.
 - **Subject access exports** about them: the files are deleted (the requests are kept).
 - **The audit log**: the person's lines lose their link to the person (the record's type and
@@ -71,6 +73,13 @@ KEPT: dict[str, frozenset[str]] = {
 # needs them filled in (a message sent has an address; for a self-referral it was the person's).
 REPLACED: dict[str, dict[str, str]] = {
     "messaging.ReferrerMessage": {"recipient_email": "removed@anonymised.invalid"},
+}
+# Structured fields that hold what the person's details were: scrubbed row by row, keeping
+# their shape (a change to the details still says which fields changed, and when, and why).
+SCRUBBED: dict[str, dict[str, Callable]] = {
+    "referrals.PersonDetailsChange": {
+        "changes": lambda changes: [{**change, "old": "", "new": ""} for change in changes],
+    },
 }
 # Never changed anywhere: one-time link hashes (unique, and no longer usable) and search columns
 # (made again by `Person.save`).
@@ -182,6 +191,12 @@ def _anonymise(person: Person, *, why, by, rule, run, erasure) -> Anonymisation:
         changed += rows.update(**dict.fromkeys(blanked, ""))
         for name, placeholder in replaced.items():
             rows.exclude(**{name: ""}).update(**{name: placeholder})
+    for label, scrubs in SCRUBBED.items():
+        model = apps.get_model(label)
+        spec = next(s for s in SECTIONS if s.model == label)
+        for row in QuerySet(model).filter(**{spec.to_person: person.pk}):
+            values = {name: scrub(getattr(row, name)) for name, scrub in scrubs.items()}
+            changed += QuerySet(model).filter(pk=row.pk).update(**values)
     days = [
         timezone.localdate(received)
         for received in person.referrals.values_list("received_at", flat=True)

@@ -271,3 +271,45 @@ def test_a_person_who_fails_stays_whole_and_the_others_go_on(people, monkeypatch
     assert Person.objects.get(pk=failing).given_name == "Dai"
     assert not Anonymisation.objects.filter(person_id=failing).exists()
     assert verify().intact
+
+
+def test_nothing_about_them_is_left_in_any_record_even_what_their_details_were(
+    people, manager, coordinator_a
+):
+    """Every kind of record about a person (`collect.SECTIONS`), every column, after the sweep:
+    including the before and after of a change to their details, and a corrected note."""
+    from linkwork.referrals import actions as referral_actions
+    from linkwork.referrals.models import CorrectionReason
+    from linkwork.subjects.collect import SECTIONS, model_of
+
+    referral = people["supported"]
+    referral_actions.change_person_details(
+        referral,
+        by=manager,
+        details={"phone": "07700 900123"},
+        reason=CorrectionReason.DETAILS_CHANGED,
+    )
+    referral_actions.change_person_details(
+        referral,
+        by=manager,
+        details={"phone": "07700 900999", "family_name": "Quarrington-Hughes"},
+        reason=CorrectionReason.RECORDED_WRONGLY,
+    )
+    contact = referral.contacts.get()
+    casework.correct_contact_note(
+        contact,
+        by=coordinator_a,
+        note="Bethan Quarrington-Hughes talked about the allotment.",
+        reason=CorrectionReason.RECORDED_WRONGLY,
+    )
+    sweep.run(dry_run=False, now=years(9))
+    identifiers = ("Quarrington", "Bethan", "9434765919", "07700 900123", "07700 900999")
+    for spec in SECTIONS:
+        for row in model_of(spec)._base_manager.filter(**{spec.to_person: referral.person_id}):
+            held = str({f.name: getattr(row, f.attname) for f in row._meta.concrete_fields})
+            for value in identifiers:
+                assert value not in held, (spec.model, value)
+    # What changed, and why, is still told.
+    changes = list(referral.person.details_changes.order_by("at", "pk"))
+    assert [c["field"] for c in changes[1].changes] == ["family_name", "phone"]
+    assert verify().intact
