@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import chain
-from .append_only import AppendOnlyQuerySet
+from .append_only import AppendOnlyModel, AppendOnlyQuerySet
 
 
 class AuditEventQuerySet(AppendOnlyQuerySet):
@@ -133,7 +133,7 @@ class AuditEvent(models.Model):
         raise RuntimeError("The audit log is append-only.")
 
 
-class ChainRewrite(models.Model):
+class ChainRewrite(AppendOnlyModel):
     """An audit line anonymised after it was written, by retention or an erasure (decision
     0027): its place in the chain, its hash before and its hash after. The line keeps its
     `prev_hash`; the line after it still links to `old_hash`. Every rewrite is announced by a
@@ -147,18 +147,8 @@ class ChainRewrite(models.Model):
     announced_by = models.PositiveBigIntegerField(db_index=True)
     at = models.DateTimeField(default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["seq", "pk"]
 
     def __str__(self) -> str:
         return f"{self.seq}: {self.old_hash[:8]} -> {self.new_hash[:8]}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("Chain rewrites are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Chain rewrites are append-only.")

@@ -293,7 +293,8 @@ def safeguards() -> list[Measure]:
                 _(
                     "Passwords of at least 12 characters, checked against common ones. After "
                     "%(failures)s wrong passwords an account or address waits %(minutes)s "
-                    "minutes. Two-factor sign-in is required for: %(roles)s."
+                    "minutes. Two-factor sign-in (an authenticator app or a passkey) is required "
+                    "for: %(roles)s."
                 )
                 % {
                     "failures": settings.AXES_FAILURE_LIMIT,
