@@ -246,23 +246,16 @@ class StatementForm(GovUKForm):
 # --- Erasure and retention (decision 0027) --------------------------------------------------------
 
 
-class ErasureRequestForm(GovUKForm):
-    received_on = GovUKDateField(
-        label=_("Date the request was received"),
-        help_text=_("The month to respond starts from this day. For example, 27 3 2026."),
-        error_messages={"required": _("Enter the date the request was received")},
-    )
-    note = text_area(
-        _("Who asked, and how their identity was checked"),
-        required=True,
-        rows=4,
-        hint=_(
+class ErasureRequestForm(SubjectAccessForm):
+    """A request to erase: recorded as a subject access request is, with a word that the note
+    itself goes if the record is erased."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].help_text = _(
             "For example: the person, by letter; identity checked against photo ID at the "
             "Newtown office. This is blanked if the record is erased."
-        ),
-        required_message=_("Say who asked and how their identity was checked"),
-        max_length=2000,
-    )
+        )
 
 
 class ErasureDecisionForm(GovUKForm):
